@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SuppackError, describeNodeError, isNodeError } from './errors';
+
+/**
+ * Write `dest` atomically: `write` fills a temp file next to it, which is renamed into place
+ * only when `write` resolves. On any failure the temp file is removed and `dest` is untouched,
+ * so users never see a half-written output.
+ */
+export async function writeAtomically<T>(dest: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
+  const dir = dirname(dest);
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw asOutputError(e, dir);
+  }
+  const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const result = await write(tmp);
+    await fsp.rename(tmp, dest);
+    return result;
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw asOutputError(e, dest);
+  }
+}
+
+/** Write several outputs so that either all of them appear or none does. */
+export async function writeAllAtomically(
+  outputs: Array<{ dest: string; write: (tmpPath: string) => Promise<unknown> }>,
+): Promise<void> {
+  const staged: Array<{ tmp: string; dest: string }> = [];
+  try {
+    for (const { dest, write } of outputs) {
+      const dir = dirname(dest);
+      await fsp.mkdir(dir, { recursive: true }).catch((e) => {
+        throw asOutputError(e, dir);
+      });
+      const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+      staged.push({ tmp, dest });
+      await write(tmp);
+    }
+    for (const { tmp, dest } of staged) await fsp.rename(tmp, dest);
+  } catch (e) {
+    await Promise.all(staged.map(({ tmp }) => fsp.rm(tmp, { force: true })));
+    throw asOutputError(e, staged.at(-1)?.dest ?? '');
+  }
+}
+
+function asOutputError(e: unknown, path: string): unknown {
+  if (e instanceof SuppackError) return e;
+  if (isNodeError(e) && typeof e.code === 'string') {
+    return new SuppackError(`cannot write output: ${describeNodeError(e)}`, { file: path });
+  }
+  return e;
+}
