@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * The `suppack` command. Every user error is one line on stderr and a non-zero exit:
+ * 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSuppackError } from '../core/errors';
+import { UsageError } from './args';
+import { buildSupplementalPackCommand } from './build-supplemental-pack';
+import { inspectCommand, verifyCommand } from './inspect';
+
+const commands: Record<string, (argv: string[], out: NodeJS.WritableStream) => Promise<number>> = {
+  'build-supplemental-pack': buildSupplementalPackCommand,
+  inspect: inspectCommand,
+  verify: verifyCommand,
+};
+
+export const mainUsage = `Usage: suppack <command> [options]
+
+Commands:
+  build-supplemental-pack   build a legacy supplemental pack ISO from RPMs (the DDK's flags)
+  inspect PACK.iso          print a pack's metadata
+  verify PACK.iso           check every package's md5 like the installer does
+
+Run "suppack <command> --help" for a command's options.`;
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    out.write(`${mainUsage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    out.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}" (expected one of: ${Object.keys(commands).join(', ')})`);
+    return await command(rest, out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`suppack${command ? ` ${name}` : ''}: ${e.message}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);
+      return 2;
+    }
+    if (isSuppackError(e)) {
+      err.write(`suppack: error: ${e.message}\n`);
+      return 1;
+    }
+    if (process.env.SUPPACK_DEBUG) throw e;
+    const what = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    err.write(`suppack: internal error: ${what} (set SUPPACK_DEBUG=1 for details, and please report it)\n`);
+    return 1;
+  }
+}
+
+/** Our package.json sits one level up from cli/ in the sources and two levels up from dist/cli/. */
+function packageVersion(): string {
+  for (const up of ['..', '../..']) {
+    const p = join(__dirname, up, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'suppack') return pkg.version ?? 'unknown';
+    }
+  }
+  return 'unknown';
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

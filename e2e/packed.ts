@@ -1,0 +1,31 @@
+/**
+ * e2e support: the plugin as users get it. `npm pack` of the built package, installed into a
+ * fresh project in a temp dir, once per test file. No mocks: the tests run the installed bin.
+ */
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO = join(__dirname, '..');
+
+export interface Installed {
+  dir: string;
+  bin: string;
+}
+
+/** Pack the repository (expects `npm run build` to have run) and install the tarball into a new project. */
+export function installPackedSuppack(): Installed {
+  const dir = mkdtempSync(join(tmpdir(), 'suppack-e2e-'));
+  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8' });
+  const tgz = join(dir, out.trim().split('\n').at(-1)!);
+  const project = join(dir, 'project');
+  execFileSync('mkdir', ['-p', project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true }, null, 2));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tgz], { cwd: project, stdio: 'pipe' });
+  return { dir: project, bin: join(project, 'node_modules/.bin/suppack') };
+}
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, input: opts.input });
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Metadata of a legacy supplemental pack (XS-REPOSITORY / XS-PACKAGES, XenServer <= 7.0):
+ * the options of the DDK's build-supplemental-pack.sh (formats.md 1.1) in one schema.
+ * The CLI, the Nx executors and the gulp plugin all validate with it.
+ */
+
+/** `_valid_ident` of supp-pack-build: vendor codes and labels become directory names on the host. */
+export const IDENT = /^[A-Za-z0-9._-]+$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Dotted numeric versions: the only kind xcp.version can compare (formats.md 1.11). */
+export const DOTTED_VERSION = /^\d+(\.\d+)+$/;
+
+export const requiresTest = z.enum(['eq', 'ne', 'lt', 'gt', 'le', 'ge'], {
+  error: 'expected one of eq, ne, lt, gt, le, ge',
+});
+
+export const legacyRequiresSchema = z
+  .object({
+    originator: z.string().regex(IDENT, { error: 'expected a vendor code of letters, digits, ".", "_" or "-"' }),
+    name: z.string().regex(IDENT, { error: 'expected a pack label of letters, digits, ".", "_" or "-"' }),
+    test: requiresTest,
+    version: z.string().regex(DOTTED_VERSION, {
+      error: 'expected a dotted numeric version such as 1.2 or 7.0.0 (xcp.version compares numeric arcs)',
+    }),
+    /** Defaults to the pack's product. */
+    product: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const legacyPackSchema = z
+  .object({
+    vendorCode: z
+      .string({ error: 'required, expected the vendor code (e.g. acme)' })
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' })
+      .refine((v) => v !== 'xs', { error: 'the vendor code "xs" is reserved for packs produced by the platform vendor' }),
+    vendorName: z
+      .string({ error: 'required, expected the vendor name' })
+      .min(1, { error: 'expected a non-empty vendor name' })
+      .max(128, { error: 'expected at most 128 characters (it becomes the ISO application id)' })
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO application id)' }),
+    label: z
+      .string({ error: 'required, expected the pack label (e.g. acme-nic)' })
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' }),
+    text: z
+      .string({ error: 'required, expected a short description' })
+      .min(1, { error: 'expected a non-empty description' })
+      .max(32, { error: 'expected at most 32 characters (it becomes the ISO volume id)' })
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO volume id)' }),
+    version: z.string({ error: 'required, expected the pack version (e.g. 1.0)' }).regex(DOTTED_VERSION, {
+      error: 'expected a dotted numeric version such as 1.0 or 2.3.1',
+    }),
+    build: z
+      .string()
+      .regex(/^[A-Za-z0-9._+~-]+$/, { error: 'expected letters, digits, ".", "_", "+", "~" or "-"' })
+      .optional(),
+    memoryMb: z
+      .number({ error: 'expected an integer number of MB' })
+      .int({ error: 'expected an integer number of MB' })
+      .nonnegative({ error: 'expected a non-negative integer number of MB' })
+      .optional(),
+    homogeneous: z.boolean().default(false),
+    /** Target platform: XenServer (requires xs:main) or XCP (requires xcp:main), like the DDK's --xcp. */
+    product: z.enum(['XenServer', 'XCP'], { error: 'expected XenServer or XCP' }).default('XenServer'),
+    /**
+     * The platform version the pack is built for; becomes the default `<requires originator="xs"
+     * name="main" test="eq">` (the DDK took it from its own build). Omit only with `requires` that
+     * already names the platform, or with `baseRequires: false`.
+     */
+    productVersion: z
+      .string()
+      .regex(DOTTED_VERSION, { error: 'expected a dotted numeric version such as 7.0.0' })
+      .optional(),
+    /** Add the requirement on the platform (xs:main or xcp:main); true by default, like the DDK. */
+    baseRequires: z.boolean().default(true),
+    requires: z.array(legacyRequiresSchema).default([]),
+    /** Install RPMs in dependency order (the DDK's --reorder, on by default). */
+    reorder: z.boolean().default(true),
+  })
+  .strict();
+
+export type LegacyPackInput = z.input<typeof legacyPackSchema>;
+export type LegacyPack = z.output<typeof legacyPackSchema>;
+export type LegacyRequiresInput = z.input<typeof legacyRequiresSchema>;
