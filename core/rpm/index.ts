@@ -1,0 +1,11 @@
+export * from './types';
+export { decodeHeader, decodeHeaderIntro, HEADER_LIMITS, HEADER_MAGIC, RPM_TYPE, RpmHeader } from './header';
+export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue } from './header';
+export { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
+export { checkLead, LEAD_MAGIC, LEAD_SIZE } from './lead';
+export { parseRpm, readRpm, rpmHeadersLength } from './read';
+export { compareEvr, formatNevra, rpmFileName, rpmvercmp } from './version';
+export type { Evr } from './version';
+export { CPIO_TRAILER, decodeNewcHeader, NEWC_HEADER_SIZE, readNewc } from './cpio';
+export type { CpioEntry, NewcHeader } from './cpio';
+export { readRpmPayload, SUPPORTED_PAYLOAD_COMPRESSORS } from './payload';
