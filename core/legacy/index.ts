@@ -1,0 +1,30 @@
+/** Legacy (XenServer 5.6 to 7.0) supplemental-pack metadata: formats.md section 1. */
+export { compatXml, escapeMinidom, serializeMinidom, toPrettyXml } from './minidom';
+export type { XmlElement } from './minidom';
+export {
+  LEGACY_PACKAGE_TYPES,
+  LEGACY_TESTS,
+  packageElement,
+  repositoryElement,
+  requiresElement,
+  xsPackagesXml,
+  xsRepositoryXml,
+} from './metadata';
+export type { LegacyPackage, LegacyPackageType, LegacyRepository, LegacyRequires, LegacyTest } from './metadata';
+export { checkPackagePaths, classifyPackage, isKernelName, isWhitelistedDriverLabel, KERNEL_ANY_DIRS } from './classify';
+export type { ClassifiedPackage } from './classify';
+export { dependencyGraph, parseDependencyEvr, rangesOverlap, reorderPackages, satisfiedBy } from './reorder';
+export { isoMd5File, metadataMd5File } from './md5files';
+export { compareXcpVersions, formatXcpVersion, parseXcpVersion, testXcpVersion, XCP_TEST_SYMBOLS } from './version';
+export type { XcpArc, XcpVersion } from './version';
+export {
+  IDENT_CHARS,
+  LEGACY_CLI_FLAGS,
+  manifestFieldNamer,
+  MAX_TEXT_LENGTH,
+  MAX_VENDOR_NAME_LENGTH,
+  RESERVED_VENDOR_CODE,
+  validateLegacyRepository,
+} from './validate';
+export type { FieldNamer, LegacyField, LegacyValidationOptions } from './validate';
+export { parseXsPackages, parseXsRepository } from './parse';
