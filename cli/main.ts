@@ -35,7 +35,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name}" (expected one of: ${Object.keys(commands).join(', ')})`);
     return await command(rest, out);

@@ -34,35 +34,45 @@ export const legacyPackSchema = z
     vendorCode: z
       .string({ error: 'required, expected the vendor code (e.g. acme)' })
       .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' })
-      .refine((v) => v !== 'xs', { error: 'the vendor code "xs" is reserved for packs produced by the platform vendor' }),
+      .refine((v) => v !== 'xs', { error: 'the vendor code "xs" is reserved for packs produced by the platform vendor' })
+      .describe('Vendor code (XS-REPOSITORY originator): letters, digits, ".", "_", "-"; "xs" is reserved. DDK: --vendor-code.'),
     vendorName: z
       .string({ error: 'required, expected the vendor name' })
       .min(1, { error: 'expected a non-empty vendor name' })
       .max(128, { error: 'expected at most 128 characters (it becomes the ISO application id)' })
-      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO application id)' }),
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO application id)' })
+      .describe('Vendor name, the ISO application id (at most 128 characters). DDK: --vendor-name.'),
     label: z
       .string({ error: 'required, expected the pack label (e.g. acme-nic)' })
-      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' }),
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' })
+      .describe('Pack label (XS-REPOSITORY name and output file name). DDK: --label.'),
     text: z
       .string({ error: 'required, expected a short description' })
       .min(1, { error: 'expected a non-empty description' })
       .max(32, { error: 'expected at most 32 characters (it becomes the ISO volume id)' })
-      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO volume id)' }),
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO volume id)' })
+      .describe('Description, also the ISO volume id (at most 32 characters). DDK: --text.'),
     version: z.string({ error: 'required, expected the pack version (e.g. 1.0)' }).regex(DOTTED_VERSION, {
       error: 'expected a dotted numeric version such as 1.0 or 2.3.1',
-    }),
+    })
+      .describe('Pack version: dotted numbers, at least one dot. DDK: --version.'),
     build: z
       .string()
       .regex(/^[A-Za-z0-9._+~-]+$/, { error: 'expected letters, digits, ".", "_", "+", "~" or "-"' })
-      .optional(),
+      .optional()
+      .describe('Pack build number. DDK: --build.'),
     memoryMb: z
       .number({ error: 'expected an integer number of MB' })
       .int({ error: 'expected an integer number of MB' })
       .nonnegative({ error: 'expected a non-negative integer number of MB' })
-      .optional(),
-    homogeneous: z.boolean().default(false),
+      .optional()
+      .describe('Extra dom0 memory the pack needs, in MB (memory-requirement-mb). DDK: --mem.'),
+    homogeneous: z.boolean().default(false).describe('The pack must be on every host of a pool (enforce-homogeneity). DDK: --homogeneous.'),
     /** Target platform: XenServer (requires xs:main) or XCP (requires xcp:main), like the DDK's --xcp. */
-    product: z.enum(['XenServer', 'XCP'], { error: 'expected XenServer or XCP' }).default('XenServer'),
+    product: z
+      .enum(['XenServer', 'XCP'], { error: 'expected XenServer or XCP' })
+      .default('XenServer')
+      .describe('Target product: XenServer (requires xs:main) or XCP (requires xcp:main). DDK: --xcp.'),
     /**
      * The platform version the pack is built for; becomes the default `<requires originator="xs"
      * name="main" test="eq">` (the DDK took it from its own build). Omit only with `requires` that
@@ -71,12 +81,16 @@ export const legacyPackSchema = z
     productVersion: z
       .string()
       .regex(DOTTED_VERSION, { error: 'expected a dotted numeric version such as 7.0.0' })
-      .optional(),
+      .optional()
+      .describe('Platform version the pack is for: the requirement xs:main (or xcp:main) eq this version.'),
     /** Add the requirement on the platform (xs:main or xcp:main); true by default, like the DDK. */
-    baseRequires: z.boolean().default(true),
-    requires: z.array(legacyRequiresSchema).default([]),
+    baseRequires: z.boolean().default(true).describe('Require the platform (xs:main or xcp:main) at productVersion.'),
+    requires: z
+      .array(legacyRequiresSchema)
+      .default([])
+      .describe('Other packs this one needs: originator, name, test (eq ne lt gt le ge), version, product.'),
     /** Install RPMs in dependency order (the DDK's --reorder, on by default). */
-    reorder: z.boolean().default(true),
+    reorder: z.boolean().default(true).describe('Install RPMs in dependency order. DDK: --reorder / --noreorder.'),
   })
   .strict();
 

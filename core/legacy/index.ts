@@ -17,14 +17,4 @@ export { dependencyGraph, parseDependencyEvr, rangesOverlap, reorderPackages, sa
 export { isoMd5File, metadataMd5File } from './md5files';
 export { compareXcpVersions, formatXcpVersion, parseXcpVersion, testXcpVersion, XCP_TEST_SYMBOLS } from './version';
 export type { XcpArc, XcpVersion } from './version';
-export {
-  IDENT_CHARS,
-  LEGACY_CLI_FLAGS,
-  manifestFieldNamer,
-  MAX_TEXT_LENGTH,
-  MAX_VENDOR_NAME_LENGTH,
-  RESERVED_VENDOR_CODE,
-  validateLegacyRepository,
-} from './validate';
-export type { FieldNamer, LegacyField, LegacyValidationOptions } from './validate';
 export { parseXsPackages, parseXsRepository } from './parse';

@@ -1,0 +1,89 @@
+// Benchmark: a pack ISO from ~1 GiB of generated RPM-sized files, suppack's native writer vs
+// `xorriso -as mkisofs -r -J -joliet-long` on the same tree, in the same run.
+// Prints the median wall time of each, the ratio, and suppack's peak RSS.
+// Targets (issue 2): ratio <= 1.2, peak RSS < 200 MB.  Usage: npm run bench [-- --gib=1 --runs=3]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => Number((process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${dflt}`).split('=')[1]);
+const GIB = arg('gib', 1);
+const RUNS = arg('runs', 3);
+
+const root = join(tmpdir(), `suppack-bench-${GIB}g`);
+const tree = join(root, 'tree');
+const out = join(root, 'out');
+mkdirSync(out, { recursive: true });
+
+/** RPM-like sizes: many small packages, some medium, a few large, ~GIB GiB in total. Deterministic. */
+function generateTree() {
+  if (existsSync(join(tree, '.done'))) return;
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  const target = GIB * 2 ** 30;
+  const sizes = [];
+  let total = 0;
+  for (let i = 0; total < target; i++) {
+    const size = i % 10 === 0 ? 64 << 20 : i % 3 === 0 ? 8 << 20 : (300 << 10) + (i % 7) * 4096;
+    sizes.push(Math.min(size, target - total));
+    total += sizes.at(-1);
+  }
+  let block = createHash('sha512').update('seed').digest();
+  const chunk = Buffer.alloc(1 << 20);
+  sizes.forEach((size, i) => {
+    const fd = openSync(join(tree, `pkg-${String(i).padStart(4, '0')}-1.0-1.x86_64.rpm`), 'w');
+    for (let left = size; left > 0; ) {
+      for (let o = 0; o < chunk.length; o += 64) {
+        block = createHash('sha512').update(block).digest(); // incompressible, cheap enough
+        block.copy(chunk, o);
+      }
+      const n = Math.min(left, chunk.length);
+      writeSync(fd, chunk, 0, n);
+      left -= n;
+    }
+    closeSync(fd);
+  });
+  for (const f of ['XS-REPOSITORY', 'XS-PACKAGES']) execFileSync('sh', ['-c', `echo '<x/>' > "${join(tree, f)}"`]);
+  execFileSync('touch', [join(tree, '.done')]);
+  console.log(`generated ${sizes.length} files, ${(total / 2 ** 30).toFixed(2)} GiB in ${tree}`);
+}
+
+function timeRun(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+generateTree();
+execFileSync('rm', ['-f', join(tree, '.done')]);
+const results = { suppack: [], xorriso: [], rss: [] };
+try {
+  for (let i = 0; i <= RUNS; i++) {
+    const s = timeRun(process.execPath, [join(here, 'write-iso-worker.cjs'), tree, join(out, 'suppack.iso')]);
+    rmSync(join(out, 'suppack.iso'), { force: true });
+    const x = timeRun('xorriso', ['-as', 'mkisofs', '-r', '-J', '-joliet-long', '-quiet', '-V', 'BENCH', '-o', join(out, 'xorriso.iso'), tree]);
+    rmSync(join(out, 'xorriso.iso'), { force: true });
+    if (i === 0) continue; // warm-up: both read the tree into the page cache
+    results.suppack.push(s.ms);
+    results.xorriso.push(x.ms);
+    results.rss.push(JSON.parse(s.stdout).maxRssMb);
+  }
+} finally {
+  execFileSync('touch', [join(tree, '.done')]);
+}
+const s = median(results.suppack);
+const x = median(results.xorriso);
+const rss = Math.max(...results.rss);
+console.log(`tree: ${(Number(execFileSync('du', ['-sb', tree], { encoding: 'utf8' }).split('\t')[0]) / 2 ** 30).toFixed(2)} GiB, ${RUNS} runs each after a warm-up`);
+console.log(`suppack  median ${(s / 1000).toFixed(2)} s   runs ${results.suppack.map((m) => (m / 1000).toFixed(2)).join(' ')}`);
+console.log(`xorriso  median ${(x / 1000).toFixed(2)} s   runs ${results.xorriso.map((m) => (m / 1000).toFixed(2)).join(' ')}`);
+console.log(`ratio suppack/xorriso: ${(s / x).toFixed(2)} (target <= 1.2)`);
+console.log(`suppack peak RSS: ${rss.toFixed(0)} MB (target < 200 MB)`);

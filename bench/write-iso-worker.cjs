@@ -1,0 +1,13 @@
+// Child process of pack-iso.mjs: writes one ISO of a directory with suppack's writer and
+// reports its own peak RSS, so the parent's memory does not count.
+const { readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { writeIso } = require('../dist/core/iso');
+
+const [tree, out] = process.argv.slice(2);
+const entries = readdirSync(tree)
+  .filter((f) => !f.startsWith('.'))
+  .map((f) => ({ path: f, kind: 'file', size: statSync(join(tree, f)).size, source: join(tree, f) }));
+writeIso(entries, { volumeId: 'BENCH', applicationId: 'suppack bench', epoch: 946684800 }, out).then(() => {
+  process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+});
