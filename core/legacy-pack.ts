@@ -77,8 +77,8 @@ export async function buildLegacyPack(build: LegacyPackBuild): Promise<LegacyPac
     writes.push({
       dest: outputs.iso,
       write: async (tmp) => {
-        const written = await writeIso(await isoEntries(members), isoOptions(build), tmp);
-        isoMd5 = written.md5;
+        const written = await writeIso(await isoEntries(members), { ...isoOptions(build), digests: ['md5'] }, tmp);
+        isoMd5 = written.md5 as string;
       },
     });
     writes.push({ dest: outputs.isoMd5, write: (tmp) => writeText(tmp, isoMd5File(isoMd5, `${label}.iso`)) });

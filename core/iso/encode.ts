@@ -1,0 +1,226 @@
+/**
+ * Pure byte-layout encoders for the ISO 9660 writer: ECMA-119 numbers, dates, directory
+ * records, path table records and volume descriptors. No I/O, no allocation policy.
+ * Rock Ridge / SUSP entries live in `rockridge.ts`.
+ */
+
+export const BLOCK = 2048;
+/** ECMA-119 6.2.1: the first 16 blocks (32 KiB) are the System Area. */
+export const SYSTEM_AREA_BLOCKS = 16;
+/** ECMA-119 7.5.1 and 9.1.10: a directory record is at most 255 bytes long. */
+export const MAX_RECORD = 255;
+
+// ECMA-119 7.2.3: 16-bit both-byte orders (LE then BE).
+export function writeBoth16(buf: Buffer, off: number, n: number): void {
+  buf.writeUInt16LE(n, off);
+  buf.writeUInt16BE(n, off + 2);
+}
+
+// ECMA-119 7.3.3: 32-bit both-byte orders (LE then BE).
+export function writeBoth32(buf: Buffer, off: number, n: number): void {
+  buf.writeUInt32LE(n, off);
+  buf.writeUInt32BE(n, off + 4);
+}
+
+export function both16(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  writeBoth16(b, 0, n);
+  return b;
+}
+
+export function both32(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  writeBoth32(b, 0, n);
+  return b;
+}
+
+/** Latest time the 7-byte date can hold (year 1900 + 255 = 2155). */
+export const MAX_EPOCH = Date.UTC(2155, 11, 31, 23, 59, 59) / 1000;
+
+// ECMA-119 9.1.5: 7-byte recording date (years since 1900, month, day, h, m, s, GMT offset 0).
+export function encodeDate7(epoch: number): Buffer {
+  const d = new Date(epoch * 1000);
+  return Buffer.from([
+    d.getUTCFullYear() - 1900,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    0,
+  ]);
+}
+
+// ECMA-119 8.4.26.1: 17-byte volume date "YYYYMMDDhhmmsscc" + GMT offset; null = not specified.
+export function encodeDate17(epoch: number | null): Buffer {
+  const b = Buffer.alloc(17);
+  if (epoch === null) {
+    b.write('0'.repeat(16), 0, 'latin1');
+    return b;
+  }
+  const d = new Date(epoch * 1000);
+  const p = (n: number, w: number) => String(n).padStart(w, '0');
+  const text =
+    p(d.getUTCFullYear(), 4) +
+    p(d.getUTCMonth() + 1, 2) +
+    p(d.getUTCDate(), 2) +
+    p(d.getUTCHours(), 2) +
+    p(d.getUTCMinutes(), 2) +
+    p(d.getUTCSeconds(), 2) +
+    '00';
+  b.write(text, 0, 'latin1');
+  return b;
+}
+
+export const FLAG_DIRECTORY = 0x02;
+
+export interface DirRecordFields {
+  extent: number;
+  size: number;
+  /** 7-byte date, see encodeDate7. */
+  date: Buffer;
+  flags: number;
+  /** File identifier bytes: 0x00 for ".", 0x01 for "..", d-chars or UCS-2BE otherwise. */
+  id: Buffer;
+  /** System Use area (already padded by the caller, or not; the record is padded to even length). */
+  systemUse?: Buffer;
+}
+
+/** Length of a directory record with identifier length `idLen` before the System Use area. */
+export function recordBaseLength(idLen: number): number {
+  return 33 + idLen + (idLen % 2 === 0 ? 1 : 0);
+}
+
+/** Total length of a record: base plus System Use, rounded up to even (ECMA-119 9.1.1). */
+export function recordLength(idLen: number, suLen: number): number {
+  const n = recordBaseLength(idLen) + suLen;
+  return n + (n % 2);
+}
+
+// ECMA-119 9.1: directory record.
+export function encodeDirRecord(r: DirRecordFields): Buffer {
+  const su = r.systemUse ?? Buffer.alloc(0);
+  const len = recordLength(r.id.length, su.length);
+  if (len > MAX_RECORD) throw new RangeError(`directory record of ${len} bytes exceeds ${MAX_RECORD}`);
+  const b = Buffer.alloc(len);
+  b[0] = len;
+  b[1] = 0; // extended attribute record length
+  writeBoth32(b, 2, r.extent);
+  writeBoth32(b, 10, r.size);
+  r.date.copy(b, 18, 0, 7);
+  b[25] = r.flags;
+  b[26] = 0; // file unit size
+  b[27] = 0; // interleave gap
+  writeBoth16(b, 28, 1); // volume sequence number
+  b[32] = r.id.length;
+  r.id.copy(b, 33);
+  su.copy(b, recordBaseLength(r.id.length));
+  return b;
+}
+
+export interface PathTableFields {
+  id: Buffer;
+  extent: number;
+  parent: number;
+}
+
+/** Length of a path table record with identifier length `idLen` (ECMA-119 9.4). */
+export function pathTableRecordLength(idLen: number): number {
+  return 8 + idLen + (idLen % 2);
+}
+
+// ECMA-119 9.4: path table record; `little` selects the L (LE) or M (BE) table.
+export function encodePathTableRecord(r: PathTableFields, little: boolean): Buffer {
+  const b = Buffer.alloc(pathTableRecordLength(r.id.length));
+  b[0] = r.id.length;
+  b[1] = 0;
+  if (little) {
+    b.writeUInt32LE(r.extent, 2);
+    b.writeUInt16LE(r.parent, 6);
+  } else {
+    b.writeUInt32BE(r.extent, 2);
+    b.writeUInt16BE(r.parent, 6);
+  }
+  r.id.copy(b, 8);
+  return b;
+}
+
+export interface VolumeDescriptorFields {
+  /** 1 = primary, 2 = supplementary (Joliet). */
+  type: 1 | 2;
+  /** Text fields are written in ASCII for type 1 and UCS-2BE for type 2, space padded. */
+  systemId: string;
+  volumeId: string;
+  volumeSetId: string;
+  publisherId: string;
+  preparerId: string;
+  applicationId: string;
+  /** BP 89–120: escape sequences, e.g. "%/E" for Joliet UCS-2 level 3; empty for the PVD. */
+  escape: string;
+  volumeBlocks: number;
+  pathTableSize: number;
+  lPathTable: number;
+  mPathTable: number;
+  /** The 34-byte root directory record. */
+  root: Buffer;
+  epoch: number;
+}
+
+/** Write `text` into `len` bytes at `off`, space padded: ASCII, or UCS-2BE when `ucs2`. */
+function writeText(b: Buffer, off: number, len: number, text: string, ucs2: boolean): void {
+  if (!ucs2) {
+    b.fill(0x20, off, off + len);
+    b.write(text.slice(0, len), off, 'latin1');
+    return;
+  }
+  const chars = Math.floor(len / 2);
+  const s = text.slice(0, chars).padEnd(chars, ' ');
+  for (let i = 0; i < chars; i++) b.writeUInt16BE(s.charCodeAt(i), off + 2 * i);
+  if (len % 2 === 1) b[off + len - 1] = 0x20;
+}
+
+// ECMA-119 8.1: volume descriptor header (type, "CD001", version 1).
+function writeHeader(b: Buffer, type: number): void {
+  b[0] = type;
+  b.write('CD001', 1, 'latin1');
+  b[6] = 1;
+}
+
+// ECMA-119 8.4 (PVD) and 8.5 (SVD, Joliet): primary / supplementary volume descriptor.
+export function encodeVolumeDescriptor(v: VolumeDescriptorFields): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  const ucs2 = v.type === 2;
+  writeHeader(b, v.type);
+  writeText(b, 8, 32, v.systemId, ucs2);
+  writeText(b, 40, 32, v.volumeId, ucs2);
+  writeBoth32(b, 80, v.volumeBlocks);
+  b.write(v.escape, 88, 'latin1');
+  writeBoth16(b, 120, 1); // volume set size
+  writeBoth16(b, 124, 1); // volume sequence number
+  writeBoth16(b, 128, BLOCK); // logical block size
+  writeBoth32(b, 132, v.pathTableSize);
+  b.writeUInt32LE(v.lPathTable, 140);
+  b.writeUInt32BE(v.mPathTable, 148);
+  v.root.copy(b, 156, 0, 34);
+  writeText(b, 190, 128, v.volumeSetId, ucs2);
+  writeText(b, 318, 128, v.publisherId, ucs2);
+  writeText(b, 446, 128, v.preparerId, ucs2);
+  writeText(b, 574, 128, v.applicationId, ucs2);
+  writeText(b, 702, 37, '', ucs2); // copyright file id
+  writeText(b, 739, 37, '', ucs2); // abstract file id
+  writeText(b, 776, 37, '', ucs2); // bibliographic file id
+  encodeDate17(v.epoch).copy(b, 813); // creation
+  encodeDate17(v.epoch).copy(b, 830); // modification
+  encodeDate17(null).copy(b, 847); // expiration: not specified
+  encodeDate17(null).copy(b, 864); // effective: not specified
+  b[881] = 1; // file structure version
+  b.fill(0x20, 883, 883 + 512); // application use
+  return b;
+}
+
+// ECMA-119 8.3: volume descriptor set terminator.
+export function encodeTerminator(): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  writeHeader(b, 255);
+  return b;
+}
