@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { compareXcpVersions } from '../legacy/version';
 import { INSTALL_SCRIPT_NAMES, installScriptPath, readInstallScript } from './index';
 import {
   giveRootAShell,
@@ -265,21 +266,22 @@ const VERSION_PAIRS: [string, string][] = [
 
 type Cmp = -1 | 0 | 1 | 'error';
 
-/** JS reference for formats.md 1.11: first '-' starts the build (ignored); arcs compared in turn. */
+/** The TypeScript implementation of formats.md 1.11 is the reference the sh one must agree with. */
 function refCompare(a: string, b: string): Cmp {
-  const arcs = (s: string) =>
-    (s.includes('-') ? s.slice(0, s.indexOf('-')) : s).split('.').map((x) => (/^[0-9]+$/.test(x) ? BigInt(x) : x));
-  const l = arcs(a);
-  const r = arcs(b);
-  for (let i = 0; i < Math.min(l.length, r.length); i++) {
-    const x = l[i];
-    const y = r[i];
-    if (typeof x === 'string' || typeof y === 'string') return 'error'; // Python: str - str raises
-    if (x !== y) return x < y ? -1 : 1;
+  try {
+    return compareXcpVersions(a, b);
+  } catch {
+    return 'error'; // a string arc that must be compared: python's xcp.version raises
   }
-  return l.length === r.length ? 0 : l.length < r.length ? -1 : 1;
 }
 
 function refTest(c: -1 | 0 | 1, op: string): boolean {
   return { eq: c === 0, ne: c !== 0, lt: c < 0, gt: c > 0, le: c <= 0, ge: c >= 0 }[op] ?? false;
 }
+
+it('shellcheck finds nothing in install.sh as POSIX sh', () => {
+  const r = spawnSync('shellcheck', ['-s', 'sh', installScriptPath()], { encoding: 'utf8' });
+  expect(r.error).toBeUndefined();
+  expect(r.stdout).toBe('');
+  expect(r.status).toBe(0);
+});
