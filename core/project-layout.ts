@@ -1,0 +1,46 @@
+/**
+ * Where each stage of a pack project writes, relative to the workspace root. One place for the
+ * Nx plugin (target outputs), the executors and the gulp plugin, so they cannot disagree.
+ * Paths are POSIX and relative: no machine path ever reaches a target or a cache key.
+ */
+import { posix } from 'node:path';
+
+export interface StageDirs {
+  /** Everything of the project: dist/<projectRoot>. */
+  root: string;
+  /** render-spec: rendered .spec files and extras/ (status-report XML, EULAs). */
+  specs: string;
+  /** build-srctarballs: <name>-<version>.tar.gz. */
+  sources: string;
+  /** build-rpms: binary RPMs rpmbuild made (debuginfo left out). */
+  built: string;
+  /** collect-rpms: every RPM of the pack, built and prebuilt. */
+  rpms: string;
+  /** pack-metadata: XS-REPOSITORY and XS-PACKAGES. */
+  metadata: string;
+  /** build-iso: <label>.iso, <label>.iso.md5, <label>.metadata.md5. */
+  iso: string;
+  /** bundle: <label>.zip. */
+  bundle: string;
+  /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT); not an output. */
+  work: string;
+}
+
+export function stageDirs(projectRoot: string): StageDirs {
+  const root = posix.join('dist', toPosix(projectRoot) || '.');
+  return {
+    root,
+    specs: posix.join(root, 'specs'),
+    sources: posix.join(root, 'SOURCES'),
+    built: posix.join(root, 'RPMS'),
+    rpms: posix.join(root, 'rpms'),
+    metadata: posix.join(root, 'metadata'),
+    iso: posix.join(root, 'iso'),
+    bundle: posix.join(root, 'bundle'),
+    work: posix.join('tmp', 'suppack', toPosix(projectRoot) || '.'),
+  };
+}
+
+function toPosix(p: string): string {
+  return p.split(/[\\/]+/).filter(Boolean).join('/');
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { legacyPackSchema } from './legacy-pack';
+import { statusReportSchema } from './status-report';
+
+/**
+ * `suppack.json`: the declarative description of one pack project. Everything the DDK
+ * Makefile variables carried has a home here:
+ *   VENDOR_CODE, VENDOR_NAME, LABEL, TEXT, PACK_VERSION, PACK_BUILD → pack.*
+ *   SPEC / RPM_VERSION / RPM_RELEASE               → rpms[] (kind "kernel-module")
+ *   DATA_SPEC / DATA_RPM_VERSION / DATA_RPM_RELEASE → rpms[] (kind "userspace")
+ */
+
+const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/;
+const relativePath = (what: string) =>
+  z.string().regex(RELATIVE_PATH, { error: `expected ${what} relative to the project root, without ".."` });
+
+export const kernelSchema = z
+  .object({
+    version: z
+      .string()
+      .regex(/^[A-Za-z0-9._+~-]+$/, { error: 'expected a kernel release such as 4.19.0+1 or 6.1.0-28-amd64' })
+      .describe('Kernel release (uname -r without the flavour) the modules are built for.'),
+    flavour: z
+      .string()
+      .regex(/^[a-z0-9]+$/, { error: 'expected a flavour such as xen or kdump' })
+      .optional()
+      .describe('Kernel flavour for old releases (xen, kdump); omit for one-kernel releases.'),
+    buildDir: z
+      .string()
+      .optional()
+      .describe('Kernel build tree (default /lib/modules/<version><flavour>/build). An absolute path on the build machine.'),
+  })
+  .strict();
+
+export const rpmSpecSchema = z
+  .object({
+    spec: relativePath('the spec template').describe('Spec template, rendered with %global definitions prepended.'),
+    kind: z
+      .enum(['kernel-module', 'userspace'], { error: 'expected kernel-module or userspace' })
+      .default('userspace')
+      .describe('kernel-module specs are built once per kernel; userspace specs once.'),
+    sources: relativePath('the source directory')
+      .optional()
+      .describe('Directory packed into <name>-<version>.tar.gz (Source0). Omit for specs without sources.'),
+    version: z.string().regex(/^[A-Za-z0-9._+~]+$/, { error: 'expected an RPM version (no "-")' }).describe('RPM version.'),
+    release: z.string().regex(/^[A-Za-z0-9._+~]+$/, { error: 'expected an RPM release (no "-")' }).default('1').describe('RPM release.'),
+    defines: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}).describe('Extra %global macros.'),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    $schema: z.string().optional(),
+    format: z
+      .enum(['legacy'], { error: 'expected "legacy" (the update format comes with a later release)' })
+      .default('legacy')
+      .describe('Pack format: legacy (XS-REPOSITORY / XS-PACKAGES, XenServer 7.0 and older).'),
+    pack: legacyPackSchema.describe('Pack metadata (the build-supplemental-pack options).'),
+    rpms: z.array(rpmSpecSchema).default([]).describe('RPMs to build from spec templates with rpmbuild.'),
+    prebuilt: z.array(relativePath('a glob')).default([]).describe('Globs of ready-made RPMs to include.'),
+    kernels: z.array(kernelSchema).default([]).describe('Kernels the kernel-module RPMs are built for.'),
+    statusReport: statusReportSchema.optional().describe('Server Status Report categories, rendered into a userspace RPM.'),
+    eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.rpms.length === 0 && m.prebuilt.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['rpms'], message: 'expected at least one spec in rpms or one glob in prebuilt' });
+    }
+    m.rpms.forEach((r, i) => {
+      if (r.kind === 'kernel-module' && m.kernels.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['kernels'], message: `required by rpms[${i}] (kind kernel-module): the kernels to build for` });
+      }
+    });
+    if ((m.statusReport || m.eulas.length) && !m.rpms.some((r) => r.kind === 'userspace')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [m.statusReport ? 'statusReport' : 'eulas'],
+        message: 'needs a userspace RPM in rpms to carry it',
+      });
+    }
+  });
+
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type Manifest = z.output<typeof manifestSchema>;
+export type RpmSpec = z.output<typeof rpmSpecSchema>;
+export type Kernel = z.output<typeof kernelSchema>;
+
+export const MANIFEST_FILE = 'suppack.json';
