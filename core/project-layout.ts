@@ -22,7 +22,7 @@ export interface StageDirs {
   iso: string;
   /** bundle: <label>.zip. */
   bundle: string;
-  /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT); not an output. */
+  /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT); not a target output, never cached. */
   work: string;
 }
 
@@ -37,7 +37,7 @@ export function stageDirs(projectRoot: string): StageDirs {
     metadata: posix.join(root, 'metadata'),
     iso: posix.join(root, 'iso'),
     bundle: posix.join(root, 'bundle'),
-    work: posix.join('tmp', 'suppack', toPosix(projectRoot) || '.'),
+    work: posix.join(root, '.rpmbuild'),
   };
 }
 
