@@ -77,8 +77,7 @@ export async function buildLegacyPack(build: LegacyPackBuild): Promise<LegacyPac
     writes.push({
       dest: outputs.iso,
       write: async (tmp) => {
-        const written = await writeIso(await isoEntries(members), { ...isoOptions(build), digests: ['md5'] }, tmp);
-        isoMd5 = written.md5 as string;
+        isoMd5 = await writeLegacyIso(members, build, tmp);
       },
     });
     writes.push({ dest: outputs.isoMd5, write: (tmp) => writeText(tmp, isoMd5File(isoMd5, `${label}.iso`)) });
@@ -90,10 +89,21 @@ export async function buildLegacyPack(build: LegacyPackBuild): Promise<LegacyPac
   writes.push({ dest: outputs.metadataMd5, write: (tmp) => writeText(tmp, metadataMd5File(repositoryXml, packagesXml)) });
   await writeAllAtomically(writes);
   return { repository, packages, repositoryXml, packagesXml, outputs };
+}
 
-  function isoOptions(b: LegacyPackBuild) {
-    return { volumeId: b.pack.text, applicationId: b.pack.vendorName, epoch: b.epoch, onProgress: b.onProgress };
-  }
+/**
+ * Write the pack ISO of `members` to `dest` (volume id = text, application id = vendor name,
+ * every time = epoch); returns its md5 hex. The one place both the CLI and the build-iso stage
+ * write the ISO, so they give the same bytes.
+ */
+export async function writeLegacyIso(
+  members: PackMember[],
+  o: { pack: LegacyPack; epoch: number; onProgress?: LegacyPackBuild['onProgress'] },
+  dest: string,
+): Promise<string> {
+  const options = { volumeId: o.pack.text, applicationId: o.pack.vendorName, epoch: o.epoch, onProgress: o.onProgress };
+  const written = await writeIso(await isoEntries(members), { ...options, digests: ['md5'] }, dest);
+  return written.md5 as string;
 }
 
 /** Read, check, order and digest the RPMs; render XS-REPOSITORY and XS-PACKAGES. No output is written. */
@@ -166,7 +176,7 @@ export function legacyRepository(pack: LegacyPack): LegacyRepository {
   };
 }
 
-export function packMembers(repositoryXml: string, packagesXml: string, rpms: RpmInfo[]): PackMember[] {
+export function packMembers(repositoryXml: string, packagesXml: string, rpms: ReadonlyArray<Pick<RpmInfo, 'path'>>): PackMember[] {
   const script = installScriptPath();
   return [
     { name: 'XS-REPOSITORY', source: Buffer.from(repositoryXml, 'utf8'), mode: 0o644 },

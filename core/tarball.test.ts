@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SuppackError } from './errors';
-import { encodeUstarHeader, normaliseMode, splitUstarName, TAR_RECORD, writeTarGz } from './tarball';
+import { directoryEntries, encodeUstarHeader, normaliseMode, splitUstarName, TAR_RECORD, writeTarGz } from './tarball';
 
 const EPOCH = 946684800; // 2000-01-01T00:00:00Z
 
@@ -125,5 +125,30 @@ describe('encodeUstarHeader', () => {
     expect(parseInt(h.toString('latin1', 148, 154), 8)).toBe(sum);
     expect(normaliseMode(0o100700)).toBe(0o755);
     expect(normaliseMode(0o100640)).toBe(0o644);
+  });
+});
+
+describe('directory trees', () => {
+  it('packs a tree under a prefix: directories first, symlinks kept as links, other file types refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'suppack-tree-'));
+    mkdirSync(join(dir, 'src/sub'), { recursive: true });
+    writeFileSync(join(dir, 'src/sub/a.c'), 'int a;\n');
+    symlinkSync('sub/a.c', join(dir, 'src/link.c'));
+    const entries = await directoryEntries(join(dir, 'src'), 'pkg-1.0');
+    expect(entries).toEqual([
+      { type: 'directory', name: 'pkg-1.0' },
+      { type: 'symlink', name: 'pkg-1.0/link.c', linkname: 'sub/a.c' },
+      { type: 'directory', name: 'pkg-1.0/sub' },
+      { name: 'pkg-1.0/sub/a.c', source: join(dir, 'src/sub/a.c'), mode: statSync(join(dir, 'src/sub/a.c')).mode },
+    ]);
+    const out = join(dir, 'tree.tar.gz');
+    await writeTarGz(entries, out, EPOCH);
+    const tar = gunzipSync(readFileSync(out));
+    expect(tar.toString('latin1', 0, 8)).toBe('pkg-1.0/');
+    expect(tar.toString('latin1', 156, 157)).toBe('5');
+    expect(execFileSync('bsdtar', ['-tvf', out], { encoding: 'utf8' })).toMatch(/^lrwxrwxrwx .* pkg-1\.0\/link\.c -> sub\/a\.c$/m);
+    await expect(writeTarGz([{ type: 'symlink', name: 'l', linkname: 'x'.repeat(101) }], join(dir, 'bad.tar.gz'), EPOCH)).rejects.toThrow(/symlink target of 1 to 100 bytes/);
+    execFileSync('mkfifo', [join(dir, 'src/fifo')]);
+    await expect(directoryEntries(join(dir, 'src'), 'p')).rejects.toThrow(`${join(dir, 'src/fifo')}: expected only files, directories and symlinks`);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * A deterministic `.tar.gz` (the `--tarball` output, formats.md 1.6): a flat ustar archive with
- * names sorted, owner root:root (0:0), every mtime = the given epoch, modes normalised to 0644
- * or 0755, streamed through gzip with a fixed header (mtime 0, OS byte 3 = Unix), so the same
- * inputs give the same bytes on every machine.
+ * A deterministic `.tar.gz` (the `--tarball` output, formats.md 1.6, and the source tarballs of
+ * build-srctarballs): a ustar archive with names sorted, owner root:root (0:0), every mtime = the
+ * given epoch, modes normalised to 0644 or 0755 (directories 0755, symlinks 0777), streamed
+ * through gzip with a fixed header (mtime 0, OS byte 3 = Unix), so the same inputs give the same
+ * bytes on every machine. `directoryEntries` turns a directory tree into entries under a prefix.
  */
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -12,6 +14,7 @@ import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { writeAtomically } from './output';
 
 export interface TarEntry {
+  type?: 'file';
   /** Path inside the archive (relative, '/'-separated). */
   name: string;
   /** A file to read (symlinks followed), or the content itself. */
@@ -19,6 +22,22 @@ export interface TarEntry {
   /** Only the executable bits matter: any x bit gives 0755, else 0644. Default: the file's mode, or 0644. */
   mode?: number;
 }
+
+/** A directory (stored as `name/`, mode 0755). */
+export interface TarDirectoryEntry {
+  type: 'directory';
+  name: string;
+}
+
+/** A symbolic link, stored as a link (not followed). */
+export interface TarSymlinkEntry {
+  type: 'symlink';
+  name: string;
+  /** The link target as it is (at most 100 bytes). */
+  linkname: string;
+}
+
+export type TarInput = TarEntry | TarDirectoryEntry | TarSymlinkEntry;
 
 export const TAR_BLOCK = 512;
 /** tar's default record: archives are padded to a multiple of 20 blocks, as GNU tar and Python's tarfile do. */
@@ -29,8 +48,10 @@ export interface UstarHeader {
   mode: number;
   size: number;
   mtime: number;
-  /** '0' regular file. */
+  /** '0' regular file, '2' symlink, '5' directory. */
   typeflag?: string;
+  /** Target of a symlink. */
+  linkname?: string;
 }
 
 const MAX_OCTAL_11 = 0o77777777777; // 8 GiB - 1, the largest size/mtime in 11 octal digits
@@ -47,7 +68,7 @@ export function encodeUstarHeader(h: UstarHeader): Buffer {
   writeOctal(buf, 136, 12, h.mtime);
   buf.fill(0x20, 148, 156); // checksum computed over spaces
   buf.write(h.typeflag ?? '0', 156, 'latin1');
-  // linkname (157, 100) stays empty
+  writeString(buf, 157, 100, h.linkname ?? '');
   buf.write('ustar\0', 257, 'latin1');
   buf.write('00', 263, 'latin1');
   writeString(buf, 265, 32, 'root'); // uname
@@ -99,15 +120,18 @@ export function normaliseMode(mode: number): number {
 }
 
 interface PreparedEntry {
+  /** The name in the header (directories end with '/'). */
   name: string;
+  typeflag: '0' | '2' | '5';
   source: string | Buffer;
+  linkname?: string;
   size: number;
   mode: number;
 }
 
 /** Write `entries` as a deterministic tar.gz at `out` (atomically: no partial file on failure). */
 export async function writeTarGz(
-  entries: Array<{ name: string; source: string | Buffer; mode?: number }>,
+  entries: TarInput[],
   out: string,
   epoch: number,
 ): Promise<void> {
@@ -125,13 +149,24 @@ export async function writeTarGz(
   });
 }
 
-async function prepareEntries(entries: TarEntry[]): Promise<PreparedEntry[]> {
+async function prepareEntries(entries: TarInput[]): Promise<PreparedEntry[]> {
   const seen = new Set<string>();
-  const prepared: PreparedEntry[] = [];
+  const prepared: Array<PreparedEntry & { key: string }> = [];
   for (const e of entries) {
     checkEntryName(e.name);
     if (seen.has(e.name)) throw new SuppackError('the same name is given twice for the tarball', { file: e.name });
     seen.add(e.name);
+    if (e.type === 'directory') {
+      prepared.push({ key: e.name, name: `${e.name}/`, typeflag: '5', source: Buffer.alloc(0), size: 0, mode: 0o755 });
+      continue;
+    }
+    if (e.type === 'symlink') {
+      if (e.linkname === '' || Buffer.byteLength(e.linkname) > 100 || e.linkname.includes('\0')) {
+        throw new SuppackError('expected a symlink target of 1 to 100 bytes (ustar linkname)', { file: e.name });
+      }
+      prepared.push({ key: e.name, name: e.name, typeflag: '2', source: Buffer.alloc(0), linkname: e.linkname, size: 0, mode: 0o777 });
+      continue;
+    }
     let size: number;
     let mode = e.mode ?? 0o644;
     if (typeof e.source === 'string') {
@@ -145,10 +180,42 @@ async function prepareEntries(entries: TarEntry[]): Promise<PreparedEntry[]> {
       size = e.source.length;
     }
     if (size > MAX_OCTAL_11) throw new SuppackError('files of 8 GiB or more do not fit a ustar archive', { file: e.name });
-    prepared.push({ name: e.name, source: e.source, size, mode: normaliseMode(mode) });
+    prepared.push({ key: e.name, name: e.name, typeflag: '0', source: e.source, size, mode: normaliseMode(mode) });
   }
-  // Byte order of the UTF-8 names: the same on every machine and locale.
-  return prepared.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  // Byte order of the UTF-8 names: the same on every machine and locale; a directory comes
+  // before everything inside it (its name is a prefix of theirs).
+  return prepared.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+}
+
+/**
+ * Entries for the directory tree `dir`, every name under `prefix` (e.g. `acme-1.0`): `prefix`
+ * itself and each subdirectory as a directory entry, regular files by path (mode normalised
+ * later), symlinks as links. Anything else (sockets, devices, FIFOs) is an error.
+ */
+export async function directoryEntries(dir: string, prefix: string): Promise<TarInput[]> {
+  const out: TarInput[] = [{ type: 'directory', name: prefix }];
+  const walk = async (abs: string, rel: string): Promise<void> => {
+    const names = await fsp.readdir(abs).catch((err: unknown) => {
+      throw isNodeError(err) ? new SuppackError(describeNodeError(err), { file: abs }) : err;
+    });
+    for (const n of names) {
+      const path = join(abs, n);
+      const name = `${rel}/${n}`;
+      const st = await fsp.lstat(path);
+      if (st.isDirectory()) {
+        out.push({ type: 'directory', name });
+        await walk(path, name);
+      } else if (st.isFile()) {
+        out.push({ name, source: path, mode: st.mode });
+      } else if (st.isSymbolicLink()) {
+        out.push({ type: 'symlink', name, linkname: await fsp.readlink(path) });
+      } else {
+        throw new SuppackError('expected only files, directories and symlinks in a tarball source tree', { file: path });
+      }
+    }
+  };
+  await walk(dir, prefix);
+  return out;
 }
 
 function checkEntryName(name: string): void {
@@ -161,9 +228,9 @@ function checkEntryName(name: string): void {
 async function* tarChunks(entries: PreparedEntry[], epoch: number): AsyncGenerator<Buffer> {
   let written = 0;
   for (const e of entries) {
-    yield encodeUstarHeader({ name: e.name, mode: e.mode, size: e.size, mtime: epoch });
+    yield encodeUstarHeader({ name: e.name, mode: e.mode, size: e.size, mtime: epoch, typeflag: e.typeflag, linkname: e.linkname });
     written += TAR_BLOCK;
-    if (typeof e.source === 'string') {
+    if (e.typeflag === '0' && typeof e.source === 'string') {
       let got = 0;
       for await (const chunk of createReadStream(e.source) as AsyncIterable<Buffer>) {
         got += chunk.length;
@@ -171,7 +238,7 @@ async function* tarChunks(entries: PreparedEntry[], epoch: number): AsyncGenerat
         yield chunk;
       }
       if (got !== e.size) throw new SuppackError(`the file changed size while being archived (${e.size} → ${got} bytes)`, { file: e.source });
-    } else if (e.size > 0) {
+    } else if (e.size > 0 && typeof e.source !== 'string') {
       yield e.source;
     }
     written += e.size;

@@ -145,3 +145,20 @@ describe('classify the fixture RPMs (real rpmbuild output through readRpm)', () 
     expect(() => checkPackagePaths(info, c)).not.toThrow();
   });
 });
+
+describe('kernel releases read from the modules the RPM ships', () => {
+  const KERNEL = 'System Environment/Kernel';
+  it('splits <label>-<k>-modules at the shipped kernel even when it has dashes', () => {
+    const info = fakeRpm({ name: 'acme-nic-6.1.0-56-amd64-modules', group: KERNEL, files: files('/lib/modules/6.1.0-56-amd64/updates/acme-nic.ko') });
+    expect(classifyPackage(info)).toMatchObject({ type: 'driver-rpm', label: 'acme-nic', kernel: '6.1.0-56-amd64' });
+  });
+  it('reads the DDK 7.7.2 naming <name>-modules-<flavour>-<kernel>', () => {
+    const k = '2.6.18-128.1.6.el5.xs5.5.0.502.1014';
+    const info = fakeRpm({ name: `helloworld-modules-xen-${k}`, group: KERNEL, files: files(`/lib/modules/${k}xen/extra/helloworld.ko`) });
+    expect(classifyPackage(info)).toMatchObject({ type: 'driver-rpm', label: 'helloworld', kernel: `${k}xen` });
+  });
+  it('agrees with the vendor regex on well-formed names', () => {
+    const info = fakeRpm({ name: 'my-drv-4.19.0+1-modules', group: KERNEL, files: files('/lib/modules/4.19.0+1/updates/x.ko') });
+    expect(classifyPackage(info)).toMatchObject({ label: 'my-drv', kernel: '4.19.0+1' });
+  });
+});

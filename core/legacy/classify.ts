@@ -35,10 +35,38 @@ export function isKernelName(name: string): boolean {
  */
 const MODULES_NAME = /(.*)-(.*)-modules/;
 
+/**
+ * The NAME forms suppack reads from the modules the RPM actually ships, before the vendor regex:
+ * - `<label>-<k>-modules`, where `/lib/modules/<k>/` is in the RPM: exact even when the kernel
+ *   release has dashes (Debian's `6.1.0-56-amd64`, XenServer 6's `2.6.32.43-0.4.1...xen`), where
+ *   the regex alone splits at the wrong dash;
+ * - `<label>-modules-<flavour>-<kernel>`, the DDK guide's 7.7.2 naming (older supp-pack-build's
+ *   `(.*)-modules-([^-]*)-(.*)`), where `/lib/modules/<kernel><flavour>/` is in the RPM.
+ * On well-formed names both agree with the vendor regex, so packs the DDK built list the same.
+ */
+function kernelFromModules(info: RpmInfo): { label: string; kernel: string } | undefined {
+  const kernels = new Set<string>();
+  for (const { path } of info.files) {
+    const m = /^\/lib\/modules\/([^/]+)\/./.exec(path);
+    if (m) kernels.add(m[1]!);
+  }
+  for (const k of kernels) {
+    const suffix = `-${k}-modules`;
+    if (info.name.endsWith(suffix) && info.name.length > suffix.length) {
+      return { label: info.name.slice(0, -suffix.length), kernel: k };
+    }
+    const ddk = /^(.+)-modules-([^-]+)-(.+)$/.exec(info.name);
+    if (ddk && ddk[3]! + ddk[2]! === k) return { label: ddk[1]!, kernel: k };
+  }
+  return undefined;
+}
+
 export function classifyPackage(info: RpmInfo): ClassifiedPackage {
   const isKernel = isKernelName(info.name);
   const options = isKernel ? '-i' : undefined;
   if (!isKernel && info.group.endsWith('/Kernel')) {
+    const exact = kernelFromModules(info);
+    if (exact) return { type: 'driver-rpm', ...exact, isKernel };
     const m = MODULES_NAME.exec(info.name);
     if (m) return { type: 'driver-rpm', label: m[1] ?? '', kernel: m[2] ?? '', isKernel };
     return { type: 'driver-rpm', label: info.name, kernel: 'any', isKernel };

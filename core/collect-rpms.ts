@@ -1,0 +1,101 @@
+/**
+ * The collect-rpms stage: every RPM of the pack in one flat directory, the ones build-rpms made
+ * plus the manifest's `prebuilt` globs. Each file is read as an RPM first, so a stray file is
+ * reported here, naming the glob that picked it, rather than deep inside the ISO stage.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
+import { SuppackError, describeNodeError, isNodeError, type ErrorWhere } from './errors';
+import { globFiles } from './glob';
+import { readRpm } from './rpm';
+import { replaceDir } from './stage-dir';
+import type { Manifest } from '../schemas/manifest';
+
+export interface CollectRpms {
+  manifest: Manifest;
+  /** The project directory the `prebuilt` globs are relative to. */
+  projectDir: string;
+  /** build-rpms' output (RPMs directly in it or in per-arch subdirectories); may be absent without `rpms`. */
+  builtDir: string;
+  outDir: string;
+  /** How errors name the manifest, e.g. `packs/acme/suppack.json` (default `suppack.json`). */
+  manifestFile?: string;
+}
+
+/** Replace `outDir` with copies of the built and prebuilt RPMs; returns their new paths, sorted. */
+export async function collectRpms(o: CollectRpms): Promise<string[]> {
+  const manifestFile = o.manifestFile ?? 'suppack.json';
+  const picked: Array<{ path: string; from: string }> = [];
+
+  for (const path of await builtRpms(o.builtDir, o.manifest.rpms.length > 0)) {
+    await checkRpm(path, { file: path });
+    picked.push({ path, from: path });
+  }
+  for (const [i, pattern] of o.manifest.prebuilt.entries()) {
+    const field = `prebuilt[${i}]`;
+    const matches = await globFiles(o.projectDir, pattern);
+    if (matches.length === 0) {
+      throw new SuppackError(`${JSON.stringify(pattern)} matched no file`, { file: manifestFile, field });
+    }
+    for (const rel of matches) {
+      const path = join(o.projectDir, rel);
+      await checkRpm(path, { file: manifestFile, field }, rel);
+      picked.push({ path, from: `${manifestFile}: ${field} (${rel})` });
+    }
+  }
+
+  const byName = new Map<string, string>();
+  for (const p of picked) {
+    const name = basename(p.path);
+    const prior = byName.get(name);
+    if (prior !== undefined) {
+      throw new SuppackError(`two RPMs named ${name}: ${prior} and ${p.from}; every package in a pack needs its own file name`, {
+        file: manifestFile,
+        field: 'prebuilt',
+      });
+    }
+    byName.set(name, p.from);
+  }
+
+  const names = [...byName.keys()].sort();
+  const sourceOf = new Map(picked.map((p) => [basename(p.path), p.path]));
+  await replaceDir(o.outDir, async (tmp) => {
+    for (const name of names) await fsp.copyFile(sourceOf.get(name) as string, join(tmp, name));
+  });
+  return names.map((n) => join(o.outDir, n));
+}
+
+/** Read `path` as a binary RPM; on failure throw a SuppackError placed at `where`, naming the file as `shownAs`. */
+async function checkRpm(path: string, where: ErrorWhere, shownAs?: string): Promise<void> {
+  const subject = shownAs === undefined ? '' : `${shownAs} `;
+  let isSource: boolean;
+  try {
+    isSource = (await readRpm(path)).isSource;
+  } catch (e) {
+    if (!(e instanceof SuppackError)) throw e;
+    const why = e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message;
+    throw new SuppackError(`${subject}is not a valid RPM (${why})`, where);
+  }
+  if (isSource) throw new SuppackError(`${subject}is a source RPM, expected a binary RPM`, where);
+}
+
+async function builtRpms(dir: string, expected: boolean): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(d: string): Promise<void> {
+    for (const ent of await fsp.readdir(d, { withFileTypes: true })) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) await walk(p);
+      else if (ent.isFile() && ent.name.endsWith('.rpm') && !ent.name.startsWith('.')) found.push(p);
+    }
+  }
+  try {
+    await walk(dir);
+  } catch (e) {
+    if (isNodeError(e) && e.code === 'ENOENT' && !expected) return [];
+    if (isNodeError(e) && e.code === 'ENOENT') {
+      throw new SuppackError('missing: expected the RPMs of build-rpms (run the build-rpms target first)', { file: dir });
+    }
+    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+  }
+  return found.sort();
+}

@@ -1,0 +1,200 @@
+/**
+ * Issue 3 acceptance, end to end: the packed plugin in a hand-written Nx 24 workspace.
+ * Generators make a driver, a userspace and a combined pack; `nx run-many -t build-iso` builds
+ * them with real rpmbuild (the driver's module compiled against the Debian kernel headers);
+ * every target is cached locally and remotely (a loopback self-hosted cache), and a change
+ * re-runs exactly the stages that read it. No mocks.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO, run } from './packed';
+import { startRemoteCache, type RemoteCache } from './remote-cache';
+
+const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
+const PACKS = {
+  driver: 'acme-nic',
+  userspace: 'acme-tools',
+  combined: 'acme-combo',
+} as const;
+const TARGETS = ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle'];
+
+let root: string;
+let ws: string;
+let cache: RemoteCache;
+
+function env(workspace: string): NodeJS.ProcessEnv {
+  return {
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    CI: 'true',
+    NX_CACHE_DIRECTORY: join(workspace, '.nx-local-cache'),
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: cache.token,
+    SOURCE_DATE_EPOCH: '1700000000',
+  };
+}
+
+function nx(args: string[], workspace = ws) {
+  const r = run(join(workspace, 'node_modules/.bin/nx'), args, { cwd: workspace, env: env(workspace) });
+  if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+/** `project:target` → how it ran, from Nx's static output (`> nx run p:t  [local cache]`). */
+function taskRuns(output: string): Map<string, 'ran' | 'local' | 'remote' | 'cached'> {
+  const runs = new Map<string, 'ran' | 'local' | 'remote' | 'cached'>();
+  for (const line of output.split('\n')) {
+    const m = /> nx run ([\w.-]+:[\w-]+)(.*)$/.exec(line);
+    if (!m) continue;
+    const how = m[2];
+    runs.set(m[1], /remote cache/.test(how) ? 'remote' : /local cache/.test(how) ? 'local' : /cache/.test(how) ? 'cached' : 'ran');
+  }
+  return runs;
+}
+
+function buildIsoAll(workspace = ws) {
+  return taskRuns(nx(['run-many', '-t', 'build-iso', '--outputStyle=static', '--parallel=1'], workspace));
+}
+
+function digestTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (name === '.rpmbuild') continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+beforeAll(async () => {
+  expect(KERNEL, 'kernel headers (linux-headers-amd64) must be installed').not.toBe('');
+  cache = await startRemoteCache();
+  root = mkdtempSync(join(tmpdir(), 'suppack-nx-e2e-'));
+  ws = join(root, 'ws');
+  mkdirSync(ws);
+  const tgzName = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  writeFileSync(
+    join(ws, 'package.json'),
+    JSON.stringify({ name: 'acme-packs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgzName}` } }, null, 2),
+  );
+  writeFileSync(join(ws, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws, stdio: 'pipe' });
+  nx(['g', 'suppack:init', '--no-interactive']);
+  for (const [type, name] of Object.entries(PACKS)) {
+    nx([
+      'g', 'suppack:pack', `--name=${name}`, `--type=${type}`, '--vendorCode=acme', '--vendorName=ACME Inc.',
+      `--text=ACME ${type} pack`, '--version=1.0', '--productVersion=7.0.0', `--kernel=${KERNEL}`, '--no-interactive',
+    ]);
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await cache?.close();
+});
+
+describe('a workspace with the three generated packs', () => {
+  let firstRun: Map<string, string>;
+  beforeAll(() => {
+    firstRun = buildIsoAll();
+  }, 900_000);
+
+  test('init registered the plugin in nx.json, once', () => {
+    nx(['g', 'suppack:init', '--no-interactive']);
+    const plugins = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8')).plugins as unknown[];
+    expect(plugins.filter((p) => p === 'suppack' || (p as { plugin?: string }).plugin === 'suppack')).toHaveLength(1);
+  });
+
+  test('run-many built every stage of every pack', () => {
+    for (const name of Object.values(PACKS)) {
+      for (const t of ['render-spec', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso']) {
+        expect(firstRun.get(`${name}:${t}`), `${name}:${t}`).toBe('ran');
+      }
+    }
+  });
+
+  test('nx show project lists every target with its description, none hand-written', () => {
+    for (const name of Object.values(PACKS)) {
+      const project = JSON.parse(nx(['show', 'project', name, '--json']).replace(/^[^{]*/, ''));
+      for (const t of TARGETS) {
+        expect(project.targets[t], `${name}:${t}`).toBeDefined();
+        expect(project.targets[t].metadata.description).toMatch(/\w/);
+        expect(project.targets[t].cache).toBe(true);
+      }
+      expect(JSON.stringify(project.targets)).not.toContain(ws);
+    }
+    expect(readdirSync(join(ws, 'packs', PACKS.driver))).not.toContain('project.json');
+  });
+
+  test('each ISO passes suppack verify and isoinfo, and holds the RPMs rpm can read', () => {
+    for (const name of Object.values(PACKS)) {
+      const isoDir = join(ws, 'dist/packs', name, 'iso');
+      const iso = join(isoDir, readdirSync(isoDir).find((f) => f.endsWith('.iso'))!);
+      const verify = run(join(ws, 'node_modules/.bin/suppack'), ['verify', iso]);
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+      const listing = run('isoinfo', ['-R', '-l', '-i', iso]).stdout;
+      const rpms = readdirSync(join(ws, 'dist/packs', name, 'rpms'));
+      expect(rpms.length).toBeGreaterThan(0);
+      for (const rpm of rpms) {
+        expect(listing).toContain(` ${rpm}`);
+        const q = run('rpm', ['-qp', '--nosignature', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm', join(ws, 'dist/packs', name, 'rpms', rpm)]);
+        expect(q.stdout).toBe(rpm);
+      }
+    }
+  });
+
+  test('the driver RPM carries a kernel module built for the installed kernel', () => {
+    const rpmsDir = join(ws, 'dist/packs', PACKS.driver, 'rpms');
+    const rpm = readdirSync(rpmsDir).find((f) => f.includes('-modules'))!;
+    expect(rpm).toContain(KERNEL);
+    const x = join(root, 'ko');
+    mkdirSync(x, { recursive: true });
+    execFileSync('sh', ['-c', `rpm2cpio "${join(rpmsDir, rpm)}" | cpio -idm --quiet`], { cwd: x });
+    const ko = execFileSync('find', [x, '-name', '*.ko'], { encoding: 'utf8' }).trim().split('\n')[0];
+    expect(ko).toContain(`/lib/modules/${KERNEL}/updates/`);
+    const info = run('/sbin/modinfo', [ko]).stdout;
+    expect(info).toMatch(new RegExp(`^vermagic:\\s+${KERNEL.replace(/[.+]/g, '\\$&')} `, 'm'));
+  });
+
+  test('after rm -rf dist every target is a cache hit and the files come back byte-identical', () => {
+    const before = digestTree(join(ws, 'dist'));
+    rmSync(join(ws, 'dist'), { recursive: true, force: true });
+    const runs = buildIsoAll();
+    expect([...runs.values()].filter((h) => h === 'ran')).toEqual([]);
+    expect(runs.size).toBeGreaterThanOrEqual(Object.keys(PACKS).length * 5);
+    expect(digestTree(join(ws, 'dist'))).toEqual(before);
+  });
+
+  test('a copy at another path with its own local cache gets remote hits for every target', () => {
+    const other = join(root, 'elsewhere', 'copy');
+    cpSync(ws, other, { recursive: true, filter: (src) => !/\/(dist|\.nx-local-cache|\.nx)$/.test(src) });
+    const hitsBefore = cache.log.filter((l) => l.endsWith('HIT')).length;
+    const runs = buildIsoAll(other);
+    expect([...runs.entries()].filter(([, h]) => h !== 'remote')).toEqual([]);
+    expect(cache.log.filter((l) => l.endsWith('HIT')).length - hitsBefore).toBe(runs.size);
+    expect(digestTree(join(other, 'dist'))).toEqual(digestTree(join(ws, 'dist')));
+  });
+
+  test('touching a driver source re-runs its chain only; touching its README re-runs nothing', () => {
+    const src = join(ws, 'packs', PACKS.driver, 'src');
+    const c = readdirSync(src).find((f) => f.endsWith('.c'))!;
+    appendFileSync(join(src, c), '\n/* touched by the e2e test */\n');
+    const runs = buildIsoAll();
+    const ran = [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t).sort();
+    expect(ran).toEqual(
+      ['build-iso', 'build-rpms', 'build-srctarballs', 'collect-rpms', 'pack-metadata'].map((t) => `${PACKS.driver}:${t}`).sort(),
+    );
+
+    appendFileSync(join(ws, 'packs', PACKS.driver, 'README.md'), '\nMore words.\n');
+    const again = buildIsoAll();
+    expect([...again.values()].filter((h) => h === 'ran')).toEqual([]);
+  });
+});

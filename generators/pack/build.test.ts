@@ -1,0 +1,113 @@
+/**
+ * The generated packs really build: render-spec, build-srctarballs and build-rpms (core) on the
+ * files the generator writes, with the real rpmbuild, then rpm -qp on the results. The driver
+ * module compiles against the kernel headers installed on this machine (linux-headers-amd64).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildRpms } from '../../core/rpmbuild';
+import { renderSpecs } from '../../core/spec';
+import { buildSourceTarballs } from '../../core/srctarball';
+import { DEFAULT_EPOCH } from '../../core/time';
+import { parseManifestText } from '../../plugin/manifest-file';
+import type { PackType } from '../../schemas/generators';
+import { packGenerator } from './generator';
+
+let ws: string;
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'suppack-gen-build-'));
+});
+afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+/** A kernel release of this machine with a build tree, e.g. 6.1.0-28-amd64. */
+function installedKernel(): string {
+  const found = readdirSync('/lib/modules').filter((k) => existsSync(join('/lib/modules', k, 'build', 'Makefile')));
+  if (found.length === 0) throw new Error('no kernel headers under /lib/modules/*/build: apt-get install linux-headers-amd64');
+  return found.sort()[0];
+}
+
+function flush(tree: Tree, root: string): void {
+  for (const c of tree.listChanges()) {
+    if (c.type === 'DELETE' || c.content === null) continue;
+    mkdirSync(dirname(join(root, c.path)), { recursive: true });
+    writeFileSync(join(root, c.path), c.content);
+  }
+}
+
+async function generateAndBuild(type: PackType, kernel?: string): Promise<{ rpms: string[]; dir: string }> {
+  const tree = createTreeWithEmptyWorkspace();
+  const name = `gen-${type}`;
+  await packGenerator(tree, { name, type, vendorCode: 'acme', vendorName: 'Acme', ...(kernel ? { kernel } : {}) });
+  const root = join(ws, type);
+  flush(tree, root);
+  const dir = join(root, 'packs', name);
+  const manifest = parseManifestText(tree.read(`packs/${name}/suppack.json`, 'utf8') ?? '', 'suppack.json');
+  const dist = join(dir, 'dist');
+  await renderSpecs({ manifest, projectDir: dir, outDir: join(dist, 'specs') });
+  await buildSourceTarballs({ manifest, projectDir: dir, outDir: join(dist, 'SOURCES'), epoch: DEFAULT_EPOCH });
+  const rpms = await buildRpms({
+    manifest,
+    specsDir: join(dist, 'specs'),
+    sourcesDir: join(dist, 'SOURCES'),
+    outDir: join(dist, 'RPMS'),
+    workDir: join(dist, '.rpmbuild'),
+    epoch: DEFAULT_EPOCH,
+  });
+  return { rpms, dir };
+}
+
+const rpmq = (file: string, ...args: string[]) => execFileSync('rpm', ['-qp', ...args, file], { encoding: 'utf8' });
+
+describe('generated packs build with rpmbuild', () => {
+  test('userspace: program, %config, docs, status report, EULA; scriptlets are valid sh', async () => {
+    const { rpms } = await generateAndBuild('userspace');
+    expect(rpms.map((r) => r.split('/').pop())).toEqual(['gen-userspace-1.0-1.noarch.rpm']);
+    const files = rpmq(rpms[0], '-l').trim().split('\n');
+    expect(files).toEqual([
+      '/etc/gen-userspace',
+      '/etc/gen-userspace/gen-userspace.conf',
+      '/etc/xensource/bugtool/gen-userspace',
+      '/etc/xensource/bugtool/gen-userspace.xml',
+      '/etc/xensource/bugtool/gen-userspace/stuff.xml',
+      '/usr/bin/gen-userspace',
+      '/usr/share/doc/gen-userspace',
+      '/usr/share/doc/gen-userspace/README',
+      '/usr/share/doc/gen-userspace/gen-userspace-EULA',
+      '/var/log/gen-userspace',
+    ]);
+    expect(rpmq(rpms[0], '-c').trim()).toBe('/etc/gen-userspace/gen-userspace.conf');
+    expect(rpmq(rpms[0], '--qf', '[%{FILEMODES:perms} %{FILENAMES}\n]')).toContain('-rwxr-xr-x /usr/bin/gen-userspace');
+    const post = rpmq(rpms[0], '--qf', '%{POSTIN}');
+    expect(post).toContain('XS_PREVIOUS_INSTALLATION');
+    for (const tag of ['POSTIN', 'POSTUN']) execFileSync('sh', ['-n', '-c', rpmq(rpms[0], '--qf', `%{${tag}}`)]);
+  });
+
+  test('combined: a kernel module RPM (modinfo reads the .ko) and the -data RPM', async () => {
+    const kernel = installedKernel();
+    const { rpms, dir } = await generateAndBuild('combined', kernel);
+    const names = rpms.map((r) => r.split('/').pop());
+    expect(names).toEqual([`gen-combined-${kernel}-modules-1.0-1.x86_64.rpm`, 'gen-combined-data-1.0-1.noarch.rpm']);
+    expect(rpmq(rpms[0], '--qf', '%{GROUP}')).toBe('System Environment/Kernel');
+    expect(rpmq(rpms[0], '-l').trim()).toBe(`/lib/modules/${kernel}/updates/gen-combined.ko`);
+    // modinfo on the .ko inside the RPM.
+    const x = join(dir, 'x');
+    mkdirSync(x);
+    execFileSync('sh', ['-c', `rpm2cpio "${rpms[0]}" | cpio -idm --quiet`], { cwd: x });
+    const modinfo = execFileSync('/sbin/modinfo', [join(x, `lib/modules/${kernel}/updates/gen-combined.ko`)], { encoding: 'utf8' });
+    expect(modinfo).toMatch(/^license:\s+GPL$/m);
+    expect(modinfo).toMatch(/^version:\s+1\.0$/m);
+    expect(modinfo).toMatch(/^parm:\s+greeting:/m);
+    expect(modinfo).toMatch(new RegExp(`^vermagic:\\s+${kernel.replace(/[.+]/g, '\\$&')} `, 'm'));
+    expect(rpmq(rpms[1], '-l').trim().split('\n')).toEqual([
+      '/etc/modprobe.d/gen-combined.conf',
+      '/etc/udev/rules.d/90-gen-combined.rules',
+      '/lib/firmware/gen-combined',
+      '/lib/firmware/gen-combined/gen-combined.fw',
+    ]);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * `nx g suppack:pack <name> --type driver|userspace|combined`: a pack project made of a
+ * suppack.json and the files it names (spec templates, sources, EULA). No project.json and no
+ * hand-written target: the plugin infers them all. Deterministic: the same options give the
+ * same bytes (no date, no machine value; the kernel defaults to a fixed release).
+ */
+import { join, posix } from 'node:path';
+import { generateFiles, offsetFromRoot, type Tree } from '@nx/devkit';
+import { SuppackError } from '../../core/errors';
+import { packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
+import { manifestSchema, MANIFEST_FILE, type ManifestInput } from '../../schemas/manifest';
+import { parseWithSchema } from '../../schemas/parse';
+import { initGenerator } from '../init/generator';
+
+/** Suffix of the template files: `.tmpl` is what the build copies into dist/ with the code. */
+const TEMPLATE_SUFFIX = '.tmpl';
+
+export interface PackPlan extends PackGeneratorConfig {
+  directory: string;
+  text: string;
+}
+
+export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
+  const plan = normalizeOptions(options);
+  if (tree.exists(plan.directory) && (!tree.isFile(plan.directory) ? tree.children(plan.directory).length > 0 : true)) {
+    throw new SuppackError(`${plan.directory} already exists; choose another --directory or --name`, { file: 'suppack:pack', field: '--directory' });
+  }
+  initGenerator(tree, {});
+
+  const manifestFile = posix.join(plan.directory, MANIFEST_FILE);
+  const manifest = packManifest(plan);
+  parseWithSchema(manifestSchema, manifest, { file: manifestFile });
+  tree.write(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const hasModules = plan.type !== 'userspace';
+  const sets = ['common', ...(hasModules ? ['driver'] : []), ...(plan.type === 'userspace' ? ['userspace'] : []), ...(plan.type === 'combined' ? ['data'] : [])];
+  const substitutions = {
+    ...plan,
+    hasModules,
+    cName: plan.name.replace(/-/g, '_'),
+    cString,
+    specText,
+  };
+  for (const set of sets) writeTemplates(tree, join(__dirname, 'files', set), plan.directory, substitutions);
+}
+
+export default packGenerator;
+
+/** Validated options with the defaults that depend on other options filled in. */
+export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
+  const o = parseWithSchema(packGeneratorSchema, options, { file: 'suppack:pack', field: (p) => `--${p.join('.')}` });
+  return {
+    ...o,
+    directory: posix.normalize(o.directory ?? `packs/${o.name}`).replace(/\/+$/, ''),
+    text: o.text ?? defaultText(o.name),
+  };
+}
+
+function defaultText(name: string): string {
+  const t = `${name} pack`;
+  return t.length <= 32 ? t : name.slice(0, 32);
+}
+
+/** The suppack.json of the generated project. */
+export function packManifest(plan: PackPlan): ManifestInput {
+  const kernels = [{ version: plan.kernel, ...(plan.kernelBuildDir !== undefined ? { buildDir: plan.kernelBuildDir } : {}) }];
+  const modules = { spec: `specs/${plan.name}-modules.spec`, kind: 'kernel-module' as const, sources: 'src', version: plan.version, release: '1' };
+  const manifest: ManifestInput = {
+    $schema: `${offsetFromRoot(plan.directory)}node_modules/suppack/schemas/suppack.schema.json`,
+    format: 'legacy',
+    pack: {
+      vendorCode: plan.vendorCode,
+      vendorName: plan.vendorName,
+      label: plan.name,
+      text: plan.text,
+      version: plan.version,
+      productVersion: plan.productVersion,
+    },
+  };
+  switch (plan.type) {
+    case 'driver':
+      return { ...manifest, rpms: [modules], kernels };
+    case 'combined':
+      return {
+        ...manifest,
+        rpms: [modules, { spec: `specs/${plan.name}-data.spec`, kind: 'userspace', sources: 'data', version: plan.version, release: '1' }],
+        kernels,
+      };
+    case 'userspace':
+      return {
+        ...manifest,
+        rpms: [{ spec: `specs/${plan.name}.spec`, kind: 'userspace', sources: 'src', version: plan.version, release: '1' }],
+        statusReport: {
+          categories: [
+            {
+              name: plan.name,
+              pii: 'maybe',
+              maxSize: 1048576,
+              maxTime: 60,
+              mime: 'text/plain',
+              collect: [
+                { kind: 'files', paths: [`/etc/${plan.name}/${plan.name}.conf`] },
+                { kind: 'directory', path: `/var/log/${plan.name}`, pattern: '.*\\.log$' },
+                { kind: 'command', command: `/usr/bin/${plan.name} --status`, label: `${plan.name}-status` },
+              ],
+            },
+          ],
+        },
+        eulas: [`${plan.name}-EULA`],
+      };
+  }
+}
+
+/**
+ * generateFiles (EJS contents, `__name__` in paths), then drop the `.tmpl` suffix every
+ * template carries (so editors and compilers leave them alone, and the build ships them).
+ */
+function writeTemplates(tree: Tree, srcDir: string, target: string, substitutions: Record<string, unknown>): void {
+  const before = new Set(listFiles(tree, target));
+  generateFiles(tree, srcDir, target, substitutions);
+  for (const file of listFiles(tree, target)) {
+    if (file.endsWith(TEMPLATE_SUFFIX) && !before.has(file)) tree.rename(file, file.slice(0, -TEMPLATE_SUFFIX.length));
+  }
+}
+
+function listFiles(tree: Tree, dir: string): string[] {
+  if (!tree.exists(dir)) return [];
+  if (tree.isFile(dir)) return [dir];
+  return tree.children(dir).flatMap((c) => listFiles(tree, posix.join(dir, c)));
+}
+
+/** A C string literal. */
+export function cString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Text for a spec tag or %description: `%` is a macro there. */
+export function specText(s: string): string {
+  return s.replace(/%/g, '%%');
+}

@@ -1,0 +1,9 @@
+/**
+ * suppack/gulp: the pack pipeline's stages as gulp plugins (vinyl 3 files in and out, errors as
+ * PluginError of the plugin `suppack`, null files passed through, no dependency on gulp).
+ * Read binary inputs with `src(glob, { encoding: false })`.
+ */
+export { renderSpec, type RenderSpecOptions } from './render-spec';
+export { rpmInfo, type RpmVinyl } from './rpm-info';
+export { supplementalPack, type SupplementalPackOptions } from './supplemental-pack';
+export { PLUGIN_NAME } from './errors';

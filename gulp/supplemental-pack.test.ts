@@ -1,0 +1,186 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import Vinyl from 'vinyl';
+import { afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
+import { buildLegacyPack } from '../core/legacy-pack';
+import { sourceDateEpoch } from '../core/time';
+import { legacyPackSchema, type LegacyPackInput } from '../schemas/legacy-pack';
+import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index';
+import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode } from './testing';
+
+const rpms = inject('fixtureRpms');
+const PACK: LegacyPackInput = {
+  vendorCode: 'acme',
+  vendorName: 'Acme Corp.',
+  label: 'acme-hello',
+  text: 'Acme hello pack',
+  version: '1.0',
+  build: '7',
+  memoryMb: 10,
+  productVersion: '7.0.0',
+};
+const INPUTS = [rpms['hello-lib'], rpms['xs-hello'], rpms['acme-tool']];
+const NAMES = ['acme-hello.iso', 'acme-hello.iso.md5', 'acme-hello.metadata.md5'];
+
+let reference: string;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'gulp-supppack-'));
+  reference = join(work, 'reference');
+  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: INPUTS, outDir: reference, tarball: true, epoch: sourceDateEpoch() });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** A private TMPDIR for one test, to see that the plugin leaves nothing behind. */
+async function privateTmp(): Promise<string> {
+  const dir = await mkdtemp(join(work, 'tmp-'));
+  vi.stubEnv('TMPDIR', dir);
+  return dir;
+}
+
+function creationError(options: unknown): Error {
+  try {
+    supplementalPack(options as SupplementalPackOptions);
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('supplementalPack() accepted the options');
+}
+
+describe('options are checked when the plugin is created', () => {
+  test('a missing required option throws a PluginError naming it', () => {
+    const { label: _, ...noLabel } = PACK;
+    const e = creationError(noLabel);
+    expect(isPluginError(e)).toBe(true);
+    expect(e).toMatchObject({ plugin: 'suppack' });
+    expect(e.message).toBe('options.label: required, expected the pack label (e.g. acme-nic)');
+  });
+
+  test('a missing productVersion (needed by the base requirement) throws at creation', () => {
+    const { productVersion: _, ...rest } = PACK;
+    const e = creationError(rest);
+    expect(e).toMatchObject({ plugin: 'suppack' });
+    expect(e.message).toMatch(/^options\.productVersion: required: the XenServer version/);
+    expect(() => supplementalPack({ ...rest, baseRequires: false })).not.toThrow();
+  });
+
+  test('an invalid value names the option and what was expected', () => {
+    expect(creationError({ ...PACK, text: 'x'.repeat(40) }).message).toBe('options.text: expected at most 32 characters (it becomes the ISO volume id)');
+    expect(creationError({ ...PACK, requires: [{ originator: 'xs', name: 'main', test: 'eq', version: 'seven' }] }).message).toMatch(
+      /^options\.requires\[0\]\.version: expected a dotted numeric version/,
+    );
+    expect(creationError({ ...PACK, buffer: 'no' }).message).toBe('options.buffer: expected true or false');
+    expect(creationError({ ...PACK, outDir: 'x' }).message).toBe('unknown option: options.outDir');
+    expect(creationError(undefined).message).toMatch(/^options: expected an object/);
+  });
+
+  test('the update format is refused with a clear error (only legacy exists for now)', () => {
+    expect(creationError({ ...PACK, format: 'update' }).message).toMatch(/^options\.format: the update pack format is not supported yet/);
+    expect(creationError({ ...PACK, format: 'zip' }).message).toBe('options.format: expected "legacy", got "zip"');
+    expect(() => supplementalPack({ ...PACK, format: 'legacy' })).not.toThrow();
+  });
+
+  test('a bad SOURCE_DATE_EPOCH throws at creation', () => {
+    vi.stubEnv('SOURCE_DATE_EPOCH', 'yesterday');
+    expect(creationError(PACK).message).toMatch(/^environment: SOURCE_DATE_EPOCH: expected a non-negative integer/);
+  });
+});
+
+describe.each<Mode>(['buffer', 'stream'])('%s contents in', (mode) => {
+  for (const buffer of [true, false]) {
+    test(`three files out (buffer: ${buffer}), the ISO byte-identical to buildLegacyPack's, no temp files left`, async () => {
+      const tmp = await privateTmp();
+      const files = INPUTS.map((p) => vinylOf(p, mode));
+      const out = await runPlugin(supplementalPack({ ...PACK, buffer }), files);
+      expect(out.error).toBeUndefined();
+      expect(out.files.map((f) => f.relative)).toEqual(NAMES);
+      for (const f of out.files) {
+        expect(f.cwd).toBe(files[0].cwd);
+        expect(f.base).toBe(files[0].base);
+      }
+      expect(out.files[0].isStream()).toBe(!buffer);
+      expect(out.files[1].isBuffer() && out.files[2].isBuffer()).toBe(true);
+      for (const [i, f] of out.files.entries()) {
+        expect((await bytesOf(f)).equals(readFileSync(join(reference, NAMES[i]))), NAMES[i]).toBe(true);
+      }
+      expect(readdirSync(tmp)).toEqual([]);
+    });
+  }
+
+  test('an empty file is a PluginError naming it (not its temp copy), and nothing is emitted', async () => {
+    const tmp = await privateTmp();
+    const empty = join(work, 'empty.rpm');
+    await writeFile(empty, '');
+    const out = await runPlugin(supplementalPack(PACK), [vinylOf(INPUTS[0], mode), vinylOf(empty, mode)]);
+    expect(out.files).toEqual([]);
+    expect(out.error).toMatchObject({ plugin: 'suppack', fileName: empty });
+    expect(out.error?.message).toMatch(new RegExp(`^${empty}: `));
+    expect(out.error?.message).not.toContain(tmp);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  test('a non-RPM file is a PluginError naming it', async () => {
+    const text = join(work, 'readme.rpm');
+    await writeFile(text, 'hello, I am text\n'.repeat(20));
+    const out = await runPlugin(supplementalPack(PACK), [vinylOf(INPUTS[0], mode), vinylOf(text, mode)]);
+    expect(out.error).toMatchObject({ plugin: 'suppack', fileName: text });
+    expect(out.error?.message).toMatch(new RegExp(`^${text}: .*not an RPM`, 'i'));
+  });
+});
+
+test('null files pass through, the pack is built from the rest', async () => {
+  const dir = new Vinyl({ cwd: '/w', base: '/w', path: '/w/rpms', contents: null });
+  const out = await runPlugin(supplementalPack(PACK), [dir, ...INPUTS.map((p) => vinylOf(p, 'buffer'))]);
+  expect(out.error).toBeUndefined();
+  expect(out.files[0]).toBe(dir);
+  expect(out.files.slice(1).map((f) => f.basename)).toEqual(NAMES);
+});
+
+test('no RPMs at all is a PluginError', async () => {
+  const out = await runPlugin(supplementalPack(PACK), []);
+  expect(out.error).toMatchObject({ plugin: 'suppack' });
+  expect(out.error?.message).toMatch(/^no packages given/);
+});
+
+test('two inputs with the same file name are refused, naming both', async () => {
+  const other = join(work, 'dup');
+  await mkdir(other, { recursive: true });
+  const copy = join(other, basename(INPUTS[0]));
+  await copyFile(INPUTS[0], copy);
+  const out = await runPlugin(supplementalPack(PACK), [vinylOf(INPUTS[0], 'buffer'), vinylOf(copy, 'buffer')]);
+  expect(out.error).toMatchObject({ plugin: 'suppack', fileName: copy });
+  expect(out.error?.message).toBe(`${copy}: same file name as ${INPUTS[0]}: every package in a pack needs its own file name`);
+});
+
+test('tarball: true adds <label>.tar.gz, identical to the CLI path', async () => {
+  const out = await runPlugin(supplementalPack({ ...PACK, tarball: true }), INPUTS.map((p) => vinylOf(p, 'buffer')));
+  expect(out.files.map((f) => f.basename)).toEqual([...NAMES, 'acme-hello.tar.gz']);
+  expect((await bytesOf(out.files[3])).equals(readFileSync(join(reference, 'acme-hello.tar.gz')))).toBe(true);
+});
+
+test('SOURCE_DATE_EPOCH at creation sets the ISO times, as in the CLI', async () => {
+  vi.stubEnv('SOURCE_DATE_EPOCH', '1700000000');
+  const plugin = supplementalPack(PACK);
+  const out = await runPlugin(plugin, INPUTS.map((p) => vinylOf(p, 'buffer')));
+  const dir = join(work, 'sde');
+  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: INPUTS, outDir: dir, epoch: 1700000000 });
+  const iso = await bytesOf(out.files[0]);
+  expect(iso.equals(await readFile(join(dir, 'acme-hello.iso')))).toBe(true);
+  expect(iso.equals(readFileSync(join(reference, 'acme-hello.iso')))).toBe(false);
+});
+
+describe.each([true, false])('real gulp 5: src({ encoding: false, buffer: %s }) → rpmInfo() → supplementalPack() → dest()', (buffer) => {
+  test('writes the same three files as buildLegacyPack', async () => {
+    const dest = join(work, `gulp-dest-${buffer}`);
+    await pipeline(gulp.src(INPUTS, { encoding: false, buffer }), rpmInfo(), supplementalPack({ ...PACK, buffer }), gulp.dest(dest));
+    expect(readdirSync(dest).sort()).toEqual(NAMES);
+    for (const name of NAMES) expect(readFileSync(join(dest, name)).equals(readFileSync(join(reference, name))), name).toBe(true);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * `supplementalPack(options)`: RPMs in, the legacy pack out (N to 1, like gulp-zip):
+ * `<label>.iso`, `<label>.iso.md5`, `<label>.metadata.md5` (and `<label>.tar.gz` on request),
+ * made by core/legacy-pack.ts so the bytes are those of the CLI for the same RPMs and options.
+ */
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import PluginError from 'plugin-error';
+import Vinyl from 'vinyl';
+import { isSuppackError, SuppackError } from '../core/errors';
+import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core/legacy-pack';
+import { sourceDateEpoch } from '../core/time';
+import { legacyPackSchema, type LegacyPack, type LegacyPackInput } from '../schemas/legacy-pack';
+import { dottedPath, parseWithSchema } from '../schemas/parse';
+import { writeContents } from './contents';
+import { PLUGIN_NAME, pluginError } from './errors';
+
+/** The pack metadata (schemas/legacy-pack.ts, the CLI's flags) plus how the files come out. */
+export interface SupplementalPackOptions extends LegacyPackInput {
+  /** Only `legacy` (XS-REPOSITORY / XS-PACKAGES) exists for now; `update` is refused. */
+  format?: 'legacy';
+  /** false: the ISO leaves with stream contents read from disk instead of a buffer (default true). */
+  buffer?: boolean;
+  /** Also emit `<label>.tar.gz`, like the CLI's --tarball (default false). */
+  tarball?: boolean;
+}
+
+interface Staged {
+  /** Where the input was written for core to read. */
+  staged: string;
+  /** The vinyl path the user knows it by. */
+  original: string;
+}
+
+/**
+ * Options are checked when the plugin is created (a bad or missing one throws a PluginError
+ * naming it). Files come in as buffers or streams and are written to a temp directory under
+ * os.tmpdir(), one sub-directory per input so that core's duplicate-name check still applies;
+ * the outputs are read back and the directory removed. Timestamps: SOURCE_DATE_EPOCH, read at
+ * creation, as the CLI does.
+ */
+export function supplementalPack(options: SupplementalPackOptions): Transform {
+  const { pack, buffer, tarball, epoch } = checkOptions(options);
+  const inputs: Staged[] = [];
+  let first: Vinyl | undefined;
+  let tmp: Promise<string> | undefined;
+  const workDir = () => (tmp ??= mkdtemp(join(tmpdir(), 'suppack-gulp-')));
+  const cleanup = async () => {
+    if (tmp !== undefined) await rm(await tmp, { recursive: true, force: true }).catch(() => undefined);
+  };
+
+  async function stage(file: Vinyl): Promise<void> {
+    first ??= file;
+    const dir = join(await workDir(), 'in', String(inputs.length));
+    const staged = join(dir, basename(file.path));
+    inputs.push({ staged, original: file.path });
+    await mkdir(dir, { recursive: true });
+    await writeContents(file, staged);
+  }
+
+  async function build(stream: Transform): Promise<void> {
+    if (first === undefined) {
+      throw new SuppackError('no packages given: expected one or more RPM files in the stream');
+    }
+    const outDir = join(await workDir(), 'out');
+    let result: LegacyPackResult;
+    try {
+      result = await buildLegacyPack({ pack, rpms: inputs.map((i) => i.staged), outDir, tarball, epoch });
+    } catch (e) {
+      throw unstage(e, inputs);
+    }
+    const { iso, isoMd5, metadataMd5, tarball: tarGz } = result.outputs;
+    const base = first;
+    const output = (path: string, contents: Buffer | NodeJS.ReadableStream) =>
+      new Vinyl({ cwd: base.cwd, base: base.base, path: join(base.base, basename(path)), contents });
+    stream.push(output(iso!, buffer ? await readFile(iso!) : await openStream(iso!, cleanup)));
+    stream.push(output(isoMd5!, await readFile(isoMd5!)));
+    stream.push(output(metadataMd5, await readFile(metadataMd5)));
+    if (tarGz !== undefined) stream.push(output(tarGz, await readFile(tarGz)));
+    await cleanup(); // before the end: a streamed ISO is open already
+  }
+
+  return new Transform({
+    objectMode: true,
+    transform(file: Vinyl, _enc: BufferEncoding, done: TransformCallback) {
+      if (file.isNull()) return done(null, file);
+      stage(file).then(
+        () => done(),
+        (e: unknown) => done(pluginError(e, file.path)),
+      );
+    },
+    flush(this: Transform, done: TransformCallback) {
+      build(this).then(
+        () => done(),
+        (e: unknown) => done(pluginError(e)),
+      );
+    },
+    // Runs after an error or a destroy (and after the end, when there is nothing left to remove).
+    // A streamed ISO stays readable: its file is open already (on systems that refuse to remove
+    // an open file, the directory goes when that stream closes).
+    destroy(err: Error | null, done: (e: Error | null) => void) {
+      cleanup().then(() => done(err));
+    },
+  });
+}
+
+function checkOptions(options: SupplementalPackOptions): { pack: LegacyPack; buffer: boolean; tarball: boolean; epoch: number } {
+  try {
+    if (options === null || typeof options !== 'object') {
+      throw new SuppackError('expected an object with the pack metadata (vendorCode, vendorName, label, text, version, ...)', {
+        field: 'options',
+      });
+    }
+    const { format, buffer, tarball, ...metadata } = options;
+    if (format === ('update' as string)) {
+      throw new SuppackError('the update pack format is not supported yet by suppack/gulp; use format "legacy"', {
+        field: 'options.format',
+      });
+    }
+    if (format !== undefined && format !== 'legacy') {
+      throw new SuppackError(`expected "legacy", got ${JSON.stringify(format)}`, { field: 'options.format' });
+    }
+    for (const key of ['buffer', 'tarball'] as const) {
+      const v = options[key];
+      if (v !== undefined && typeof v !== 'boolean') throw new SuppackError('expected true or false', { field: `options.${key}` });
+    }
+    const pack = parseWithSchema(legacyPackSchema, metadata, { field: (path) => `options.${dottedPath(path)}` });
+    try {
+      legacyRepository(pack); // the platform requirement needs productVersion: say so now, not at the end
+    } catch (e) {
+      if (isSuppackError(e) && e.field !== undefined) {
+        throw new SuppackError(e.message.slice(e.field.length + 2), { field: `options.${e.field}` });
+      }
+      throw e;
+    }
+    return { pack, buffer: buffer ?? true, tarball: tarball ?? false, epoch: sourceDateEpoch() };
+  } catch (e) {
+    throw pluginError(e);
+  }
+}
+
+/** The ISO as a stream. The file is opened first, so the temp directory can go at once. */
+async function openStream(path: string, cleanup: () => Promise<void>): Promise<NodeJS.ReadableStream> {
+  const fh = await open(path, 'r');
+  const stream = fh.createReadStream();
+  stream.once('close', () => void cleanup());
+  return stream;
+}
+
+/** A core error names staged temp paths: name the user's files instead. */
+function unstage(e: unknown, inputs: Staged[]): unknown {
+  if (!(e instanceof Error)) return e;
+  let message = e.message;
+  let fileName: string | undefined;
+  for (const { staged, original } of inputs) {
+    if (isSuppackError(e) && e.file === staged) fileName = original;
+    message = message.split(staged).join(original);
+  }
+  if (message === e.message) return e;
+  return new PluginError(PLUGIN_NAME, message, { fileName, showProperties: false });
+}

@@ -1,0 +1,62 @@
+/** Test-only helpers for the gulp plugins: vinyl files in, everything that comes out collected. */
+import type { Stats } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable, type Transform } from 'node:stream';
+import PluginError from 'plugin-error';
+import Vinyl from 'vinyl';
+
+export type Mode = 'buffer' | 'stream';
+
+/** A vinyl file like gulp's src() makes: cwd and base the file's directory, stat set. */
+export function vinylOf(path: string, mode: Mode, bytes: Buffer = readFileSync(path), opts: { stat?: boolean; chunk?: number } = {}): Vinyl {
+  const base = dirname(path);
+  const stat = opts.stat === false ? undefined : ({ ...statSync(path), size: bytes.length } as Stats);
+  const contents = mode === 'buffer' ? bytes : chunked(bytes, opts.chunk ?? 1000);
+  return new Vinyl({ cwd: base, base, path, stat, contents });
+}
+
+/** A byte stream of `bytes` in small chunks, so readers must cope with split headers. */
+export function chunked(bytes: Buffer, size: number): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
+  return Readable.from(parts, { objectMode: false });
+}
+
+export interface Outcome {
+  files: Vinyl[];
+  error?: PluginError;
+}
+
+/** Write `files` into `plugin`, end it, and collect what it emits until it ends or errors. */
+export function runPlugin(plugin: Transform, files: Vinyl[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const out: Vinyl[] = [];
+    plugin.on('data', (f: Vinyl) => out.push(f));
+    plugin.on('error', (e: PluginError) => resolve({ files: out, error: e }));
+    plugin.on('end', () => resolve({ files: out }));
+    for (const f of files) plugin.write(f);
+    plugin.end();
+  });
+}
+
+/** The bytes of a buffer or stream file. */
+export async function bytesOf(file: Vinyl): Promise<Buffer> {
+  if (Buffer.isBuffer(file.contents)) return file.contents;
+  if (file.contents === null) throw new Error(`${file.path}: null contents`);
+  const chunks: Buffer[] = [];
+  for await (const c of file.contents as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+export function isPluginError(e: unknown): e is PluginError {
+  return e instanceof PluginError;
+}
+
+/** Real gulp 5 (a devDependency, untyped): src() and dest() as a gulpfile uses them. */
+export interface GulpApi {
+  src(globs: string | string[], opts?: { encoding?: string | false; buffer?: boolean; cwd?: string }): NodeJS.ReadWriteStream;
+  dest(folder: string, opts?: { cwd?: string }): NodeJS.ReadWriteStream;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const gulp = require('gulp') as GulpApi;

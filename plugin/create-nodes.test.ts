@@ -1,0 +1,120 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createNodes, createPackNodeOrReport } from './create-nodes';
+import { parseJson } from './manifest-file';
+
+const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'good', text: 'Good pack', version: '1.0', productVersion: '7.0.0' };
+
+let ws: string;
+let context: CreateNodesContext;
+const write = (rel: string, text: string) => {
+  mkdirSync(dirname(join(ws, rel)), { recursive: true });
+  writeFileSync(join(ws, rel), text);
+};
+
+beforeEach(() => {
+  ws = mkdtempSync(join(tmpdir(), 'suppack-nodes-'));
+  context = { nxJsonConfiguration: {}, workspaceRoot: ws };
+});
+afterEach(() => rmSync(ws, { recursive: true, force: true }));
+
+/** createNodes, with what the plugin logs captured. */
+async function run(files: string[]): Promise<{ results: Array<readonly [string, CreateNodesResult]>; logged: string[] }> {
+  const logged: string[] = [];
+  const results = await Promise.all(files.map(async (f) => [f, await createPackNodeOrReport(f, {}, context, (m) => logged.push(m))] as const));
+  return { results, logged };
+}
+
+describe('createNodes', () => {
+  test('the glob is every suppack.json', () => {
+    expect(createNodes[0]).toBe('**/suppack.json');
+  });
+
+  test('a valid manifest becomes a named project with the inferred targets and no machine path', async () => {
+    write('packs/good/suppack.json', JSON.stringify({ pack, prebuilt: ['rpms/*.rpm'] }));
+    const results = await createNodes[1](['packs/good/suppack.json'], {}, context);
+    expect(results).toHaveLength(1);
+    const [file, result] = results[0];
+    expect(file).toBe('packs/good/suppack.json');
+    const project = result.projects!['packs/good'];
+    expect(project.name).toBe('good');
+    expect(project.root).toBe('packs/good');
+    expect(Object.keys(project.targets!)).toEqual(['collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(project.metadata?.technologies).toEqual(['xenserver']);
+    expect(JSON.stringify(result)).not.toContain(ws);
+  });
+
+  test('externalDependencies on suppack only when Nx can find it: installed and in the lockfile', async () => {
+    write('p/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    const external = async () => {
+      const [[, r]] = await createNodes[1](['p/suppack.json'], {}, context);
+      return r.projects!.p.targets!['build-iso'].inputs!.some((i) => typeof i === 'object' && 'externalDependencies' in i);
+    };
+    expect(await external()).toBe(false);
+    write('node_modules/suppack/package.json', '{"name":"suppack"}');
+    expect(await external()).toBe(false);
+    write('package-lock.json', '{"packages":{"node_modules/suppack":{"version":"0.1.0"}}}');
+    expect(await external()).toBe(true);
+  });
+
+  test('a sibling project.json or package.json names the project: no name is set', async () => {
+    write('a/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    write('a/project.json', '{"name":"from-project-json"}');
+    write('b/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    write('b/package.json', '{"name":"from-package-json"}');
+    const results = await createNodes[1](['a/suppack.json', 'b/suppack.json'], {}, context);
+    expect(results.map(([, r]) => Object.values(r.projects!)[0].name)).toEqual([undefined, undefined]);
+  });
+
+  test('plugin options rename targets', async () => {
+    write('p/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    const [[, r]] = await createNodes[1](['p/suppack.json'], { targetNames: { 'build-iso': 'iso' } }, context);
+    expect(Object.keys(r.projects!.p.targets!)).toContain('iso');
+  });
+
+  test('invalid JSON: the file, line and column, and what was expected', async () => {
+    write('packs/bad/suppack.json', '{\n  "pack": {\n    "label": "x",\n  }\n}\n');
+    const { results, logged } = await run(['packs/bad/suppack.json']);
+    expect(results[0][1]).toEqual({});
+    expect(logged).toEqual([
+      "suppack: packs/bad/suppack.json: line 4, column 3: invalid JSON: expected double-quoted property name (project skipped)",
+    ]);
+  });
+
+  test('a schema error names the file and the field', async () => {
+    write('packs/bad/suppack.json', JSON.stringify({ pack: { ...pack, text: 'a description far longer than thirty-two characters' }, prebuilt: ['x.rpm'] }));
+    write('packs/bad2/suppack.json', JSON.stringify({ pack, rpms: [{ spec: '/abs.spec', version: '1' }] }));
+    const { logged } = await run(['packs/bad/suppack.json', 'packs/bad2/suppack.json']);
+    expect([...logged].sort()).toEqual([
+      'suppack: packs/bad/suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id) (project skipped)',
+      'suppack: packs/bad2/suppack.json: rpms[0].spec: expected the spec template relative to the project root, without ".." (project skipped)',
+    ]);
+  });
+
+  test('one broken manifest does not break the others (createNodesFromFiles gets no error)', async () => {
+    write('packs/good/suppack.json', JSON.stringify({ pack, prebuilt: ['rpms/*.rpm'] }));
+    write('packs/broken/suppack.json', '{ "pack": ');
+    const results = await createNodes[1](['packs/broken/suppack.json', 'packs/good/suppack.json'], {}, context);
+    const roots = results.flatMap(([, r]) => Object.keys(r.projects ?? {}));
+    expect(roots).toEqual(['packs/good']);
+  });
+});
+
+describe('parseJson errors', () => {
+  const message = (text: string) => {
+    try {
+      parseJson(text, 'x/suppack.json');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'parsed';
+  };
+  test('end of file, trailing text, a BOM is accepted', () => {
+    expect(message('{\n  "a": [1,')).toBe('x/suppack.json: line 2, column 11: invalid JSON: unexpected end of file, expected the rest of a JSON object');
+    expect(message('{}\n}')).toBe('x/suppack.json: line 2, column 1: invalid JSON: unexpected text after the JSON object, expected the end of the file');
+    expect(message('\ufeff{}')).toBe('parsed');
+  });
+});

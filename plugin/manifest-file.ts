@@ -1,0 +1,75 @@
+/**
+ * Reading a `suppack.json` for the Nx plugin: JSON syntax errors and schema errors both become
+ * a one-line SuppackError naming the file (workspace-relative), the place and what was expected.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SuppackError } from '../core/errors';
+import { manifestSchema, type Manifest } from '../schemas/manifest';
+import { dottedPath, parseWithSchema } from '../schemas/parse';
+
+/** Parse and validate manifest text; `file` is the name used in errors. */
+export function parseManifestText(text: string, file: string): Manifest {
+  return parseWithSchema(manifestSchema, parseJson(text, file), { file, field: dottedPath });
+}
+
+/** Read `<workspaceRoot>/<file>` and parse it; `file` is workspace-relative. */
+export async function readManifest(workspaceRoot: string, file: string): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(join(workspaceRoot, file), 'utf8');
+  } catch (e) {
+    throw new SuppackError(`cannot read the manifest (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+  }
+  return parseManifestText(text, file);
+}
+
+/** JSON.parse with an error that says where (line, column) and what was expected. */
+export function parseJson(text: string, file: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const at = errorOffset(message, body);
+    const where = at === undefined ? undefined : lineColumn(body, at);
+    throw new SuppackError(`invalid JSON: ${describe(message)}`, {
+      file,
+      field: where && `line ${where.line}, column ${where.column}`,
+    });
+  }
+}
+
+/** The character offset V8 reports ("at position N"), the end of the text ("Unexpected end"), or none. */
+function errorOffset(message: string, text: string): number | undefined {
+  const m = /at position (\d+)/.exec(message);
+  if (m) return Math.min(Number(m[1]), text.length);
+  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lc) {
+    const lines = text.split('\n');
+    const line = Math.min(Number(lc[1]), lines.length);
+    return lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Number(lc[2]) - 1;
+  }
+  return /^Unexpected end/.test(message) ? text.length : undefined;
+}
+
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column };
+}
+
+/** V8's message without the position and the echoed input, as "expected ..." where it can. */
+function describe(message: string): string {
+  let m = message
+    .replace(/\s*in JSON at position \d+.*$/s, '')
+    .replace(/\s*\(line \d+ column \d+\)\s*$/, '')
+    .replace(/, "[\s\S]*" is not valid JSON$/, '');
+  if (/^Unexpected end of JSON input/.test(m)) return 'unexpected end of file, expected the rest of a JSON object';
+  if (/^Unexpected non-whitespace character after JSON/.test(m)) return 'unexpected text after the JSON object, expected the end of the file';
+  if (/^Bad control character in string literal/.test(m)) return 'control character in a string, expected it escaped (\\n, \\t, \\u0000)';
+  m = m.replace(/^Expected/, 'expected').replace(/^Unexpected/, 'unexpected');
+  if (/^unexpected token/.test(m)) m += ', expected a JSON value, "," or a closing bracket (no comments or trailing commas)';
+  return m;
+}

@@ -1,0 +1,35 @@
+/**
+ * Options of the suppack Nx plugin (nx.json `plugins: [{ plugin: 'suppack', options }]`).
+ * All optional: by default the inferred targets are named after their stage.
+ */
+
+/** The stages of a pack project, in build order; each is a target running the executor `suppack:<stage>`. */
+export const STAGES = [
+  'render-spec',
+  'build-srctarballs',
+  'build-rpms',
+  'collect-rpms',
+  'pack-metadata',
+  'build-iso',
+  'bundle',
+] as const;
+
+export type Stage = (typeof STAGES)[number];
+
+export interface SuppackPluginOptions {
+  /**
+   * Rename inferred targets, e.g. `{ "build-iso": "iso" }` when the workspace already uses a name.
+   * The executor stays `suppack:<stage>`; dependsOn follows the new names.
+   */
+  targetNames?: Partial<Record<Stage, string>>;
+}
+
+/** The target name of each stage under `options`. */
+export function targetNames(options: SuppackPluginOptions | undefined): Record<Stage, string> {
+  const names = {} as Record<Stage, string>;
+  for (const stage of STAGES) {
+    const custom = options?.targetNames?.[stage];
+    names[stage] = typeof custom === 'string' && custom !== '' ? custom : stage;
+  }
+  return names;
+}

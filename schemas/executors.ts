@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Options of the Nx executors. Executors take (nearly) nothing: everything comes from the
+ * project root and its suppack.json, so no machine path ever reaches a target or a cache key.
+ * scripts/gen-schemas.cjs turns these into executors/<name>/schema.json.
+ */
+const noOptions = (title: string, description: string) => z.object({}).strict().meta({ title, description });
+
+export const executorOptionSchemas = {
+  'render-spec': noOptions(
+    'Render spec templates',
+    'Render each spec template of suppack.json rpms[] with its %global definitions (one per kernel for kernel-module specs) into dist/<projectRoot>/specs.',
+  ),
+  'build-srctarballs': noOptions(
+    'Build source tarballs',
+    'Pack the sources directory of each rpms[] entry into a deterministic <name>-<version>.tar.gz in dist/<projectRoot>/SOURCES.',
+  ),
+  'build-rpms': z
+    .object({
+      verbose: z.boolean().default(false).describe("Print rpmbuild's output as it runs (it is always shown when rpmbuild fails)."),
+    })
+    .strict()
+    .meta({
+      title: 'Build RPMs',
+      description: 'Run rpmbuild -bb on every rendered spec, with SOURCE_DATE_EPOCH, into dist/<projectRoot>/RPMS.',
+    }),
+  'collect-rpms': noOptions(
+    'Collect RPMs',
+    'Copy the built RPMs and the prebuilt globs of suppack.json, each checked as an RPM, into dist/<projectRoot>/rpms.',
+  ),
+  'pack-metadata': noOptions(
+    'Write pack metadata',
+    'Write XS-REPOSITORY and XS-PACKAGES for the collected RPMs (file name order, then dependency order) into dist/<projectRoot>/metadata.',
+  ),
+  'build-iso': noOptions(
+    'Build the pack ISO',
+    'Write <label>.iso, <label>.iso.md5 and <label>.metadata.md5 into dist/<projectRoot>/iso, byte-identical to suppack build-supplemental-pack.',
+  ),
+  bundle: noOptions(
+    'Bundle the release zip',
+    'Write the deterministic release zip <label>.zip (the ISO, both md5 files and sources/<tarballs>) into dist/<projectRoot>/bundle.',
+  ),
+} as const;
+
+export type ExecutorName = keyof typeof executorOptionSchemas;
+export const EXECUTOR_NAMES = Object.keys(executorOptionSchemas) as ExecutorName[];
+
+export type RenderSpecOptions = z.input<(typeof executorOptionSchemas)['render-spec']>;
+export type BuildSrcTarballsOptions = z.input<(typeof executorOptionSchemas)['build-srctarballs']>;
+export type BuildRpmsOptions = z.input<(typeof executorOptionSchemas)['build-rpms']>;
+export type CollectRpmsOptions = z.input<(typeof executorOptionSchemas)['collect-rpms']>;
+export type PackMetadataOptions = z.input<(typeof executorOptionSchemas)['pack-metadata']>;
+export type BuildIsoOptions = z.input<(typeof executorOptionSchemas)['build-iso']>;
+export type BundleOptions = z.input<(typeof executorOptionSchemas)['bundle']>;

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { legacyPackSchema } from './legacy-pack';
+import { kernelSchema } from './manifest';
+
+/**
+ * Options of the Nx generators (`nx g suppack:init`, `nx g suppack:pack`). The zod schemas are
+ * the source of truth: generators/<name>/schema.json is generated from them
+ * (scripts/gen-generator-schemas.cjs) and the generators validate with them again, so a call
+ * from code gets the same one-line errors as the CLI.
+ */
+
+export const initGeneratorSchema = z.object({}).strict();
+
+export const PACK_TYPES = ['driver', 'userspace', 'combined'] as const;
+export type PackType = (typeof PACK_TYPES)[number];
+
+/** XenServer 8's dom0 kernel release; the e2e passes the build machine's own. */
+export const DEFAULT_KERNEL = '4.19.0+1';
+
+export const packGeneratorSchema = z
+  .object({
+    name: z
+      .string({ error: 'required, expected the pack name (e.g. acme-nic)' })
+      .regex(/^[a-z][a-z0-9_-]*$/, {
+        error: 'expected lowercase letters, digits, "_" or "-", starting with a letter (it names the pack label, RPMs and kernel module)',
+      })
+      .max(48, { error: 'expected at most 48 characters' })
+      .describe('Pack name: the pack label, the RPM names and the kernel module name.')
+      .meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'What name would you like to use for the pack?', 'x-priority': 'important' }),
+    type: z
+      .enum(PACK_TYPES, { error: 'expected driver, userspace or combined' })
+      .describe('driver: a kernel module RPM; userspace: a program with config, docs, status report and EULA; combined: modules + a <name>-data RPM.')
+      .meta({
+        'x-prompt': {
+          message: 'Which kind of pack?',
+          type: 'list',
+          items: [
+            { value: 'driver', label: 'driver    (a kernel module, one RPM per kernel)' },
+            { value: 'userspace', label: 'userspace (a program with config, docs, status report, EULA)' },
+            { value: 'combined', label: 'combined  (kernel modules + firmware, udev rules, modprobe config)' },
+          ],
+        },
+        'x-priority': 'important',
+      }),
+    directory: z
+      .string()
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
+      .optional()
+      .describe('Project directory relative to the workspace root (default packs/<name>).'),
+    vendorCode: legacyPackSchema.shape.vendorCode.meta({ 'x-prompt': 'Vendor code (one word, e.g. acme)?' }),
+    vendorName: legacyPackSchema.shape.vendorName.meta({ 'x-prompt': 'Vendor name (e.g. Acme Corporation)?' }),
+    text: legacyPackSchema.shape.text
+      .optional()
+      .describe('Pack description shown on installation, also the ISO volume id (at most 32 characters; default "<name> pack").'),
+    version: legacyPackSchema.shape.version.default('1.0').describe('Pack version, also the version of its RPMs.'),
+    productVersion: z
+      .string()
+      .regex(/^\d+(\.\d+)+$/, { error: 'expected a dotted numeric version such as 7.0.0' })
+      .default('7.0.0')
+      .describe('Platform version the pack requires (xs:main eq this version).'),
+    kernel: kernelSchema.shape.version
+      .default(DEFAULT_KERNEL)
+      .describe(`Kernel release (uname -r) the modules are built for (default ${DEFAULT_KERNEL}, XenServer 8's dom0 kernel). Driver and combined packs.`),
+    kernelBuildDir: z
+      .string()
+      .regex(/^\//, { error: 'expected an absolute path to the kernel build tree' })
+      .optional()
+      .describe('Kernel build tree on the build machine (default /lib/modules/<kernel>/build). Driver and combined packs.'),
+  })
+  .strict();
+
+export type InitGeneratorOptions = z.input<typeof initGeneratorSchema>;
+export type PackGeneratorOptions = z.input<typeof packGeneratorSchema>;
+export type PackGeneratorConfig = z.output<typeof packGeneratorSchema>;
+
+export const GENERATORS = {
+  init: {
+    schema: initGeneratorSchema,
+    title: 'suppack init',
+    description: 'Register the suppack plugin in nx.json, so every suppack.json becomes a project with inferred targets.',
+  },
+  pack: {
+    schema: packGeneratorSchema,
+    title: 'suppack pack',
+    description: 'Create a supplemental pack project (driver, userspace or combined) described by a suppack.json.',
+  },
+} as const;
+
+export type GeneratorName = keyof typeof GENERATORS;
+
+/**
+ * The generators/<name>/schema.json text Nx reads. `pattern` is left out: the generator's own
+ * check explains what was expected, where Nx would only print the regular expression.
+ */
+export function generatorJsonSchemaText(name: GeneratorName): string {
+  const g = GENERATORS[name];
+  const json = z.toJSONSchema(g.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  const schema = {
+    $schema: 'https://json-schema.org/schema',
+    $id: `suppack-${name}`,
+    title: g.title,
+    description: g.description,
+    ...stripPatterns(json),
+  };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
+function stripPatterns(v: unknown): Record<string, unknown> {
+  return strip(v) as Record<string, unknown>;
+  function strip(x: unknown): unknown {
+    if (Array.isArray(x)) return x.map(strip);
+    if (x === null || typeof x !== 'object') return x;
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(x)) if (k !== 'pattern') out[k] = strip(val);
+    return out;
+  }
+}
