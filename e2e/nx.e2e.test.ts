@@ -92,7 +92,7 @@ beforeAll(async () => {
   for (const [type, name] of Object.entries(PACKS)) {
     nx([
       'g', 'suppack:pack', `--name=${name}`, `--type=${type}`, '--vendorCode=acme', '--vendorName=ACME Inc.',
-      `--text=ACME ${type} pack`, '--version=1.0', '--productVersion=7.0.0', `--kernel=${KERNEL}`, '--no-interactive',
+      `--text=ACME ${type} pack`, '--productVersion=7.0.0', `--kernel=${KERNEL}`, '--no-interactive',
     ]);
   }
 }, 600_000);

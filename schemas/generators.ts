@@ -52,7 +52,13 @@ export const packGeneratorSchema = z
     text: legacyPackSchema.shape.text
       .optional()
       .describe('Pack description shown on installation, also the ISO volume id (at most 32 characters; default "<name> pack").'),
-    version: legacyPackSchema.shape.version.default('1.0').describe('Pack version, also the version of its RPMs.'),
+    // Not `version`: `nx g ... --version` is Nx's own flag and never reaches the generator.
+    // A number is accepted only so that the generator can explain it: Nx's argument parser turns
+    // --packVersion=1.0 into the number 1 before the generator sees it.
+    packVersion: z
+      .union([legacyPackSchema.shape.version, z.number()])
+      .default('1.0')
+      .describe('Pack version, also the version of its RPMs (default 1.0).'),
     productVersion: z
       .string()
       .regex(/^\d+(\.\d+)+$/, { error: 'expected a dotted numeric version such as 7.0.0' })

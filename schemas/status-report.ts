@@ -48,15 +48,24 @@ export const collectItemSchema = z.discriminatedUnion('kind', [
 
 export const newCategorySchema = z
   .object({
-    name: z.string().regex(CATEGORY, { error: 'expected letters, digits, ".", "_" or "-" (it becomes a directory name)' }),
-    pii: z.enum(['no', 'yes', 'maybe', 'if_customized'], { error: 'expected one of no, yes, maybe, if_customized' }).default('maybe'),
-    minSize: z.number().int().min(-1).optional(),
-    maxSize: z.number().int().min(-1).optional(),
-    minTime: z.number().int().min(-1).optional(),
-    maxTime: z.number().int().min(-1).optional(),
-    mime: z.enum(['text/plain', 'application/data'], { error: 'expected text/plain or application/data' }).default('text/plain'),
-    checked: z.boolean().default(true),
-    hidden: z.boolean().default(false),
+    name: z
+      .string()
+      .regex(CATEGORY, { error: 'expected letters, digits, ".", "_" or "-" (it becomes a directory name)' })
+      .describe('Category name: /etc/xensource/bugtool/<name>.xml and <name>/.'),
+    pii: z
+      .enum(['no', 'yes', 'maybe', 'if_customized'], { error: 'expected one of no, yes, maybe, if_customized' })
+      .default('maybe')
+      .describe('How much personally identifiable information the data may hold.'),
+    minSize: z.number().int().min(-1).optional().describe('Minimum size of the data in bytes (informational; -1 = none).'),
+    maxSize: z.number().int().min(-1).optional().describe('Maximum size in bytes; bigger data is not collected (-1 = none).'),
+    minTime: z.number().int().min(-1).optional().describe('Minimum time the commands take, in seconds (informational).'),
+    maxTime: z.number().int().min(-1).optional().describe('Maximum time the commands may take, in seconds.'),
+    mime: z
+      .enum(['text/plain', 'application/data'], { error: 'expected text/plain or application/data' })
+      .default('text/plain')
+      .describe('MIME type of the collected data.'),
+    checked: z.boolean().default(true).describe('Collected by default.'),
+    hidden: z.boolean().default(false).describe('Only collected when asked for on the CLI; not shown in XenCenter.'),
     collect: z.array(collectItemSchema).min(1, { error: 'expected at least one item to collect' }),
   })
   .strict();

@@ -53,7 +53,7 @@ describe('pack generator', () => {
 
   test('userspace: program, config, docs, status report, EULA, a %post that follows the rules', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await packGenerator(tree, { ...base, name: 'hello', type: 'userspace', directory: 'tools/hello/', version: '2.3' });
+    await packGenerator(tree, { ...base, name: 'hello', type: 'userspace', directory: 'tools/hello/', packVersion: '2.3' });
     const dir = 'tools/hello';
     expect(files(tree, dir)).toEqual(['README.md', 'hello-EULA', 'specs/hello.spec', 'src/README', 'src/hello', 'src/hello.conf', 'suppack.json']);
     const m = manifestOf(tree, dir);
@@ -127,7 +127,7 @@ describe('pack generator', () => {
       [{ name: 'Bad Name' }, 'suppack:pack: --name: expected lowercase letters, digits, "_" or "-", starting with a letter'],
       [{ vendorCode: 'xs' }, 'suppack:pack: --vendorCode: the vendor code "xs" is reserved'],
       [{ directory: '../outside' }, 'suppack:pack: --directory: expected a directory relative to the workspace root'],
-      [{ version: '1' }, 'suppack:pack: --version: expected a dotted numeric version'],
+      [{ packVersion: '1' }, 'suppack:pack: --packVersion: expected a dotted numeric version'],
     ];
     for (const [bad, message] of cases) {
       const tree = createTreeWithEmptyWorkspace();
@@ -143,4 +143,12 @@ describe('pack generator', () => {
     await expect(packGenerator(tree, { ...base, name: 'x', type: 'driver' })).rejects.toThrow('suppack:pack: --directory: packs/x already exists');
     expect(read(tree, 'packs/x/keep.txt')).toBe('mine');
   });
+});
+
+test('a version Nx parsed into a number gets a clear error, not a silent fix', async () => {
+  const tree = createTreeWithEmptyWorkspace();
+  await expect(
+    packGenerator(tree, { name: 'numver', type: 'userspace', vendorCode: 'acme', vendorName: 'ACME', packVersion: 1 as unknown as string }),
+  ).rejects.toThrow(/^suppack:pack: --packVersion: Nx's argument parser read the version as the number 1/);
+  expect(tree.exists('packs/numver')).toBe(false);
 });

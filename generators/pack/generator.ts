@@ -18,6 +18,8 @@ const TEMPLATE_SUFFIX = '.tmpl';
 export interface PackPlan extends PackGeneratorConfig {
   directory: string;
   text: string;
+  /** The pack version (the `packVersion` option). */
+  version: string;
 }
 
 export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
@@ -49,10 +51,18 @@ export default packGenerator;
 /** Validated options with the defaults that depend on other options filled in. */
 export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
   const o = parseWithSchema(packGeneratorSchema, options, { file: 'suppack:pack', field: (p) => `--${p.join('.')}` });
+  if (typeof o.packVersion === 'number') {
+    throw new SuppackError(
+      `Nx's argument parser read the version as the number ${o.packVersion}, which loses its dots; ` +
+        'give a version with two dots (e.g. 1.0.0), or keep the default 1.0 and edit pack.version in suppack.json',
+      { file: 'suppack:pack', field: '--packVersion' },
+    );
+  }
   return {
     ...o,
     directory: posix.normalize(o.directory ?? `packs/${o.name}`).replace(/\/+$/, ''),
     text: o.text ?? defaultText(o.name),
+    version: o.packVersion as string,
   };
 }
 
