@@ -1,54 +1,35 @@
 /**
- * A self-hosted Nx remote cache for tests: the `/v1/cache/<hash>` API Nx speaks when
- * NX_SELF_HOSTED_REMOTE_CACHE_SERVER is set (GET → 200 with the tar or 404; PUT stores it).
- * In memory, on 127.0.0.1, recording every request so tests can count hits.
+ * Starts e2e/remote-cache-server.cjs (a self-hosted Nx remote cache) in its own process: the
+ * tests run Nx with spawnSync, which would starve a server living in the test's own event loop.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 export interface RemoteCache {
   url: string;
   token: string;
-  /** Every request as `GET <hash> HIT|MISS` or `PUT <hash>`. */
-  log: string[];
+  /** Every request so far as `GET <hash> HIT|MISS` or `PUT <hash>`. */
+  requests(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 export async function startRemoteCache(): Promise<RemoteCache> {
-  const store = new Map<string, Buffer>();
-  const log: string[] = [];
   const token = 'e2e-token';
-  const server: Server = createServer((req, res) => {
-    const m = /^\/v1\/cache\/([^/?]+)/.exec(req.url ?? '');
-    if (!m) return void res.writeHead(404).end();
-    if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
-    const hash = m[1];
-    if (req.method === 'GET') {
-      const body = store.get(hash);
-      log.push(`GET ${hash} ${body ? 'HIT' : 'MISS'}`);
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-      return void res.end(body);
-    }
-    if (req.method === 'PUT') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (store.has(hash)) return void res.writeHead(409).end();
-        store.set(hash, Buffer.concat(chunks));
-        log.push(`PUT ${hash}`);
-        res.writeHead(200).end();
-      });
-      return;
-    }
-    res.writeHead(405).end();
+  const child = spawn(process.execPath, [join(__dirname, 'remote-cache-server.cjs'), token], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`remote cache server exited with ${code}`)));
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     token,
-    log,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    requests: async () => (await (await fetch(`${url}/_log`)).json()) as string[],
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

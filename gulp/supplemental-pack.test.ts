@@ -22,7 +22,10 @@ const PACK: LegacyPackInput = {
   memoryMb: 10,
   productVersion: '7.0.0',
 };
-const INPUTS = [rpms['hello-lib'], rpms['xs-hello'], rpms['acme-tool']];
+// Fed to the plugin in this (unsorted) order; the plugin takes them in file-name order, so the
+// reference build gets them sorted.
+const INPUTS = [rpms['xs-hello'], rpms['hello-lib'], rpms['acme-tool']];
+const SORTED = [...INPUTS].sort((a, b) => basename(a).localeCompare(basename(b), 'en'));
 const NAMES = ['acme-hello.iso', 'acme-hello.iso.md5', 'acme-hello.metadata.md5'];
 
 let reference: string;
@@ -31,7 +34,7 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'gulp-supppack-'));
   reference = join(work, 'reference');
-  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: INPUTS, outDir: reference, tarball: true, epoch: sourceDateEpoch() });
+  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: SORTED, outDir: reference, tarball: true, epoch: sourceDateEpoch() });
 });
 
 afterEach(() => {
@@ -170,7 +173,7 @@ test('SOURCE_DATE_EPOCH at creation sets the ISO times, as in the CLI', async ()
   const plugin = supplementalPack(PACK);
   const out = await runPlugin(plugin, INPUTS.map((p) => vinylOf(p, 'buffer')));
   const dir = join(work, 'sde');
-  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: INPUTS, outDir: dir, epoch: 1700000000 });
+  await buildLegacyPack({ pack: legacyPackSchema.parse(PACK), rpms: SORTED, outDir: dir, epoch: 1700000000 });
   const iso = await bytesOf(out.files[0]);
   expect(iso.equals(await readFile(join(dir, 'acme-hello.iso')))).toBe(true);
   expect(iso.equals(readFileSync(join(reference, 'acme-hello.iso')))).toBe(false);

@@ -67,7 +67,10 @@ export function supplementalPack(options: SupplementalPackOptions): Transform {
     const outDir = join(await workDir(), 'out');
     let result: LegacyPackResult;
     try {
-      result = await buildLegacyPack({ pack, rpms: inputs.map((i) => i.staged), outDir, tarball, epoch });
+      // Name order, not arrival order: src() emits a glob's matches in directory order, which
+      // differs between machines. The Nx build-iso target sorts the same way.
+      const byName = [...inputs].sort((a, b) => compareBytes(basename(a.original), basename(b.original)));
+      result = await buildLegacyPack({ pack, rpms: byName.map((i) => i.staged), outDir, tarball, epoch });
     } catch (e) {
       throw unstage(e, inputs);
     }
@@ -160,4 +163,8 @@ function unstage(e: unknown, inputs: Staged[]): unknown {
   }
   if (message === e.message) return e;
   return new PluginError(PLUGIN_NAME, message, { fileName, showProperties: false });
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
