@@ -5,7 +5,7 @@ import { GENERATORS, generatorJsonSchemaText, type GeneratorName } from './gener
 
 const root = join(__dirname, '..');
 
-test('generators/<name>/schema.json match schemas/generators.ts (run node scripts/gen-generator-schemas.cjs after npm run build if not)', () => {
+test('generators/<name>/schema.json match schemas/generators.ts (run npm run generate if not)', () => {
   for (const name of Object.keys(GENERATORS) as GeneratorName[]) {
     expect(readFileSync(join(root, 'generators', name, 'schema.json'), 'utf8'), name).toBe(generatorJsonSchemaText(name));
   }

@@ -3,8 +3,8 @@
 //   executors.json                 (the executor registry; descriptions from the same schemas)
 //   schemas/suppack.schema.json    (suppack.json, so editors complete and check it)
 // `node scripts/gen-schemas.cjs` writes them; `--check` exits 1 when one is stale. Needs the build (dist/).
-const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
-const { join, dirname } = require('node:path');
+const { join } = require('node:path');
+const { writeGenerated } = require('./write-generated.cjs');
 const { z } = require('zod');
 
 const root = join(__dirname, '..');
@@ -48,23 +48,4 @@ function files() {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, `${JSON.stringify(v, null, 2)}\n`]));
 }
 
-const check = process.argv.includes('--check');
-const stale = [];
-for (const [rel, text] of Object.entries(files())) {
-  const path = join(root, rel);
-  let current = null;
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {}
-  if (current === text) continue;
-  if (check) stale.push(rel);
-  else {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    console.log(`wrote ${rel}`);
-  }
-}
-if (stale.length) {
-  console.error(`stale generated schemas: ${stale.join(', ')} (run npm run build && node scripts/gen-schemas.cjs)`);
-  process.exit(1);
-}
+writeGenerated(files(), 'generated schemas');
