@@ -4,9 +4,9 @@
  * the same RPMs with the same options. A bad RPM fails the gulp task with a suppack PluginError.
  * Needs `npm run build` first, and the `./gulp` entry in package.json `exports` (suppack/gulp).
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { installPackedSuppack, REPO, run, type Installed } from './packed';
 
 const EXAMPLE = join(REPO, 'examples/gulp');
@@ -26,6 +26,10 @@ const FLAGS = [
 ];
 
 let project: Installed;
+
+afterAll(() => {
+  if (project) rmSync(project.root, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   project = installPackedSuppack();

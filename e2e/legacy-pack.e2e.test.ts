@@ -4,10 +4,10 @@
  * bytes anywhere; bad inputs give one-line errors and leave nothing behind.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { installPackedSuppack, REPO, run, type Installed } from './packed';
 
 const EXAMPLE_RPMS = readdirSync(join(REPO, 'examples/legacy-pack/rpms'))
@@ -27,6 +27,11 @@ const FLAGS = [
 
 let suppack: Installed;
 let work: string;
+
+afterAll(() => {
+  if (suppack) rmSync(suppack.root, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   suppack = installPackedSuppack();

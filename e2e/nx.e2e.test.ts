@@ -102,6 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cache?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('a workspace with the three generated packs', () => {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 export const REPO = join(__dirname, '..');
 
 export interface Installed {
+  /** The temp directory holding the tarball and the project; remove it when done. */
+  root: string;
   dir: string;
   bin: string;
 }
@@ -23,7 +25,7 @@ export function installPackedSuppack(): Installed {
   execFileSync('mkdir', ['-p', project]);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tgz], { cwd: project, stdio: 'pipe' });
-  return { dir: project, bin: join(project, 'node_modules/.bin/suppack') };
+  return { root: dir, dir: project, bin: join(project, 'node_modules/.bin/suppack') };
 }
 
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
