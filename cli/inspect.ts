@@ -30,7 +30,8 @@ export async function verifyCommand(argv: string[], out: NodeJS.WritableStream):
   } else {
     for (const c of checks) out.write(`${c.ok ? 'OK    ' : 'FAILED'}  ${c.file}${c.ok ? '' : `: ${c.problem}`}\n`);
     out.write(`metadata md5: ${report.metadataMd5}\n`);
-    out.write(ok ? `${checks.length} packages verified\n` : `${checks.filter((c) => !c.ok).length} of ${checks.length} packages FAILED\n`);
+    const n = `${checks.length} package${checks.length === 1 ? '' : 's'}`;
+    out.write(ok ? `${n} verified\n` : `${checks.filter((c) => !c.ok).length} of ${n} FAILED\n`);
   }
   return ok ? 0 : 1;
 }
