@@ -1,0 +1,12 @@
+export { compsXml } from './comps';
+export type { CompsGroup } from './comps';
+export { filelistsXml } from './filelists';
+export { otherXml, CHANGELOG_LIMIT } from './other';
+export { readRepoPackage } from './package';
+export type { RepoChangelog, RepoPackage } from './package';
+export { isPrimaryFile, primaryRequires, primaryXml } from './primary';
+export type { DepEntry } from './primary';
+export { repomdXml } from './repomd';
+export type { RepomdEntry } from './repomd';
+export { deterministicGzip, REPODATA_DIR, writeRepodata } from './write';
+export type { WriteRepodataOptions } from './write';
