@@ -16,6 +16,7 @@ export const RPMSENSE = {
   SCRIPT_POSTUN: 4096,
   MISSINGOK: 1 << 19,
   RPMLIB: 1 << 24,
+  CONFIG: 1 << 28,
 } as const;
 
 export interface RpmDependency {
