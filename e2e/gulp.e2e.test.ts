@@ -7,23 +7,14 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { installPackedSuppack, REPO, run, type Installed } from './packed';
+import { EXAMPLE_FLAGS, installPackedSuppack, REPO, run, type Installed } from './packed';
 
 const EXAMPLE = join(REPO, 'examples/gulp');
 const RPM_DIR = join(REPO, 'examples/legacy-pack/rpms');
 const RPMS = readdirSync(RPM_DIR).filter((f) => f.endsWith('.rpm'));
 const OUTPUTS = ['example-hello.iso', 'example-hello.iso.md5', 'example-hello.metadata.md5'];
 // The options of examples/gulp/gulpfile.js, as CLI flags.
-const FLAGS = [
-  '--vendor-code=example',
-  '--vendor-name=Example Vendor Inc.',
-  '--label=example-hello',
-  '--text=Example hello pack',
-  '--version=1.0',
-  '--build=42',
-  '--mem=20',
-  '--product-version=7.0.0',
-];
+const FLAGS = EXAMPLE_FLAGS;
 
 let project: Installed;
 

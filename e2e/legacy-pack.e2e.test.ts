@@ -8,22 +8,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { installPackedSuppack, REPO, run, type Installed } from './packed';
+import { EXAMPLE_FLAGS, installPackedSuppack, REPO, run, type Installed } from './packed';
 
 const EXAMPLE_RPMS = readdirSync(join(REPO, 'examples/legacy-pack/rpms'))
   .filter((f) => f.endsWith('.rpm'))
   .map((f) => join(REPO, 'examples/legacy-pack/rpms', f));
 
-const FLAGS = [
-  '--vendor-code=example',
-  '--vendor-name=Example Vendor Inc.',
-  '--label=example-hello',
-  '--text=Example hello pack',
-  '--version=1.0',
-  '--build=42',
-  '--mem=20',
-  '--product-version=7.0.0',
-];
+const FLAGS = EXAMPLE_FLAGS;
 
 let suppack: Installed;
 let work: string;

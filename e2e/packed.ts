@@ -31,3 +31,15 @@ export function installPackedSuppack(): Installed {
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, input: opts.input });
 }
+
+/** The build-supplemental-pack flags the e2e tests build the example pack with (examples/gulp/gulpfile.js uses the same options). */
+export const EXAMPLE_FLAGS = [
+  '--vendor-code=example',
+  '--vendor-name=Example Vendor Inc.',
+  '--label=example-hello',
+  '--text=Example hello pack',
+  '--version=1.0',
+  '--build=42',
+  '--mem=20',
+  '--product-version=7.0.0',
+];
