@@ -8,7 +8,7 @@ import { buildLegacyPack } from '../core/legacy-pack';
 import { legacyPackSchema, type LegacyRequiresInput } from '../schemas/legacy-pack';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
-import { progressPrinter } from './progress';
+import { progressPrinter } from '../core/progress';
 
 export const usage = `Usage: suppack build-supplemental-pack --output=DIR --vendor-code=CODE --vendor-name=NAME
          --label=LABEL --text=TEXT --version=VERSION --product-version=VERSION [options] RPM...

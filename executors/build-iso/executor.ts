@@ -2,6 +2,7 @@
 import { relative } from 'node:path';
 import { logger } from '@nx/devkit';
 import { buildLegacyIsoFromMetadata } from '../../core/legacy-pack-stages';
+import { progressPrinter } from '../../core/progress';
 import { sourceDateEpoch } from '../../core/time';
 import { runStage } from '../project';
 
@@ -12,6 +13,7 @@ export default runStage('build-iso', async (p) => {
     rpmsDir: p.dirs.rpms,
     outDir: p.dirs.iso,
     epoch: sourceDateEpoch(),
+    onProgress: progressPrinter(`${p.manifest.pack.label}.iso`),
   });
   logger.info(relative(p.workspaceRoot, out.iso));
 });
