@@ -1,0 +1,56 @@
+import { expect, test } from 'vitest';
+import { SuppackError } from '../errors';
+import { parseAnswerfile } from './answerfile';
+
+const GOOD = `<?xml version="1.0"?>
+<installation mode="fresh" srtype="ext"><primary-disk>sda</primary-disk><keymap>us</keymap>
+<root-password type="plaintext">pw</root-password><source type="local"/>
+<admin-interface name="eth0" proto="dhcp"/><timezone>Europe/London</timezone></installation>
+`;
+
+function errorOf(xml: string | Buffer): SuppackError {
+  try {
+    parseAnswerfile(xml, 'answers.xml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(SuppackError);
+    return e as SuppackError;
+  }
+  throw new Error('expected an error');
+}
+
+test('returns the model and the bytes verbatim', () => {
+  const bytes = Buffer.from(GOOD.replace(/\n/g, '\r\n'));
+  const a = parseAnswerfile(bytes, 'answers.xml');
+  expect(a.bytes.equals(bytes)).toBe(true);
+  expect(a.model.primaryDisk?.disks).toEqual(['sda']);
+  expect(parseAnswerfile(GOOD, 'answers.xml').bytes.toString('utf8')).toBe(GOOD);
+});
+
+test('every problem in one line, joined with "; ", file = source', () => {
+  const e = errorOf('<installation>\n<admin-interface name="eth0"/>\n<ntp source="dhcp"/><ntp-server>x</ntp-server></installation>');
+  expect(e.file).toBe('answers.xml');
+  expect(e.message).toBe(
+    'answers.xml: invalid answerfile: installation/primary-disk: required element is missing; ' +
+      'installation/admin-interface@proto: required attribute is missing, expected one of static, dhcp, none; ' +
+      'installation/ntp-server: <ntp-server> is only allowed with <ntp source="manual"/>, the source is dhcp; ' +
+      'installation/source: required element is missing, expected at least one <source type="local|url|nfs">',
+  );
+  expect(e.message).not.toContain('\n');
+});
+
+test('bad XML is reported with line and column', () => {
+  const e = errorOf('<installation>\n  <primary-disk>sda</primary-disc>\n</installation>');
+  expect(e.message).toMatch(/^answers\.xml: line 2, column \d+: not well-formed XML: /);
+  expect(e.field).toMatch(/^line 2, column \d+$/);
+  expect(errorOf('').message).toMatch(/^answers\.xml: .*not well-formed XML/);
+  expect(errorOf('<installation>').message).toMatch(/not well-formed XML/);
+});
+
+test('bytes that are not UTF-8 are refused', () => {
+  expect(errorOf(Buffer.from([0x3c, 0x61, 0xff, 0x3e])).message).toBe('answers.xml: not well-formed XML: expected UTF-8 text');
+});
+
+test('CDATA is not text for the installer (xmlunwrap getText reads text nodes only)', () => {
+  const e = errorOf(GOOD.replace('<primary-disk>sda', '<primary-disk><![CDATA[sda]]>'));
+  expect(e.message).toContain('installation/primary-disk: expected the device name (e.g. sda) as the element text');
+});

@@ -1,0 +1,68 @@
+/**
+ * Reading an installer answerfile (formats.md 6) before it is injected into install.img as
+ * `/answerfile.xml` (formats.md 4). The bytes are kept verbatim; the model is only for checking
+ * and for `inspect`.
+ */
+import { SaxesParser } from 'saxes';
+import { SuppackError } from '../errors';
+import { answerfileSchema, type AnswerfileElement, type AnswerfileModel } from '../../schemas/answerfile';
+
+export interface Answerfile {
+  /** The validated model; `model.warnings` lists what the installer would ignore. */
+  model: AnswerfileModel;
+  /** The file exactly as given: this is what goes into the ISO. */
+  bytes: Buffer;
+}
+
+/** Parse and validate; throws one SuppackError (file = `source`) listing every problem. */
+export function parseAnswerfile(xml: string | Buffer, source: string): Answerfile {
+  const bytes = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : Buffer.from(xml);
+  const root = parseAnswerfileXml(bytes, source);
+  const result = answerfileSchema.safeParse(root);
+  if (!result.success) {
+    const what = result.error.issues.map((i) => `${i.path.map(String).join('')}: ${i.message}`).join('; ');
+    throw new SuppackError(`invalid answerfile: ${what}`, { file: source });
+  }
+  return { model: result.data, bytes };
+}
+
+/**
+ * Well-formed XML → element tree (namespaces off: tag names as written, like minidom's nodeName).
+ * Text is the concatenated direct character data; CDATA sections are left out, because the
+ * installer's getText only reads text nodes.
+ */
+export function parseAnswerfileXml(bytes: Buffer, source: string): AnswerfileElement {
+  let xml: string;
+  try {
+    xml = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new SuppackError('not well-formed XML: expected UTF-8 text', { file: source });
+  }
+  const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  const stack: AnswerfileElement[] = [];
+  let root: AnswerfileElement | undefined;
+  let failure: SuppackError | undefined;
+  parser.on('error', (e: Error) => {
+    if (failure !== undefined) return;
+    const what = e.message.replace(/^[^:]*:\d+:\d+: /, '');
+    failure = new SuppackError(`not well-formed XML: ${what}`, { file: source, field: `line ${parser.line}, column ${parser.column + 1}` });
+  });
+  parser.on('opentag', (tag) => {
+    const el: AnswerfileElement = { name: tag.name, attributes: { ...tag.attributes }, children: [], text: '' };
+    const parent = stack.at(-1);
+    if (parent) parent.children.push(el);
+    else root = el;
+    stack.push(el);
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+  });
+  parser.on('text', (t) => {
+    const top = stack.at(-1);
+    if (top) top.text += t;
+  });
+  parser.write(xml).close();
+  if (failure !== undefined) throw failure;
+  if (root === undefined) throw new SuppackError('not well-formed XML: no root element', { file: source });
+  return root;
+}

@@ -1,0 +1,162 @@
+/**
+ * A gzip'd newc cpio member appended to an installer ramdisk (install.img), and finding it again.
+ * iso-rpm.md 6 (linux `buffer-format.rst`): initramfs := ("\0" | cpio_archive | cpio_compressed_archive)*,
+ * so `old install.img + zero pad to 4 + gzip(newc(files + TRAILER!!!))` adds or replaces files
+ * without decompressing the original (bzip2, gzip or xz). Later entries overwrite earlier ones.
+ */
+import { crc32, gzipSync, inflateRawSync } from 'node:zlib';
+import { SuppackError } from '../errors';
+import { CPIO_TRAILER, NEWC_HEADER_SIZE, decodeNewcHeader } from '../rpm/cpio';
+import { encodeNewc, type NewcMember } from '../rpm/cpio-write';
+
+export interface InitrdFile {
+  /** Path inside the ramdisk, e.g. `/answerfile.xml`; stored without the leading `/`. Its directory must exist in the ramdisk. */
+  path: string;
+  data: Buffer;
+  /** Permission bits (default 0644); the regular-file type is added. */
+  mode?: number;
+}
+
+export interface FoundInitrdFile {
+  /** The name as stored in the archive (e.g. `answerfile.xml`). */
+  path: string;
+  data: Buffer;
+  mode: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+/** RFC 1952 2.3.1: OS = 3 (Unix), whatever the platform's zlib would write. */
+const GZIP_OS_UNIX = 3;
+/** Refuse to inflate more than this when looking for a member (the ramdisk tail is small). */
+const MAX_MEMBER_OUTPUT = 64 * 1024 * 1024;
+
+/** Zero bytes to put after an initrd of `length` bytes so the next member starts 4-aligned. */
+export function initrdPadding(length: number): Buffer {
+  return Buffer.alloc((4 - (length % 4)) % 4);
+}
+
+/**
+ * A complete, deterministic member: newc entries sorted by path (ino 1, 2, ...; uid/gid 0; nlink 1;
+ * mtime = `epoch`), TRAILER!!!, gzip with header mtime 0 and OS Unix, zero-padded to a multiple of 4.
+ */
+export function encodeInitrdMember(files: Array<{ path: string; data: Buffer; mode?: number }>, epoch: number): Buffer {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
+    throw new SuppackError(`expected an epoch of 0 to 4294967295 seconds, got ${epoch}`, { field: 'initrd mtime' });
+  }
+  const seen = new Set<string>();
+  const members: NewcMember[] = files
+    .map((f) => ({ name: initrdName(f.path), f }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name, f }, i) => {
+      if (seen.has(name)) throw new SuppackError(`the ramdisk file /${name} is given twice`, { field: 'initrd' });
+      seen.add(name);
+      const perm = f.mode ?? 0o644;
+      if (!Number.isInteger(perm) || perm < 0 || perm > 0o107777 || ((perm & S_IFMT) !== 0 && (perm & S_IFMT) !== S_IFREG)) {
+        throw new SuppackError(`expected permission bits such as 0644 for /${name}, got ${perm.toString(8)}`, { field: 'initrd' });
+      }
+      return { name, ino: i + 1, mode: S_IFREG | (perm & 0o7777), nlink: 1, mtime: epoch, data: f.data };
+    });
+  const gz = gzipSync(encodeNewc(members), { level: 9 });
+  // RFC 1952 2.3: member header; MTIME (bytes 4-7) = 0, OS (byte 9) fixed.
+  gz.writeUInt32LE(0, 4);
+  gz[9] = GZIP_OS_UNIX;
+  return Buffer.concat([gz, initrdPadding(gz.length)]);
+}
+
+/** The stored newc name of a ramdisk path: no leading `/`, no empty, `.` or `..` components. */
+function initrdName(path: string): string {
+  const name = path.replace(/^\/+/, '');
+  const parts = name.split('/');
+  if (name === '' || parts.some((p) => p === '' || p === '.' || p === '..') || name.includes('\0')) {
+    throw new SuppackError(`expected a file path such as /answerfile.xml, got ${JSON.stringify(path)}`, { field: 'initrd' });
+  }
+  return name;
+}
+
+/**
+ * Find a gzip newc member at the very end of `tail` (the last bytes of an initrd): scan for the
+ * gzip magic from the end, inflate, parse newc up to TRAILER!!!; the gzip trailer must end the
+ * buffer apart from zero padding. `offset` is relative to `tail`.
+ */
+export function findAppendedMember(tail: Buffer): { offset: number; files: FoundInitrdFile[] } | undefined {
+  let end = tail.length;
+  while (end > 0 && tail[end - 1] === 0) end--;
+  // The trailer itself may end in zero bytes (ISIZE, CRC): start where the smallest member (18 bytes) could.
+  for (let s = tail.length - 18; s >= 0; s--) {
+    if (tail[s] !== 0x1f || tail[s + 1] !== 0x8b || tail[s + 2] !== 8) continue;
+    const files = tryMember(tail, s, end);
+    if (files !== undefined) return { offset: s, files };
+  }
+  return undefined;
+}
+
+function tryMember(tail: Buffer, start: number, lastNonZero: number): FoundInitrdFile[] | undefined {
+  const bodyAt = gzipBodyOffset(tail, start);
+  if (bodyAt === undefined) return undefined;
+  let out: Buffer;
+  try {
+    out = inflateRawSync(tail.subarray(bodyAt), { maxOutputLength: MAX_MEMBER_OUTPUT });
+  } catch {
+    return undefined;
+  }
+  // RFC 1952 2.3.1: CRC32 then ISIZE, little-endian; it must end at the last non-zero byte or within the zeros after it.
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(out), 0);
+  trailer.writeUInt32LE(out.length % 0x100000000, 4);
+  let ends = false;
+  for (let e = Math.max(lastNonZero, bodyAt + 8); e <= tail.length && !ends; e++) ends = tail.subarray(e - 8, e).equals(trailer);
+  if (!ends) return undefined;
+  return parseNewc(out);
+}
+
+/** RFC 1952 2.3: skip ID1 ID2 CM FLG MTIME XFL OS and the optional FEXTRA, FNAME, FCOMMENT, FHCRC. */
+function gzipBodyOffset(b: Buffer, start: number): number | undefined {
+  if (start + 10 > b.length) return undefined;
+  const flg = b[start + 3];
+  if ((flg & 0xe0) !== 0) return undefined;
+  let p = start + 10;
+  if (flg & 0x04) {
+    if (p + 2 > b.length) return undefined;
+    p += 2 + b.readUInt16LE(p);
+  }
+  for (const bit of [0x08, 0x10]) {
+    if (flg & bit) {
+      const z = b.indexOf(0, p);
+      if (z < 0) return undefined;
+      p = z + 1;
+    }
+  }
+  if (flg & 0x02) p += 2;
+  return p < b.length ? p : undefined;
+}
+
+/** iso-rpm.md 6: a whole newc archive in memory, up to TRAILER!!! followed only by zeros. */
+function parseNewc(buf: Buffer): FoundInitrdFile[] | undefined {
+  const files: FoundInitrdFile[] = [];
+  let p = 0;
+  try {
+    for (;;) {
+      if (p + NEWC_HEADER_SIZE > buf.length) return undefined;
+      const h = decodeNewcHeader(buf.subarray(p, p + NEWC_HEADER_SIZE));
+      const nameEnd = p + NEWC_HEADER_SIZE + h.nameSize;
+      if (h.nameSize < 1 || nameEnd > buf.length || buf[nameEnd - 1] !== 0) return undefined;
+      const name = buf.toString('utf8', p + NEWC_HEADER_SIZE, nameEnd - 1);
+      const dataAt = align4(nameEnd);
+      if (dataAt + h.size > buf.length) return undefined;
+      if (name === CPIO_TRAILER) {
+        const rest = buf.subarray(dataAt + h.size);
+        return rest.every((x) => x === 0) ? files : undefined;
+      }
+      files.push({ path: name, data: Buffer.from(buf.subarray(dataAt, dataAt + h.size)), mode: h.mode });
+      p = align4(dataAt + h.size);
+    }
+  } catch (e) {
+    if (e instanceof SuppackError) return undefined;
+    throw e;
+  }
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
