@@ -28,7 +28,16 @@ import {
   recordLength,
 } from './encode';
 import { CE_LENGTH, encodeCE, encodeER, encodeNM, encodePX, encodeSL, encodeSP, encodeTF } from './rockridge';
-import { type DirNode, type FileNode, type IsoEntry, type IsoOptions, type TreeNode, buildTree, validateOptions } from './tree';
+import {
+  type DirNode,
+  type FileNode,
+  type IsoEntry,
+  type IsoOptions,
+  type PlacedEntry,
+  type TreeNode,
+  buildTree,
+  validateOptions,
+} from './tree';
 import { compareCodeUnits } from './names';
 
 /** Zero blocks appended at the end, like `mkisofs -pad` (300 KiB) for old drives' read-ahead. */
@@ -176,16 +185,16 @@ function rockRidge(node: TreeNode, epoch: number): Buffer[] {
   return [encodePX(node.mode, nlink(node)), encodeTF(epoch)];
 }
 
-function isoDirPlan(dir: DirNode, epoch: number): DirPlan {
+function isoDirPlan(dir: DirNode, epoch: number, rr: boolean): DirPlan {
   const ce = new CeAllocator();
   const dot = [...(dir.parent === null ? [encodeSP()] : []), ...rockRidge(dir, epoch), ...(dir.parent === null ? [encodeER()] : [])];
   const parent = dir.parent ?? dir;
   const records = [
-    planRecord(dir, Buffer.from([0]), dot, ce),
-    planRecord(parent, Buffer.from([1]), rockRidge(parent, epoch), ce),
+    planRecord(dir, Buffer.from([0]), rr ? dot : [], ce),
+    planRecord(parent, Buffer.from([1]), rr ? rockRidge(parent, epoch) : [], ce),
   ];
   for (const c of dir.children) {
-    const su = [...rockRidge(c, epoch), ...encodeNM(c.rrName), ...(c.kind === 'symlink' ? encodeSL(c.target) : [])];
+    const su = rr ? [...rockRidge(c, epoch), ...encodeNM(c.rrName), ...(c.kind === 'symlink' ? encodeSL(c.target) : [])] : [];
     records.push(planRecord(c, c.isoId, su, ce));
   }
   return { records, size: packedSize(records), extent: 0, ce };
@@ -218,15 +227,31 @@ function pathTableSize(dirs: DirNode[], joliet: boolean): number {
 
 /** Validate entries and options and allocate every block; pure, throws SuppackError. */
 export function planIso(entries: IsoEntry[], options: IsoOptions): IsoPlan {
+  return planLayout(entries, options, { start: SYSTEM_AREA_BLOCKS + descriptorKinds().length, joliet: true, rockRidge: true });
+}
+
+/** Where the metadata goes and which trees it has: a fresh image, or a session appended to one. */
+export interface LayoutShape {
+  /** First block of the path tables; the directories, then the new file data follow. */
+  start: number;
+  joliet: boolean;
+  rockRidge: boolean;
+}
+
+/**
+ * planIso generalised for appended sessions: `entries` may hold PlacedEntry files, whose data is
+ * already in the image (they get no block here), and the metadata starts at `shape.start`.
+ */
+export function planLayout(entries: ReadonlyArray<IsoEntry | PlacedEntry>, options: IsoOptions, shape: LayoutShape): IsoPlan {
   validateOptions(options);
-  const root = buildTree(entries);
+  const root = buildTree(entries, { joliet: shape.joliet });
   const epoch = options.epoch;
   const isoDirs = pathTableOrder(root, false);
-  const jolietDirs = pathTableOrder(root, true);
-  const iso = new Map(isoDirs.map((d) => [d, isoDirPlan(d, epoch)] as const));
+  const jolietDirs = shape.joliet ? pathTableOrder(root, true) : [];
+  const iso = new Map(isoDirs.map((d) => [d, isoDirPlan(d, epoch, shape.rockRidge)] as const));
   const joliet = new Map(jolietDirs.map((d) => [d, jolietDirPlan(d)] as const));
 
-  let lba = SYSTEM_AREA_BLOCKS + descriptorKinds().length;
+  let lba = shape.start;
   const table = (size: number) => {
     const l = lba;
     lba += blocksFor(size);
@@ -254,8 +279,10 @@ export function planIso(entries: IsoEntry[], options: IsoOptions): IsoPlan {
   collect(root);
   all.sort((a, b) => compareCodeUnits(a.path, b.path));
   const fileExtent = new Map<FileNode, number>();
+  for (const f of all) if (f.extent !== undefined) fileExtent.set(f, f.extent);
   const files: PlannedFile[] = [];
   for (const f of all) {
+    if (f.extent !== undefined) continue;
     fileExtent.set(f, lba);
     files.push({ path: f.path, size: f.size, source: f.source, extent: lba });
     lba += blocksFor(f.size);
@@ -336,19 +363,23 @@ function encodePathTable(plan: IsoPlan, dirs: DirNode[], tree: Map<DirNode, DirP
   return out;
 }
 
-function encodeDescriptor(plan: IsoPlan, kind: 'primary' | 'joliet' | 'terminator'): Buffer {
-  if (kind === 'terminator') return encodeTerminator();
-  const joliet = kind === 'joliet';
-  const tree = joliet ? plan.detail.joliet : plan.detail.iso;
-  const table = joliet ? plan.detail.jolietPathTable : plan.detail.isoPathTable;
-  const rootPlan = tree.get(plan.root) as DirPlan;
-  const root = encodeDirRecord({
+/** The 34-byte root directory record of the ISO or Joliet tree, for a volume descriptor. */
+export function encodeRootRecord(plan: IsoPlan, joliet: boolean): Buffer {
+  const rootPlan = (joliet ? plan.detail.joliet : plan.detail.iso).get(plan.root) as DirPlan;
+  return encodeDirRecord({
     extent: rootPlan.extent,
     size: rootPlan.size,
     date: encodeDate7(plan.epoch),
     flags: FLAG_DIRECTORY,
     id: Buffer.from([0]),
   });
+}
+
+function encodeDescriptor(plan: IsoPlan, kind: 'primary' | 'joliet' | 'terminator'): Buffer {
+  if (kind === 'terminator') return encodeTerminator();
+  const joliet = kind === 'joliet';
+  const table = joliet ? plan.detail.jolietPathTable : plan.detail.isoPathTable;
+  const root = encodeRootRecord(plan, joliet);
   return encodeVolumeDescriptor({
     type: joliet ? 2 : 1,
     systemId: plan.systemId,
@@ -373,8 +404,13 @@ function encodeDescriptor(plan: IsoPlan, kind: 'primary' | 'joliet' | 'terminato
  * in one directory, never with file sizes.
  */
 export function* encodeMetadata(plan: IsoPlan): Generator<Buffer> {
-  const d = plan.detail;
   for (const kind of descriptorKinds()) yield encodeDescriptor(plan, kind);
+  yield* encodeTables(plan);
+}
+
+/** Path tables and directories (with their CE blocks), from the path tables' first block on. */
+export function* encodeTables(plan: IsoPlan): Generator<Buffer> {
+  const d = plan.detail;
   yield encodePathTable(plan, d.isoDirs, d.iso, false, true);
   yield encodePathTable(plan, d.isoDirs, d.iso, false, false);
   yield encodePathTable(plan, d.jolietDirs, d.joliet, true, true);

@@ -20,6 +20,12 @@ export type IsoEntry =
   | { path: string; kind: 'file'; size: number; source: string | (() => NodeJS.ReadableStream); mode?: number }
   | { path: string; kind: 'symlink'; target: string };
 
+/**
+ * A file whose data already lies in the image being extended (an appended session): its record
+ * points at `extent` and no data is written for it.
+ */
+export type PlacedEntry = { path: string; kind: 'file'; size: number; extent: number; mode?: number };
+
 export interface IsoOptions {
   /** ≤ 32 printable ASCII characters. */
   volumeId: string;
@@ -77,6 +83,8 @@ export interface FileNode extends NodeBase {
   kind: 'file';
   size: number;
   source: string | (() => NodeJS.ReadableStream);
+  /** Set for a PlacedEntry: the data is already at this LBA. */
+  extent?: number;
 }
 
 export interface LinkNode extends NodeBase {
@@ -141,8 +149,16 @@ function fileMode(mode: number | undefined, path: string): number {
   return S_IFREG | (m & 0o111 ? 0o555 : 0o444);
 }
 
-function checkEntry(e: IsoEntry): void {
-  if (e.kind === 'file') {
+function isPlaced(e: IsoEntry | PlacedEntry): e is PlacedEntry {
+  return e.kind === 'file' && 'extent' in e && e.extent !== undefined;
+}
+
+function checkEntry(e: IsoEntry | PlacedEntry): void {
+  if (isPlaced(e)) {
+    if (!Number.isSafeInteger(e.size) || e.size < 0 || e.size >= MAX_FILE_SIZE || !Number.isInteger(e.extent) || e.extent < 0) {
+      throw new SuppackError(`expected a single extent below 4 GiB, got ${e.size} bytes at LBA ${e.extent}`, { file: e.path, field: 'extent' });
+    }
+  } else if (e.kind === 'file') {
     if (!Number.isSafeInteger(e.size) || e.size < 0) {
       throw new SuppackError(`expected a non-negative whole number of bytes, got ${e.size}`, { file: e.path, field: 'size' });
     }
@@ -193,8 +209,15 @@ function newDir(name: string, path: string, parent: DirNode | null, explicit: bo
   };
 }
 
-/** Build and name the tree; throws SuppackError for invalid, duplicate or conflicting paths. */
-export function buildTree(entries: readonly IsoEntry[]): DirNode {
+const noSource = (): NodeJS.ReadableStream => {
+  throw new Error('a placed file has no source: its data is already in the image');
+};
+
+/**
+ * Build and name the tree; throws SuppackError for invalid, duplicate or conflicting paths.
+ * `joliet: false` skips Joliet names (and their checks) for images without a Joliet tree.
+ */
+export function buildTree(entries: readonly (IsoEntry | PlacedEntry)[], names: { joliet?: boolean } = {}): DirNode {
   const root = newDir('', '', null, true);
   const byPath = new Map<string, TreeNode>([['', root]]);
   for (const e of entries) {
@@ -225,25 +248,27 @@ export function buildTree(entries: readonly IsoEntry[]): DirNode {
     }
     let node: TreeNode;
     if (e.kind === 'dir') node = newDir(name, e.path, dir, true);
-    else if (e.kind === 'file') {
+    else if (isPlaced(e)) {
+      node = { ...base(name, e.path, fileMode(e.mode, e.path)), kind: 'file', size: e.size, source: noSource, extent: e.extent };
+    } else if (e.kind === 'file') {
       node = { ...base(name, e.path, fileMode(e.mode, e.path)), kind: 'file', size: e.size, source: e.source };
     } else node = { ...base(name, e.path, S_IFLNK | 0o777), kind: 'symlink', target: e.target };
     dir.children.push(node);
     byPath.set(e.path, node);
   }
-  nameChildren(root);
+  nameChildren(root, names.joliet ?? true);
   return root;
 }
 
-function nameChildren(dir: DirNode): void {
+function nameChildren(dir: DirNode, joliet: boolean): void {
   const isoNames = assignIsoNames(dir.children.map((c) => ({ name: c.name, isDir: c.kind === 'dir' })));
   dir.children.forEach((c, i) => {
     c.isoName = isoNames[i];
     c.isoId = isoIdentifier(isoNames[i], c.kind === 'dir');
     c.rrName = rockRidgeName(c.name, c.path);
-    if (c.kind !== 'symlink') c.jolietId = jolietIdentifier(c.name, c.path);
+    if (c.kind !== 'symlink' && joliet) c.jolietId = jolietIdentifier(c.name, c.path);
   });
   dir.children.sort((a, b) => compareIsoNames(a.isoName, b.isoName) || compareCodeUnits(a.name, b.name));
   dir.jolietChildren = dir.children.filter((c) => c.kind !== 'symlink').sort((a, b) => compareCodeUnits(a.name, b.name));
-  for (const c of dir.children) if (c.kind === 'dir') nameChildren(c);
+  for (const c of dir.children) if (c.kind === 'dir') nameChildren(c, joliet);
 }

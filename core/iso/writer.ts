@@ -59,11 +59,16 @@ async function writeImage(plan: IsoPlan, sink: ImageSink): Promise<void> {
   expectOffset(sink, plan.dataStart, 'metadata');
   for (const f of plan.files) {
     expectOffset(sink, f.extent, f.path);
-    if (typeof f.source === 'string') await copyFile(f, f.source, sink);
-    else await copyStream(f, f.source, sink);
-    await sink.zeros(padding(f.size));
+    await writeFileData(f, sink);
   }
   await sink.zeros(plan.totalBytes - sink.offset);
+}
+
+/** @internal Copy one planned file's data into the sink, zero-padded to a whole block. */
+export async function writeFileData(f: PlannedFile, sink: ImageSink): Promise<void> {
+  if (typeof f.source === 'string') await copyFile(f, f.source, sink);
+  else await copyStream(f, f.source, sink);
+  await sink.zeros(padding(f.size));
 }
 
 function padding(size: number): number {
