@@ -1,14 +1,17 @@
 /** `suppack inspect <iso>` and `suppack verify <iso>`: print what a pack holds / check it like the installer. */
-import { inspectPack, verifyPack, type LegacyPackReport } from '../core/pack-report';
+import { inspectPack, verifyPack, type LegacyPackReport, type PackReport } from '../core/pack-report';
+import type { UpdatePackReport } from '../core/update/report';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 
 export const inspectUsage = `Usage: suppack inspect [--json] PACK.iso
 
-Prints a supplemental pack's metadata: XS-REPOSITORY, its requirements and every package.`;
+Prints a pack's metadata: XS-REPOSITORY, its requirements and every package (legacy packs),
+or update.xml, the repo's groups and packages and the signatures present (update packs).`;
 
 export const verifyUsage = `Usage: suppack verify [--json] PACK.iso
 
-Recomputes the md5 of every package against XS-PACKAGES, like the installer's Verify button.
+Recomputes the digest of every package like the installer does: md5 against XS-PACKAGES
+(legacy packs), sha256 and size against repodata's primary.xml (update packs).
 Exits 0 when every package is intact, 1 otherwise.`;
 
 const options: OptionSpec = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
@@ -26,10 +29,11 @@ export async function verifyCommand(argv: string[], out: NodeJS.WritableStream):
   if (values.help) return void out.write(`${verifyUsage}\n`), 0;
   const { report, checks, ok } = await verifyPack(oneIso(positionals));
   if (values.json) {
-    out.write(`${JSON.stringify({ ok, metadataMd5: report.metadataMd5, packages: checks }, null, 2)}\n`);
+    const extra = report.format === 'legacy' ? { metadataMd5: report.metadataMd5 } : { format: 'update' };
+    out.write(`${JSON.stringify({ ok, ...extra, packages: checks }, null, 2)}\n`);
   } else {
     for (const c of checks) out.write(`${c.ok ? 'OK    ' : 'FAILED'}  ${c.file}${c.ok ? '' : `: ${c.problem}`}\n`);
-    out.write(`metadata md5: ${report.metadataMd5}\n`);
+    if (report.format === 'legacy') out.write(`metadata md5: ${report.metadataMd5}\n`);
     const n = `${checks.length} package${checks.length === 1 ? '' : 's'}`;
     out.write(ok ? `${n} verified\n` : `${checks.filter((c) => !c.ok).length} of ${n} FAILED\n`);
   }
@@ -41,7 +45,32 @@ function oneIso(positionals: string[]): string {
   return positionals[0];
 }
 
-export function formatReport(r: LegacyPackReport): string {
+export function formatReport(r: PackReport): string {
+  return r.format === 'legacy' ? formatLegacyReport(r) : formatUpdateReport(r);
+}
+
+function formatUpdateReport(r: UpdatePackReport): string {
+  const u = r.update;
+  const lines = [
+    `format:         ${r.driverDisk ? 'driver disk' : 'update'} (update.xml + yum repo)`,
+    `volume id:      ${r.volume.volumeId}`,
+    `update:         ${u.label} ${u.version}`,
+    `uuid:           ${u.uuid}`,
+    `description:    ${u.description}`,
+    `after apply:    ${u.afterApply.length ? u.afterApply.join(', ') : '(nothing)'}`,
+    `install size:   ${u.installationSize} bytes`,
+    `control:        ${u.control ?? '(none)'}`,
+    `key:            ${u.key ?? '(unsigned)'}`,
+    `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}`,
+    `groups:         ${r.groups.join(', ') || '(none)'}`,
+  ];
+  for (const x of u.rollups) lines.push(`rolls up:       ${x.label} ${x.uuid}`);
+  lines.push(`packages (${r.packages.length}):`);
+  for (const p of r.packages) lines.push(`  ${p.href}  ${p.size} bytes  sha256 ${p.sha256}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatLegacyReport(r: LegacyPackReport): string {
   const repo = r.repository;
   const lines = [
     `format:         legacy supplemental pack (XS-REPOSITORY)`,

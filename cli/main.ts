@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { isSuppackError } from '../core/errors';
 import { UsageError } from './args';
 import { buildSupplementalPackCommand } from './build-supplemental-pack';
+import { buildUpdateCommand } from './build-update';
 import { inspectCommand, verifyCommand } from './inspect';
 
 const commands: Record<string, (argv: string[], out: NodeJS.WritableStream) => Promise<number>> = {
   'build-supplemental-pack': buildSupplementalPackCommand,
+  'build-update': buildUpdateCommand,
   inspect: inspectCommand,
   verify: verifyCommand,
 };
@@ -20,8 +22,9 @@ export const mainUsage = `Usage: suppack <command> [options]
 
 Commands:
   build-supplemental-pack   build a legacy supplemental pack ISO from RPMs (the DDK's flags)
+  build-update              build an update ISO or driver disk from RPMs (build-update's flags)
   inspect PACK.iso          print a pack's metadata
-  verify PACK.iso           check every package's md5 like the installer does
+  verify PACK.iso           check every package's digest like the installer does
 
 Run "suppack <command> --help" for a command's options.`;
 

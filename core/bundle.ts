@@ -99,12 +99,18 @@ export interface BundleBuild {
   sourcesDir: string;
   outDir: string;
   epoch: number;
+  /** The files of isoDir to ship; default the legacy three. 'all' takes every file build-iso wrote (update packs). */
+  files?: string[] | 'all';
 }
 
 /** Replace `outDir` with `<label>.zip`; returns its path. */
 export async function buildBundle(o: BundleBuild): Promise<string> {
   const entries: ZipSource[] = [];
-  for (const name of [`${o.label}.iso`, `${o.label}.iso.md5`, `${o.label}.metadata.md5`]) {
+  const names =
+    o.files === 'all'
+      ? await filesIn(o.isoDir)
+      : (o.files ?? [`${o.label}.iso`, `${o.label}.iso.md5`, `${o.label}.metadata.md5`]);
+  for (const name of names) {
     const path = join(o.isoDir, name);
     const st = await fsp.stat(path).catch((e: unknown) => {
       if (isNodeError(e) && e.code === 'ENOENT') {
@@ -121,6 +127,18 @@ export async function buildBundle(o: BundleBuild): Promise<string> {
   const zipName = `${o.label}.zip`;
   await replaceDir(o.outDir, (tmp) => writeZip(entries, join(tmp, zipName), o.epoch));
   return join(o.outDir, zipName);
+}
+
+/** The regular, non-hidden files of build-iso's output, sorted. */
+async function filesIn(dir: string): Promise<string[]> {
+  try {
+    const ents = await fsp.readdir(dir, { withFileTypes: true });
+    const names = ents.filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name).sort();
+    if (names.length > 0) return names;
+  } catch (e) {
+    if (!(isNodeError(e) && e.code === 'ENOENT')) throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+  }
+  throw new SuppackError('missing: expected the output of build-iso (run the build-iso target first)', { file: dir });
 }
 
 async function tarballsIn(dir: string): Promise<string[]> {

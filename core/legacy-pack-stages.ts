@@ -95,7 +95,7 @@ async function readMetadata(path: string): Promise<string> {
 }
 
 /** The `*.rpm` file names directly in `dir`, sorted. */
-async function rpmFilesIn(dir: string, stage: string): Promise<string[]> {
+export async function rpmFilesIn(dir: string, stage: string): Promise<string[]> {
   try {
     const ents = await fsp.readdir(dir, { withFileTypes: true });
     return ents

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
 import { openIso, type IsoImage, type IsoVolume } from './iso';
+import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
@@ -31,18 +32,30 @@ export interface PackageCheck {
   md5?: string;
 }
 
-export async function inspectPack(isoPath: string): Promise<LegacyPackReport> {
+export type PackReport = LegacyPackReport | UpdatePackReport;
+
+export async function inspectPack(isoPath: string): Promise<PackReport> {
   const iso = await openIso(isoPath);
   try {
-    return await legacyReport(iso, isoPath);
+    return iso.lookup('update.xml') ? await updateReport(iso, isoPath) : await legacyReport(iso, isoPath);
   } finally {
     await iso.close();
   }
 }
 
-export async function verifyPack(isoPath: string): Promise<{ report: LegacyPackReport; checks: PackageCheck[]; ok: boolean }> {
+export type PackVerification =
+  | { report: LegacyPackReport; checks: PackageCheck[]; ok: boolean }
+  | { report: UpdatePackReport; checks: UpdatePackageCheck[]; ok: boolean };
+
+/** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
+export async function verifyPack(isoPath: string): Promise<PackVerification> {
   const iso = await openIso(isoPath);
   try {
+    if (iso.lookup('update.xml')) {
+      const report = await updateReport(iso, isoPath);
+      const checks = await checkUpdate(iso, report);
+      return { report, checks, ok: checks.every((c) => c.ok) };
+    }
     const report = await legacyReport(iso, isoPath);
     const checks: PackageCheck[] = [];
     for (const p of report.packages) checks.push(await checkPackage(iso, report.directory, p));
@@ -54,10 +67,7 @@ export async function verifyPack(isoPath: string): Promise<{ report: LegacyPackR
 
 async function legacyReport(iso: IsoImage, isoPath: string): Promise<LegacyPackReport> {
   if (!iso.lookup('XS-REPOSITORY') || !iso.lookup('XS-PACKAGES')) {
-    const what = iso.lookup('update.xml')
-      ? 'an update-format pack (update.xml); only legacy packs (XS-REPOSITORY) are understood by this version'
-      : 'no XS-REPOSITORY and XS-PACKAGES at the top level: not a legacy supplemental pack';
-    throw new SuppackError(what, { file: isoPath });
+    throw new SuppackError('no XS-REPOSITORY and XS-PACKAGES, nor update.xml, at the top level: not a supplemental pack', { file: isoPath });
   }
   const repoBytes = await iso.readFile('XS-REPOSITORY', MAX_METADATA_BYTES);
   const pkgBytes = await iso.readFile('XS-PACKAGES', MAX_METADATA_BYTES);

@@ -166,8 +166,9 @@ export function planSpecs(m: Manifest, manifestFile: string = MANIFEST_FILE): Sp
       suppack_srcdir: srcdir,
       ...(r.sources !== undefined ? { suppack_source0: `${srcdir}.tar.gz` } : {}),
       pack_label: m.pack.label,
-      pack_vendor_code: m.pack.vendorCode,
-      pack_version: m.pack.version,
+      ...(m.format === 'legacy'
+        ? { pack_vendor_code: m.pack.vendorCode, pack_version: m.pack.version }
+        : { pack_uuid: m.pack.uuid, ...(m.pack.version !== undefined ? { pack_version: m.pack.version } : {}) }),
     };
     const defines = userDefines(r.defines, manifestFile, `${field}.defines`);
     const common = { index, template: r.spec, specBase, kind: r.kind, ...(r.sources !== undefined ? { source0: `${srcdir}.tar.gz` } : {}) };

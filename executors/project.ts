@@ -12,6 +12,7 @@ import { executorOptionSchemas, type ExecutorName } from '../schemas/executors';
 import { MANIFEST_FILE, manifestSchema, type Manifest } from '../schemas/manifest';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import type { z } from 'zod';
+import type { UpdatePackFiles } from '../core/update-pack';
 
 export interface StageProject {
   /** Absolute workspace root (context.root). */
@@ -86,4 +87,17 @@ export function runStage<N extends ExecutorName>(
       throw e;
     }
   };
+}
+
+/** The files an update pack names, resolved against the project directory. */
+export function updatePackFiles(
+  p: StageProject,
+  pack: { precheck?: string; remove?: string; key?: string; groupfile?: string },
+): UpdatePackFiles {
+  const files: UpdatePackFiles = {};
+  for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) {
+    const rel = pack[k];
+    if (rel !== undefined) files[k] = join(p.projectDir, rel);
+  }
+  return files;
 }

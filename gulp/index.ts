@@ -5,5 +5,10 @@
  */
 export { renderSpec, type RenderSpecOptions } from './render-spec';
 export { rpmInfo, type RpmVinyl } from './rpm-info';
-export { supplementalPack, type SupplementalPackOptions } from './supplemental-pack';
+export {
+  supplementalPack,
+  type SupplementalPackOptions,
+  type LegacySupplementalPackOptions,
+  type UpdateSupplementalPackOptions,
+} from './supplemental-pack';
 export { PLUGIN_NAME } from './errors';

@@ -9,6 +9,9 @@ import { buildLegacyPack } from '../core/legacy-pack';
 import { sourceDateEpoch } from '../core/time';
 import { legacyPackSchema, type LegacyPackInput } from '../schemas/legacy-pack';
 import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index';
+import type { UpdateSupplementalPackOptions } from './supplemental-pack';
+import { buildUpdatePack } from '../core/update-pack';
+import { updatePackSchema } from '../schemas/update-pack';
 import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode } from './testing';
 
 const rpms = inject('fixtureRpms');
@@ -27,6 +30,14 @@ const PACK: LegacyPackInput = {
 const INPUTS = [rpms['xs-hello'], rpms['hello-lib'], rpms['acme-tool']];
 const SORTED = [...INPUTS].sort((a, b) => basename(a).localeCompare(basename(b), 'en'));
 const NAMES = ['acme-hello.iso', 'acme-hello.iso.md5', 'acme-hello.metadata.md5'];
+const UPDATE: UpdateSupplementalPackOptions = {
+  format: 'update',
+  uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50',
+  label: 'acme-hello',
+  version: '1.0',
+  description: 'Acme hello update',
+  baseRequires: 'xenserver-release >= 8.2.0',
+};
 
 let reference: string;
 let work: string;
@@ -84,10 +95,13 @@ describe('options are checked when the plugin is created', () => {
     expect(creationError(undefined).message).toMatch(/^options: expected an object/);
   });
 
-  test('the update format is refused with a clear error (only legacy exists for now)', () => {
-    expect(creationError({ ...PACK, format: 'update' }).message).toMatch(/^options\.format: the update pack format is not supported yet/);
-    expect(creationError({ ...PACK, format: 'zip' }).message).toBe('options.format: expected "legacy", got "zip"');
+  test('the format is legacy or update, each checked by its own schema', () => {
+    expect(creationError({ ...PACK, format: 'zip' }).message).toBe('options.format: expected "legacy" or "update", got "zip"');
     expect(() => supplementalPack({ ...PACK, format: 'legacy' })).not.toThrow();
+    expect(creationError({ ...UPDATE, uuid: 'NOT-A-UUID' }).message).toMatch(/^options\.uuid: expected a lowercase UUID/);
+    expect(creationError({ ...UPDATE, afterApply: ['reboot'] }).message).toMatch(/^options\.afterApply\[0\]: expected one of restartXAPI/);
+    expect(creationError({ ...UPDATE, tarball: true }).message).toBe('options.tarball: update packs have no tarball');
+    expect(creationError({ format: 'update', label: 'x' }).message).toMatch(/^options\.uuid: required/);
   });
 
   test('a bad SOURCE_DATE_EPOCH throws at creation', () => {
@@ -185,5 +199,28 @@ describe.each([true, false])('real gulp 5: src({ encoding: false, buffer: %s }) 
     await pipeline(gulp.src(INPUTS, { encoding: false, buffer }), rpmInfo(), supplementalPack({ ...PACK, buffer }), gulp.dest(dest));
     expect(readdirSync(dest).sort()).toEqual(NAMES);
     for (const name of NAMES) expect(readFileSync(join(dest, name)).equals(readFileSync(join(reference, name))), name).toBe(true);
+  });
+});
+
+describe.each<Mode>(['buffer', 'stream'])('update format, %s contents in', (mode) => {
+  test('emits the ISO and its .sha256, byte-identical to core (the CLI and the Nx targets)', async () => {
+    const ref = join(work, `update-ref-${mode}`);
+    await mkdir(ref, { recursive: true });
+    const expected = await buildUpdatePack({
+      pack: updatePackSchema.parse((({ format: _f, ...rest }) => rest)(UPDATE)),
+      rpms: SORTED,
+      files: {},
+      output: ref,
+      epoch: sourceDateEpoch(),
+    });
+    const { files, error } = await runPlugin(
+      supplementalPack(UPDATE),
+      INPUTS.map((p) => vinylOf(p, mode)),
+    );
+    expect(error).toBeUndefined();
+    expect(files.map((f) => f.basename)).toEqual(['acme-hello.iso', 'acme-hello.iso.sha256']);
+    const iso = await bytesOf(files[0]!);
+    expect(iso.equals(readFileSync(expected.iso))).toBe(true);
+    expect((await bytesOf(files[1]!)).toString()).toBe(`${expected.sha256}  acme-hello.iso\n`);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * `supplementalPack(options)`: RPMs in, the legacy pack out (N to 1, like gulp-zip):
- * `<label>.iso`, `<label>.iso.md5`, `<label>.metadata.md5` (and `<label>.tar.gz` on request),
- * made by core/legacy-pack.ts so the bytes are those of the CLI for the same RPMs and options.
+ * `supplementalPack(options)`: RPMs in, the pack out (N to 1, like gulp-zip), made by core so the
+ * bytes are those of the CLI and the Nx targets for the same RPMs and options:
+ *  - legacy: `<label>.iso`, `<label>.iso.md5`, `<label>.metadata.md5` (and `<label>.tar.gz`);
+ *  - update: the update or driver-disk ISO and its `.sha256`, signed when `key` names the public
+ *    key (the secret key comes from `signing.keyFile` or SUPPACK_SIGNING_KEY, never inline).
  */
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -13,19 +15,35 @@ import { isSuppackError, SuppackError } from '../core/errors';
 import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core/legacy-pack';
 import { sourceDateEpoch } from '../core/time';
 import { legacyPackSchema, type LegacyPack, type LegacyPackInput } from '../schemas/legacy-pack';
+import { updatePackSchema, type UpdatePack, type UpdatePackInput } from '../schemas/update-pack';
+import { buildUpdatePack, sha256File, type UpdatePackFiles } from '../core/update-pack';
+import type { SigningSource } from '../core/update/signing';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { writeContents } from './contents';
 import { PLUGIN_NAME, pluginError } from './errors';
 
-/** The pack metadata (schemas/legacy-pack.ts, the CLI's flags) plus how the files come out. */
-export interface SupplementalPackOptions extends LegacyPackInput {
-  /** Only `legacy` (XS-REPOSITORY / XS-PACKAGES) exists for now; `update` is refused. */
+/** The legacy pack metadata (schemas/legacy-pack.ts, build-supplemental-pack's flags) plus how the files come out. */
+export interface LegacySupplementalPackOptions extends LegacyPackInput {
   format?: 'legacy';
   /** false: the ISO leaves with stream contents read from disk instead of a buffer (default true). */
   buffer?: boolean;
   /** Also emit `<label>.tar.gz`, like the CLI's --tarball (default false). */
   tarball?: boolean;
 }
+
+/** The update metadata (schemas/update-pack.ts, build-update's flags); file options are paths. */
+export interface UpdateSupplementalPackOptions extends UpdatePackInput {
+  format: 'update';
+  buffer?: boolean;
+  /** Where the secret key and its passphrase come from (files; default the SUPPACK_SIGNING_* variables). */
+  signing?: { keyFile?: string; passphraseFile?: string; noPassphrase?: boolean };
+}
+
+export type SupplementalPackOptions = LegacySupplementalPackOptions | UpdateSupplementalPackOptions;
+
+type Checked =
+  | { format: 'legacy'; pack: LegacyPack; buffer: boolean; tarball: boolean; epoch: number }
+  | { format: 'update'; pack: UpdatePack; buffer: boolean; epoch: number; signing: SigningSource };
 
 interface Staged {
   /** Where the input was written for core to read. */
@@ -42,7 +60,8 @@ interface Staged {
  * creation, as the CLI does.
  */
 export function supplementalPack(options: SupplementalPackOptions): Transform {
-  const { pack, buffer, tarball, epoch } = checkOptions(options);
+  const checked = checkOptions(options);
+  const { buffer } = checked;
   const inputs: Staged[] = [];
   let first: Vinyl | undefined;
   let tmp: Promise<string> | undefined;
@@ -65,23 +84,38 @@ export function supplementalPack(options: SupplementalPackOptions): Transform {
       throw new SuppackError('no packages given: expected one or more RPM files in the stream');
     }
     const outDir = join(await workDir(), 'out');
-    let result: LegacyPackResult;
+    // Name order, not arrival order: src() emits a glob's matches in directory order, which
+    // differs between machines. The Nx targets sort the same way.
+    const byName = [...inputs].sort((a, b) => compareBytes(basename(a.original), basename(b.original)));
+    const rpms = byName.map((i) => i.staged);
+    let iso: string;
+    let sideFiles: string[];
     try {
-      // Name order, not arrival order: src() emits a glob's matches in directory order, which
-      // differs between machines. The Nx build-iso target sorts the same way.
-      const byName = [...inputs].sort((a, b) => compareBytes(basename(a.original), basename(b.original)));
-      result = await buildLegacyPack({ pack, rpms: byName.map((i) => i.staged), outDir, tarball, epoch });
+      if (checked.format === 'legacy') {
+        const { pack, tarball, epoch } = checked;
+        const result: LegacyPackResult = await buildLegacyPack({ pack, rpms, outDir, tarball, epoch });
+        const o = result.outputs;
+        iso = o.iso!;
+        sideFiles = [o.isoMd5!, o.metadataMd5, ...(o.tarball !== undefined ? [o.tarball] : [])];
+      } else {
+        const { pack, epoch, signing } = checked;
+        await mkdir(outDir, { recursive: true });
+        const files: UpdatePackFiles = {};
+        for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) if (pack[k] !== undefined) files[k] = pack[k];
+        const result = await buildUpdatePack({ pack, rpms, files, signing, output: outDir, epoch });
+        iso = result.iso;
+        const sha = `${iso}.sha256`;
+        await writeFile(sha, sha256File(result.sha256, basename(iso)));
+        sideFiles = [sha];
+      }
     } catch (e) {
       throw unstage(e, inputs);
     }
-    const { iso, isoMd5, metadataMd5, tarball: tarGz } = result.outputs;
     const base = first;
     const output = (path: string, contents: Buffer | NodeJS.ReadableStream) =>
       new Vinyl({ cwd: base.cwd, base: base.base, path: join(base.base, basename(path)), contents });
-    stream.push(output(iso!, buffer ? await readFile(iso!) : await openStream(iso!, cleanup)));
-    stream.push(output(isoMd5!, await readFile(isoMd5!)));
-    stream.push(output(metadataMd5, await readFile(metadataMd5)));
-    if (tarGz !== undefined) stream.push(output(tarGz, await readFile(tarGz)));
+    stream.push(output(iso, buffer ? await readFile(iso) : await openStream(iso, cleanup)));
+    for (const f of sideFiles) stream.push(output(f, await readFile(f)));
     await cleanup(); // before the end: a streamed ISO is open already
   }
 
@@ -109,26 +143,31 @@ export function supplementalPack(options: SupplementalPackOptions): Transform {
   });
 }
 
-function checkOptions(options: SupplementalPackOptions): { pack: LegacyPack; buffer: boolean; tarball: boolean; epoch: number } {
+function checkOptions(options: SupplementalPackOptions): Checked {
   try {
     if (options === null || typeof options !== 'object') {
       throw new SuppackError('expected an object with the pack metadata (vendorCode, vendorName, label, text, version, ...)', {
         field: 'options',
       });
     }
-    const { format, buffer, tarball, ...metadata } = options;
-    if (format === ('update' as string)) {
-      throw new SuppackError('the update pack format is not supported yet by suppack/gulp; use format "legacy"', {
-        field: 'options.format',
-      });
-    }
-    if (format !== undefined && format !== 'legacy') {
-      throw new SuppackError(`expected "legacy", got ${JSON.stringify(format)}`, { field: 'options.format' });
+    const format: unknown = options.format;
+    if (format !== undefined && format !== 'legacy' && format !== 'update') {
+      throw new SuppackError(`expected "legacy" or "update", got ${JSON.stringify(format)}`, { field: 'options.format' });
     }
     for (const key of ['buffer', 'tarball'] as const) {
-      const v = options[key];
+      const v = (options as unknown as Record<string, unknown>)[key];
       if (v !== undefined && typeof v !== 'boolean') throw new SuppackError('expected true or false', { field: `options.${key}` });
     }
+    if (options.format === 'update') {
+      const { format: _f, buffer, signing, ...metadata } = options;
+      if ('tarball' in metadata) throw new SuppackError('update packs have no tarball', { field: 'options.tarball' });
+      if (signing !== undefined && (signing === null || typeof signing !== 'object')) {
+        throw new SuppackError('expected { keyFile?, passphraseFile?, noPassphrase? }', { field: 'options.signing' });
+      }
+      const pack = parseWithSchema(updatePackSchema, metadata, { field: (path) => `options.${dottedPath(path)}` });
+      return { format: 'update', pack, buffer: buffer ?? true, epoch: sourceDateEpoch(), signing: { ...(signing ?? {}) } };
+    }
+    const { format: _f, buffer, tarball, ...metadata } = options;
     const pack = parseWithSchema(legacyPackSchema, metadata, { field: (path) => `options.${dottedPath(path)}` });
     try {
       legacyRepository(pack); // the platform requirement needs productVersion: say so now, not at the end
@@ -138,7 +177,7 @@ function checkOptions(options: SupplementalPackOptions): { pack: LegacyPack; buf
       }
       throw e;
     }
-    return { pack, buffer: buffer ?? true, tarball: tarball ?? false, epoch: sourceDateEpoch() };
+    return { format: 'legacy', pack, buffer: buffer ?? true, tarball: tarball ?? false, epoch: sourceDateEpoch() };
   } catch (e) {
     throw pluginError(e);
   }

@@ -22,12 +22,13 @@ export const createDependencies: CreateDependencies<SuppackPluginOptions> = asyn
     }
   }
   const byId = new Map<string, string>();
-  for (const p of packs) byId.set(packId(p.manifest.pack.vendorCode, p.manifest.pack.label), p.project);
+  // Only legacy packs name other packs (XS-REPOSITORY <requires>); update packs depend on RPMs.
+  for (const p of packs) if (p.manifest.format === 'legacy') byId.set(packId(p.manifest.pack.vendorCode, p.manifest.pack.label), p.project);
 
   const deps: RawProjectGraphDependency[] = [];
   for (const p of packs) {
     const targets = new Set<string>();
-    for (const r of p.manifest.pack.requires) {
+    for (const r of p.manifest.format === 'legacy' ? p.manifest.pack.requires : []) {
       const target = byId.get(packId(r.originator, r.name));
       if (target === undefined || target === p.project || targets.has(target)) continue;
       targets.add(target);

@@ -102,25 +102,60 @@ export function inferTargets(
     out.rpms,
     hasSpecs ? [name['build-rpms']] : [],
   );
-  targets[name['pack-metadata']] = target(
-    'pack-metadata',
-    [manifestInput, ...external, { dependentTasksOutputFiles: '**/*.rpm' }],
-    out.metadata,
-    [name['collect-rpms']],
-  );
-  targets[name['build-iso']] = target(
-    'build-iso',
-    [
-      manifestInput,
-      ...external,
-      epoch,
-      // XS-REPOSITORY / XS-PACKAGES of pack-metadata, and the collected RPMs one step further up.
-      { dependentTasksOutputFiles: '**/XS-*' },
-      { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
-    ],
-    out.iso,
-    [name['pack-metadata'], `^${name['build-iso']}`],
-  );
+  if (manifest.format === 'legacy') {
+    targets[name['pack-metadata']] = target(
+      'pack-metadata',
+      [manifestInput, ...external, { dependentTasksOutputFiles: '**/*.rpm' }],
+      out.metadata,
+      [name['collect-rpms']],
+    );
+    targets[name['build-iso']] = target(
+      'build-iso',
+      [
+        manifestInput,
+        ...external,
+        epoch,
+        // XS-REPOSITORY / XS-PACKAGES of pack-metadata, and the collected RPMs one step further up.
+        { dependentTasksOutputFiles: '**/XS-*' },
+        { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
+      ],
+      out.iso,
+      [name['pack-metadata'], `^${name['build-iso']}`],
+    );
+  } else {
+    const pack = manifest.pack;
+    // update.xml names the public key file (key=), and the control RPM carries the scripts.
+    const scripts = [pack.precheck, pack.remove, pack.key].filter((f): f is string => f !== undefined).map(file);
+    // The public key is an input of the ISO; the secret key never is (it comes from the
+    // environment): the build refuses a secret key that the public key does not match.
+    const isoFiles = [pack.key, pack.groupfile].filter((f): f is string => f !== undefined).map(file);
+    targets[name['pack-metadata']] = {
+      ...target('pack-metadata', [manifestInput, ...scripts, ...external, epoch, { dependentTasksOutputFiles: '**/*.rpm' }], out.metadata, [
+        name['collect-rpms'],
+      ]),
+      metadata: { description: 'Write update.xml and the generated update-/control- RPMs', technologies: [TECHNOLOGY] },
+    };
+    targets[name['build-iso']] = {
+      ...target(
+        'build-iso',
+        [
+          manifestInput,
+          ...scripts,
+          ...isoFiles,
+          ...external,
+          epoch,
+          { dependentTasksOutputFiles: '**/update.xml' },
+          { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
+        ],
+        out.iso,
+        [name['pack-metadata']],
+      ),
+      metadata: {
+        description: `Build the ${pack.driverDisk ? 'driver disk' : 'update'} ISO (signed yum repo, update.xml) with its .sha256`,
+        technologies: [TECHNOLOGY],
+      },
+    };
+  }
   targets[name.bundle] = target(
     'bundle',
     [manifestInput, ...external, epoch, { dependentTasksOutputFiles: '**/*' }],
@@ -133,7 +168,10 @@ export function inferTargets(
 /** Project-level metadata: what the pack is, and the targets grouped for the Nx UI. */
 export function inferProjectMetadata(manifest: Manifest, targets: Record<string, TargetConfiguration>): ProjectMetadata {
   return {
-    description: `${manifest.pack.text} (${manifest.pack.vendorCode}:${manifest.pack.label} ${manifest.pack.version}, supplemental pack)`,
+    description:
+      manifest.format === 'legacy'
+        ? `${manifest.pack.text} (${manifest.pack.vendorCode}:${manifest.pack.label} ${manifest.pack.version}, supplemental pack)`
+        : `${manifest.pack.description.split('\n')[0]} (${manifest.pack.label}${manifest.pack.version ? ` ${manifest.pack.version}` : ''}, ${manifest.pack.driverDisk ? 'driver disk' : 'update'})`,
     technologies: [TECHNOLOGY],
     targetGroups: { 'Supplemental pack': Object.keys(targets) },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
+import { updatePackSchema } from './update-pack';
 import { statusReportSchema } from './status-report';
 
 /**
@@ -48,21 +49,46 @@ export const rpmSpecSchema = z
   })
   .strict();
 
-export const manifestSchema = z
+/** What every pack format shares: how its RPMs are made. */
+const contentShape = {
+  $schema: z.string().optional(),
+  rpms: z.array(rpmSpecSchema).default([]).describe('RPMs to build from spec templates with rpmbuild.'),
+  prebuilt: z.array(relativePath('a glob')).default([]).describe('Globs of ready-made RPMs to include.'),
+  kernels: z.array(kernelSchema).default([]).describe('Kernels the kernel-module RPMs are built for.'),
+  statusReport: statusReportSchema.optional().describe('Server Status Report categories, rendered into a userspace RPM.'),
+  eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
+};
+
+const legacyManifestSchema = z
   .object({
-    $schema: z.string().optional(),
     format: z
-      .enum(['legacy'], { error: 'expected "legacy" (the update format comes with a later release)' })
+      .literal('legacy')
       .default('legacy')
-      .describe('Pack format: legacy (XS-REPOSITORY / XS-PACKAGES, XenServer 7.0 and older).'),
+      .describe('Pack format: legacy (XS-REPOSITORY / XS-PACKAGES, XenServer 7.0 and older; the default) or update (update.xml + signed yum repo, XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8).'),
     pack: legacyPackSchema.describe('Pack metadata (the build-supplemental-pack options).'),
-    rpms: z.array(rpmSpecSchema).default([]).describe('RPMs to build from spec templates with rpmbuild.'),
-    prebuilt: z.array(relativePath('a glob')).default([]).describe('Globs of ready-made RPMs to include.'),
-    kernels: z.array(kernelSchema).default([]).describe('Kernels the kernel-module RPMs are built for.'),
-    statusReport: statusReportSchema.optional().describe('Server Status Report categories, rendered into a userspace RPM.'),
-    eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
+    ...contentShape,
   })
-  .strict()
+  .strict();
+
+const updateManifestSchema = z
+  .object({
+    format: z.literal('update'),
+    pack: updatePackSchema
+      .safeExtend({
+        precheck: relativePath('the precheck script').optional(),
+        remove: relativePath('the remove script').optional(),
+        key: relativePath('the public key file').optional(),
+        groupfile: relativePath('the group file').optional(),
+      })
+      .describe('Update metadata (the build-update options).'),
+    ...contentShape,
+  })
+  .strict();
+
+export const manifestSchema = z
+  .discriminatedUnion('format', [legacyManifestSchema, updateManifestSchema], {
+    error: 'expected "legacy" (XS-REPOSITORY packs, XenServer 7.0 and older) or "update" (XenServer 7.1+, XCP-ng 8)',
+  })
   .superRefine((m, ctx) => {
     if (m.rpms.length === 0 && m.prebuilt.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['rpms'], message: 'expected at least one spec in rpms or one glob in prebuilt' });
@@ -85,5 +111,7 @@ export type ManifestInput = z.input<typeof manifestSchema>;
 export type Manifest = z.output<typeof manifestSchema>;
 export type RpmSpec = z.output<typeof rpmSpecSchema>;
 export type Kernel = z.output<typeof kernelSchema>;
+export type LegacyManifest = Extract<Manifest, { format: 'legacy' }>;
+export type UpdateManifest = Extract<Manifest, { format: 'update' }>;
 
 export const MANIFEST_FILE = 'suppack.json';

@@ -29,8 +29,13 @@ export function escapeMinidom(data: string): string {
 
 /** Python 2.7.18 `Element.toprettyxml(indent='  ', newl='\n')` on an element (no declaration). */
 export function toPrettyXml(root: XmlElement, addindent = '  ', newl = '\n'): string {
+  return writeXml(root, '', addindent, newl);
+}
+
+/** Python 2.7.18 `Element.writexml(writer, indent, addindent, newl)` (build-update writes update.xml this way). */
+export function writeXml(root: XmlElement, indent: string, addindent: string, newl: string): string {
   const out: string[] = [];
-  writeElement(root, '', addindent, newl, out);
+  writeElement(root, indent, addindent, newl, out);
   return out.join('');
 }
 

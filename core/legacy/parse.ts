@@ -14,7 +14,7 @@ import {
   type LegacyTest,
 } from './metadata';
 
-interface ParsedElement {
+export interface ParsedElement {
   name: string;
   attrs: Record<string, string>;
   /** Concatenated direct text (and CDATA) of the element. */
@@ -142,7 +142,7 @@ class Reader {
 }
 
 /** A small tree of the document's elements (namespaces off, like minidom's tag names). */
-function parseXml(xml: string, file: string): ParsedElement {
+export function parseXml(xml: string, file: string): ParsedElement {
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
   const stack: ParsedElement[] = [];
   let root: ParsedElement | undefined;

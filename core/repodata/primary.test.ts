@@ -61,8 +61,9 @@ describe('primary.xml rules (createrepo_c parsehdr.c)', () => {
       { name: '/bin/sh', pre: true },
       { name: '/bin/sh', pre: false },
       { name: '/bin/sh', pre: true },
-      { name: 'lib', flags: 'GT', epoch: '1', ver: '2', pre: true },
-      { name: 'late', pre: true },
+      // createrepo_c 0.17.3 does not count %pretrans / %posttrans requires as pre (measured).
+      { name: 'lib', flags: 'GT', epoch: '1', ver: '2', pre: false },
+      { name: 'late', pre: false },
       { name: 'post', pre: true },
     ]);
   });

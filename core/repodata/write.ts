@@ -51,6 +51,8 @@ export interface WriteRepodataOptions {
   packages: RepoPackage[];
   /** Written as comps.xml (type group) and comps.xml.gz (group_gz) when given. */
   groups?: CompsGroup[];
+  /** A ready-made group file (build-update --groupfile), written as is instead of `groups`. */
+  comps?: string;
   /** The repo root: hrefs are relative to it and the metadata goes to `<outDir>/repodata/`. */
   outDir: string;
   /** SOURCE_DATE_EPOCH: `<revision>`, every `<timestamp>` and the files' mtimes. */
@@ -80,8 +82,9 @@ export async function writeRepodata(o: WriteRepodataOptions): Promise<{ repomd: 
     metadataFile('filelists', 'filelists.xml.gz', filelistsXml(o.packages), o.revision, outputs),
     metadataFile('other', 'other.xml.gz', otherXml(o.packages), o.revision, outputs),
   ];
-  if (o.groups !== undefined) {
-    const comps = Buffer.from(compsXml(o.groups), 'utf8');
+  const compsText = o.comps ?? (o.groups !== undefined ? compsXml(o.groups) : undefined);
+  if (compsText !== undefined) {
+    const comps = Buffer.from(compsText, 'utf8');
     outputs.push({ name: 'comps.xml', bytes: comps });
     entries.push({ type: 'group', href: `${REPODATA_DIR}/comps.xml`, checksum: sha256(comps), size: comps.length, timestamp: o.revision });
     entries.push({ ...metadataFile('group_gz', 'comps.xml.gz', comps.toString('utf8'), o.revision, outputs) });

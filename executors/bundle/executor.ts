@@ -12,6 +12,7 @@ export default runStage('bundle', async (p) => {
     sourcesDir: p.dirs.sources,
     outDir: p.dirs.bundle,
     epoch: sourceDateEpoch(),
+    ...(p.manifest.format === 'update' ? { files: 'all' as const } : {}),
   });
   logger.info(relative(p.workspaceRoot, zip));
 });

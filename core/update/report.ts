@@ -1,0 +1,139 @@
+/**
+ * Reading an update ISO back (formats.md 2.4): what `suppack inspect` shows and what `suppack
+ * verify` checks — the host installer's rule: every package's sha256 and size against the
+ * `<location>`, `<size>` and `<checksum type="sha256">` of primary.xml, in document order.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { SuppackError } from '../errors';
+import type { IsoImage, IsoVolume } from '../iso';
+import { parseXml, type ParsedElement } from '../legacy/parse';
+import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
+import { updateRpmName } from './update-rpms';
+
+const MAX_METADATA_BYTES = 16 << 20;
+
+export interface RepoEntry {
+  href: string;
+  size: number;
+  sha256: string;
+}
+
+export interface UpdatePackReport {
+  format: 'update';
+  volume: Pick<IsoVolume, 'volumeId' | 'applicationId' | 'publisherId'>;
+  update: UpdateXml;
+  /** Comps group ids (update, drivers, ...). */
+  groups: string[];
+  driverDisk: boolean;
+  packages: RepoEntry[];
+  signatures: { updateXml: boolean; repomd: boolean };
+}
+
+export interface UpdatePackageCheck {
+  file: string;
+  ok: boolean;
+  problem?: string;
+  sha256?: string;
+}
+
+function child(el: ParsedElement, name: string): ParsedElement | undefined {
+  return el.children.find((c) => c.name === name);
+}
+
+/** repomd.xml → the href of each data type. */
+export function repomdHrefs(xml: string, file: string): Map<string, string> {
+  const root = parseXml(xml, file);
+  if (root.name !== 'repomd') throw new SuppackError(`expected the root element <repomd>, got <${root.name}>`, { file });
+  const out = new Map<string, string>();
+  for (const d of root.children.filter((c) => c.name === 'data')) {
+    const href = child(d, 'location')?.attrs.href;
+    if (d.attrs.type && href) out.set(d.attrs.type, href);
+  }
+  return out;
+}
+
+/** primary.xml → location, package size and sha256 of every package (formats.md 2.4 "Package list"). */
+export function primaryEntries(xml: string, file: string): RepoEntry[] {
+  const root = parseXml(xml, file);
+  return root.children
+    .filter((c) => c.name === 'package')
+    .map((p, i) => {
+      const href = child(p, 'location')?.attrs.href;
+      const size = child(p, 'size')?.attrs.package;
+      const sum = child(p, 'checksum');
+      if (!href || !size || !/^\d+$/.test(size) || sum?.attrs.type !== 'sha256' || !/^[0-9a-f]{64}$/.test(sum.text.trim())) {
+        throw new SuppackError('expected a location, a package size and a sha256 checksum (the installer needs all three)', {
+          file,
+          field: `package[${i}]`,
+        });
+      }
+      return { href, size: Number(size), sha256: sum.text.trim() };
+    });
+}
+
+export async function updateReport(iso: IsoImage, isoPath: string): Promise<UpdatePackReport> {
+  const read = async (path: string) => {
+    if (!iso.lookup(path)) throw new SuppackError(`missing ${path}: not a complete update ISO`, { file: isoPath });
+    return iso.readFile(path, MAX_METADATA_BYTES);
+  };
+  const update = parseUpdateXml((await read(UPDATE_XML)).toString('utf8'), `${isoPath}: ${UPDATE_XML}`);
+  const hrefs = repomdHrefs((await read('repodata/repomd.xml')).toString('utf8'), `${isoPath}: repodata/repomd.xml`);
+  const primaryHref = hrefs.get('primary');
+  if (primaryHref === undefined) throw new SuppackError('has no primary data', { file: `${isoPath}: repodata/repomd.xml` });
+  let primary: string;
+  try {
+    primary = gunzipSync(await read(primaryHref), { maxOutputLength: 256 << 20 }).toString('utf8');
+  } catch (e) {
+    if (e instanceof SuppackError) throw e;
+    throw new SuppackError('expected gzip (the installer reads primary.xml.gz with gzip only)', { file: `${isoPath}: ${primaryHref}` });
+  }
+  const packages = primaryEntries(primary, `${isoPath}: ${primaryHref}`);
+  let groups: string[] = [];
+  const groupHref = hrefs.get('group');
+  if (groupHref !== undefined) {
+    const comps = parseXml((await read(groupHref)).toString('utf8'), `${isoPath}: ${groupHref}`);
+    groups = comps.children
+      .filter((c) => c.name === 'group')
+      .map((g) => child(g, 'id')?.text.trim() ?? '')
+      .filter(Boolean)
+      .sort();
+  }
+  return {
+    format: 'update',
+    volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
+    update,
+    groups,
+    driverDisk: groups.includes('drivers'),
+    packages,
+    signatures: { updateXml: iso.lookup(`${UPDATE_XML}.asc`) !== undefined, repomd: iso.lookup('repodata/repomd.xml.asc') !== undefined },
+  };
+}
+
+/** The installer's check of each package, plus what xapi's apply needs: group update and update-<label>. */
+export async function checkUpdate(iso: IsoImage, r: UpdatePackReport): Promise<UpdatePackageCheck[]> {
+  const checks: UpdatePackageCheck[] = [];
+  for (const p of r.packages) {
+    const entry = iso.lookup(p.href);
+    if (!entry || entry.kind !== 'file') {
+      checks.push({ file: p.href, ok: false, problem: 'missing from the ISO' });
+      continue;
+    }
+    if (entry.size !== p.size) {
+      checks.push({ file: p.href, ok: false, problem: `size ${entry.size} bytes, primary.xml says ${p.size}` });
+      continue;
+    }
+    const hash = createHash('sha256');
+    for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
+    const sha256 = hash.digest('hex');
+    checks.push(sha256 === p.sha256 ? { file: p.href, ok: true, sha256 } : { file: p.href, ok: false, sha256, problem: `sha256 ${sha256}, primary.xml says ${p.sha256}` });
+  }
+  if (!r.groups.includes('update')) checks.push({ file: 'repodata (comps)', ok: false, problem: 'no group update: xapi applies with dnf install @update' });
+  const names = r.packages.map((p) => p.href.split('/').at(-1) ?? '');
+  const want = updateRpmName(r.update.label);
+  if (!names.some((n) => n.startsWith(`${want}-`))) checks.push({ file: `${want}-*.rpm`, ok: false, problem: 'missing: the installer installs it' });
+  if (r.update.control && !names.some((n) => n.startsWith(`${r.update.control}-`))) {
+    checks.push({ file: `${r.update.control}-*.rpm`, ok: false, problem: 'missing: update.xml names it as control' });
+  }
+  return checks;
+}

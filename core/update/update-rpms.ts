@@ -1,0 +1,166 @@
+/**
+ * The two RPMs build-update generates (formats.md 2.2 steps 1 and 4), as RpmSpecInput for the
+ * native writer (core/rpm/write.ts), so no rpmbuild is needed:
+ *  - `update-<label>` (noarch): requires every payload RPM at least at its version, installs the
+ *    applied stamp `/var/update/applied/<uuid>` (a copy of update.xml, which xapi reads) and, with
+ *    restartHost guidance, stamps the reboot requirement in %posttrans;
+ *  - `control-<label>`: built when there is a base requirement, a precheck or a remove script;
+ *    carries the requirement and installs the scripts under `/var/update/<uuid>/`.
+ */
+import { SuppackError } from '../errors';
+import type { RpmDependency, RpmSpecFile, RpmSpecInput } from '../rpm';
+import { RPMSENSE } from '../rpm/types';
+import type { UpdatePack } from '../../schemas/update-pack';
+
+/** What the generated RPMs need to know of a payload RPM. */
+export interface PayloadRpm {
+  name: string;
+  epoch?: number;
+  version: string;
+  release: string;
+}
+
+export interface GeneratedRpmInput {
+  pack: UpdatePack;
+  /** The resolved update version (pack.version, or the driver disk's). */
+  version: string;
+  payload: readonly PayloadRpm[];
+  /** The bytes of update.xml (the applied stamp). */
+  updateXml: string;
+  /** Script bodies, read from pack.precheck / pack.remove. */
+  precheck?: Buffer;
+  remove?: Buffer;
+  epoch: number;
+}
+
+/** The reboot stamp xapi and the host tools read (formats.md 2.2 step 4). */
+export const REBOOT_REQUIRED_FILE = '/run/reboot-required.hfxs';
+export const APPLIED_DIR = '/var/update/applied';
+
+export const updateRpmName = (label: string) => `update-${label}`;
+export const controlRpmName = (label: string) => `control-${label}`;
+
+/** build-update turned '+' into '.' in the RPM version (formats.md 2.2 step 4, XCP-ng log); release 1. */
+export function updateRpmVersion(version: string): string {
+  return version.replace(/\+/g, '.');
+}
+
+/** True when build-update would build a control RPM (formats.md 2.2 step 1). */
+export function hasControlRpm(pack: UpdatePack): boolean {
+  return pack.baseRequires !== undefined || pack.precheck !== undefined || pack.remove !== undefined;
+}
+
+const OPS: Record<string, number> = {
+  '=': RPMSENSE.EQUAL,
+  '==': RPMSENSE.EQUAL,
+  '<': RPMSENSE.LESS,
+  '<=': RPMSENSE.LESS | RPMSENSE.EQUAL,
+  '>': RPMSENSE.GREATER,
+  '>=': RPMSENSE.GREATER | RPMSENSE.EQUAL,
+};
+
+/**
+ * `--base-requires`: comma-separated RPM requirements, `NAME`, `NAME OP VERSION` or `NAME=VERSION`
+ * (the Citrix docs write `product-version=x.x.x`).
+ */
+export function parseBaseRequires(text: string, field = 'baseRequires'): RpmDependency[] {
+  return text.split(',').map((part, i) => {
+    const m = /^\s*([^\s<>=,]+)\s*(?:(==|=|<=|>=|<|>)\s*(\S+))?\s*$/.exec(part);
+    if (m === null || (m[2] !== undefined && !/^(\d+:)?[A-Za-z0-9._+~^]+(-[A-Za-z0-9._+~^]+)?$/.test(m[3] ?? ''))) {
+      throw new SuppackError(
+        `expected RPM requirements such as "xenserver-release >= 8.2.0" (comma-separated), got ${JSON.stringify(part.trim())}`,
+        { field: text.includes(',') ? `${field} (item ${i + 1})` : field },
+      );
+    }
+    return m[2] === undefined ? { name: m[1]!, flags: 0, version: '' } : { name: m[1]!, flags: OPS[m[2]]!, version: m[3]! };
+  });
+}
+
+function common(i: GeneratedRpmInput, name: string, summary: string): Omit<RpmSpecInput, 'files'> {
+  return {
+    name,
+    version: updateRpmVersion(i.version),
+    release: '1',
+    arch: 'noarch',
+    summary,
+    description: i.pack.description,
+    license: 'Unspecified',
+    ...(i.pack.vendorName ? { vendor: i.pack.vendorName } : {}),
+    buildTime: i.epoch,
+  };
+}
+
+/** A one-line summary from the description (RPM summaries are single lines). */
+function summaryOf(description: string, what: string): string {
+  const first = description.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? what;
+  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
+}
+
+/** Shell single-quoting for text written by a scriptlet. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function updateRpmSpec(i: GeneratedRpmInput): RpmSpecInput {
+  const { pack } = i;
+  const requires: RpmDependency[] = i.payload.map((p) => ({
+    name: p.name,
+    flags: RPMSENSE.GREATER | RPMSENSE.EQUAL,
+    version: `${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}-${p.release}`,
+  }));
+  const lines: string[] = [];
+  if (pack.afterApply.includes('restartHost')) lines.push(`echo ${pack.uuid} >>${REBOOT_REQUIRED_FILE}`);
+  if (pack.rollups.length > 0) {
+    lines.push(`mkdir -p ${APPLIED_DIR}`);
+    for (const r of pack.rollups) {
+      // formats.md 2.3: the rolled-up updates are stamped applied, naming this update.
+      const stamp = `<rolled-up-by name-label="${pack.label}" uuid="${pack.uuid}"/>`;
+      lines.push(`printf '%s\\n' ${shellQuote(stamp)} >${APPLIED_DIR}/${r.uuid}`);
+    }
+  }
+  return {
+    ...common(i, updateRpmName(pack.label), summaryOf(pack.description, `Update ${pack.label}`)),
+    requires,
+    files: [{ path: `${APPLIED_DIR}/${pack.uuid}`, mode: 0o100644, content: Buffer.from(i.updateXml, 'utf8') }],
+    ...(lines.length > 0 ? { scripts: { posttrans: `${lines.join('\n')}\n` } } : {}),
+  };
+}
+
+export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
+  const { pack } = i;
+  if (!hasControlRpm(pack)) return undefined;
+  const dir = `/var/update/${pack.uuid}`;
+  const files: RpmSpecFile[] = [];
+  if (i.precheck !== undefined || i.remove !== undefined) files.push({ path: dir, mode: 0o040755 });
+  if (i.precheck !== undefined) files.push({ path: `${dir}/precheck`, mode: 0o100755, content: i.precheck });
+  if (i.remove !== undefined) files.push({ path: `${dir}/remove`, mode: 0o100755, content: i.remove });
+  return {
+    ...common(i, controlRpmName(pack.label), `Control package of update ${pack.label}`),
+    requires: pack.baseRequires === undefined ? [] : parseBaseRequires(pack.baseRequires),
+    files,
+  };
+}
+
+/**
+ * The update version: the pack's, or for a driver disk without one, XCP-ng's
+ * `<rpm version>+<release>+<pack build>` of its driver RPM (formats.md 2.5).
+ */
+export function resolveUpdateVersion(pack: UpdatePack, payload: ReadonlyArray<PayloadRpm & { path: string; kernelModules: boolean }>): string {
+  if (pack.version !== undefined) return pack.version;
+  const drivers = payload.filter((p) => p.kernelModules);
+  const driver = drivers.length === 1 ? drivers[0] : payload.length === 1 ? payload[0] : undefined;
+  if (driver === undefined) {
+    throw new SuppackError(
+      `required: a driver disk of ${payload.length} RPMs (${drivers.length} with kernel modules) has no single driver RPM to take its version from; set pack.version`,
+      { field: 'version' },
+    );
+  }
+  const version = `${driver.version}+${driver.release}${pack.build !== undefined ? `+${pack.build}` : ''}`;
+  if (!/^[A-Za-z0-9._+~]+$/.test(version)) {
+    throw new SuppackError(`the driver RPM's version gives ${JSON.stringify(version)}, not a valid update version; set pack.version`, {
+      file: driver.path,
+      field: 'version',
+    });
+  }
+  return version;
+}

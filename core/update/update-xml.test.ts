@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseUpdateXml, updateXml, type UpdateXml } from './update-xml';
+
+const sample: UpdateXml = {
+  uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50',
+  label: 'mydrv',
+  version: '1.0.0',
+  description: 'My driver',
+  installationSize: 12345,
+  afterApply: ['restartHost'],
+  key: 'RPM-GPG-KEY-foo',
+  control: 'control-mydrv',
+  rollups: [],
+};
+
+describe('updateXml', () => {
+  it('writes the bytes of formats.md 2.3 (Python 2.7 writexml, indent two spaces, no declaration)', () => {
+    expect(updateXml(sample)).toBe(
+      '  <update after-apply-guidance="restartHost" control="control-mydrv" installation-size="12345" key="RPM-GPG-KEY-foo" name-label="mydrv" uuid="6854ab19-f807-4444-b94f-3ce7d64efe50" version="1.0.0">\n' +
+        '  <name-description>My driver</name-description>\n' +
+        '  </update>\n',
+    );
+  });
+
+  it('leaves out the optional attributes and writes rollsup children', () => {
+    const xml = updateXml({
+      ...sample,
+      afterApply: [],
+      key: undefined,
+      control: undefined,
+      rollups: [{ uuid: '11111111-2222-3333-4444-555555555555', label: 'old' }],
+    });
+    expect(xml).toBe(
+      '  <update installation-size="12345" name-label="mydrv" uuid="6854ab19-f807-4444-b94f-3ce7d64efe50" version="1.0.0">\n' +
+        '  <name-description>My driver</name-description>\n' +
+        '  <rollsup name-label="old" uuid="11111111-2222-3333-4444-555555555555"/>\n' +
+        '  </update>\n',
+    );
+  });
+
+  it('escapes like minidom (& < " > in text and attributes) and round-trips', () => {
+    const u = { ...sample, description: 'A & B <"x">', afterApply: ['restartXAPI', 'restartHost'] as const };
+    const xml = updateXml(u);
+    expect(xml).toContain('<name-description>A &amp; B &lt;&quot;x&quot;&gt;</name-description>');
+    expect(xml).toContain('after-apply-guidance="restartXAPI,restartHost"');
+    expect(parseUpdateXml(xml, 'update.xml')).toEqual({ ...u, afterApply: ['restartXAPI', 'restartHost'] });
+  });
+});
+
+describe('parseUpdateXml', () => {
+  it.each([
+    ['<repository/>', /update\.xml: <repository>: expected the root element <update>/],
+    ['<update name-label="a" version="1"><name-description>x</name-description></update>', /required attribute uuid is missing/],
+    ['<update uuid="u" name-label="a" version="1"/>', /expected a <name-description> child/],
+    [
+      '<update uuid="u" name-label="a" version="1" after-apply-guidance="reboot"><name-description>x</name-description></update>',
+      /after-apply-guidance: expected a comma list of restartXAPI, restartHost, restartPV, restartHVM, got "reboot"/,
+    ],
+    [
+      '<update uuid="u" name-label="a" version="1" installation-size="big"><name-description>x</name-description></update>',
+      /installation-size: expected a whole number/,
+    ],
+    ['<update', /not well-formed XML/],
+  ])('rejects %s', (xml, message) => {
+    expect(() => parseUpdateXml(xml, 'update.xml')).toThrow(message);
+  });
+
+  it('reduces key to its basename, as xapi does', () => {
+    const xml = '<update uuid="u" name-label="a" version="1" key="/etc/pki/K"><name-description>x</name-description></update>';
+    expect(parseUpdateXml(xml, 'f').key).toBe('K');
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * update.xml, the descriptor of an update pack (formats.md 2.3): the exact bytes build-update
+ * wrote with Python 2.7 `top.writexml(f, indent="  ", newl="\n")` — no XML declaration,
+ * attributes sorted, every element on its own line indented by two spaces — and the rules xapi
+ * and the host installer apply when they read it back.
+ */
+import { SuppackError } from '../errors';
+import { type XmlElement, writeXml } from '../legacy/minidom';
+import { parseXml } from '../legacy/parse';
+import { AFTER_APPLY, type AfterApply } from '../../schemas/update-pack';
+
+export interface UpdateXml {
+  uuid: string;
+  label: string;
+  version: string;
+  description: string;
+  /** Sum of the payload RPMs' installed sizes (RPM tag SIZE). */
+  installationSize: number;
+  afterApply: readonly AfterApply[];
+  /** Basename of the public key file; absent for an unsigned update. */
+  key?: string;
+  /** Name of the control RPM, when one is built. */
+  control?: string;
+  rollups: ReadonlyArray<{ uuid: string; label: string }>;
+}
+
+export const UPDATE_XML = 'update.xml';
+
+// formats.md 2.3: optional attributes only when set; <name-description> then <rollsup> children.
+export function updateXmlElement(u: UpdateXml): XmlElement {
+  const attrs: Record<string, string> = {
+    'installation-size': String(u.installationSize),
+    'name-label': u.label,
+    uuid: u.uuid,
+    version: u.version,
+  };
+  if (u.afterApply.length > 0) attrs['after-apply-guidance'] = u.afterApply.join(',');
+  if (u.key !== undefined) attrs.key = u.key;
+  if (u.control !== undefined) attrs.control = u.control;
+  return {
+    name: 'update',
+    attrs,
+    children: [
+      { name: 'name-description', attrs: {}, text: u.description },
+      ...u.rollups.map((r) => ({ name: 'rollsup', attrs: { 'name-label': r.label, uuid: r.uuid } })),
+    ],
+  };
+}
+
+/** The bytes of update.xml, as build-update wrote them. */
+export function updateXml(u: UpdateXml): string {
+  return writeXml(updateXmlElement(u), '  ', '', '\n');
+}
+
+/**
+ * Read update.xml back with xapi's `parse_update_info` rules (formats.md 2.3), but strictly:
+ * what xapi would silently turn into 0 or an empty guidance is an error here.
+ */
+export function parseUpdateXml(xml: string, file: string): UpdateXml {
+  const root = parseXml(xml, file);
+  const at = (what: string, field = '<update>') => new SuppackError(what, { file, field });
+  if (root.name !== 'update') throw at(`expected the root element <update>, got <${root.name}>`, `<${root.name}>`);
+  const required = (name: string): string => {
+    const v = root.attrs[name];
+    if (v === undefined || v === '') throw at(`required attribute ${name} is missing`);
+    return v;
+  };
+  const sizeText = root.attrs['installation-size'] ?? '0';
+  if (!/^\d+$/.test(sizeText)) throw at(`installation-size: expected a whole number of bytes, got ${JSON.stringify(sizeText)}`);
+  const guidance = root.attrs['after-apply-guidance'];
+  const afterApply = guidance === undefined || guidance === '' ? [] : guidance.split(',');
+  for (const g of afterApply) {
+    if (!(AFTER_APPLY as readonly string[]).includes(g)) {
+      throw at(`after-apply-guidance: expected a comma list of ${AFTER_APPLY.join(', ')}, got ${JSON.stringify(g)}`);
+    }
+  }
+  const description = root.children.find((c) => c.name === 'name-description');
+  if (description === undefined || description.text === '') throw at('expected a <name-description> child with text');
+  const key = root.attrs.key;
+  const control = root.attrs.control;
+  return {
+    uuid: required('uuid'),
+    label: required('name-label'),
+    version: required('version'),
+    description: description.text,
+    installationSize: Number(sizeText),
+    afterApply: afterApply as AfterApply[],
+    ...(key ? { key: key.split('/').at(-1) as string } : {}),
+    ...(control ? { control } : {}),
+    rollups: root.children
+      .filter((c) => c.name === 'rollsup')
+      .map((c) => ({ uuid: c.attrs.uuid ?? '', label: c.attrs['name-label'] ?? '' })),
+  };
+}

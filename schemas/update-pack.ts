@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * Metadata of an update pack or driver disk (update.xml + signed yum repo; XenServer 7.1+,
+ * Citrix Hypervisor 8, XCP-ng 8): the options of the vendor's build-update (formats.md 2.1)
+ * in one schema. The CLI, the Nx executors and the gulp plugin all validate with it.
+ * File options (precheck, remove, key, groupfile) are paths: relative to the project in a
+ * suppack.json, as given on the command line otherwise.
+ */
+
+/** build-update's rule for --uuid (formats.md 2.1): lowercase only. */
+export const UPDATE_UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
+/** build-update's rule for --label: Python 2 `[\w-]+$` on a byte string. */
+export const UPDATE_LABEL = /^[A-Za-z0-9_-]+$/;
+/** The after-apply guidance values xapi knows (formats.md 2.1, 2.3). */
+export const AFTER_APPLY = ['restartXAPI', 'restartHost', 'restartPV', 'restartHVM'] as const;
+export type AfterApply = (typeof AFTER_APPLY)[number];
+/** Characters an RPM version may hold; the update RPM's version is this with '+' turned into '.'. */
+export const UPDATE_VERSION = /^[A-Za-z0-9._+~]+$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+const uuid = (what: string) =>
+  z.string({ error: `required, expected ${what}` }).regex(UPDATE_UUID, {
+    error: 'expected a lowercase UUID such as 6854ab19-f807-4444-b94f-3ce7d64efe50 (build-update accepts lowercase only)',
+  });
+
+const label = z
+  .string({ error: 'required, expected the update label (e.g. acme-nic)' })
+  .regex(UPDATE_LABEL, { error: 'expected letters, digits, "_" or "-" only (build-update rule [\\w-]+)' });
+
+const path = (what: string) => z.string().min(1, { error: `expected the path of ${what}` });
+
+export const rollupSchema = z
+  .object({
+    uuid: uuid('the UUID of the update this one rolls up'),
+    label,
+  })
+  .strict();
+
+export const updatePackSchema = z
+  .object({
+    uuid: uuid('the update UUID (generate one with uuidgen, once per update)').describe(
+      'Update UUID, lowercase; a new one for every update you publish. build-update: --uuid.',
+    ),
+    label: label.describe('Update label (name-label): letters, digits, "_", "-". build-update: --label.'),
+    version: z
+      .string()
+      .regex(UPDATE_VERSION, { error: 'expected a version of letters, digits, ".", "_", "+" or "~" (no "-"), such as 1.0.0' })
+      .optional()
+      .describe(
+        'Update version. build-update: --version. Optional only for a driver disk, which then takes <rpm version>+<release>+<build> of its driver RPM (XCP-ng naming).',
+      ),
+    description: z
+      .string({ error: 'required, expected a description' })
+      .min(1, { error: 'expected a non-empty description' })
+      .refine((s) => !s.includes('\0'), { error: 'must not contain a NUL byte' })
+      .describe('Description (name-description). build-update: --description.'),
+    afterApply: z
+      .array(z.enum(AFTER_APPLY, { error: `expected one of ${AFTER_APPLY.join(', ')}` }))
+      .default([])
+      .describe('After-apply guidance: restartXAPI, restartHost, restartPV, restartHVM. build-update: --after-apply.'),
+    baseRequires: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'RPM requirement on the platform carried by the control-<label> RPM, e.g. "xenserver-release >= 8.2.0" (comma-separated for several). build-update: --base-requires.',
+      ),
+    precheck: path('the precheck script').optional().describe('Script run by xapi before applying (/var/update/<uuid>/precheck). build-update: --precheck.'),
+    remove: path('the remove script').optional().describe('Script installed as /var/update/<uuid>/remove. build-update: --remove.'),
+    key: path('the public key file')
+      .optional()
+      .describe(
+        'Public key file (ASCII armored), published as RPM-GPG-KEY-... Its basename becomes update.xml key=; giving it turns signing on, with the secret key from SUPPACK_SIGNING_KEY. build-update: --keyfile.',
+      ),
+    groupfile: path('the comps group file')
+      .optional()
+      .describe('comps group file to use instead of the generated one (it must have group update). build-update: --groupfile.'),
+    rollups: z
+      .array(rollupSchema)
+      .default([])
+      .describe('Updates this one rolls up: uuid and label of each. build-update: --rollups.'),
+    driverDisk: z
+      .boolean()
+      .default(false)
+      .describe('A driver disk: adds the comps group drivers (the host installer loads it) and names the ISO <label>-<version>.iso.'),
+    build: z
+      .string()
+      .regex(/^[A-Za-z0-9._~]+$/, { error: 'expected letters, digits, ".", "_" or "~"' })
+      .optional()
+      .describe('Pack build of a driver disk, the last part of its version (XCP-ng PACK_BUILD).'),
+    vendorName: z
+      .string()
+      .max(128, { error: 'expected at most 128 characters (it becomes the ISO application id)' })
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO application id)' })
+      .optional()
+      .describe('Vendor name, the ISO application id and the RPM vendor of the generated RPMs.'),
+    volumeId: z
+      .string()
+      .min(1)
+      .max(32, { error: 'expected at most 32 characters (ISO volume id)' })
+      .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (ISO volume id)' })
+      .optional()
+      .describe('ISO volume id; default the label (which must then fit in 32 characters).'),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.version === undefined && !p.driverDisk) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'required, expected the update version (e.g. 1.0.0)' });
+    }
+    if (p.build !== undefined && !p.driverDisk) {
+      ctx.addIssue({ code: 'custom', path: ['build'], message: 'only a driver disk has a pack build (set driverDisk: true or drop it)' });
+    }
+    if (p.volumeId === undefined && p.label.length > 32) {
+      ctx.addIssue({ code: 'custom', path: ['volumeId'], message: 'required: the label is longer than the 32 characters of an ISO volume id' });
+    }
+    const seen = new Set<string>();
+    p.afterApply.forEach((g, i) => {
+      if (seen.has(g)) ctx.addIssue({ code: 'custom', path: ['afterApply', i], message: `${g} is given twice` });
+      seen.add(g);
+    });
+    p.rollups.forEach((r, i) => {
+      if (r.uuid === p.uuid) ctx.addIssue({ code: 'custom', path: ['rollups', i, 'uuid'], message: 'an update cannot roll up itself' });
+    });
+  });
+
+export type UpdatePackInput = z.input<typeof updatePackSchema>;
+export type UpdatePack = z.output<typeof updatePackSchema>;
