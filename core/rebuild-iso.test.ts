@@ -1,0 +1,186 @@
+/**
+ * combine-packs and rebuild-iso against the real tools: xorriso's El Torito and system-area
+ * reports, isoinfo, bsdtar, mtools, cpio. (The QEMU boot of the result is e2e/boot.)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildLegacyPack } from './legacy-pack';
+import { buildUpdatePack } from './update-pack';
+import { combinePacks } from './combine-packs';
+import { rebuildIso } from './rebuild-iso';
+import { legacyPackSchema } from '../schemas/legacy-pack';
+import { updatePackSchema } from '../schemas/update-pack';
+import { findAppendedMember } from './installer';
+import { reportLines, xorrisoReport } from './iso/append-testing';
+import { ANSWERFILE, buildTestInstaller } from './rebuild-iso-testing';
+
+const rpms = inject('fixtureRpms');
+const dir = mkdtempSync(join(tmpdir(), 'suppack-rebuild-'));
+const EPOCH = 1_700_000_000;
+let base: string;
+let packA: string;
+let packB: string;
+let updateIso: string;
+
+const legacy = (label: string, text: string) =>
+  legacyPackSchema.parse({ vendorCode: 'acme', vendorName: 'Acme', label, text, version: '1.0', productVersion: '7.0.0' });
+
+beforeAll(async () => {
+  base = buildTestInstaller(join(dir, 'base'));
+  mkdirSync(join(dir, 'base'), { recursive: true });
+  packA = (await buildLegacyPack({ pack: legacy('acme-fw', 'Acme firmware'), rpms: [rpms['acme-firmware']!], outDir: join(dir, 'a'), epoch: EPOCH })).outputs.iso!;
+  packB = (await buildLegacyPack({ pack: legacy('hello', 'Hello'), rpms: [rpms['hello-lib']!], outDir: join(dir, 'b'), epoch: EPOCH })).outputs.iso!;
+  mkdirSync(join(dir, 'u'), { recursive: true });
+  updateIso = (
+    await buildUpdatePack({
+      pack: updatePackSchema.parse({ uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'upd', version: '1', description: 'u' }),
+      rpms: [rpms['hello-lib']!],
+      files: {},
+      output: join(dir, 'u'),
+      epoch: EPOCH,
+    })
+  ).iso;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const text = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+const isoFile = (iso: string, path: string) => execFileSync('bsdtar', ['-xOf', iso, path], { maxBuffer: 64 << 20 });
+
+describe('combinePacks (formats.md 3)', () => {
+  it('puts each pack in packages.<label>/ and lists them in XS-REPOSITORY-LIST', async () => {
+    const out = await combinePacks({ packs: [packA, packB], outDir: join(dir, 'c'), name: 'acme-all', volumeId: 'Acme packs', epoch: EPOCH });
+    const listing = text('isoinfo', ['-R', '-f', '-i', out.iso]).split('\n');
+    expect(listing).toContain('/XS-REPOSITORY-LIST');
+    expect(listing).toContain('/packages.acme-fw/XS-REPOSITORY');
+    expect(listing).toContain('/packages.hello/XS-PACKAGES');
+    expect(listing).toContain('/packages.hello/hello-lib-1.2-3.noarch.rpm');
+    expect(isoFile(out.iso, 'XS-REPOSITORY-LIST').toString()).toBe('packages.acme-fw\npackages.hello\n');
+    expect(isoFile(out.iso, 'packages.acme-fw/XS-PACKAGES').equals(isoFile(packA, 'XS-PACKAGES'))).toBe(true);
+    expect(text('isoinfo', ['-d', '-i', out.iso])).toContain('Volume id: Acme packs');
+    expect(readFileSync(out.isoMd5, 'utf8')).toMatch(/^[0-9a-f]{32}  acme-all\.iso\n$/);
+    const again = await combinePacks({ packs: [packA, packB], outDir: join(dir, 'c2'), name: 'acme-all', volumeId: 'Acme packs', epoch: EPOCH });
+    expect(readFileSync(again.iso).equals(readFileSync(out.iso))).toBe(true);
+  });
+
+  it('refuses update packs with what to do instead, and two packs with one label', async () => {
+    await expect(combinePacks({ packs: [packA, updateIso], outDir: join(dir, 'c3'), name: 'x', volumeId: 'x', epoch: EPOCH })).rejects.toThrow(
+      /upd\.iso: is an update-format pack .* cannot be combined .* as its own <source> or <driver-source>/,
+    );
+    await expect(combinePacks({ packs: [packA, packA], outDir: join(dir, 'c3'), name: 'x', volumeId: 'x', epoch: EPOCH })).rejects.toThrow(
+      /packages\.acme-fw is also that of/,
+    );
+    expect(existsSync(join(dir, 'c3'))).toBe(false);
+  });
+});
+
+describe('rebuildIso (formats.md 4)', () => {
+  let out: string;
+  let result: Awaited<ReturnType<typeof rebuildIso>>;
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'answerfile.xml'), ANSWERFILE);
+    mkdirSync(join(dir, 'extra/sub'), { recursive: true });
+    writeFileSync(join(dir, 'extra/sub/notes.txt'), 'extra\n');
+    out = join(dir, 'out.iso');
+    result = await rebuildIso({
+      input: base,
+      output: out,
+      packs: [packA, packB],
+      answerfile: join(dir, 'answerfile.xml'),
+      include: [{ from: join(dir, 'extra'), to: 'site' }],
+      epoch: EPOCH,
+    });
+  });
+
+  it('adds the packs as packages.<label>/ listed in XS-REPOSITORY-LIST, and the included files', () => {
+    expect(result.packDirs).toEqual(['packages.acme-fw', 'packages.hello']);
+    const listing = text('isoinfo', ['-R', '-l', '-i', out]);
+    expect(listing).toContain('XS-REPOSITORY-LIST');
+    expect(listing).toMatch(/Directory listing of \/packages\.acme-fw\//);
+    expect(isoFile(out, 'XS-REPOSITORY-LIST').toString()).toBe('packages.acme-fw\npackages.hello\n');
+    expect(isoFile(out, 'site/sub/notes.txt').toString()).toBe('extra\n');
+    expect(isoFile(out, 'packages.main/XS-REPOSITORY').equals(isoFile(base, 'packages.main/XS-REPOSITORY'))).toBe(true);
+    expect(text('isoinfo', ['-d', '-i', out])).toContain('Volume id: XenServer-8.4 install');
+  });
+
+  it('injects the answerfile into install.img without recompressing it, and on every dom0 command line', () => {
+    const before = isoFile(base, 'install.img');
+    const after = isoFile(out, 'install.img');
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    const found = findAppendedMember(after.subarray(before.length));
+    expect(found?.files.map((f) => [f.path, f.data.toString()])).toEqual([['answerfile.xml', ANSWERFILE]]);
+    // The real cpio reads the appended member.
+    expect(execFileSync('sh', ['-c', 'gzip -dc | cpio -i --to-stdout --quiet answerfile.xml'], { input: after.subarray(before.length).subarray(found!.offset) }).toString()).toBe(ANSWERFILE);
+    const isolinux = isoFile(out, 'boot/isolinux/isolinux.cfg').toString();
+    expect(isolinux).toContain('--- /boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install --- /install.img');
+    expect(isolinux).toContain('LABEL local\n\tLOCALBOOT 0');
+    const grub = isoFile(out, 'EFI/xenserver/grub.cfg').toString();
+    expect(grub).toContain('module2 /boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install\n');
+    // The grub.cfg copy inside the EFI boot image too (XCP-ng style media).
+    writeFileSync(join(dir, 'efiboot-out.img'), isoFile(out, 'boot/efiboot.img'));
+    const copy = text('mtype', ['-i', join(dir, 'efiboot-out.img'), '::EFI/xenserver/grub.cfg']);
+    expect(copy).toContain('module2 /boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install');
+    expect(execFileSync('mtype', ['-i', join(dir, 'efiboot-out.img'), '::EFI/BOOT/BOOTX64.EFI']).equals(Buffer.alloc(5000, 7))).toBe(true);
+    expect(result.patched.map((p) => p.file).sort()).toEqual(['EFI/xenserver/grub.cfg', 'boot/efiboot.img:EFI/xenserver/grub.cfg', 'boot/isolinux/isolinux.cfg']);
+  });
+
+  it('keeps the boot setup of the input: El Torito entries and isohybrid MBR + GPT', () => {
+    const a = xorrisoReport(base);
+    const b = xorrisoReport(out);
+    for (const prefix of ['El Torito catalog', 'El Torito cat path', 'El Torito boot img', 'El Torito img path', 'El Torito img opts']) {
+      const before = reportLines(a, prefix);
+      const after = reportLines(b, prefix);
+      expect(after.length, prefix).toBe(before.length);
+      expect(before.length, prefix).toBeGreaterThan(0);
+    }
+    expect(reportLines(b, 'El Torito img path').join('\n')).toMatch(/boot\/isolinux\/isolinux\.bin[\s\S]*boot\/efiboot\.img/);
+    expect(reportLines(b, 'El Torito img opts').join('\n')).toContain('boot-info-table');
+    expect(reportLines(b, 'System area summary').join('\n')).toMatch(/MBR.*GPT/i);
+    expect(b).not.toMatch(/GPT backup problems|CRC.*wrong/i);
+    // isolinux.bin does not move, so the BIOS entry is byte-identical.
+    expect(reportLines(b, 'El Torito boot img :   1')).toEqual(reportLines(a, 'El Torito boot img :   1'));
+  });
+
+  it('same inputs, same bytes', async () => {
+    const again = join(dir, 'again.iso');
+    await rebuildIso({ input: base, output: again, packs: [packA, packB], answerfile: join(dir, 'answerfile.xml'), include: [{ from: join(dir, 'extra'), to: 'site' }], epoch: EPOCH });
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+  });
+});
+
+describe('rebuildIso: bad input gets a clear error and no output', () => {
+  const attempt = async (o: Partial<Parameters<typeof rebuildIso>[0]>, message: RegExp) => {
+    const output = join(dir, `bad-${Math.random().toString(36).slice(2)}.iso`);
+    await expect(rebuildIso({ input: base, output, epoch: EPOCH, ...o })).rejects.toThrow(message);
+    expect(existsSync(output)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  };
+
+  it('an input that is not an ISO', async () => {
+    writeFileSync(join(dir, 'not.iso'), Buffer.alloc(100_000, 1));
+    await attempt({ input: join(dir, 'not.iso') }, /not\.iso: .*(ISO|volume descriptor)/i);
+  });
+
+  it('an ISO without an installer layout', async () => {
+    await attempt({ input: packA }, /acme-fw\.iso: not a XenServer installer ISO: no install\.img at the root/);
+  });
+
+  it('an answerfile with a missing required element, or bad XML', async () => {
+    writeFileSync(join(dir, 'af-missing.xml'), ANSWERFILE.replace('  <primary-disk>sda</primary-disk>\n', ''));
+    await attempt({ answerfile: join(dir, 'af-missing.xml') }, /af-missing\.xml: invalid answerfile: installation\/primary-disk: /);
+    writeFileSync(join(dir, 'af-bad.xml'), '<installation><primary-disk>sda</installation>');
+    await attempt({ answerfile: join(dir, 'af-bad.xml') }, /af-bad\.xml: line 1, column \d+: /);
+  });
+
+  it('a volume label over 32 characters', async () => {
+    await attempt({ volumeId: 'x'.repeat(33) }, /volumeId: expected 1 to 32 printable ASCII characters/);
+  });
+
+  it('a pack label that collides with a packages.* directory of the ISO, and an update pack', async () => {
+    const main = (await buildLegacyPack({ pack: legacy('main', 'Main'), rpms: [rpms['hello-lib']!], outDir: join(dir, 'm'), epoch: EPOCH })).outputs.iso!;
+    await attempt({ packs: [main] }, /main\.iso: its pack directory packages\.main already exists on the installer ISO/);
+    await attempt({ packs: [updateIso] }, /upd\.iso: is an update-format pack/);
+  });
+});
