@@ -1,5 +1,5 @@
 /** `suppack inspect <iso>` and `suppack verify <iso>`: print what a pack holds / check it like the installer. */
-import { inspectPack, verifyPack, type LegacyPackReport, type PackReport } from '../core/pack-report';
+import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type PackReport } from '../core/pack-report';
 import type { UpdatePackReport } from '../core/update/report';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 
@@ -46,7 +46,28 @@ function oneIso(positionals: string[]): string {
 }
 
 export function formatReport(r: PackReport): string {
-  return r.format === 'legacy' ? formatLegacyReport(r) : formatUpdateReport(r);
+  if (r.format === 'legacy') return formatLegacyReport(r);
+  if (r.format === 'update') return formatUpdateReport(r);
+  return formatMediumReport(r);
+}
+
+function formatMediumReport(r: MediumReport): string {
+  const lines = [
+    `format:         ${r.format === 'installer' ? 'installer ISO' : 'combined legacy packs'}`,
+    `volume id:      ${r.volume.volumeId}`,
+  ];
+  if (r.repositoryList) lines.push(`repository list: ${r.repositoryList.join(' ') || '(empty)'}`);
+  lines.push(`repositories (${r.repositories.length}):`);
+  for (const p of r.repositories) {
+    const repo = p.repository;
+    lines.push(`  ${p.directory || '.'}/  ${repo.originator}:${repo.name} ${repo.version}  ${p.packages.length} package(s)  metadata md5 ${p.metadataMd5}`);
+  }
+  if (r.format === 'installer') {
+    lines.push('boot entries:');
+    for (const b of r.boot) lines.push(`  ${b.menu}: ${b.name}${b.dom0 ? `  dom0: ${b.dom0}` : ''}`);
+    lines.push(r.answerfile == null ? 'answerfile:     (none in install.img)' : `answerfile:     /answerfile.xml in install.img\n${r.answerfile.replace(/\n$/, '')}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function formatUpdateReport(r: UpdatePackReport): string {

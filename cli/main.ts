@@ -9,11 +9,14 @@ import { isSuppackError } from '../core/errors';
 import { UsageError } from './args';
 import { buildSupplementalPackCommand } from './build-supplemental-pack';
 import { buildUpdateCommand } from './build-update';
+import { combinePacksCommand, rebuildIsoCommand } from './installer';
 import { inspectCommand, verifyCommand } from './inspect';
 
 const commands: Record<string, (argv: string[], out: NodeJS.WritableStream) => Promise<number>> = {
   'build-supplemental-pack': buildSupplementalPackCommand,
   'build-update': buildUpdateCommand,
+  'combine-packs': combinePacksCommand,
+  'rebuild-iso': rebuildIsoCommand,
   inspect: inspectCommand,
   verify: verifyCommand,
 };
@@ -23,8 +26,10 @@ export const mainUsage = `Usage: suppack <command> [options]
 Commands:
   build-supplemental-pack   build a legacy supplemental pack ISO from RPMs (the DDK's flags)
   build-update              build an update ISO or driver disk from RPMs (build-update's flags)
-  inspect PACK.iso          print a pack's metadata
-  verify PACK.iso           check every package's digest like the installer does
+  combine-packs PACK.iso... combine legacy packs into one ISO (XS-REPOSITORY-LIST)
+  rebuild-iso INSTALLER.iso add packs, an answerfile and files to an installation ISO
+  inspect ISO               print a pack's, a combined pack's or an installer ISO's metadata
+  verify ISO                check every package's digest like the installer does
 
 Run "suppack <command> --help" for a command's options.`;
 

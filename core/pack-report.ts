@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
 import { openIso, type IsoImage, type IsoVolume } from './iso';
+import { promises as fsp } from 'node:fs';
+import { REPOSITORY_LIST, findAppendedMember, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
 
@@ -32,57 +34,136 @@ export interface PackageCheck {
   md5?: string;
 }
 
-export type PackReport = LegacyPackReport | UpdatePackReport;
+/** An installer ISO, or a combined pack: several legacy repositories on one medium (formats.md 1.9, 3, 5). */
+export interface MediumReport {
+  format: 'installer' | 'combined';
+  volume: Pick<IsoVolume, 'volumeId' | 'applicationId' | 'publisherId'>;
+  /** XS-REPOSITORY-LIST, when present. */
+  repositoryList?: string[];
+  /** Every legacy repository the installer would find, in its search order. */
+  repositories: LegacyPackReport[];
+  /** Installer only: the boot menu entries and their dom0 command lines. */
+  boot: BootEntry[];
+  /** Installer only: the answerfile appended to install.img, or null when there is none. */
+  answerfile?: string | null;
+}
+
+export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 
 export async function inspectPack(isoPath: string): Promise<PackReport> {
   const iso = await openIso(isoPath);
   try {
-    return iso.lookup('update.xml') ? await updateReport(iso, isoPath) : await legacyReport(iso, isoPath);
+    return await reportOf(iso, isoPath);
   } finally {
     await iso.close();
   }
 }
 
+async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
+  if (iso.lookup('update.xml')) return updateReport(iso, isoPath);
+  const installer = iso.lookup('install.img') !== undefined;
+  if (installer || iso.lookup(REPOSITORY_LIST)) return mediumReport(iso, isoPath, installer);
+  return legacyReport(iso, isoPath);
+}
+
+/** formats.md 1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
+const CANDIDATE_DIRS = ['', 'packages', 'packages.main', 'packages.linux', 'packages.site'];
+const ANSWERFILE_TAIL = 1 << 20;
+
+async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean): Promise<MediumReport> {
+  const listEntry = iso.lookup(REPOSITORY_LIST);
+  const repositoryList = listEntry ? parseRepositoryList(await iso.readFile(REPOSITORY_LIST, MAX_METADATA_BYTES), `${isoPath}: ${REPOSITORY_LIST}`) : undefined;
+  const dirs = [...new Set([...CANDIDATE_DIRS, ...(repositoryList ?? [])])];
+  const repositories: LegacyPackReport[] = [];
+  for (const d of dirs) {
+    const at = (f: string) => (d === '' ? f : `${d}/${f}`);
+    if (iso.lookup(at('XS-REPOSITORY')) && iso.lookup(at('XS-PACKAGES'))) repositories.push(await legacyReport(iso, isoPath, d));
+  }
+  const report: MediumReport = {
+    format: installer ? 'installer' : 'combined',
+    volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
+    ...(repositoryList ? { repositoryList } : {}),
+    repositories,
+    boot: [],
+  };
+  if (installer) {
+    const menus = iso.entries().filter((e) => e.kind === 'file' && (/^boot\/isolinux\/isolinux\.cfg$/i.test(e.path) || /^EFI\/[^/]+\/grub[^/]*\.cfg$/i.test(e.path)));
+    for (const m of menus) {
+      const text = (await iso.readFile(m.path, MAX_METADATA_BYTES)).toString('utf8');
+      report.boot.push(...(/isolinux/i.test(m.path) ? isolinuxEntries(text, m.path) : grubEntries(text, m.path)));
+    }
+    report.answerfile = await injectedAnswerfile(iso, isoPath);
+  }
+  return report;
+}
+
+/** The answerfile a rebuild appended to install.img (the last gzip member), read from the image's tail only. */
+async function injectedAnswerfile(iso: IsoImage, isoPath: string): Promise<string | null> {
+  const img = iso.lookup('install.img');
+  const last = img?.extents.at(-1);
+  if (!img || !last || img.size === 0) return null;
+  const n = Math.min(ANSWERFILE_TAIL, last.length);
+  const tail = Buffer.alloc(n);
+  const fh = await fsp.open(isoPath, 'r');
+  try {
+    await fh.read(tail, 0, n, last.lba * iso.volume.blockSize + last.length - n);
+  } finally {
+    await fh.close();
+  }
+  const found = findAppendedMember(tail);
+  if (!found || (found.offset === 0 && n === img.size)) return null;
+  const file = found.files.find((f) => f.path === 'answerfile.xml');
+  return file ? file.data.toString('utf8') : null;
+}
+
 export type PackVerification =
-  | { report: LegacyPackReport; checks: PackageCheck[]; ok: boolean }
+  | { report: LegacyPackReport | MediumReport; checks: PackageCheck[]; ok: boolean }
   | { report: UpdatePackReport; checks: UpdatePackageCheck[]; ok: boolean };
 
 /** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
 export async function verifyPack(isoPath: string): Promise<PackVerification> {
   const iso = await openIso(isoPath);
   try {
-    if (iso.lookup('update.xml')) {
-      const report = await updateReport(iso, isoPath);
+    const report = await reportOf(iso, isoPath);
+    if (report.format === 'update') {
       const checks = await checkUpdate(iso, report);
       return { report, checks, ok: checks.every((c) => c.ok) };
     }
-    const report = await legacyReport(iso, isoPath);
     const checks: PackageCheck[] = [];
-    for (const p of report.packages) checks.push(await checkPackage(iso, report.directory, p));
+    const repos = report.format === 'legacy' ? [report] : report.repositories;
+    for (const r of repos) for (const p of r.packages) checks.push(await checkPackage(iso, r.directory, p));
+    if (report.format !== 'legacy') {
+      for (const d of report.repositoryList ?? []) {
+        if (!report.repositories.some((r) => r.directory === d)) {
+          checks.push({ file: `${d}/`, ok: false, problem: `listed in ${REPOSITORY_LIST} but has no XS-REPOSITORY and XS-PACKAGES` });
+        }
+      }
+    }
     return { report, checks, ok: checks.every((c) => c.ok) };
   } finally {
     await iso.close();
   }
 }
 
-async function legacyReport(iso: IsoImage, isoPath: string): Promise<LegacyPackReport> {
-  if (!iso.lookup('XS-REPOSITORY') || !iso.lookup('XS-PACKAGES')) {
+async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Promise<LegacyPackReport> {
+  const at = (f: string) => (directory === '' ? f : `${directory}/${f}`);
+  if (!iso.lookup(at('XS-REPOSITORY')) || !iso.lookup(at('XS-PACKAGES'))) {
     throw new SuppackError('no XS-REPOSITORY and XS-PACKAGES, nor update.xml, at the top level: not a supplemental pack', { file: isoPath });
   }
-  const repoBytes = await iso.readFile('XS-REPOSITORY', MAX_METADATA_BYTES);
-  const pkgBytes = await iso.readFile('XS-PACKAGES', MAX_METADATA_BYTES);
-  const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: XS-REPOSITORY`);
-  const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: XS-PACKAGES`);
+  const repoBytes = await iso.readFile(at('XS-REPOSITORY'), MAX_METADATA_BYTES);
+  const pkgBytes = await iso.readFile(at('XS-PACKAGES'), MAX_METADATA_BYTES);
+  const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: ${at('XS-REPOSITORY')}`);
+  const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: ${at('XS-PACKAGES')}`);
   const listed = new Set(['XS-REPOSITORY', 'XS-PACKAGES', ...packages.map((p) => p.file)]);
   return {
     format: 'legacy',
     volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
-    directory: '',
+    directory,
     repository,
     packages,
     metadataMd5: createHash('md5').update(repoBytes).update(pkgBytes).digest('hex'),
     otherFiles: iso
-      .readdir('')
+      .readdir(directory)
       .map((e) => e.name)
       .filter((n) => !listed.has(n))
       .sort(),
@@ -92,13 +173,13 @@ async function legacyReport(iso: IsoImage, isoPath: string): Promise<LegacyPackR
 async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promise<PackageCheck> {
   const path = dir ? `${dir}/${p.file}` : p.file;
   const entry = iso.lookup(path);
-  if (!entry || entry.kind !== 'file') return { file: p.file, ok: false, problem: 'missing from the ISO' };
+  if (!entry || entry.kind !== 'file') return { file: path, ok: false, problem: 'missing from the ISO' };
   if (entry.size !== p.size) {
-    return { file: p.file, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
+    return { file: path, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
   }
   const hash = createHash('md5');
   for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
   const md5 = hash.digest('hex');
-  if (md5 !== p.md5) return { file: p.file, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
-  return { file: p.file, ok: true, md5 };
+  if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+  return { file: path, ok: true, md5 };
 }

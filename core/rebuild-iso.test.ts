@@ -11,6 +11,7 @@ import { buildLegacyPack } from './legacy-pack';
 import { buildUpdatePack } from './update-pack';
 import { combinePacks } from './combine-packs';
 import { rebuildIso } from './rebuild-iso';
+import { inspectPack, verifyPack } from './pack-report';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { updatePackSchema } from '../schemas/update-pack';
 import { findAppendedMember } from './installer';
@@ -141,6 +142,29 @@ describe('rebuildIso (formats.md 4)', () => {
     expect(b).not.toMatch(/GPT backup problems|CRC.*wrong/i);
     // isolinux.bin does not move, so the BIOS entry is byte-identical.
     expect(reportLines(b, 'El Torito boot img :   1')).toEqual(reportLines(a, 'El Torito boot img :   1'));
+  });
+
+  it('inspect shows the repositories, the boot entries and the injected answerfile; verify checks every pack', async () => {
+    const r = await inspectPack(out);
+    expect(r.format).toBe('installer');
+    if (r.format !== 'installer') return;
+    expect(r.repositoryList).toEqual(['packages.acme-fw', 'packages.hello']);
+    expect(r.repositories.map((x) => `${x.directory} ${x.repository.originator}:${x.repository.name}`)).toEqual([
+      'packages.acme-fw acme:acme-fw',
+      'packages.hello acme:hello',
+    ]);
+    expect(r.boot).toContainEqual({
+      menu: 'boot/isolinux/isolinux.cfg',
+      name: 'install',
+      dom0: '/boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install',
+    });
+    expect(r.boot).toContainEqual({ menu: 'EFI/xenserver/grub.cfg', name: 'install', dom0: '/boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install' });
+    expect(r.answerfile).toBe(ANSWERFILE);
+    const before = await inspectPack(base);
+    expect(before.format === 'installer' && before.answerfile).toBe(null);
+    const v = await verifyPack(out);
+    expect(v.ok).toBe(true);
+    expect(v.checks.map((c) => c.file)).toEqual(['packages.acme-fw/acme-firmware-2.0.1-1.noarch.rpm', 'packages.hello/hello-lib-1.2-3.noarch.rpm']);
   });
 
   it('same inputs, same bytes', async () => {

@@ -8,3 +8,5 @@ export type { FoundInitrdFile, InitrdFile } from './initrd';
 export { detectInstallerLayout } from './layout';
 export type { InstallerLayout } from './layout';
 export { REPOSITORY_LIST, addToRepositoryList, encodeRepositoryList, packDirName, parseRepositoryList } from './repository-list';
+export { grubEntries, isolinuxEntries } from './boot-entries';
+export type { BootEntry } from './boot-entries';

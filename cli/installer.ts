@@ -1,0 +1,99 @@
+/**
+ * `suppack combine-packs` and `suppack rebuild-iso`: the DDK's combine-supplemental-packs.sh and
+ * rebuild-iso.sh (formats.md 3, 4), natively. Thin: flags → core.
+ */
+import { sourceDateEpoch } from '../core/time';
+import { combinePacks } from '../core/combine-packs';
+import { rebuildIso, type IncludeSpec } from '../core/rebuild-iso';
+import { progressPrinter } from '../core/progress';
+import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { basename, dirname } from 'node:path';
+
+export const combineUsage = `Usage: suppack combine-packs --output=ISO [--volume-id=ID] PACK.iso...
+
+Combines legacy supplemental packs into one ISO: each pack in packages.<label>/ with its
+XS-REPOSITORY and XS-PACKAGES, and XS-REPOSITORY-LIST naming them (formats.md 3). Also writes
+ISO.md5. Update-format packs cannot be combined: the installer reads one repo per source.
+
+  -o, --output=ISO        the ISO to write (its name must end in .iso)
+  --volume-id=ID          ISO volume id, at most 32 characters (default: the file name)
+  -h, --help              show this help`;
+
+export const rebuildUsage = `Usage: suppack rebuild-iso --output=ISO [options] INSTALLER.iso
+
+Rebuilds a XenServer / XCP-ng installation ISO with packs, an answerfile and extra files. The
+input is copied and one session appended, so its BIOS and UEFI boot (El Torito, isohybrid MBR
+and GPT) is kept and the cost is close to a file copy.
+
+  -o, --output=ISO        the installer ISO to write
+  --pack=PACK.iso         a legacy pack to add as packages.<label>/ (repeatable)
+  --answerfile=FILE       an answerfile: checked against the installer's grammar, put into
+                          install.img as /answerfile.xml, and "answerfile=file:///answerfile.xml
+                          install" added to the dom0 command line of every install entry
+  --include=PATH[:DEST]   a file or directory to add, at DEST in the ISO (default its name)
+  --volume-id=ID          ISO volume id, at most 32 characters (default: the input's)
+  -h, --help              show this help
+
+Timestamps come from SOURCE_DATE_EPOCH (default 2000-01-01T00:00:00Z).`;
+
+const combineOptions: OptionSpec = {
+  output: { type: 'string', short: 'o' },
+  'volume-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const rebuildOptions: OptionSpec = {
+  output: { type: 'string', short: 'o' },
+  pack: { type: 'string', multiple: true },
+  answerfile: { type: 'string' },
+  include: { type: 'string', multiple: true },
+  'volume-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export async function combinePacksCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, combineOptions);
+  if (values.help) return void out.write(`${combineUsage}\n`), 0;
+  const output = values.output as string | undefined;
+  if (output === undefined) throw new UsageError('--output: required, expected the ISO to write');
+  if (!output.endsWith('.iso')) throw new UsageError(`--output: expected a file name ending in .iso, got ${JSON.stringify(output)}`);
+  if (positionals.length === 0) throw new UsageError('no packs given: expected one or more pack ISOs after the options');
+  const name = basename(output).slice(0, -'.iso'.length);
+  const r = await combinePacks({
+    packs: positionals,
+    outDir: dirname(output),
+    name,
+    volumeId: (values['volume-id'] as string | undefined) ?? name.slice(0, 32),
+    epoch: sourceDateEpoch(),
+    onProgress: progressPrinter(basename(output)),
+  });
+  out.write(`${r.iso}\n${r.isoMd5}\n`);
+  return 0;
+}
+
+/** `--include=PATH[:DEST]`; the last ':' splits, so DEST cannot hold one. */
+function parseInclude(raw: string): IncludeSpec {
+  const cut = raw.lastIndexOf(':');
+  return cut > 0 ? { from: raw.slice(0, cut), to: raw.slice(cut + 1) } : { from: raw };
+}
+
+export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, rebuildOptions);
+  if (values.help) return void out.write(`${rebuildUsage}\n`), 0;
+  const output = values.output as string | undefined;
+  if (output === undefined) throw new UsageError('--output: required, expected the installer ISO to write');
+  if (positionals.length !== 1) throw new UsageError(`expected one installer ISO, got ${positionals.length}`);
+  const r = await rebuildIso({
+    input: positionals[0]!,
+    output,
+    packs: (values.pack as string[] | undefined) ?? [],
+    ...(values.answerfile !== undefined ? { answerfile: values.answerfile as string } : {}),
+    include: ((values.include as string[] | undefined) ?? []).map(parseInclude),
+    ...(values['volume-id'] !== undefined ? { volumeId: values['volume-id'] as string } : {}),
+    epoch: sourceDateEpoch(),
+    onProgress: progressPrinter(basename(output)),
+  });
+  for (const p of r.patched) out.write(`answerfile parameters: ${p.file}: ${p.entries.join(', ')}\n`);
+  out.write(`${r.iso}\n`);
+  return 0;
+}
