@@ -1,0 +1,160 @@
+// Benchmark (issue 4): rebuild a ~600 MB synthetic XenServer-shaped installer ISO with a pack and an
+// answerfile, in one run: suppack rebuild-iso vs `cp` of the same file, vs extract + `xorriso -as
+// mkisofs` (the DDK's pushiso/writeiso way), vs `xorriso -boot_image any replay` (modify in place).
+// Prints the median wall time of each, the ratios to cp, and suppack's peak RSS.
+// Targets: suppack <= 1.5x cp, faster than both xorriso ways, peak RSS < 200 MB.
+// Usage: npm run bench:rebuild [-- --mib=600 --runs=3]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => Number((process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${dflt}`).split('=')[1]);
+const MIB = arg('mib', 600);
+const RUNS = arg('runs', 3);
+const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
+const ISOHDPFX = '/usr/lib/ISOLINUX/isohdpfx.bin';
+
+const root = join(tmpdir(), `suppack-bench-rebuild-${MIB}m`);
+const src = join(root, 'src');
+const input = join(root, 'installer.iso');
+const out = join(root, 'out');
+mkdirSync(out, { recursive: true });
+
+function randomFile(path, bytes, seed) {
+  let block = createHash('sha512').update(seed).digest();
+  const chunk = Buffer.alloc(1 << 20);
+  const fd = openSync(path, 'w');
+  for (let left = bytes; left > 0; ) {
+    for (let o = 0; o < chunk.length; o += 64) {
+      block = createHash('sha512').update(block).digest();
+      block.copy(chunk, o);
+    }
+    const n = Math.min(left, chunk.length);
+    writeSync(fd, chunk, 0, n);
+    left -= n;
+  }
+  closeSync(fd);
+}
+
+function put(rel, data) {
+  mkdirSync(dirname(join(src, rel)), { recursive: true });
+  writeFileSync(join(src, rel), data);
+}
+
+/** The input: isolinux + EFI image + grub.cfg + a 100 MiB install.img + filler to ~MIB MiB, isohybrid. */
+function buildInput() {
+  if (existsSync(join(root, '.done'))) return;
+  rmSync(src, { recursive: true, force: true });
+  put('boot/isolinux/isolinux.bin', readFileSync(ISOLINUX));
+  put(
+    'boot/isolinux/isolinux.cfg',
+    'DEFAULT install\nLABEL install\n\tKERNEL mboot.c32\n\tAPPEND /boot/xen.gz console=com1 --- /boot/vmlinuz console=hvc0 --- /install.img\n',
+  );
+  put('EFI/xenserver/grub.cfg', 'menuentry "install" {\n  multiboot2 /boot/xen.gz\n  module2 /boot/vmlinuz console=hvc0\n  module2 /install.img\n}\n');
+  const efi = join(root, 'efiboot.img');
+  rmSync(efi, { force: true });
+  execFileSync('mkfs.vfat', ['-C', efi, '2880'], { stdio: 'ignore' });
+  put('boot/efiboot.img', readFileSync(efi));
+  put('boot/xen.gz', 'xen');
+  put('boot/vmlinuz', 'kernel');
+  mkdirSync(join(src, 'Packages'), { recursive: true });
+  randomFile(join(src, 'install.img'), 100 << 20, 'install');
+  randomFile(join(src, 'Packages', 'filler.bin'), Math.max(0, MIB - 100) << 20, 'filler');
+  execFileSync(
+    'xorriso',
+    ['-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', 'XenServer-8.4 install',
+      '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+      '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot', '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',
+      '-o', input, src],
+    { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '946684800' } },
+  );
+  writeFileSync(join(root, '.done'), '');
+}
+
+/** A small legacy pack built with suppack itself, and an answerfile. */
+function buildPack() {
+  const rpmDir = join(root, 'rpm');
+  mkdirSync(rpmDir, { recursive: true });
+  const spec = join(rpmDir, 'bench.spec');
+  writeFileSync(spec, 'Name: bench\nVersion: 1\nRelease: 1\nSummary: b\nLicense: MIT\nBuildArch: noarch\n%description\nb\n%install\nmkdir -p %{buildroot}/opt/b\necho b > %{buildroot}/opt/b/b\n%files\n/opt/b/b\n');
+  execFileSync('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${join(rpmDir, 'top')}`, spec], { stdio: 'ignore' });
+  const rpm = join(rpmDir, 'top/RPMS/noarch/bench-1-1.noarch.rpm');
+  execFileSync('node', [join(here, '../dist/cli/main.js'), 'build-supplemental-pack', `--output=${join(root, 'pack')}`, '--vendor-code=bench', '--vendor-name=Bench', '--label=bench', '--text=Bench', '--version=1.0', '--product-version=7.0.0', rpm]);
+  writeFileSync(
+    join(root, 'answerfile.xml'),
+    '<installation><primary-disk>sda</primary-disk><source type="local"/><admin-interface name="eth0" proto="dhcp"/></installation>\n',
+  );
+  const packTree = join(root, 'pack-tree');
+  rmSync(packTree, { recursive: true, force: true });
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', join(root, 'pack', 'bench.iso'), '-extract', '/', packTree], { stdio: 'ignore' });
+  return { iso: join(root, 'pack', 'bench.iso'), tree: packTree };
+}
+
+function time(fn) {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+buildInput();
+const { iso: pack, tree: packTree } = buildPack();
+const results = { cp: [], suppack: [], 'extract + xorriso -as mkisofs': [], 'xorriso -boot_image any replay': [] };
+let rss = 0;
+for (let i = 0; i < RUNS; i++) {
+  results.cp.push(time(() => execFileSync('cp', [input, join(out, 'cp.iso')])));
+  results.suppack.push(
+    time(() => {
+      const r = spawnSync(
+        'node',
+        [
+          '-e',
+          `require(${JSON.stringify(join(here, '../dist/cli/main.js'))}).main(process.argv.slice(1), { write() {} }, process.stderr).then((c) => { process.stdout.write(String(process.resourceUsage().maxRSS)); process.exitCode = c; })`,
+          'rebuild-iso', `--pack=${pack}`, `--answerfile=${join(root, 'answerfile.xml')}`, `--output=${join(out, 'suppack.iso')}`, input,
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      if (r.status !== 0) throw new Error('suppack rebuild-iso failed');
+      rss = Math.max(rss, Number(r.stdout) * 1024);
+    }),
+  );
+  results['extract + xorriso -as mkisofs'].push(
+    time(() => {
+      const dir = join(out, 'extract');
+      rmSync(dir, { recursive: true, force: true });
+      execFileSync('xorriso', ['-osirrox', 'on', '-indev', input, '-extract', '/', dir], { stdio: 'ignore' });
+      execFileSync('chmod', ['-R', 'u+w', dir]);
+      execFileSync('cp', ['-r', packTree, join(dir, 'packages.bench')]);
+      writeFileSync(join(dir, 'XS-REPOSITORY-LIST'), 'packages.bench\n');
+      execFileSync(
+        'xorriso',
+        ['-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', 'XenServer-8.4 install',
+          '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+          '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot', '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',
+          '-o', join(out, 'mkisofs.iso'), dir],
+        { stdio: 'ignore' },
+      );
+      rmSync(dir, { recursive: true, force: true });
+    }),
+  );
+  results['xorriso -boot_image any replay'].push(
+    time(() => {
+      rmSync(join(out, 'replay.iso'), { force: true });
+      execFileSync(
+        'xorriso',
+        ['-indev', input, '-outdev', join(out, 'replay.iso'), '-map', packTree, '/packages.bench', '-boot_image', 'any', 'replay', '-commit'],
+        { stdio: 'ignore' },
+      );
+    }),
+  );
+}
+const cp = median(results.cp);
+console.log(`rebuild of a ${MIB} MiB installer ISO, median of ${RUNS} runs`);
+for (const [name, xs] of Object.entries(results)) {
+  console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(2)} s   ${(median(xs) / cp).toFixed(2)}x cp`);
+}
+console.log(`  suppack peak RSS: ${(rss / 2 ** 20).toFixed(0)} MB`);
