@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { GENERATORS, generatorJsonSchemaText, type GeneratorName } from './generators';
+import { DEFAULT_PACK_VERSION, GENERATORS, generatorJsonSchemaText, packGeneratorSchema, type GeneratorName } from './generators';
 
 const root = join(__dirname, '..');
 
@@ -28,4 +28,27 @@ test('the pack schema prompts for what it needs and leaves regular expressions t
   expect(schema.properties.text.maxLength).toBe(32);
   expect(generatorJsonSchemaText('pack')).not.toContain('"pattern"');
   expect(schema.properties.kernel.default).toBe('4.19.0+1');
+});
+
+test('the pack schema offers --format legacy|update (default legacy) and --uuid; packVersion defaults per format', () => {
+  const schema = JSON.parse(generatorJsonSchemaText('pack'));
+  expect(schema.properties.format.enum).toEqual(['legacy', 'update']);
+  expect(schema.properties.format.default).toBe('legacy');
+  expect(schema.properties.format['x-prompt'].items.map((i: { value: string }) => i.value)).toEqual(['legacy', 'update']);
+  expect(schema.properties.uuid.type).toBe('string');
+  expect(schema.properties.uuid.description).toContain('--format update only');
+  // 1.0 for legacy, 1.0.0 for update: the generator fills it in, so the schema has none.
+  expect(schema.properties.packVersion.default).toBeUndefined();
+  expect(schema.required).not.toContain('format');
+});
+
+test('packGeneratorSchema: format defaults to legacy; a UUID is checked and belongs to update packs', () => {
+  const base = { name: 'x', type: 'driver', vendorCode: 'acme', vendorName: 'Acme' };
+  expect(packGeneratorSchema.parse(base).format).toBe('legacy');
+  expect(packGeneratorSchema.parse(base).packVersion).toBeUndefined();
+  const uuid = '6854ab19-f807-4444-b94f-3ce7d64efe50';
+  expect(packGeneratorSchema.parse({ ...base, format: 'update', uuid }).uuid).toBe(uuid);
+  expect(packGeneratorSchema.safeParse({ ...base, format: 'update', uuid: uuid.toUpperCase() }).success).toBe(false);
+  expect(packGeneratorSchema.safeParse({ ...base, uuid }).error?.issues.map((i) => i.path)).toEqual([['uuid']]);
+  expect(DEFAULT_PACK_VERSION).toEqual({ legacy: '1.0', update: '1.0.0' });
 });

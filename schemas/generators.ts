@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
 import { kernelSchema } from './manifest';
+import { updatePackSchema } from './update-pack';
 
 /**
  * Options of the Nx generators (`nx g suppack:init`, `nx g suppack:pack`). The zod schemas are
@@ -13,6 +14,13 @@ export const initGeneratorSchema = z.object({}).strict();
 
 export const PACK_TYPES = ['driver', 'userspace', 'combined'] as const;
 export type PackType = (typeof PACK_TYPES)[number];
+
+/** legacy: XS-REPOSITORY packs (XenServer 7.0 and older); update: update.xml packs (XenServer 7.1+, XCP-ng 8). */
+export const PACK_FORMATS = ['legacy', 'update'] as const;
+export type PackFormat = (typeof PACK_FORMATS)[number];
+
+/** The default --packVersion of each format. */
+export const DEFAULT_PACK_VERSION: Record<PackFormat, string> = { legacy: '1.0', update: '1.0.0' };
 
 /** XenServer 8's dom0 kernel release; the e2e passes the build machine's own. */
 export const DEFAULT_KERNEL = '4.19.0+1';
@@ -42,6 +50,25 @@ export const packGeneratorSchema = z
         },
         'x-priority': 'important',
       }),
+    format: z
+      .enum(PACK_FORMATS, { error: 'expected legacy or update' })
+      .default('legacy')
+      .describe(
+        'Pack format: legacy (XS-REPOSITORY, XenServer 7.0 and older; the default) or update (update.xml + yum repo, XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8; a driver pack becomes a driver disk).',
+      )
+      .meta({
+        'x-prompt': {
+          message: 'Which pack format?',
+          type: 'list',
+          items: [
+            { value: 'legacy', label: 'legacy (XS-REPOSITORY: XenServer 7.0 and older)' },
+            { value: 'update', label: 'update (update.xml: XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8; driver disks)' },
+          ],
+        },
+      }),
+    uuid: updatePackSchema.shape.uuid
+      .optional()
+      .describe('Update UUID, lowercase (default: a new random one, like uuidgen). --format update only; every published update needs its own.'),
     directory: z
       .string()
       .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
@@ -51,14 +78,16 @@ export const packGeneratorSchema = z
     vendorName: legacyPackSchema.shape.vendorName.meta({ 'x-prompt': 'Vendor name (e.g. Acme Corporation)?' }),
     text: legacyPackSchema.shape.text
       .optional()
-      .describe('Pack description shown on installation, also the ISO volume id (at most 32 characters; default "<name> pack").'),
+      .describe('Pack description shown on installation, also the ISO volume id (at most 32 characters; default "<name> pack"). With --format update: the update description (name-description).'),
     // Not `version`: `nx g ... --version` is Nx's own flag and never reaches the generator.
     // A number is accepted only so that the generator can explain it: Nx's argument parser turns
     // --packVersion=1.0 into the number 1 before the generator sees it.
     packVersion: z
       .union([legacyPackSchema.shape.version, z.number()])
-      .default('1.0')
-      .describe('Pack version, also the version of its RPMs (default 1.0).'),
+      .optional()
+      .describe(
+        'Pack version, also the version of its RPMs (default 1.0; 1.0.0 with --format update). A driver disk takes its version from the driver RPM instead: <version>+<release>+<build>.',
+      ),
     productVersion: z
       .string()
       .regex(/^\d+(\.\d+)+$/, { error: 'expected a dotted numeric version such as 7.0.0' })
@@ -73,7 +102,12 @@ export const packGeneratorSchema = z
       .optional()
       .describe('Kernel build tree on the build machine (default /lib/modules/<kernel>/build). Driver and combined packs.'),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.uuid !== undefined && o.format !== 'update') {
+      ctx.addIssue({ code: 'custom', path: ['uuid'], message: 'only an update pack has a UUID: add --format update or drop --uuid' });
+    }
+  });
 
 export type InitGeneratorOptions = z.input<typeof initGeneratorSchema>;
 export type PackGeneratorOptions = z.input<typeof packGeneratorSchema>;

@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildRpms } from '../../core/rpmbuild';
 import { renderSpecs } from '../../core/spec';
 import { buildSourceTarballs } from '../../core/srctarball';
+import { buildUpdatePack } from '../../core/update-pack';
 import { DEFAULT_EPOCH } from '../../core/time';
 import { parseManifestText } from '../../plugin/manifest-file';
-import type { PackType } from '../../schemas/generators';
+import type { PackFormat, PackType } from '../../schemas/generators';
 import { packGenerator } from './generator';
 
 let ws: string;
@@ -39,11 +40,15 @@ function flush(tree: Tree, root: string): void {
   }
 }
 
-async function generateAndBuild(type: PackType, kernel?: string): Promise<{ rpms: string[]; dir: string }> {
+async function generateAndBuild(
+  type: PackType,
+  kernel?: string,
+  format: PackFormat = 'legacy',
+): Promise<{ rpms: string[]; dir: string; manifest: ReturnType<typeof parseManifestText> }> {
   const tree = createTreeWithEmptyWorkspace();
   const name = `gen-${type}`;
-  await packGenerator(tree, { name, type, vendorCode: 'acme', vendorName: 'Acme', ...(kernel ? { kernel } : {}) });
-  const root = join(ws, type);
+  await packGenerator(tree, { name, type, format, vendorCode: 'acme', vendorName: 'Acme', ...(kernel ? { kernel } : {}) });
+  const root = join(ws, `${type}-${format}`);
   flush(tree, root);
   const dir = join(root, 'packs', name);
   const manifest = parseManifestText(tree.read(`packs/${name}/suppack.json`, 'utf8') ?? '', 'suppack.json');
@@ -58,7 +63,7 @@ async function generateAndBuild(type: PackType, kernel?: string): Promise<{ rpms
     workDir: join(dist, '.rpmbuild'),
     epoch: DEFAULT_EPOCH,
   });
-  return { rpms, dir };
+  return { rpms, dir, manifest };
 }
 
 const rpmq = (file: string, ...args: string[]) => execFileSync('rpm', ['-qp', ...args, file], { encoding: 'utf8' });
@@ -110,4 +115,33 @@ describe('generated packs build with rpmbuild', () => {
       '/lib/firmware/gen-combined/gen-combined.fw',
     ]);
   });
+});
+
+test('update format: a generated driver disk builds into an ISO named and versioned from its driver RPM', async () => {
+  const kernel = installedKernel();
+  const { rpms, dir, manifest } = await generateAndBuild('driver', kernel, 'update');
+  if (manifest.format !== 'update') throw new Error('expected an update manifest');
+  expect(rpms.map((r) => r.split('/').pop())).toEqual([`gen-driver-${kernel}-modules-1.0.0-1.x86_64.rpm`]);
+  const out = join(dir, 'dist', 'iso');
+  mkdirSync(out);
+  // No key in the generated manifest: an unsigned ISO, no secret key needed.
+  const { iso, version } = await buildUpdatePack({ pack: manifest.pack, rpms, files: {}, output: out, epoch: DEFAULT_EPOCH });
+  expect(version).toBe('1.0.0+1+1');
+  expect(iso).toBe(join(out, 'gen-driver-1.0.0+1+1.iso'));
+  const listing = execFileSync('bsdtar', ['-tf', iso], { encoding: 'utf8' }).trim().split('\n');
+  expect(listing).toContain('update.xml');
+  expect(listing).not.toContain('update.xml.asc');
+  expect(listing).toContain(`Packages/gen-driver-${kernel}-modules-1.0.0-1.x86_64.rpm`);
+  const xml = execFileSync('bsdtar', ['-xOf', iso, 'update.xml'], { encoding: 'utf8' });
+  expect(xml).toContain(`uuid="${manifest.pack.uuid}"`);
+  expect(xml).toContain('name-label="gen-driver"');
+  expect(xml).toContain('version="1.0.0+1+1"');
+  expect(xml).toContain('after-apply-guidance="restartHost"');
+  expect(xml).not.toContain(' key=');
+  // A driver disk: the comps groups update and drivers (formats.md 2.5).
+  const groups = listing.find((f) => /^repodata\/.*(comps|groups)[^/]*\.xml$/.test(f));
+  expect(groups, listing.join(' ')).toBeDefined();
+  const comps = execFileSync('bsdtar', ['-xOf', iso, groups as string], { encoding: 'utf8' });
+  expect(comps).toContain('<id>drivers</id>');
+  expect(comps).toContain('<id>update</id>');
 });

@@ -1,9 +1,11 @@
 import { readNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { describe, expect, test } from 'vitest';
+import { PACK_FORMATS, PACK_TYPES } from '../../schemas/generators';
 import { manifestSchema } from '../../schemas/manifest';
+import { UPDATE_UUID } from '../../schemas/update-pack';
 import { inferTargets } from '../../plugin/targets';
-import { packGenerator } from './generator';
+import { normalizeOptions, packGenerator, packManifest } from './generator';
 
 const base = { vendorCode: 'acme', vendorName: 'Acme "Quoted" & Co', text: 'Hello 100% pack' } as const;
 
@@ -151,4 +153,213 @@ test('a version Nx parsed into a number gets a clear error, not a silent fix', a
     packGenerator(tree, { name: 'numver', type: 'userspace', vendorCode: 'acme', vendorName: 'ACME', packVersion: 1 as unknown as string }),
   ).rejects.toThrow(/^suppack:pack: --packVersion: Nx's argument parser read the version as the number 1/);
   expect(tree.exists('packs/numver')).toBe(false);
+});
+
+describe('pack generator --format update', () => {
+  const uuid = '6854ab19-f807-4444-b94f-3ce7d64efe50';
+  const updateOf = (tree: Tree, dir: string) => {
+    const m = manifestOf(tree, dir);
+    if (m.format !== 'update') throw new Error(`expected an update manifest, got ${m.format}`);
+    return m;
+  };
+  /** Every file but suppack.json and README.md is the legacy one, byte for byte. */
+  async function sameFilesAsLegacy(tree: Tree, options: Record<string, unknown>, dir: string): Promise<void> {
+    const legacy = createTreeWithEmptyWorkspace();
+    await packGenerator(legacy, { ...base, ...options } as never);
+    expect(files(tree, dir)).toEqual(files(legacy, dir));
+    for (const f of files(tree, dir).filter((f) => f !== 'suppack.json' && f !== 'README.md')) expect(read(tree, `${dir}/${f}`), f).toBe(read(legacy, `${dir}/${f}`));
+  }
+
+  test('driver: a driver disk whose version comes from the driver RPM; the same module, spec and kernels as legacy', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, { ...base, name: 'hello-drv', type: 'driver', format: 'update', uuid });
+    const dir = 'packs/hello-drv';
+    const raw = JSON.parse(read(tree, `${dir}/suppack.json`));
+    expect(raw.format).toBe('update');
+    // No version of its own, no key (signing off), nothing of the legacy pack.
+    expect(raw.pack).toEqual({
+      uuid,
+      label: 'hello-drv',
+      description: 'Hello 100% pack',
+      afterApply: ['restartHost'],
+      driverDisk: true,
+      build: '1',
+      vendorName: 'Acme "Quoted" & Co',
+    });
+    expect(raw.rpms).toEqual([{ spec: 'specs/hello-drv-modules.spec', kind: 'kernel-module', sources: 'src', version: '1.0.0', release: '1' }]);
+    expect(raw.kernels).toEqual([{ version: '4.19.0+1' }]);
+    const m = updateOf(tree, dir);
+    expect(m.pack.version).toBeUndefined();
+    expect(Object.keys(inferTargets(dir, m))).toContain('build-iso');
+    await sameFilesAsLegacy(tree, { name: 'hello-drv', type: 'driver', packVersion: '1.0.0' }, dir);
+    expect(read(tree, `${dir}/src/hello-drv.c`)).toContain('MODULE_VERSION("1.0.0");');
+
+    const readme = read(tree, `${dir}/README.md`);
+    expect(readme).toContain('a driver disk for XenServer 7.1+');
+    expect(readme).toContain('dist/packs/hello-drv/iso/hello-drv-<version>.iso (+ .iso.sha256)');
+    expect(readme).toContain('`<rpm version>+<release>+<build>` of the driver RPM');
+    expect(readme).toContain('`pack.afterApply` is `["restartHost"]`');
+    expect(readme).not.toContain('.md5');
+  });
+
+  test('userspace: the same RPM, status report and EULA as legacy, version 1.0.0, no reboot', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, { ...base, name: 'hello', type: 'userspace', format: 'update' });
+    const dir = 'packs/hello';
+    const m = updateOf(tree, dir);
+    expect(m.pack).toMatchObject({ label: 'hello', version: '1.0.0', description: 'Hello 100% pack', afterApply: [], driverDisk: false, vendorName: 'Acme "Quoted" & Co' });
+    expect(m.pack.uuid).toMatch(UPDATE_UUID);
+    expect(m.pack.build).toBeUndefined();
+    expect(m.pack.key).toBeUndefined();
+    expect(m.rpms).toEqual([{ spec: 'specs/hello.spec', kind: 'userspace', sources: 'src', version: '1.0.0', release: '1', defines: {} }]);
+    expect(m.eulas).toEqual(['hello-EULA']);
+    expect(m.statusReport?.categories.map((c) => c.name)).toEqual(['hello']);
+    await sameFilesAsLegacy(tree, { name: 'hello', type: 'userspace', packVersion: '1.0.0' }, dir);
+    const readme = read(tree, `${dir}/README.md`);
+    expect(readme).toContain('a userspace update pack');
+    expect(readme).toContain('dist/packs/hello/iso/hello.iso (+ .iso.sha256)');
+    expect(readme).not.toContain('restartHost');
+  });
+
+  test('combined: modules and -data RPMs as legacy, its own version, a reboot after apply, not a driver disk', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, { ...base, name: 'combo', type: 'combined', format: 'update', packVersion: '2.1.0', kernel: '6.1.0-28-amd64' });
+    const dir = 'packs/combo';
+    const m = updateOf(tree, dir);
+    expect(m.pack).toMatchObject({ label: 'combo', version: '2.1.0', afterApply: ['restartHost'], driverDisk: false });
+    expect(m.rpms.map((r) => [r.spec, r.kind, r.sources, r.version])).toEqual([
+      ['specs/combo-modules.spec', 'kernel-module', 'src', '2.1.0'],
+      ['specs/combo-data.spec', 'userspace', 'data', '2.1.0'],
+    ]);
+    expect(m.kernels).toEqual([{ version: '6.1.0-28-amd64' }]);
+    await sameFilesAsLegacy(tree, { name: 'combo', type: 'combined', packVersion: '2.1.0', kernel: '6.1.0-28-amd64' }, dir);
+  });
+
+  test('the README explains how to turn signing on, without a secret in suppack.json', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, { ...base, name: 'signme', type: 'userspace', format: 'update' });
+    const readme = read(tree, 'packs/signme/README.md');
+    expect(readme).toContain('Signing is off');
+    expect(readme).toContain('gpg --export --armor KEYID > RPM-GPG-KEY-signme');
+    expect(readme).toContain('"key": "RPM-GPG-KEY-signme"');
+    for (const env of ['SUPPACK_SIGNING_KEY', 'SUPPACK_SIGNING_PASSPHRASE', 'SUPPACK_SIGNING_PASSPHRASE_FILE']) expect(readme).toContain(`\`${env}\``);
+    expect(readme).toContain('never in `suppack.json`');
+    expect(read(tree, 'packs/signme/suppack.json')).not.toMatch(/"key"|passphrase|SIGNING/i);
+  });
+
+  test('--uuid is used as given; without it every run gets a new lowercase one', async () => {
+    const given = createTreeWithEmptyWorkspace();
+    await packGenerator(given, { ...base, name: 'u', type: 'driver', format: 'update', uuid });
+    expect(updateOf(given, 'packs/u').pack.uuid).toBe(uuid);
+    const uuids = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const tree = createTreeWithEmptyWorkspace();
+      await packGenerator(tree, { ...base, name: 'u', type: 'driver', format: 'update' });
+      const u = updateOf(tree, 'packs/u').pack.uuid;
+      expect(u).toMatch(UPDATE_UUID);
+      uuids.add(u);
+    }
+    expect(uuids.size).toBe(2);
+  });
+
+  test('a bad --uuid, a --uuid without --format update, a bad --format: one clear line, nothing written', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ format: 'update', uuid: '6854AB19-F807-4444-B94F-3CE7D64EFE50' }, 'suppack:pack: --uuid: expected a lowercase UUID such as 6854ab19-f807-4444-b94f-3ce7d64efe50'],
+      [{ format: 'update', uuid: 'not-a-uuid' }, 'suppack:pack: --uuid: expected a lowercase UUID'],
+      [{ uuid }, 'suppack:pack: --uuid: only an update pack has a UUID: add --format update or drop --uuid'],
+      [{ format: 'xs-update' }, 'suppack:pack: --format: expected legacy or update'],
+      [{ format: 'update', packVersion: '1' }, 'suppack:pack: --packVersion: expected a dotted numeric version'],
+    ];
+    for (const [bad, message] of cases) {
+      const tree = createTreeWithEmptyWorkspace();
+      const before = tree.listChanges().length;
+      await expect(packGenerator(tree, { ...base, name: 'ok', type: 'driver', ...bad } as never)).rejects.toThrow(message);
+      expect(tree.listChanges().length).toBe(before);
+    }
+  });
+
+  test('a label with a dot is refused for an update pack (build-update: [A-Za-z0-9_-]+)', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    const before = tree.listChanges().length;
+    await expect(packGenerator(tree, { ...base, name: 'acme.nic', type: 'driver', format: 'update' })).rejects.toThrow(/^suppack:pack: --name: expected /);
+    expect(tree.listChanges().length).toBe(before);
+    // The name rule is the stricter one; the update label rule is checked again where the manifest is made.
+    const plan = { ...normalizeOptions({ ...base, name: 'acme', type: 'userspace', format: 'update' }), name: 'acme.nic' };
+    expect(() => packManifest(plan)).toThrow(
+      'suppack:pack: --name: expected letters, digits, "_" or "-" only: the name is the update label, which build-update checks with [A-Za-z0-9_-]+ (got "acme.nic")',
+    );
+  });
+
+  test('a name longer than an ISO volume id gets a volumeId', async () => {
+    const name = `a${'b'.repeat(39)}`;
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, { ...base, name, type: 'userspace', format: 'update' });
+    expect(updateOf(tree, `packs/${name}`).pack.volumeId).toBe(name.slice(0, 32));
+  });
+});
+
+test('every generated suppack.json, of every format and type, passes manifestSchema', async () => {
+  for (const format of PACK_FORMATS) {
+    for (const type of PACK_TYPES) {
+      const tree = createTreeWithEmptyWorkspace();
+      await packGenerator(tree, { ...base, name: `p-${type}`, type, format });
+      const result = manifestSchema.safeParse(JSON.parse(read(tree, `packs/p-${type}/suppack.json`)));
+      expect(result.error, `${format} ${type}`).toBeUndefined();
+      expect(result.data?.format).toBe(format);
+    }
+  }
+});
+
+test('legacy output is unchanged: --format legacy is the default, suppack.json and README byte for byte', async () => {
+  const implicit = createTreeWithEmptyWorkspace();
+  const explicit = createTreeWithEmptyWorkspace();
+  await packGenerator(implicit, { ...base, name: 'hello-drv', type: 'driver' });
+  await packGenerator(explicit, { ...base, name: 'hello-drv', type: 'driver', format: 'legacy' });
+  const dir = 'packs/hello-drv';
+  for (const f of files(implicit, dir)) expect(read(explicit, `${dir}/${f}`), f).toBe(read(implicit, `${dir}/${f}`));
+  expect(read(implicit, `${dir}/suppack.json`)).toBe(`{
+  "$schema": "../../node_modules/suppack/schemas/suppack.schema.json",
+  "format": "legacy",
+  "pack": {
+    "vendorCode": "acme",
+    "vendorName": "Acme \\"Quoted\\" & Co",
+    "label": "hello-drv",
+    "text": "Hello 100% pack",
+    "version": "1.0",
+    "productVersion": "7.0.0"
+  },
+  "rpms": [
+    {
+      "spec": "specs/hello-drv-modules.spec",
+      "kind": "kernel-module",
+      "sources": "src",
+      "version": "1.0",
+      "release": "1"
+    }
+  ],
+  "kernels": [
+    {
+      "version": "4.19.0+1"
+    }
+  ]
+}
+`);
+  expect(read(implicit, `${dir}/README.md`)).toBe(`# hello-drv
+
+Hello 100% pack: a driver supplemental pack for XenServer, built by suppack.
+
+\`suppack.json\` describes the pack; Nx infers every target from it (there is no project.json):
+
+\`\`\`sh
+nx run hello-drv:build-iso    # dist/packs/hello-drv/iso/hello-drv.iso (+ .iso.md5, .metadata.md5)
+nx run hello-drv:bundle       # the release zip: ISO, md5 files, source tarballs
+nx show project hello-drv     # every target with its inputs and outputs
+\`\`\`
+
+The kernel module is built with rpmbuild against each kernel in \`suppack.json\` \`kernels\`
+(\`version\` is the \`uname -r\` of the kernel; \`buildDir\` its build tree, by default
+\`/lib/modules/<version>/build\`). The build machine needs that kernel's headers.
+
+This README is not an input of any target: editing it rebuilds nothing.
+`);
 });

@@ -1,15 +1,22 @@
 /**
- * `nx g suppack:pack <name> --type driver|userspace|combined`: a pack project made of a
- * suppack.json and the files it names (spec templates, sources, EULA). No project.json and no
- * hand-written target: the plugin infers them all. Deterministic: the same options give the
- * same bytes (no date, no machine value; the kernel defaults to a fixed release).
+ * `nx g suppack:pack <name> --type driver|userspace|combined [--format legacy|update]`: a pack
+ * project made of a suppack.json and the files it names (spec templates, sources, EULA). No
+ * project.json and no hand-written target: the plugin infers them all. Deterministic: the same
+ * options give the same bytes (no date, no machine value; the kernel defaults to a fixed
+ * release), except the random UUID of an update pack when --uuid is not given.
+ *
+ * --format update writes an update manifest (formats.md 2.1-2.3); a driver pack becomes a driver
+ * disk (formats.md 2.5) whose version comes from its driver RPM. Signing stays off: the README
+ * says how to turn it on (the secret key never goes into suppack.json).
  */
+import { randomUUID } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { generateFiles, offsetFromRoot, type Tree } from '@nx/devkit';
 import { SuppackError } from '../../core/errors';
-import { packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
+import { DEFAULT_PACK_VERSION, packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
 import { manifestSchema, MANIFEST_FILE, type ManifestInput } from '../../schemas/manifest';
 import { parseWithSchema } from '../../schemas/parse';
+import { UPDATE_LABEL } from '../../schemas/update-pack';
 import { initGenerator } from '../init/generator';
 
 /** Suffix of the template files: `.tmpl` is what the build copies into dist/ with the code. */
@@ -18,9 +25,14 @@ const TEMPLATE_SUFFIX = '.tmpl';
 export interface PackPlan extends PackGeneratorConfig {
   directory: string;
   text: string;
-  /** The pack version (the `packVersion` option). */
+  /** The pack version (the `packVersion` option, or the format's default), also the RPMs' version. */
   version: string;
+  /** The update UUID (--format update): the `uuid` option or a new random one. */
+  uuid?: string;
 }
+
+/** Pack build of a generated driver disk: its version is `<rpm version>+<release>+<build>` (formats.md 2.5). */
+export const DRIVER_DISK_BUILD = '1';
 
 export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
   const plan = normalizeOptions(options);
@@ -39,6 +51,8 @@ export async function packGenerator(tree: Tree, options: PackGeneratorOptions): 
   const substitutions = {
     ...plan,
     hasModules,
+    driverDisk: plan.format === 'update' && plan.type === 'driver',
+    restartHost: plan.format === 'update' && hasModules,
     cName: plan.name.replace(/-/g, '_'),
     cString,
     specText,
@@ -62,7 +76,8 @@ export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
     ...o,
     directory: posix.normalize(o.directory ?? `packs/${o.name}`).replace(/\/+$/, ''),
     text: o.text ?? defaultText(o.name),
-    version: o.packVersion as string,
+    version: o.packVersion ?? DEFAULT_PACK_VERSION[o.format],
+    ...(o.format === 'update' ? { uuid: o.uuid ?? randomUUID() } : {}),
   };
 }
 
@@ -75,18 +90,22 @@ function defaultText(name: string): string {
 export function packManifest(plan: PackPlan): ManifestInput {
   const kernels = [{ version: plan.kernel, ...(plan.kernelBuildDir !== undefined ? { buildDir: plan.kernelBuildDir } : {}) }];
   const modules = { spec: `specs/${plan.name}-modules.spec`, kind: 'kernel-module' as const, sources: 'src', version: plan.version, release: '1' };
-  const manifest: ManifestInput = {
-    $schema: `${offsetFromRoot(plan.directory)}node_modules/suppack/schemas/suppack.schema.json`,
-    format: 'legacy',
-    pack: {
-      vendorCode: plan.vendorCode,
-      vendorName: plan.vendorName,
-      label: plan.name,
-      text: plan.text,
-      version: plan.version,
-      productVersion: plan.productVersion,
-    },
-  };
+  const $schema = `${offsetFromRoot(plan.directory)}node_modules/suppack/schemas/suppack.schema.json`;
+  const manifest: ManifestInput =
+    plan.format === 'update'
+      ? { $schema, format: 'update', pack: updatePack(plan) }
+      : {
+          $schema,
+          format: 'legacy',
+          pack: {
+            vendorCode: plan.vendorCode,
+            vendorName: plan.vendorName,
+            label: plan.name,
+            text: plan.text,
+            version: plan.version,
+            productVersion: plan.productVersion,
+          },
+        };
   switch (plan.type) {
     case 'driver':
       return { ...manifest, rpms: [modules], kernels };
@@ -119,6 +138,34 @@ export function packManifest(plan: PackPlan): ManifestInput {
         eulas: [`${plan.name}-EULA`],
       };
   }
+}
+
+/**
+ * The `pack` of an update manifest (formats.md 2.1). A driver pack is a driver disk: no version
+ * of its own (the driver RPM's <version>+<release>+<build>, formats.md 2.5). A pack with a
+ * kernel module asks for a host reboot after it is applied. No key: signing is off until the
+ * user adds one (see the README).
+ */
+function updatePack(plan: PackPlan): Extract<ManifestInput, { format: 'update' }>['pack'] {
+  if (!UPDATE_LABEL.test(plan.name)) {
+    throw new SuppackError(
+      `expected letters, digits, "_" or "-" only: the name is the update label, which build-update checks with [A-Za-z0-9_-]+ (got ${JSON.stringify(plan.name)})`,
+      { file: 'suppack:pack', field: '--name' },
+    );
+  }
+  if (plan.uuid === undefined) throw new SuppackError('required for --format update', { file: 'suppack:pack', field: '--uuid' });
+  const driverDisk = plan.type === 'driver';
+  return {
+    uuid: plan.uuid,
+    label: plan.name,
+    ...(driverDisk ? {} : { version: plan.version }),
+    description: plan.text,
+    afterApply: plan.type === 'userspace' ? [] : ['restartHost'],
+    ...(driverDisk ? { driverDisk: true, build: DRIVER_DISK_BUILD } : {}),
+    vendorName: plan.vendorName,
+    // The ISO volume id defaults to the label, which may be longer than its 32 characters.
+    ...(plan.name.length > 32 ? { volumeId: plan.name.slice(0, 32) } : {}),
+  };
 }
 
 /**
