@@ -1,5 +1,5 @@
 /**
- * Where each stage of a pack project writes, relative to the workspace root. One place for the
+ * Where each stage of a pack, bundle or installer project writes, relative to the workspace root. One place for the
  * Nx plugin (target outputs), the executors and the gulp plugin, so they cannot disagree.
  * Paths are POSIX and relative: no machine path ever reaches a target or a cache key.
  */
@@ -22,6 +22,10 @@ export interface StageDirs {
   iso: string;
   /** bundle: <label>.zip. */
   bundle: string;
+  /** combine-packs (bundle projects): <name>.iso, <name>.iso.md5. */
+  bundleIso: string;
+  /** rebuild-iso (installer projects): the rebuilt installer ISO. */
+  installer: string;
   /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT); not a target output, never cached. */
   work: string;
 }
@@ -37,6 +41,8 @@ export function stageDirs(projectRoot: string): StageDirs {
     metadata: posix.join(root, 'metadata'),
     iso: posix.join(root, 'iso'),
     bundle: posix.join(root, 'bundle'),
+    bundleIso: posix.join(root, 'bundle-iso'),
+    installer: posix.join(root, 'installer'),
     work: posix.join(root, '.rpmbuild'),
   };
 }

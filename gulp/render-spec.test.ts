@@ -8,7 +8,7 @@ import { manifestSchema, type ManifestInput } from '../schemas/manifest';
 import { renderSpec } from './index';
 import { chunked, isPluginError, runPlugin } from './testing';
 
-const MANIFEST: ManifestInput = {
+const MANIFEST: Extract<ManifestInput, { format?: 'legacy' }> = {
   pack: { vendorCode: 'acme', vendorName: 'ACME Corp', label: 'acme-nic', text: 'ACME NIC driver', version: '1.0', productVersion: '7.0.0' },
   rpms: [
     { spec: 'driver/acme.spec.in', kind: 'kernel-module', sources: 'driver/src', version: '2.0.1', release: '3', defines: { acme_opt: 'on' } },
@@ -94,7 +94,7 @@ describe('errors', () => {
     const { label: _, ...pack } = MANIFEST.pack;
     let thrown: unknown;
     try {
-      renderSpec({ ...MANIFEST, pack: pack as ManifestInput['pack'] });
+      renderSpec({ ...MANIFEST, pack: pack as (typeof MANIFEST)['pack'] });
     } catch (e) {
       thrown = e;
     }

@@ -64,3 +64,20 @@ test('a requirement listed twice gives one dependency', async () => {
   const deps = await createDependencies(undefined, context({ a: 'a', b: 'b' }));
   expect(deps).toHaveLength(1);
 });
+
+test('a bundle or installer depends on the workspace projects its packs name; ISO files and unknown names add nothing', async () => {
+  write('packs/nic/suppack.json', manifest('nic'));
+  write('packs/fw/suppack.json', manifest('fw'));
+  write('bundles/all/suppack.json', { kind: 'bundle', name: 'all', volumeId: 'All', packs: ['nic', 'isos/x.iso', 'fw', 'missing'] });
+  write('installers/acme/suppack.json', { kind: 'installer', baseIso: 'base.iso', packs: ['all', 'nic', 'installer'] });
+  const deps = await createDependencies(
+    {},
+    context({ nic: 'packs/nic', fw: 'packs/fw', all: 'bundles/all', installer: 'installers/acme', lib: 'libs/lib' }),
+  );
+  expect(deps).toEqual([
+    { source: 'all', target: 'nic', type: 'static', sourceFile: 'bundles/all/suppack.json' },
+    { source: 'all', target: 'fw', type: 'static', sourceFile: 'bundles/all/suppack.json' },
+    { source: 'installer', target: 'all', type: 'static', sourceFile: 'installers/acme/suppack.json' },
+    { source: 'installer', target: 'nic', type: 'static', sourceFile: 'installers/acme/suppack.json' },
+  ]);
+});

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createNodes, createPackNodeOrReport } from './create-nodes';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
+import { createNodes, createPackNodeOrReport, readWorkspaceProjects } from './create-nodes';
 import { parseJson } from './manifest-file';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'good', text: 'Good pack', version: '1.0', productVersion: '7.0.0' };
@@ -100,6 +101,63 @@ describe('createNodes', () => {
     const results = await createNodes[1](['packs/broken/suppack.json', 'packs/good/suppack.json'], {}, context);
     const roots = results.flatMap(([, r]) => Object.keys(r.projects ?? {}));
     expect(roots).toEqual(['packs/good']);
+  });
+});
+
+describe('bundle and installer projects', () => {
+  const update = {
+    format: 'update',
+    pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'upd', version: '1', description: 'u' },
+    prebuilt: ['x.rpm'],
+  };
+  const all = ['packs/nic/suppack.json', 'packs/upd/suppack.json', 'bundles/all/suppack.json', 'installers/acme/suppack.json'];
+  beforeEach(() => {
+    write('packs/nic/suppack.json', JSON.stringify({ pack: { ...pack, label: 'acme-nic' }, prebuilt: ['x.rpm'] }));
+    write('packs/upd/suppack.json', JSON.stringify(update));
+    // Named by its project.json, not its folder: members are looked up by Nx project name.
+    write('bundles/all/project.json', '{"name":"acme-all"}');
+    write('bundles/all/suppack.json', JSON.stringify({ kind: 'bundle', name: 'acme-all', volumeId: 'Acme', packs: ['nic', 'vendor/fw.iso'] }));
+    write('installers/acme/suppack.json', JSON.stringify({ kind: 'installer', baseIso: 'base.iso', packs: ['acme-all', 'nic'] }));
+  });
+
+  test('members are looked up among all the suppack.json files of the call: dependsOn the right targets', async () => {
+    const results = await createNodes[1](all, {}, context);
+    const byRoot = Object.fromEntries(results.flatMap(([, r]) => Object.entries(r.projects ?? {})));
+    expect(Object.keys(byRoot).sort()).toEqual(['bundles/all', 'installers/acme', 'packs/nic', 'packs/upd']);
+    expect(byRoot['bundles/all'].name).toBeUndefined();
+    expect(Object.keys(byRoot['bundles/all'].targets!)).toEqual(['combine-packs']);
+    expect(byRoot['bundles/all'].targets!['combine-packs'].dependsOn).toEqual([{ projects: ['nic'], target: 'build-iso' }]);
+    expect(byRoot['installers/acme'].name).toBe('acme');
+    expect(byRoot['installers/acme'].targets!['rebuild-iso'].dependsOn).toEqual([
+      { projects: ['nic'], target: 'build-iso' },
+      { projects: ['acme-all'], target: 'combine-packs' },
+    ]);
+    expect(byRoot['installers/acme'].metadata?.targetGroups).toEqual({ 'Installer ISO': ['rebuild-iso'] });
+    expect(JSON.stringify(results)).not.toContain(ws);
+  });
+
+  test('an update-format member is logged at inference (file, field, what to do) and only that project is skipped', async () => {
+    write('bundles/all/suppack.json', JSON.stringify({ kind: 'bundle', name: 'acme-all', volumeId: 'Acme', packs: ['nic', 'upd'] }));
+    const logged: string[] = [];
+    const workspace = await readWorkspaceProjects(all, ws);
+    const results = await Promise.all(all.map((f) => createPackNodeOrReport(f, {}, context, (m) => logged.push(m), false, workspace)));
+    expect(logged).toEqual([
+      `suppack: bundles/all/suppack.json: packs[1]: project "upd" ${UPDATE_PACKS_CANNOT_COMBINE} (project skipped)`,
+    ]);
+    expect(results.flatMap((r) => Object.keys(r.projects ?? {}))).toEqual(['packs/nic', 'packs/upd', 'installers/acme']);
+  });
+
+  test('a member whose own manifest is broken, or that is no suppack project, is logged too', async () => {
+    write('packs/nic/suppack.json', '{ "pack": ');
+    write('installers/acme/suppack.json', JSON.stringify({ kind: 'installer', baseIso: 'base.iso', packs: ['lib', 'nic'] }));
+    const logged: string[] = [];
+    const workspace = await readWorkspaceProjects(all, ws);
+    await Promise.all(all.map((f) => createPackNodeOrReport(f, {}, context, (m) => logged.push(m), false, workspace)));
+    expect([...logged].sort()).toEqual([
+      'suppack: bundles/all/suppack.json: packs[0]: project "nic" has an invalid packs/nic/suppack.json: fix it first (project skipped)',
+      'suppack: installers/acme/suppack.json: packs[0]: no suppack project "lib" in the workspace: expected a legacy pack or bundle project, or a pack ISO path ending in .iso (project skipped)',
+      'suppack: packs/nic/suppack.json: line 1, column 11: invalid JSON: unexpected end of file, expected the rest of a JSON object (project skipped)',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * createNodes: every `suppack.json` in the workspace is a pack project whose targets are inferred
- * (plugin/targets.ts).
+ * createNodes: every `suppack.json` in the workspace is a pack, bundle or installer project whose
+ * targets are inferred (plugin/targets.ts). All manifests are read first, so a bundle or installer
+ * knows what its member projects are (a legacy pack, a bundle, an update pack it must refuse).
  *
  * A broken manifest (invalid JSON, schema error) must not break the other projects. Nx 24 turns
  * the AggregateCreateNodesError that createNodesFromFiles throws into "Failed to process project
@@ -13,7 +14,9 @@ import { join, posix } from 'node:path';
 import { createNodesFromFiles, logger, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { isSuppackError } from '../core/errors';
 import { MANIFEST_FILE } from '../schemas/manifest';
-import { readManifest } from './manifest-file';
+import type { ProjectManifest } from '../schemas/manifest';
+import { readProjectManifest } from './manifest-file';
+import type { MemberProject } from './members';
 import type { SuppackPluginOptions } from './options';
 import { inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';
 
@@ -23,9 +26,64 @@ export const createNodes: CreateNodes<SuppackPluginOptions> = [
   MANIFEST_GLOB,
   async (files, options, context) => {
     const external = isLockedDependency(context.workspaceRoot) ? PACKAGE_NAME : false;
-    return createNodesFromFiles((file, opts, ctx) => createPackNodeOrReport(file, opts, ctx, undefined, external), files, options ?? {}, context);
+    const workspace = await readWorkspaceProjects(files, context.workspaceRoot);
+    return createNodesFromFiles(
+      (file, opts, ctx) => createPackNodeOrReport(file, opts, ctx, undefined, external, workspace),
+      files,
+      options ?? {},
+      context,
+    );
   },
 ];
+
+/** One `suppack.json` read: its project's root and Nx name, and the manifest or why it is invalid. */
+interface WorkspaceProject {
+  root: string;
+  name: string;
+  manifest?: ProjectManifest;
+  error?: unknown;
+}
+
+/** Every suppack project of one createNodes call, by manifest file and by Nx name. */
+export interface WorkspaceProjects {
+  byFile: Map<string, WorkspaceProject>;
+  byName: Map<string, MemberProject>;
+}
+
+/** Read all manifests once; errors are kept for the file's own createNodes to report. */
+export async function readWorkspaceProjects(files: readonly string[], workspaceRoot: string): Promise<WorkspaceProjects> {
+  const byFile = new Map<string, WorkspaceProject>();
+  const byName = new Map<string, MemberProject>();
+  for (const f of files) {
+    const file = toPosix(f);
+    const root = posix.dirname(file);
+    const entry: WorkspaceProject = { root, name: projectName(workspaceRoot, root) };
+    try {
+      entry.manifest = await readProjectManifest(workspaceRoot, file);
+    } catch (e) {
+      entry.error = e;
+    }
+    byFile.set(file, entry);
+    byName.set(entry.name, { root, ...(entry.manifest ? { manifest: entry.manifest } : {}) });
+  }
+  return { byFile, byName };
+}
+
+/**
+ * The name Nx gives the project at `root`: the `name` of a sibling project.json, else of a
+ * package.json, else the folder's name (what createPackNode sets).
+ */
+function projectName(workspaceRoot: string, root: string): string {
+  for (const f of ['project.json', 'package.json']) {
+    try {
+      const json: unknown = JSON.parse(readFileSync(join(workspaceRoot, root, f), 'utf8'));
+      if (json !== null && typeof json === 'object' && typeof (json as { name?: unknown }).name === 'string') return (json as { name: string }).name;
+    } catch {
+      // no such file, or not JSON: Nx reports that one itself
+    }
+  }
+  return posix.basename(root === '.' ? toPosix(workspaceRoot) : root);
+}
 
 /** createPackNode, with a broken manifest reported through `report` and left out of the graph. */
 export async function createPackNodeOrReport(
@@ -34,9 +92,10 @@ export async function createPackNodeOrReport(
   context: CreateNodesContext,
   report: (message: string) => void = (m) => logger.error(m),
   externalDependency: string | false = isLockedDependency(context.workspaceRoot) ? PACKAGE_NAME : false,
+  workspace?: WorkspaceProjects,
 ): Promise<CreateNodesResult> {
   try {
-    return await createPackNode(file, options, context, externalDependency);
+    return await createPackNode(file, options, context, externalDependency, workspace);
   } catch (e) {
     if (!isSuppackError(e)) throw e;
     report(`suppack: ${e.message} (project skipped)`);
@@ -44,19 +103,29 @@ export async function createPackNodeOrReport(
   }
 }
 
-/** The project of one `suppack.json` (workspace-relative path). */
+/**
+ * The project of one `suppack.json` (workspace-relative path). `workspace` holds every manifest
+ * of the call (bundle and installer members are looked up there); without it only this one is read.
+ */
 export async function createPackNode(
   file: string,
   options: SuppackPluginOptions | undefined,
   context: CreateNodesContext,
   externalDependency: string | false = isLockedDependency(context.workspaceRoot) ? PACKAGE_NAME : false,
+  workspace?: WorkspaceProjects,
 ): Promise<CreateNodesResult> {
   const manifestFile = toPosix(file);
   const root = posix.dirname(manifestFile);
-  const manifest = await readManifest(context.workspaceRoot, manifestFile);
+  const known = workspace?.byFile.has(manifestFile) ? workspace : undefined;
+  const ws = known ?? (await readWorkspaceProjects([manifestFile], context.workspaceRoot));
+  const self = ws.byFile.get(manifestFile)!;
+  if (self.manifest === undefined) throw self.error;
+  const manifest = self.manifest;
   const targets = inferTargets(root, manifest, {
     ...options,
     externalDependency,
+    projectName: self.name,
+    members: (name) => ws.byName.get(name),
   });
   // A sibling project.json / package.json names the project; otherwise the folder does.
   const named = ['project.json', 'package.json'].some((f) => existsSync(join(context.workspaceRoot, root, f)));

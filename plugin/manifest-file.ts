@@ -5,23 +5,35 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SuppackError } from '../core/errors';
-import { manifestSchema, type Manifest } from '../schemas/manifest';
+import { manifestSchema, projectManifestSchema, type Manifest, type ProjectManifest } from '../schemas/manifest';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 
-/** Parse and validate manifest text; `file` is the name used in errors. */
+/** Parse and validate the text of a pack project's manifest; `file` is the name used in errors. */
 export function parseManifestText(text: string, file: string): Manifest {
   return parseWithSchema(manifestSchema, parseJson(text, file), { file, field: dottedPath });
 }
 
-/** Read `<workspaceRoot>/<file>` and parse it; `file` is workspace-relative. */
+/** Parse and validate any `suppack.json` (pack, bundle or installer project). */
+export function parseProjectManifestText(text: string, file: string): ProjectManifest {
+  return parseWithSchema(projectManifestSchema, parseJson(text, file), { file, field: dottedPath });
+}
+
+/** Read `<workspaceRoot>/<file>` and parse it as a pack manifest; `file` is workspace-relative. */
 export async function readManifest(workspaceRoot: string, file: string): Promise<Manifest> {
-  let text: string;
+  return parseManifestText(await readText(workspaceRoot, file), file);
+}
+
+/** Read `<workspaceRoot>/<file>` and parse it as any kind of project; `file` is workspace-relative. */
+export async function readProjectManifest(workspaceRoot: string, file: string): Promise<ProjectManifest> {
+  return parseProjectManifestText(await readText(workspaceRoot, file), file);
+}
+
+async function readText(workspaceRoot: string, file: string): Promise<string> {
   try {
-    text = await readFile(join(workspaceRoot, file), 'utf8');
+    return await readFile(join(workspaceRoot, file), 'utf8');
   } catch (e) {
     throw new SuppackError(`cannot read the manifest (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
   }
-  return parseManifestText(text, file);
 }
 
 /** JSON.parse with an error that says where (line, column) and what was expected. */

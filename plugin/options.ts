@@ -3,7 +3,10 @@
  * All optional: by default the inferred targets are named after their stage.
  */
 
-/** The stages of a pack project, in build order; each is a target running the executor `suppack:<stage>`. */
+/**
+ * The stages, each a target running the executor `suppack:<stage>`: those of a pack project in
+ * build order, then `combine-packs` (bundle projects) and `rebuild-iso` (installer projects).
+ */
 export const STAGES = [
   'render-spec',
   'build-srctarballs',
@@ -12,6 +15,8 @@ export const STAGES = [
   'pack-metadata',
   'build-iso',
   'bundle',
+  'combine-packs',
+  'rebuild-iso',
 ] as const;
 
 export type Stage = (typeof STAGES)[number];

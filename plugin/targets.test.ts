@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { manifestSchema, type ManifestInput } from '../schemas/manifest';
+import { SuppackError } from '../core/errors';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
+import { manifestSchema, projectManifestSchema, type ManifestInput, type ProjectManifestInput } from '../schemas/manifest';
+import { projectIso, type MemberProject } from './members';
 import { inferProjectMetadata, inferTargets, tokenisedStageDirs } from './targets';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
@@ -206,5 +209,163 @@ describe('inferTargets', () => {
     expect(tokenisedStageDirs('packs/a').iso).toBe('{workspaceRoot}/dist/{projectRoot}/iso');
     expect(tokenisedStageDirs('.').iso).toBe('{workspaceRoot}/dist/iso');
     expect(inferTargets('.', prebuilt)['build-iso'].outputs).toEqual(['{workspaceRoot}/dist/iso']);
+  });
+});
+
+describe('bundle and installer projects (pure: the members are data, no file system)', () => {
+  const anyParse = (m: ProjectManifestInput) => projectManifestSchema.parse(m);
+  const legacyPack = (label: string) => parse({ pack: { ...pack, label }, prebuilt: ['x.rpm'] });
+  const updatePack = parse({
+    format: 'update',
+    pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'upd', version: '1', description: 'u' },
+    prebuilt: ['x.rpm'],
+  });
+  const bundleOf = (packs: string[]) => anyParse({ kind: 'bundle', name: 'acme-all', volumeId: 'Acme packs', packs });
+  const projects: Record<string, MemberProject> = {
+    nic: { root: 'packs/nic', manifest: legacyPack('acme-nic') },
+    fw: { root: 'packs/fw', manifest: legacyPack('acme-fw') },
+    all: { root: 'bundles/all', manifest: bundleOf(['nic', 'fw']) },
+    upd: { root: 'packs/upd', manifest: updatePack },
+    inst: { root: 'installers/x', manifest: anyParse({ kind: 'installer', baseIso: 'b.iso', answerfile: 'a.xml' }) },
+    broken: { root: 'packs/broken' },
+  };
+  const members = (name: string) => projects[name];
+  const content = (fileset: string) => ({ fileset, includeIgnored: true });
+
+  test('bundle: one cached combine-packs target, exact', () => {
+    const t = inferTargets('bundles/mix', bundleOf(['nic', 'isos/vendor.iso', 'all', 'fw']), { members, projectName: 'mix' });
+    expect(t).toEqual({
+      'combine-packs': {
+        executor: 'suppack:combine-packs',
+        ...common,
+        inputs: [
+          '{projectRoot}/suppack.json',
+          content('{projectRoot}/isos/vendor.iso'),
+          ext,
+          epoch,
+          { dependentTasksOutputFiles: '**/*.iso' },
+        ],
+        outputs: ['{workspaceRoot}/dist/{projectRoot}/bundle-iso'],
+        dependsOn: [
+          { projects: ['nic', 'fw'], target: 'build-iso' },
+          { projects: ['all'], target: 'combine-packs' },
+        ],
+        metadata: meta(t['combine-packs'].metadata!.description!),
+      },
+    });
+  });
+
+  test('bundle of ISO files only: no dependsOn, no dependentTasksOutputFiles', () => {
+    const t = inferTargets('b', bundleOf(['a.iso', './sub/b.iso']), { externalDependency: false });
+    expect(t['combine-packs'].inputs).toEqual(['{projectRoot}/suppack.json', content('{projectRoot}/a.iso'), content('{projectRoot}/sub/b.iso'), epoch]);
+    expect(t['combine-packs'].dependsOn).toBeUndefined();
+  });
+
+  test('installer: one cached rebuild-iso target; the base ISO, answerfile and include trees are inputs by content', () => {
+    const m = anyParse({
+      kind: 'installer',
+      baseIso: 'iso/XenServer-7.0.0-install-cd.iso',
+      packs: ['all', 'extra/site.iso', 'nic'],
+      answerfile: 'answerfile.xml',
+      include: [{ from: 'site/', to: 'site' }, { from: 'motd' }],
+      volumeId: 'Acme XenServer',
+    });
+    const t = inferTargets('installers/acme', m, { members, projectName: 'acme-installer' });
+    expect(t).toEqual({
+      'rebuild-iso': {
+        executor: 'suppack:rebuild-iso',
+        ...common,
+        inputs: [
+          '{projectRoot}/suppack.json',
+          content('{projectRoot}/iso/XenServer-7.0.0-install-cd.iso'),
+          content('{projectRoot}/extra/site.iso'),
+          content('{projectRoot}/answerfile.xml'),
+          content('{projectRoot}/site'),
+          content('{projectRoot}/site/**/*'),
+          content('{projectRoot}/motd'),
+          content('{projectRoot}/motd/**/*'),
+          ext,
+          epoch,
+          { dependentTasksOutputFiles: '**/*.iso' },
+        ],
+        outputs: ['{workspaceRoot}/dist/{projectRoot}/installer'],
+        dependsOn: [
+          { projects: ['nic'], target: 'build-iso' },
+          { projects: ['all'], target: 'combine-packs' },
+        ],
+        metadata: meta(t['rebuild-iso'].metadata!.description!),
+      },
+    });
+    expect(inferProjectMetadata(m, t)).toEqual({
+      description: 'Installer ISO from XenServer-7.0.0-install-cd.iso with 3 packs, an answerfile, 2 includes',
+      technologies: ['xenserver'],
+      targetGroups: { 'Installer ISO': ['rebuild-iso'] },
+    });
+  });
+
+  test('renamed targets: the member dependsOn follows the new names', () => {
+    const t = inferTargets('b', bundleOf(['nic', 'all']), { members, targetNames: { 'build-iso': 'iso', 'combine-packs': 'combine' } });
+    expect(Object.keys(t)).toEqual(['combine']);
+    expect(t.combine.executor).toBe('suppack:combine-packs');
+    expect(t.combine.dependsOn).toEqual([
+      { projects: ['nic'], target: 'iso' },
+      { projects: ['all'], target: 'combine' },
+    ]);
+  });
+
+  test('bundle metadata', () => {
+    const m = bundleOf(['nic', 'fw']);
+    expect(inferProjectMetadata(m, inferTargets('b', m, { members }))).toEqual({
+      description: 'Acme packs (acme-all.iso, 2 legacy packs combined)',
+      technologies: ['xenserver'],
+      targetGroups: { 'Combined pack': ['combine-packs'] },
+    });
+  });
+
+  const bad: Array<[string, string[], string]> = [
+    [
+      'an update-format pack',
+      ['nic', 'upd'],
+      `bundles/b/suppack.json: packs[1]: project "upd" ${UPDATE_PACKS_CANNOT_COMBINE}`,
+    ],
+    [
+      'an unknown project',
+      ['nope'],
+      'bundles/b/suppack.json: packs[0]: no suppack project "nope" in the workspace: expected a legacy pack or bundle project, or a pack ISO path ending in .iso',
+    ],
+    [
+      'an installer project',
+      ['inst'],
+      'bundles/b/suppack.json: packs[0]: project "inst" is an installer project: expected a legacy pack or bundle project (an installer ISO is no pack)',
+    ],
+    ['a project with a broken manifest', ['broken'], 'bundles/b/suppack.json: packs[0]: project "broken" has an invalid packs/broken/suppack.json: fix it first'],
+    ['itself', ['b'], 'bundles/b/suppack.json: packs[0]: a project cannot contain itself: expected another pack or bundle project'],
+  ];
+  test.each(bad)('a member that is %s is refused with file and field', (_, packs, message) => {
+    let error: unknown;
+    try {
+      inferTargets('bundles/b', bundleOf(packs), { members, projectName: 'b' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SuppackError);
+    expect((error as SuppackError).message).toBe(message);
+    expect((error as SuppackError).file).toBe('bundles/b/suppack.json');
+    expect((error as SuppackError).field).toMatch(/^packs\[\d\]$/);
+  });
+
+  test('no absolute or machine path, and the member roots stay out of the targets', () => {
+    const m = anyParse({ kind: 'installer', baseIso: 'b.iso', packs: ['nic', 'all'], answerfile: 'a.xml' });
+    const json = JSON.stringify(inferTargets('installers/acme', m, { members }));
+    expect(json).not.toMatch(/"\//);
+    expect(json).not.toContain('installers/acme');
+    expect(json).not.toContain('packs/nic');
+    expect(json).not.toContain('bundles/all');
+  });
+
+  test('projectIso: the ISO a legacy pack or a bundle member builds, from stageDirs', () => {
+    expect(projectIso('packs/nic', projects.nic.manifest!)).toBe('dist/packs/nic/iso/acme-nic.iso');
+    expect(projectIso('bundles/all', projects.all.manifest!)).toBe('dist/bundles/all/bundle-iso/acme-all.iso');
+    expect(projectIso('packs/upd', updatePack)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Target inference for one pack project: a PURE function of the project root and its parsed
- * `suppack.json`. No file system, no machine path: every input and output is a `{projectRoot}` /
+ * Target inference for one project: a PURE function of the project root and its parsed
+ * `suppack.json` (plus, for bundle and installer projects, what createNodes read of their member
+ * projects, handed over as data). No file system, no machine path: every input and output is a `{projectRoot}` /
  * `{workspaceRoot}` token, so two checkouts at different paths compute the same task hashes
  * (nx-gulp.md 4.1) and share a remote cache.
  *
@@ -12,12 +13,16 @@
  *   build-srctarballs ─┘                                                ▲           │
  *            └──────────────────────────────────────────────────────────┼───────────┘
  *                                                         ^build-iso (required workspace packs)
+ *
+ * A bundle project has one target, combine-packs; an installer project one, rebuild-iso. Each
+ * dependsOn the build-iso (legacy pack members) or combine-packs (bundle members) of its members.
  */
 import { posix } from 'node:path';
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import type { Manifest } from '../schemas/manifest';
+import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import { stageDirs, type StageDirs } from '../core/project-layout';
+import { resolveMembers, type MemberLookup } from './members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
 /** The npm package whose version (and lockfile closure) every target hashes. */
@@ -31,6 +36,13 @@ export interface InferContext extends SuppackPluginOptions {
    * an external dependency it cannot find. Default `suppack`.
    */
   externalDependency?: string | false;
+  /**
+   * The workspace's suppack projects by Nx name, for the `packs` of a bundle or installer (data
+   * read beforehand by createNodes; inference itself reads nothing). Default: none known.
+   */
+  members?: MemberLookup;
+  /** This project's Nx name: a bundle or installer listing itself is refused. */
+  projectName?: string;
 }
 
 /** One entry of a target's `inputs` (Nx's InputDefinition or a fileset string). */
@@ -45,21 +57,37 @@ const DESCRIPTIONS: Record<Stage, string> = {
   'pack-metadata': 'Write the pack metadata XS-REPOSITORY and XS-PACKAGES',
   'build-iso': 'Build the supplemental pack ISO with its .iso.md5 and .metadata.md5',
   bundle: 'Zip the ISO, the md5 files and the source tarballs for release (GPL sources)',
+  'combine-packs': 'Combine the legacy packs into one ISO (packages.<label>/ + XS-REPOSITORY-LIST) with its .iso.md5',
+  'rebuild-iso': 'Rebuild the installer ISO with the packs, the answerfile and the included files (boot kept)',
 };
 
-/** The targets of a pack project, keyed by target name. */
+/**
+ * The targets of a project, keyed by target name: a pack's stage chain, a bundle's
+ * `combine-packs` or an installer's `rebuild-iso`. Throws a SuppackError (file and field) for a
+ * bundle or installer member that cannot be resolved.
+ */
 export function inferTargets(
   projectRoot: string,
-  manifest: Manifest,
+  manifest: ProjectManifest,
   ctx: InferContext = {},
 ): Record<string, TargetConfiguration> {
-  const name = targetNames(ctx);
-  const out = tokenisedStageDirs(projectRoot);
-  const file = (rel: string) => `{projectRoot}/${clean(rel)}`;
+  if (manifest.kind === 'bundle' || manifest.kind === 'installer') return inferMediumTargets(projectRoot, manifest, ctx);
+  return inferPackTargets(projectRoot, manifest, ctx);
+}
 
-  const manifestInput = file(MANIFEST_FILE);
-  const external: Input[] = ctx.externalDependency === false ? [] : [{ externalDependencies: [ctx.externalDependency ?? PACKAGE_NAME] }];
-  const epoch: Input = { env: 'SOURCE_DATE_EPOCH' };
+function common(ctx: InferContext) {
+  return {
+    name: targetNames(ctx),
+    file: (rel: string) => `{projectRoot}/${clean(rel)}`,
+    manifestInput: `{projectRoot}/${MANIFEST_FILE}`,
+    external: (ctx.externalDependency === false ? [] : [{ externalDependencies: [ctx.externalDependency ?? PACKAGE_NAME] }]) as Input[],
+    epoch: { env: 'SOURCE_DATE_EPOCH' } as Input,
+  };
+}
+
+function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferContext): Record<string, TargetConfiguration> {
+  const { name, file, manifestInput, external, epoch } = common(ctx);
+  const out = tokenisedStageDirs(projectRoot);
 
   const templates = unique(manifest.rpms.map((r) => file(r.spec)));
   const eulas = unique(manifest.eulas.map(file));
@@ -165,8 +193,73 @@ export function inferTargets(
   return targets;
 }
 
-/** Project-level metadata: what the pack is, and the targets grouped for the Nx UI. */
-export function inferProjectMetadata(manifest: Manifest, targets: Record<string, TargetConfiguration>): ProjectMetadata {
+/**
+ * `combine-packs` (bundle) or `rebuild-iso` (installer). Files named by path (ISOs, answerfile,
+ * include trees) are hashed by content even when gitignored (`includeIgnored`: downloaded
+ * installer ISOs usually are); member projects' ISOs come through dependsOn +
+ * dependentTasksOutputFiles.
+ */
+function inferMediumTargets(projectRoot: string, manifest: BundleManifest | InstallerManifest, ctx: InferContext): Record<string, TargetConfiguration> {
+  const { name, file, manifestInput, external, epoch } = common(ctx);
+  const out = tokenisedStageDirs(projectRoot);
+  const stage: Stage = manifest.kind === 'bundle' ? 'combine-packs' : 'rebuild-iso';
+  const members = resolveMembers(posix.join(clean(projectRoot), MANIFEST_FILE), ctx.projectName, manifest.packs, ctx.members ?? (() => undefined));
+  const content = (fileset: string): Input => ({ fileset, includeIgnored: true });
+
+  const files: Input[] = [];
+  if (manifest.kind === 'installer') files.push(content(file(manifest.baseIso)));
+  for (const m of members) if (m.source === 'file') files.push(content(file(m.path)));
+  if (manifest.kind === 'installer') {
+    if (manifest.answerfile !== undefined) files.push(content(file(manifest.answerfile)));
+    // `from` is a file or a directory: inference cannot look, so both forms (one matches nothing).
+    for (const inc of manifest.include) files.push(content(file(inc.from)), content(tree(inc.from)));
+  }
+
+  const dependsOn: NonNullable<TargetConfiguration['dependsOn']> = [];
+  for (const memberStage of ['build-iso', 'combine-packs'] as const) {
+    const projects = members.flatMap((m) => (m.source === 'project' && m.stage === memberStage ? [m.project] : []));
+    if (projects.length > 0) dependsOn.push({ projects, target: name[memberStage] });
+  }
+
+  const target: TargetConfiguration = {
+    executor: `${PACKAGE_NAME}:${stage}`,
+    cache: true,
+    options: {},
+    inputs: [
+      manifestInput,
+      ...uniqueInputs(files),
+      ...external,
+      epoch,
+      ...(dependsOn.length > 0 ? [{ dependentTasksOutputFiles: '**/*.iso' }] : []),
+    ],
+    outputs: [manifest.kind === 'bundle' ? out.bundleIso : out.installer],
+    ...(dependsOn.length > 0 ? { dependsOn } : {}),
+    metadata: { description: DESCRIPTIONS[stage], technologies: [TECHNOLOGY] },
+  };
+  return { [name[stage]]: target };
+}
+
+/** Project-level metadata: what the project is, and the targets grouped for the Nx UI. */
+export function inferProjectMetadata(manifest: ProjectManifest, targets: Record<string, TargetConfiguration>): ProjectMetadata {
+  if (manifest.kind === 'bundle') {
+    return {
+      description: `${manifest.volumeId} (${manifest.name}.iso, ${count(manifest.packs.length, 'legacy pack')} combined)`,
+      technologies: [TECHNOLOGY],
+      targetGroups: { 'Combined pack': Object.keys(targets) },
+    };
+  }
+  if (manifest.kind === 'installer') {
+    const parts = [
+      count(manifest.packs.length, 'pack'),
+      ...(manifest.answerfile !== undefined ? ['an answerfile'] : []),
+      ...(manifest.include.length > 0 ? [count(manifest.include.length, 'include')] : []),
+    ];
+    return {
+      description: `Installer ISO from ${posix.basename(manifest.baseIso)} with ${parts.join(', ')}`,
+      technologies: [TECHNOLOGY],
+      targetGroups: { 'Installer ISO': Object.keys(targets) },
+    };
+  }
   return {
     description:
       manifest.format === 'legacy'
@@ -202,4 +295,16 @@ function tree(dir: string): string {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+function uniqueInputs(xs: Input[]): Input[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const key = JSON.stringify(x);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -41,6 +41,14 @@ export const executorOptionSchemas = {
     'Bundle the release zip',
     'Write the deterministic release zip <label>.zip (the ISO, both md5 files and sources/<tarballs>) into dist/<projectRoot>/bundle.',
   ),
+  'combine-packs': noOptions(
+    'Combine legacy packs',
+    'Bundle projects: combine the legacy packs of packs[] (member projects\' ISOs or ISO files) into <name>.iso and <name>.iso.md5 in dist/<projectRoot>/bundle-iso, each pack in packages.<label>/ listed in XS-REPOSITORY-LIST.',
+  ),
+  'rebuild-iso': noOptions(
+    'Rebuild an installer ISO',
+    'Installer projects: copy baseIso with the packs of packs[] added (packages.<label>/ + XS-REPOSITORY-LIST), the answerfile injected and the include files added, into dist/<projectRoot>/installer/<output>.',
+  ),
 } as const;
 
 export type ExecutorName = keyof typeof executorOptionSchemas;
@@ -53,3 +61,5 @@ export type CollectRpmsOptions = z.input<(typeof executorOptionSchemas)['collect
 export type PackMetadataOptions = z.input<(typeof executorOptionSchemas)['pack-metadata']>;
 export type BuildIsoOptions = z.input<(typeof executorOptionSchemas)['build-iso']>;
 export type BundleOptions = z.input<(typeof executorOptionSchemas)['bundle']>;
+export type CombinePacksOptions = z.input<(typeof executorOptionSchemas)['combine-packs']>;
+export type RebuildIsoOptions = z.input<(typeof executorOptionSchemas)['rebuild-iso']>;

@@ -2,18 +2,20 @@ import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
 import { updatePackSchema } from './update-pack';
 import { statusReportSchema } from './status-report';
+import { relativePath } from './paths';
+import { bundleManifestSchema } from './bundle';
+import { installerManifestSchema } from './installer';
 
 /**
- * `suppack.json`: the declarative description of one pack project. Everything the DDK
+ * `suppack.json`: the declarative description of one project. A pack project (`kind` "pack", the
+ * default, so every pack manifest written before kinds existed stays valid) is described here;
+ * bundle and installer projects in bundle.ts and installer.ts. Everything the DDK
  * Makefile variables carried has a home here:
  *   VENDOR_CODE, VENDOR_NAME, LABEL, TEXT, PACK_VERSION, PACK_BUILD → pack.*
  *   SPEC / RPM_VERSION / RPM_RELEASE               → rpms[] (kind "kernel-module")
  *   DATA_SPEC / DATA_RPM_VERSION / DATA_RPM_RELEASE → rpms[] (kind "userspace")
  */
 
-const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/;
-const relativePath = (what: string) =>
-  z.string().regex(RELATIVE_PATH, { error: `expected ${what} relative to the project root, without ".."` });
 
 export const kernelSchema = z
   .object({
@@ -59,8 +61,14 @@ const contentShape = {
   eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
 };
 
+const packKind = z
+  .literal('pack')
+  .default('pack')
+  .describe('Project kind: pack (the default), bundle (legacy packs combined into one ISO) or installer (an installer ISO rebuilt with packs).');
+
 const legacyManifestSchema = z
   .object({
+    kind: packKind,
     format: z
       .literal('legacy')
       .default('legacy')
@@ -68,10 +76,12 @@ const legacyManifestSchema = z
     pack: legacyPackSchema.describe('Pack metadata (the build-supplemental-pack options).'),
     ...contentShape,
   })
-  .strict();
+  .strict()
+  .meta({ title: 'Pack project, legacy format', description: 'A legacy supplemental pack (XS-REPOSITORY / XS-PACKAGES), the default format.' });
 
 const updateManifestSchema = z
   .object({
+    kind: packKind,
     format: z.literal('update'),
     pack: updatePackSchema
       .safeExtend({
@@ -83,8 +93,10 @@ const updateManifestSchema = z
       .describe('Update metadata (the build-update options).'),
     ...contentShape,
   })
-  .strict();
+  .strict()
+  .meta({ title: 'Pack project, update format', description: 'An update or driver disk (update.xml + signed yum repo), XenServer 7.1+, XCP-ng 8.' });
 
+/** A pack project's `suppack.json` (kind "pack"): what every pack executor reads. */
 export const manifestSchema = z
   .discriminatedUnion('format', [legacyManifestSchema, updateManifestSchema], {
     error: 'expected "legacy" (XS-REPOSITORY packs, XenServer 7.0 and older) or "update" (XenServer 7.1+, XCP-ng 8)',
@@ -106,6 +118,19 @@ export const manifestSchema = z
       });
     }
   });
+
+export const PROJECT_KINDS = ['pack', 'bundle', 'installer'] as const;
+export type ProjectKind = (typeof PROJECT_KINDS)[number];
+
+/** Any `suppack.json`: a pack (no `kind`, or "pack"), a bundle or an installer project. */
+export const projectManifestSchema = z.discriminatedUnion('kind', [manifestSchema, bundleManifestSchema, installerManifestSchema], {
+  error: 'expected "pack" (the default), "bundle" (legacy packs combined into one ISO) or "installer" (an installer ISO rebuilt with packs)',
+});
+
+export type ProjectManifestInput = z.input<typeof projectManifestSchema>;
+export type ProjectManifest = z.output<typeof projectManifestSchema>;
+export type { BundleManifest } from './bundle';
+export type { InstallerManifest } from './installer';
 
 export type ManifestInput = z.input<typeof manifestSchema>;
 export type Manifest = z.output<typeof manifestSchema>;

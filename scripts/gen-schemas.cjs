@@ -16,7 +16,7 @@ function jsonSchema(schema) {
 
 function files() {
   const { executorOptionSchemas } = dist('schemas/executors.js');
-  const { manifestSchema } = dist('schemas/manifest.js');
+  const { projectManifestSchema } = dist('schemas/manifest.js');
   const out = {};
   const executors = {};
   for (const [name, schema] of Object.entries(executorOptionSchemas)) {
@@ -38,11 +38,12 @@ function files() {
     };
   }
   out['executors.json'] = { executors };
-  const { $schema, ...manifest } = jsonSchema(manifestSchema);
+  const { $schema, ...manifest } = jsonSchema(projectManifestSchema);
   out['schemas/suppack.schema.json'] = {
     $schema,
     title: 'suppack.json',
-    description: 'A supplemental-pack project of the suppack Nx plugin: pack metadata, RPM specs, prebuilt RPMs, kernels.',
+    description:
+      'A project of the suppack Nx plugin: a supplemental pack (pack metadata, RPM specs, prebuilt RPMs, kernels; kind "pack", the default), a bundle of legacy packs on one ISO (kind "bundle") or an installer ISO rebuilt with packs (kind "installer").',
     ...manifest,
   };
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, `${JSON.stringify(v, null, 2)}\n`]));

@@ -119,7 +119,8 @@ describe('pack generator', () => {
   test('the default text is "<name> pack"', async () => {
     const tree = createTreeWithEmptyWorkspace();
     await packGenerator(tree, { vendorCode: 'acme', vendorName: 'Acme', name: 'nic', type: 'driver' });
-    expect(manifestOf(tree, 'packs/nic').pack.text).toBe('nic pack');
+    const m = manifestOf(tree, 'packs/nic');
+    expect(m.format === 'legacy' && m.pack.text).toBe('nic pack');
   });
 
   test('bad options are rejected with one clear line, before anything is written', async () => {
