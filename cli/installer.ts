@@ -30,6 +30,9 @@ and GPT) is kept and the cost is close to a file copy.
   --answerfile=FILE       an answerfile: checked against the installer's grammar, put into
                           install.img as /answerfile.xml, and "answerfile=file:///answerfile.xml
                           install" added to the dom0 command line of every install entry
+  --driver=RPM            a driver RPM (repeatable): its /lib/modules/<kver>/ and /lib/firmware/
+                          files go into install.img, and the module indexes are regenerated
+                          with depmod (Debian package kmod) so the installer can load them
   --include=PATH[:DEST]   a file or directory to add, at DEST in the ISO (default its name)
   --volume-id=ID          ISO volume id, at most 32 characters (default: the input's)
   -h, --help              show this help
@@ -46,6 +49,7 @@ const rebuildOptions: OptionSpec = {
   output: { type: 'string', short: 'o' },
   pack: { type: 'string', multiple: true },
   answerfile: { type: 'string' },
+  driver: { type: 'string', multiple: true },
   include: { type: 'string', multiple: true },
   'volume-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -88,11 +92,13 @@ export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStre
     output,
     packs: (values.pack as string[] | undefined) ?? [],
     ...(values.answerfile !== undefined ? { answerfile: values.answerfile as string } : {}),
+    drivers: (values.driver as string[] | undefined) ?? [],
     include: ((values.include as string[] | undefined) ?? []).map(parseInclude),
     ...(values['volume-id'] !== undefined ? { volumeId: values['volume-id'] as string } : {}),
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(basename(output)),
   });
+  for (const d of r.drivers) out.write(`driver: ${d.nevra} (kernel ${d.kvers.join(', ')}): ${d.files.length} file${d.files.length === 1 ? '' : 's'}\n`);
   for (const p of r.patched) out.write(`answerfile parameters: ${p.file}: ${p.entries.join(', ')}\n`);
   out.write(`${r.iso}\n`);
   return 0;

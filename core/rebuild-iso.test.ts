@@ -17,6 +17,8 @@ import { updatePackSchema } from '../schemas/update-pack';
 import { findAppendedMember } from './installer';
 import { reportLines, xorrisoReport } from './iso/append-testing';
 import { ANSWERFILE, buildTestInstaller } from './rebuild-iso-testing';
+import { walkInitramfs } from './installer/testing';
+import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from './installer/driver-testing';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-rebuild-'));
@@ -206,5 +208,92 @@ describe('rebuildIso: bad input gets a clear error and no output', () => {
     const main = (await buildLegacyPack({ pack: legacy('main', 'Main'), rpms: [rpms['hello-lib']!], outDir: join(dir, 'm'), epoch: EPOCH })).outputs.iso!;
     await attempt({ packs: [main] }, /main\.iso: its pack directory packages\.main already exists on the installer ISO/);
     await attempt({ packs: [updateIso] }, /upd\.iso: is an update-format pack/);
+  });
+});
+
+describe('rebuildIso with driver RPMs (the DDK pushinitrd, formats.md 4)', () => {
+  let ko: TestModules;
+  let helloRpm: string;
+  let initrd: Buffer;
+  let installer: string;
+  let out: string;
+  let result: Awaited<ReturnType<typeof rebuildIso>>;
+  const mods = `lib/modules/${KERNEL}`;
+  beforeAll(async () => {
+    ko = buildTestModules(join(dir, 'drv-src'));
+    helloRpm = driverRpm(join(dir, 'suppack-hello.rpm'), 'suppack-hello', {
+      [`/${mods}/updates/suppack_hello.ko`]: ko.suppack_hello,
+      '/lib/firmware/suppack/hello.bin': 'fw\n',
+    });
+    initrd = testInitrd(join(dir, 'drv-initrd'), ko.suppack_base);
+    installer = buildTestInstaller(join(dir, 'drv-base'), { 'install.img': initrd });
+    writeFileSync(join(dir, 'answerfile.xml'), ANSWERFILE);
+    out = join(dir, 'drv-out.iso');
+    result = await rebuildIso({ input: installer, output: out, drivers: [helloRpm], answerfile: join(dir, 'answerfile.xml'), epoch: EPOCH });
+  }, 180_000);
+
+  it('appends the module, its directories and the regenerated indexes to install.img; kmod resolves the driver', () => {
+    expect(result.drivers.map((d) => [d.nevra, d.kvers, d.files])).toEqual([
+      ['suppack-hello-1.0-1.x86_64', [KERNEL], ['lib/firmware/suppack/hello.bin', `${mods}/updates/suppack_hello.ko`]],
+    ]);
+    const before = isoFile(installer, 'install.img');
+    const after = isoFile(out, 'install.img');
+    expect(before.equals(initrd)).toBe(true);
+    expect(after.subarray(0, before.length).equals(before)).toBe(true);
+    // Two gzip members after the original: the drivers', then the answerfile's (last, for inspect).
+    const members = walkInitramfs(after.subarray(before.length));
+    expect(members.map((m) => m.kind)).toEqual(['gzip', 'gzip']);
+    expect(members[1]!.entries.map((e) => e.name)).toEqual(['answerfile.xml']);
+    const entries = new Map(members[0]!.entries.map((e) => [e.name, e]));
+    expect(Buffer.from(entries.get(`${mods}/updates/suppack_hello.ko`)!.data).equals(ko.suppack_hello)).toBe(true);
+    expect(entries.get(`${mods}/updates`)!.mode).toBe(0o40755);
+    expect(entries.get(`${mods}/updates/suppack_hello.ko`)!.mode).toBe(0o100644);
+    expect([...entries.values()].every((e) => e.uid === 0 && e.gid === 0 && e.mtime === EPOCH)).toBe(true);
+    expect(Buffer.from(entries.get(`${mods}/modules.dep`)!.data).toString()).toContain('updates/suppack_hello.ko: kernel/drivers/misc/suppack_base.ko\n');
+    for (const n of ['modules.dep.bin', 'modules.alias', 'modules.alias.bin', 'modules.symbols', 'modules.symbols.bin', 'modules.builtin.bin', 'modules.softdep', 'modules.devname']) {
+      expect(entries.has(`${mods}/${n}`), n).toBe(true);
+    }
+    const root = unpackRamdisk(after, before.length, join(dir, 'drv-unpacked'));
+    expect(readFileSync(join(root, mods, 'updates/suppack_hello.ko')).equals(ko.suppack_hello)).toBe(true);
+    expect(readFileSync(join(root, 'answerfile.xml'), 'utf8')).toBe(ANSWERFILE);
+    expect(kmod('modinfo', ['-b', root, '-k', KERNEL, 'suppack_hello'])).toMatch(new RegExp(`filename: +${root}/${mods}/updates/suppack_hello\\.ko\\n[\\s\\S]*depends: +suppack_base`));
+    const deps = kmod('modprobe', ['--show-depends', '-d', root, '-S', KERNEL, 'suppack_hello']).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    expect(deps).toEqual([`insmod ${root}/${mods}/kernel/drivers/misc/suppack_base.ko`, `insmod ${root}/${mods}/updates/suppack_hello.ko`]);
+  });
+
+  it('inspect still finds the answerfile; same inputs, same bytes', async () => {
+    const r = await inspectPack(out);
+    expect(r.format === 'installer' && r.answerfile).toBe(ANSWERFILE);
+    const again = join(dir, 'drv-again.iso');
+    await rebuildIso({ input: installer, output: again, drivers: [helloRpm], answerfile: join(dir, 'answerfile.xml'), epoch: EPOCH });
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+  });
+
+  it('rebuilding the result with a second driver keeps the first one in the indexes', async () => {
+    const other = driverRpm(join(dir, 'suppack-other.rpm'), 'suppack-other', { [`/${mods}/updates/suppack_other.ko`]: ko.suppack_other });
+    const twice = join(dir, 'drv-twice.iso');
+    await rebuildIso({ input: out, output: twice, drivers: [other], epoch: EPOCH });
+    const root = unpackRamdisk(isoFile(twice, 'install.img'), initrd.length, join(dir, 'drv-twice'));
+    const dep = readFileSync(join(root, mods, 'modules.dep'), 'utf8');
+    expect(dep).toContain('updates/suppack_hello.ko: kernel/drivers/misc/suppack_base.ko\n');
+    expect(dep).toContain('updates/suppack_other.ko:\n');
+    expect(kmod('modinfo', ['-b', root, '-k', KERNEL, '-F', 'filename', 'suppack_other']).trim()).toBe(`${root}/${mods}/updates/suppack_other.ko`);
+  });
+
+  it('errors name the RPM: a kernel install.img lacks, not an RPM, no kernel module; no output is left', async () => {
+    const attempt = async (o: Partial<Parameters<typeof rebuildIso>[0]>, message: RegExp) => {
+      const output = join(dir, `drv-bad-${Math.random().toString(36).slice(2)}.iso`);
+      await expect(rebuildIso({ input: installer, output, epoch: EPOCH, ...o })).rejects.toThrow(message);
+      expect(existsSync(output)).toBe(false);
+    };
+    const foreign = driverRpm(join(dir, 'foreign.rpm'), 'foreign', { '/lib/modules/4.19.0+1/updates/f.ko': 'ko' });
+    await attempt(
+      { drivers: [foreign] },
+      new RegExp(`foreign\\.rpm: its modules are for kernel 4\\.19\\.0\\+1, which the installer does not have: .*install\\.img has /lib/modules/\\{${KERNEL}\\}`),
+    );
+    await attempt({ input: base, drivers: [helloRpm] }, /suppack-hello\.rpm: its modules are for kernel .*install\.img has \/lib\/modules\/ empty/);
+    writeFileSync(join(dir, 'not-an.rpm'), 'hello\n'.repeat(50));
+    await attempt({ drivers: [join(dir, 'not-an.rpm')] }, /not-an\.rpm: .*not an RPM file/);
+    await attempt({ drivers: [rpms['acme-tool']!] }, /acme-tool-.*\.rpm: payload: acme-tool-.* has no kernel module/);
   });
 });

@@ -7,7 +7,10 @@
  *  - the answerfile goes into install.img at /answerfile.xml as an appended gzip newc member (no
  *    recompression), and `answerfile=file:///answerfile.xml install` joins the dom0 arguments of
  *    every install entry of isolinux.cfg, EFI/<vendor>/grub*.cfg and the grub.cfg copies inside
- *    boot/efiboot.img.
+ *    boot/efiboot.img;
+ *  - driver RPMs (the DDK's pushinitrd) go into install.img the same way, in a member before the
+ *    answerfile's: their /lib/modules/<kver>/ and /lib/firmware/ files and the module indexes that
+ *    the real depmod regenerates over install.img's own modules (core/installer/drivers.ts).
  */
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -27,6 +30,7 @@ import {
   patchIsolinuxCfg,
   type InstallerLayout,
 } from './installer';
+import { buildDriverMember, type InjectedDriver } from './installer/drivers';
 import { openPackSources } from './pack-sources';
 
 export interface IncludeSpec {
@@ -43,6 +47,8 @@ export interface RebuildIsoBuild {
   /** Legacy pack ISOs (or combined ones) to add. */
   packs?: readonly string[];
   answerfile?: string;
+  /** Driver RPMs whose kernel modules and firmware go into install.img, with regenerated module indexes. */
+  drivers?: readonly string[];
   include?: readonly IncludeSpec[];
   /** Default: the input's volume id. */
   volumeId?: string;
@@ -56,6 +62,8 @@ export interface RebuildIsoResult {
   packDirs: string[];
   /** Boot menus patched with the answerfile parameters, with the entries changed. */
   patched: Array<{ file: string; entries: string[] }>;
+  /** The drivers put into install.img, in the order given. */
+  drivers: InjectedDriver[];
 }
 
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -189,14 +197,24 @@ export async function rebuildIso(o: RebuildIsoBuild): Promise<RebuildIsoResult> 
       files.push(bufferEntry(layout.repositoryList ?? REPOSITORY_LIST, Buffer.from(addToRepositoryList(old, packDirs), 'utf8')));
     }
     let patched: RebuildIsoResult['patched'] = [];
+    const img = iso.lookup(layout.installImg)!;
+    const members: Buffer[] = [];
+    let drivers: InjectedDriver[] = [];
+    if (o.drivers !== undefined && o.drivers.length > 0) {
+      const d = await buildDriverMember(() => iso.createReadStream(img), `${o.input}: ${layout.installImg}`, o.drivers, o.epoch);
+      members.push(d.member);
+      drivers = d.drivers;
+    }
+    // The answerfile's member stays last: inspect finds it in the image's tail.
     if (o.answerfile !== undefined) {
       const bytes = await fsp.readFile(o.answerfile).catch((e: unknown) => {
         throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: o.answerfile });
       });
       const answerfile = parseAnswerfile(bytes, o.answerfile);
-      const img = iso.lookup(layout.installImg)!;
-      const tail = Buffer.concat([initrdPadding(img.size), encodeInitrdMember([{ path: 'answerfile.xml', data: answerfile.bytes }], o.epoch)]);
-      files.push(appendedFile(iso, layout.installImg, img.size, tail));
+      members.push(encodeInitrdMember([{ path: 'answerfile.xml', data: answerfile.bytes }], o.epoch));
+    }
+    if (members.length > 0) files.push(appendedFile(iso, layout.installImg, img.size, Buffer.concat([initrdPadding(img.size), ...members])));
+    if (o.answerfile !== undefined) {
       const menus = await patchBootMenus(iso, layout, o.input, answerfileParams());
       files.push(...menus.files);
       patched = menus.patched;
@@ -213,7 +231,7 @@ export async function rebuildIso(o: RebuildIsoBuild): Promise<RebuildIsoResult> 
         digests: [],
       },
     );
-    return { iso: o.output, packDirs, patched };
+    return { iso: o.output, packDirs, patched, drivers };
   } finally {
     await packs.close();
     await iso.close();

@@ -1,0 +1,102 @@
+/**
+ * A driver RPM as the DDK's rebuild-initrd.sh used it (formats.md 4): the files it installs under
+ * /lib/modules/<kver>/ (kernel modules) and /lib/firmware/, read from its payload (iso-rpm.md 4, 6).
+ */
+import { createReadStream } from 'node:fs';
+import { SuppackError, describeNodeError, isNodeError, withFileAsync } from '../errors';
+import { readNewc } from '../rpm/cpio';
+import { readRpm } from '../rpm/read';
+import { decompress, detectCompression, type Compression } from './decompress';
+
+export interface DriverFile {
+  /** Path in the root file system without the leading `/`, always `lib/modules/...` or `lib/firmware/...`. */
+  path: string;
+  /** Permission bits (the regular-file type removed). */
+  mode: number;
+  data: Buffer;
+}
+
+export interface DriverRpm {
+  file: string;
+  /** NAME-VERSION-RELEASE.ARCH. */
+  nevra: string;
+  /** The kernel versions it has modules for, sorted. */
+  kvers: string[];
+  /** Every file that goes into the ramdisk, sorted by path. */
+  files: DriverFile[];
+  /** The kernel modules among them (`lib/modules/<kver>/...ko`). */
+  modules: string[];
+  /** Payload paths left out: not under /lib/modules/<kver>/ or /lib/firmware/, or not regular files. */
+  ignored: string[];
+}
+
+const MODULE_RE = /\.ko(\.(xz|gz|zst))?$/;
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+const COMPRESSOR_NAMES: Readonly<Record<string, Compression>> = { gzip: 'gzip', bzip2: 'bzip2', xz: 'xz', lzma: 'lzma', zstd: 'zstd' };
+
+/** `lib/modules/<kver>/<rest>` or `lib/firmware/<rest>` for a payload name such as `./usr/lib/modules/...`. */
+export function driverPath(name: string): { path: string; kver?: string } | undefined {
+  const p = name.replace(/^\.?\/+/, '').replace(/^usr\//, '');
+  const parts = p.split('/');
+  if (parts.some((c) => c === '' || c === '.' || c === '..')) return undefined;
+  if (parts[0] !== 'lib') return undefined;
+  if (parts[1] === 'modules' && parts.length >= 4) return { path: p, kver: parts[2] };
+  if (parts[1] === 'firmware' && parts.length >= 3) return { path: p };
+  return undefined;
+}
+
+/** Reads the header and the payload of `file`; errors name it. */
+export async function readDriverRpm(file: string): Promise<DriverRpm> {
+  return withFileAsync(file, async () => {
+    const info = await readRpm(file);
+    const nevra = `${info.name}-${info.version}-${info.release}.${info.arch}`;
+    const head = await readHead(file, info.payloadOffset);
+    const compression = detectCompression(head) ?? COMPRESSOR_NAMES[info.payloadCompressor];
+    if (compression === undefined) {
+      throw new SuppackError(`payload compressor ${info.payloadCompressor} not supported`, { field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)' });
+    }
+    const data = decompress(compression, createReadStream(file, { start: info.payloadOffset }), file, 'payload');
+    const files: DriverFile[] = [];
+    const ignored: string[] = [];
+    const kvers = new Set<string>();
+    try {
+      for await (const e of readNewc(data.chunks)) {
+        const where = driverPath(e.name);
+        const type = e.mode & S_IFMT;
+        if (type === S_IFDIR) continue;
+        if (where === undefined || type !== S_IFREG) {
+          ignored.push(`/${e.name.replace(/^\.?\/+/, '')}`);
+          continue;
+        }
+        files.push({ path: where.path, mode: e.mode & 0o7777, data: await e.buffer(MAX_FILE_BYTES) });
+        if (where.kver !== undefined) kvers.add(where.kver);
+      }
+    } catch (e) {
+      throw await data.explain(e);
+    } finally {
+      data.close();
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const modules = files.map((f) => f.path).filter((p) => p.startsWith('lib/modules/') && MODULE_RE.test(p));
+    if (modules.length === 0) {
+      throw new SuppackError(`${nevra} has no kernel module (no /lib/modules/<kernel version>/**/*.ko file), expected a driver RPM`, {
+        field: 'payload',
+      });
+    }
+    return { file, nevra, kvers: [...kvers].sort(), files, modules, ignored: ignored.sort() };
+  });
+}
+
+async function readHead(file: string, offset: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const c of createReadStream(file, { start: offset, end: offset + 15 })) parts.push(c as Buffer);
+  } catch (e) {
+    throw new SuppackError(`cannot read the payload: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { field: 'payload' });
+  }
+  return Buffer.concat(parts);
+}
