@@ -14,7 +14,7 @@
  *             150 blocks of zeros (like mkisofs -pad)
  *   …end      zeros up to the input's alignment (isohybrid: whole 1 MiB cylinders), backup GPT last
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { SuppackError } from '../errors';
 import { writeAtomically } from '../output';
@@ -80,13 +80,24 @@ export async function appendSession(input: string, output: string, changes: Appe
   const tail = planTail(old, plan, moved);
   const head = encodeHead(old, plan, tail.volumeBlocks, options.volumeId, catalogBlocks > 0 ? catalogLba : undefined);
   const catalog = catalogBlocks > 0 ? encodeCatalog(old, moved) : undefined;
+  const digests = options.digests ?? ['md5', 'sha256'];
   return writeAtomically(output, async (tmp) => {
-    const fh = await fsp.open(tmp, 'w');
-    const sink = new ImageSink(fh, output, tail.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256']);
+    // Without digests the input is copied by the kernel (reflink or copy_file_range, like cp),
+    // then the new system area, descriptors and session are written over and after it.
+    const inPlace = digests.length === 0;
+    if (inPlace) {
+      await fsp.copyFile(input, tmp, fsConstants.COPYFILE_FICLONE).catch((e: unknown) => {
+        throw new SuppackError(`cannot copy: ${String((e as Error).message)}`, { file: input });
+      });
+      await fsp.chmod(tmp, 0o644);
+    }
+    const fh = await fsp.open(tmp, inPlace ? 'r+' : 'w');
+    const sink = new ImageSink(fh, output, tail.totalBytes, options.onProgress, digests);
     try {
       await sink.put(tail.systemArea);
       await sink.put(head);
-      await copyInput(old, sink);
+      if (inPlace) await sink.skip((old.keepEnd - SYSTEM_AREA_BLOCKS - old.descriptorBlocks) * BLOCK);
+      else await copyInput(old, sink);
       if (catalog) await sink.put(catalog);
       for (const block of encodeTables(plan)) await sink.put(block);
       expectOffset(sink, plan.dataStart * BLOCK, 'new directories');
@@ -101,6 +112,7 @@ export async function appendSession(input: string, output: string, changes: Appe
       await sink.zeros(tail.totalBytes - sink.offset);
       const result = await sink.finish();
       if (result.bytes !== tail.totalBytes) throw new Error(`appendSession wrote ${result.bytes} bytes, planned ${tail.totalBytes}`);
+      if (inPlace) await fh.truncate(tail.totalBytes);
       return result;
     } finally {
       await sink.close();

@@ -84,6 +84,18 @@ export class ImageSink {
     }
   }
 
+  /**
+   * Move past `count` bytes that are in the file already (an input copied by the kernel with
+   * copy_file_range or a reflink). Only without digests: the skipped bytes are never seen.
+   */
+  async skip(count: number): Promise<void> {
+    if (this.hashers.length > 0) throw new Error('ImageSink.skip: digests need every byte');
+    if (this.fill > 0) await this.flush();
+    this.position += count;
+    this.written += count;
+    this.onProgress?.({ written: this.written, total: this.total });
+  }
+
   /** Flush what is left, wait for every write and hash, and return the digests. */
   async finish(): Promise<{ bytes: number } & Partial<Record<IsoDigest, string>>> {
     if (this.fill > 0) await this.dispatch();
