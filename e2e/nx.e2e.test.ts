@@ -11,7 +11,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, run } from './packed';
+import { REPO, run, runAsync } from './packed';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
@@ -41,8 +41,8 @@ function env(workspace: string): NodeJS.ProcessEnv {
   };
 }
 
-function nx(args: string[], workspace = ws) {
-  const r = run(join(workspace, 'node_modules/.bin/nx'), args, { cwd: workspace, env: env(workspace) });
+async function nx(args: string[], workspace = ws) {
+  const r = await runAsync(join(workspace, 'node_modules/.bin/nx'), args, { cwd: workspace, env: env(workspace) });
   if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout + r.stderr;
 }
@@ -60,8 +60,8 @@ function taskRuns(output: string): Map<string, 'ran' | 'local' | 'remote' | 'cac
   return runs;
 }
 
-function buildIsoAll(workspace = ws) {
-  return taskRuns(nx(['run-many', '-t', 'build-iso', '--outputStyle=static', '--parallel=1'], workspace));
+async function buildIsoAll(workspace = ws) {
+  return taskRuns(await nx(['run-many', '-t', 'build-iso', '--outputStyle=static', '--parallel=1'], workspace));
 }
 
 function digestTree(dir: string): Record<string, string> {
@@ -90,10 +90,11 @@ beforeAll(async () => {
     JSON.stringify({ name: 'acme-packs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgzName}` } }, null, 2),
   );
   writeFileSync(join(ws, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws, stdio: 'pipe' });
-  nx(['g', 'suppack:init', '--no-interactive']);
+  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
+  expect(installed.status, installed.stderr).toBe(0);
+  await nx(['g', 'suppack:init', '--no-interactive']);
   for (const [type, name] of Object.entries(PACKS)) {
-    nx([
+    await nx([
       'g', 'suppack:pack', `--name=${name}`, `--type=${type}`, '--vendorCode=acme', '--vendorName=ACME Inc.',
       `--text=ACME ${type} pack`, '--productVersion=7.0.0', `--kernel=${KERNEL}`, '--no-interactive',
     ]);
@@ -107,17 +108,17 @@ afterAll(async () => {
 
 describe('a workspace with the three generated packs', () => {
   let firstRun: Map<string, string>;
-  beforeAll(() => {
-    firstRun = buildIsoAll();
+  beforeAll(async () => {
+    firstRun = await buildIsoAll();
   }, 900_000);
 
-  test('init registered the plugin in nx.json, once', () => {
-    nx(['g', 'suppack:init', '--no-interactive']);
+  test('init registered the plugin in nx.json, once', async () => {
+    await nx(['g', 'suppack:init', '--no-interactive']);
     const plugins = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8')).plugins as unknown[];
     expect(plugins.filter((p) => p === 'suppack' || (p as { plugin?: string }).plugin === 'suppack')).toHaveLength(1);
   });
 
-  test('run-many built every stage of every pack', () => {
+  test('run-many built every stage of every pack', async () => {
     for (const name of Object.values(PACKS)) {
       for (const t of ['render-spec', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso']) {
         expect(firstRun.get(`${name}:${t}`), `${name}:${t}`).toBe('ran');
@@ -125,9 +126,9 @@ describe('a workspace with the three generated packs', () => {
     }
   });
 
-  test('nx show project lists every target with its description, none hand-written', () => {
+  test('nx show project lists every target with its description, none hand-written', async () => {
     for (const name of Object.values(PACKS)) {
-      const project = JSON.parse(nx(['show', 'project', name, '--json']).replace(/^[^{]*/, ''));
+      const project = JSON.parse((await nx(['show', 'project', name, '--json'])).replace(/^[^{]*/, ''));
       for (const t of TARGETS) {
         expect(project.targets[t], `${name}:${t}`).toBeDefined();
         expect(project.targets[t].metadata.description).toMatch(/\w/);
@@ -138,7 +139,7 @@ describe('a workspace with the three generated packs', () => {
     expect(readdirSync(join(ws, 'packs', PACKS.driver))).not.toContain('project.json');
   });
 
-  test('each ISO passes suppack verify and isoinfo, and holds the RPMs rpm can read', () => {
+  test('each ISO passes suppack verify and isoinfo, and holds the RPMs rpm can read', async () => {
     for (const name of Object.values(PACKS)) {
       const isoDir = join(ws, 'dist/packs', name, 'iso');
       const iso = join(isoDir, readdirSync(isoDir).find((f) => f.endsWith('.iso'))!);
@@ -155,7 +156,7 @@ describe('a workspace with the three generated packs', () => {
     }
   });
 
-  test('the driver RPM carries a kernel module built for the installed kernel', () => {
+  test('the driver RPM carries a kernel module built for the installed kernel', async () => {
     const rpmsDir = join(ws, 'dist/packs', PACKS.driver, 'rpms');
     const rpm = readdirSync(rpmsDir).find((f) => f.includes('-modules'))!;
     expect(rpm).toContain(KERNEL);
@@ -168,10 +169,10 @@ describe('a workspace with the three generated packs', () => {
     expect(info).toMatch(new RegExp(`^vermagic:\\s+${KERNEL.replace(/[.+]/g, '\\$&')} `, 'm'));
   });
 
-  test('after rm -rf dist every target is a cache hit and the files come back byte-identical', () => {
+  test('after rm -rf dist every target is a cache hit and the files come back byte-identical', async () => {
     const before = digestTree(join(ws, 'dist'));
     rmSync(join(ws, 'dist'), { recursive: true, force: true });
-    const runs = buildIsoAll();
+    const runs = await buildIsoAll();
     expect([...runs.values()].filter((h) => h === 'ran')).toEqual([]);
     expect(runs.size).toBeGreaterThanOrEqual(Object.keys(PACKS).length * 5);
     expect(digestTree(join(ws, 'dist'))).toEqual(before);
@@ -183,26 +184,26 @@ describe('a workspace with the three generated packs', () => {
     cpSync(ws, other, { recursive: true, verbatimSymlinks: true, filter: (src) => !skip.has(src) });
     const hits = async () => (await cache.requests()).filter((l) => l.endsWith('HIT')).length;
     const hitsBefore = await hits();
-    const runs = buildIsoAll(other);
+    const runs = await buildIsoAll(other);
     expect([...runs.entries()].filter(([, h]) => h !== 'remote')).toEqual([]);
     expect((await hits()) - hitsBefore).toBe(runs.size);
     expect(digestTree(join(other, 'dist'))).toEqual(digestTree(join(ws, 'dist')));
   });
 
-  test('changing a driver source re-runs its chain only; touching its README re-runs nothing', () => {
+  test('changing a driver source re-runs its chain only; touching its README re-runs nothing', async () => {
     const src = join(ws, 'packs', PACKS.driver, 'src');
     const c = readdirSync(src).find((f) => f.endsWith('.c'))!;
     // A change that reaches the module binary (a comment alone compiles to the same .ko, the same
     // RPM, and Nx then rightly takes every later stage from the cache).
     appendFileSync(join(src, c), '\nMODULE_INFO(e2e, "touched");\n');
-    const runs = buildIsoAll();
+    const runs = await buildIsoAll();
     const ran = [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t).sort();
     expect(ran).toEqual(
       ['build-iso', 'build-rpms', 'build-srctarballs', 'collect-rpms', 'pack-metadata'].map((t) => `${PACKS.driver}:${t}`).sort(),
     );
 
     appendFileSync(join(ws, 'packs', PACKS.driver, 'README.md'), '\nMore words.\n');
-    const again = buildIsoAll();
+    const again = await buildIsoAll();
     expect([...again.values()].filter((h) => h === 'ran')).toEqual([]);
   });
 });

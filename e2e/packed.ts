@@ -2,7 +2,7 @@
  * e2e support: the plugin as users get it. `npm pack` of the built package, installed into a
  * fresh project in a temp dir, once per test file. No mocks: the tests run the installed bin.
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,3 +43,23 @@ export const EXAMPLE_FLAGS = [
   '--mem=20',
   '--product-version=7.0.0',
 ];
+
+/**
+ * `run` without blocking the event loop: long commands (npm install, nx run-many) would otherwise
+ * keep vitest's worker from answering its RPCs ("Timeout calling onTaskUpdate").
+ */
+export function runAsync(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}

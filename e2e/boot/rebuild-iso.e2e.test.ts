@@ -12,21 +12,12 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { installPackedSuppack, run, EXAMPLE_FLAGS, type Installed } from '../packed';
 import { buildInstallerIso, type InstallerIso } from './installer-fixture';
 import { bootIso, parseProbeLog } from './qemu';
+import { ANSWERFILE } from '../../core/rebuild-iso-testing';
 
 const rpms = inject('fixtureRpms');
 const BUILD_TIMEOUT = 300_000;
 const BOOT_TIMEOUT = 240_000;
 const PARAMS = 'answerfile=file:///answerfile.xml install';
-const ANSWERFILE = `<?xml version="1.0"?>
-<installation mode="fresh" srtype="ext">
-  <primary-disk>sda</primary-disk>
-  <keymap>us</keymap>
-  <root-password type="plaintext">pw</root-password>
-  <source type="local"/>
-  <admin-interface name="eth0" proto="dhcp"/>
-  <timezone>Europe/London</timezone>
-</installation>
-`;
 
 let installed: Installed;
 let pack: string;
