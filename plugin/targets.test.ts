@@ -268,6 +268,7 @@ describe('bundle and installer projects (pure: the members are data, no file sys
       packs: ['all', 'extra/site.iso', 'nic'],
       answerfile: 'answerfile.xml',
       include: [{ from: 'site/', to: 'site' }, { from: 'motd' }],
+      drivers: ['drivers/acme-nic-modules.rpm'],
       volumeId: 'Acme XenServer',
     });
     const t = inferTargets('installers/acme', m, { members, projectName: 'acme-installer' });
@@ -280,6 +281,7 @@ describe('bundle and installer projects (pure: the members are data, no file sys
           content('{projectRoot}/iso/XenServer-7.0.0-install-cd.iso'),
           content('{projectRoot}/extra/site.iso'),
           content('{projectRoot}/answerfile.xml'),
+          content('{projectRoot}/drivers/acme-nic-modules.rpm'),
           content('{projectRoot}/site'),
           content('{projectRoot}/site/**/*'),
           content('{projectRoot}/motd'),

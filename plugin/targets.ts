@@ -211,6 +211,7 @@ function inferMediumTargets(projectRoot: string, manifest: BundleManifest | Inst
   for (const m of members) if (m.source === 'file') files.push(content(file(m.path)));
   if (manifest.kind === 'installer') {
     if (manifest.answerfile !== undefined) files.push(content(file(manifest.answerfile)));
+    for (const d of manifest.drivers) files.push(content(file(d)));
     // `from` is a file or a directory: inference cannot look, so both forms (one matches nothing).
     for (const inc of manifest.include) files.push(content(file(inc.from)), content(tree(inc.from)));
   }

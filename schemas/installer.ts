@@ -39,6 +39,10 @@ export const installerManifestSchema = z
       .optional()
       .describe('Answerfile (host-installer XML) put into install.img at /answerfile.xml; the boot menus get answerfile=file:///answerfile.xml install.'),
     include: z.array(includeSchema).default([]).describe('Extra files or directories copied into the ISO.'),
+    drivers: z
+      .array(relativePath('a driver RPM'))
+      .default([])
+      .describe("Driver RPMs whose kernel modules and firmware go into install.img, with the module indexes regenerated (the DDK's pushinitrd), so the installer sees the disks."),
     volumeId: volumeIdSchema.optional().describe("ISO volume id (at most 32 printable ASCII characters); default the base ISO's."),
     output: z
       .string()
@@ -48,8 +52,8 @@ export const installerManifestSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
-    if (m.packs.length === 0 && m.answerfile === undefined && m.include.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['packs'], message: 'expected at least one pack, an answerfile or an include: otherwise the ISO is unchanged' });
+    if (m.packs.length === 0 && m.answerfile === undefined && m.include.length === 0 && m.drivers.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['packs'], message: 'expected at least one pack, an answerfile, an include or a driver: otherwise the ISO is unchanged' });
     }
   })
   .meta({ title: 'Installer project', description: 'An installer ISO rebuilt with packs, an answerfile and extra files (target rebuild-iso).' });

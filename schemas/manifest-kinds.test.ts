@@ -75,12 +75,13 @@ describe('bundle manifests', () => {
 
 describe('installer manifests', () => {
   test('a good one gets the defaults: no packs, no includes', () => {
-    expect(parse(installer)).toEqual({ ...installer, include: [] });
+    expect(parse(installer)).toEqual({ ...installer, include: [], drivers: [] });
     const full = {
       ...installer,
       packs: ['acme-nic', 'isos/vendor.ISO'],
       answerfile: 'answerfile.xml',
       include: [{ from: 'extra' }, { from: 'site/motd', to: 'etc/motd' }],
+      drivers: ['drivers/acme-nic-modules.rpm'],
       volumeId: 'Acme XenServer 7.0',
       output: 'acme-installer.iso',
     };
@@ -91,6 +92,7 @@ describe('installer manifests', () => {
       answerfile: 'a.xml',
       packs: [],
       include: [],
+      drivers: [],
     });
   });
 
@@ -119,7 +121,7 @@ describe('installer manifests', () => {
     [
       'nothing to add',
       { packs: [] },
-      'packs: expected at least one pack, an answerfile or an include: otherwise the ISO is unchanged',
+      'packs: expected at least one pack, an answerfile, an include or a driver: otherwise the ISO is unchanged',
     ],
   ];
   test.each(cases)('%s', (_, patch, expected) => {

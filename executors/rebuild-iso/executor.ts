@@ -33,6 +33,7 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
     output,
     packs,
     ...(m.answerfile !== undefined ? { answerfile: join(p.projectDir, m.answerfile) } : {}),
+    drivers: m.drivers.map((d) => join(p.projectDir, d)),
     include: m.include.map((inc) => ({ from: join(p.projectDir, inc.from), ...(inc.to !== undefined ? { to: inc.to } : {}) })),
     ...(m.volumeId !== undefined ? { volumeId: m.volumeId } : {}),
     epoch: sourceDateEpoch(),
