@@ -12,7 +12,7 @@
  *    answerfile's: their /lib/modules/<kver>/ and /lib/firmware/ files and the module indexes that
  *    the real depmod regenerates over install.img's own modules (core/installer/drivers.ts).
  */
-import { promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join, posix, relative, sep } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, isSuppackError } from './errors';
@@ -74,7 +74,13 @@ function bufferEntry(path: string, data: Buffer, mode = 0o644): IsoEntry {
 }
 
 /** The concatenation of the input's install.img and the appended member, streamed. */
-function appendedFile(iso: IsoImage, path: string, size: number, tail: Buffer): IsoEntry {
+function appendedFile(iso: IsoImage, isoPath: string, path: string, size: number, tail: Buffer): IsoEntry {
+  const extents = iso.lookup(path)?.extents ?? [];
+  // One extent (the usual case): read it straight from the image in large reads.
+  const body = (): AsyncIterable<Buffer> =>
+    extents.length === 1 && size > 0
+      ? (createReadStream(isoPath, { start: extents[0]!.lba * iso.volume.blockSize, end: extents[0]!.lba * iso.volume.blockSize + size - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+      : (iso.createReadStream(path) as AsyncIterable<Buffer>);
   return {
     path,
     kind: 'file',
@@ -83,7 +89,7 @@ function appendedFile(iso: IsoImage, path: string, size: number, tail: Buffer): 
     source: () =>
       Readable.from(
         (async function* () {
-          for await (const chunk of iso.createReadStream(path) as AsyncIterable<Buffer>) yield chunk;
+          for await (const chunk of body()) yield chunk;
           yield tail;
         })(),
       ),
@@ -213,7 +219,7 @@ export async function rebuildIso(o: RebuildIsoBuild): Promise<RebuildIsoResult> 
       const answerfile = parseAnswerfile(bytes, o.answerfile);
       members.push(encodeInitrdMember([{ path: 'answerfile.xml', data: answerfile.bytes }], o.epoch));
     }
-    if (members.length > 0) files.push(appendedFile(iso, layout.installImg, img.size, Buffer.concat([initrdPadding(img.size), ...members])));
+    if (members.length > 0) files.push(appendedFile(iso, o.input, layout.installImg, img.size, Buffer.concat([initrdPadding(img.size), ...members])));
     if (o.answerfile !== undefined) {
       const menus = await patchBootMenus(iso, layout, o.input, answerfileParams());
       files.push(...menus.files);
