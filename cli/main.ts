@@ -7,19 +7,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSuppackError } from '../core/errors';
 import { UsageError } from './args';
-import { buildSupplementalPackCommand } from './build-supplemental-pack';
-import { buildUpdateCommand } from './build-update';
-import { combinePacksCommand, rebuildIsoCommand } from './installer';
-import { inspectCommand, verifyCommand } from './inspect';
 
-const commands: Record<string, (argv: string[], out: NodeJS.WritableStream) => Promise<number>> = {
-  'build-supplemental-pack': buildSupplementalPackCommand,
-  'build-update': buildUpdateCommand,
-  'combine-packs': combinePacksCommand,
-  'rebuild-iso': rebuildIsoCommand,
-  inspect: inspectCommand,
-  verify: verifyCommand,
+type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
+
+// Each command's module is loaded when it runs: startup stays short (the schemas and the
+// other pipelines are not built for a command that does not use them).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const commands: Record<string, () => Command> = {
+  'build-supplemental-pack': () => (require('./build-supplemental-pack') as typeof import('./build-supplemental-pack')).buildSupplementalPackCommand,
+  'build-update': () => (require('./build-update') as typeof import('./build-update')).buildUpdateCommand,
+  'combine-packs': () => (require('./installer') as typeof import('./installer')).combinePacksCommand,
+  'rebuild-iso': () => (require('./installer') as typeof import('./installer')).rebuildIsoCommand,
+  inspect: () => (require('./inspect') as typeof import('./inspect')).inspectCommand,
+  verify: () => (require('./inspect') as typeof import('./inspect')).verifyCommand,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const mainUsage = `Usage: suppack <command> [options]
 
@@ -46,7 +48,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name}" (expected one of: ${Object.keys(commands).join(', ')})`);
-    return await command(rest, out);
+    return await command()(rest, out);
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`suppack${command ? ` ${name}` : ''}: ${e.message}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);

@@ -14,7 +14,8 @@
  *             150 blocks of zeros (like mkisofs -pad)
  *   …end      zeros up to the input's alignment (isohybrid: whole 1 MiB cylinders), backup GPT last
  */
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { copyLargeFile } from '../copy-file';
 import { Readable } from 'node:stream';
 import { SuppackError } from '../errors';
 import { writeAtomically } from '../output';
@@ -86,10 +87,9 @@ export async function appendSession(input: string, output: string, changes: Appe
     // then the new system area, descriptors and session are written over and after it.
     const inPlace = digests.length === 0;
     if (inPlace) {
-      await fsp.copyFile(input, tmp, fsConstants.COPYFILE_FICLONE).catch((e: unknown) => {
+      await copyLargeFile(input, tmp).catch((e: unknown) => {
         throw new SuppackError(`cannot copy: ${String((e as Error).message)}`, { file: input });
       });
-      await fsp.chmod(tmp, 0o644);
     }
     const fh = await fsp.open(tmp, inPlace ? 'r+' : 'w');
     const sink = new ImageSink(fh, output, tail.totalBytes, options.onProgress, digests);
