@@ -6,12 +6,12 @@
  * is never part of a cache key. No mocks.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { REPO, run, runAsync } from './packed';
+import { digestTree, taskRuns } from './nx-testing';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/openpgp/testing';
 import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 
@@ -48,33 +48,9 @@ async function nx(args: string[], extra: NodeJS.ProcessEnv = {}) {
   return r.stdout + r.stderr;
 }
 
-function taskRuns(output: string): Map<string, 'ran' | 'cached'> {
-  const runs = new Map<string, 'ran' | 'cached'>();
-  // eslint-disable-next-line no-control-regex
-  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-    const m = /> nx run ([\w.-]+:[\w-]+)(.*)$/.exec(line);
-    if (m) runs.set(m[1]!, /cache/.test(m[2]!) ? 'cached' : 'ran');
-  }
-  return runs;
-}
-
 const buildAll = async (extra: NodeJS.ProcessEnv = {}) =>
   taskRuns(await nx(['run-many', '-t', 'build-iso,combine-packs,rebuild-iso', '--outputStyle=static', '--parallel=1'], extra));
 const ran = (runs: Map<string, string>) => [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t).sort();
-
-function digestTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (name === '.rpmbuild') continue;
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function writeJson(path: string, value: unknown) {
   mkdirSync(join(path, '..'), { recursive: true });

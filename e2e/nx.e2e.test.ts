@@ -6,12 +6,12 @@
  * re-runs exactly the stages that read it. No mocks.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, run, runAsync } from './packed';
+import { digestTree, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
@@ -47,35 +47,8 @@ async function nx(args: string[], workspace = ws) {
   return r.stdout + r.stderr;
 }
 
-/** `project:target` → how it ran, from Nx's static output (`> nx run p:t  [local cache]`). */
-function taskRuns(output: string): Map<string, 'ran' | 'local' | 'remote' | 'cached'> {
-  const runs = new Map<string, 'ran' | 'local' | 'remote' | 'cached'>();
-  // eslint-disable-next-line no-control-regex
-  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-    const m = /> nx run ([\w.-]+:[\w-]+)(.*)$/.exec(line);
-    if (!m) continue;
-    const how = m[2];
-    runs.set(m[1], /remote cache/.test(how) ? 'remote' : /local cache/.test(how) ? 'local' : /cache/.test(how) ? 'cached' : 'ran');
-  }
-  return runs;
-}
-
 async function buildIsoAll(workspace = ws) {
   return taskRuns(await nx(['run-many', '-t', 'build-iso', '--outputStyle=static', '--parallel=1'], workspace));
-}
-
-function digestTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (name === '.rpmbuild') continue;
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 beforeAll(async () => {
