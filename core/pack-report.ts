@@ -68,7 +68,7 @@ async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
 
 /** formats.md 1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
 const CANDIDATE_DIRS = ['', 'packages', 'packages.main', 'packages.linux', 'packages.site'];
-const ANSWERFILE_TAIL = 1 << 20;
+const ANSWERFILE_TAIL = 16 << 20;
 
 async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean): Promise<MediumReport> {
   const listEntry = iso.lookup(REPOSITORY_LIST);
@@ -110,10 +110,14 @@ async function injectedAnswerfile(iso: IsoImage, isoPath: string): Promise<strin
   } finally {
     await fh.close();
   }
-  const found = findAppendedMember(tail);
-  if (!found || (found.offset === 0 && n === img.size)) return null;
-  const file = found.files.find((f) => f.path === 'answerfile.xml');
-  return file ? file.data.toString('utf8') : null;
+  // Walk back over the members a rebuild appended (drivers, answerfile), newest first.
+  for (let buf = tail; ; ) {
+    const found = findAppendedMember(buf);
+    if (!found || (found.offset === 0 && n === img.size)) return null;
+    const file = found.files.find((f) => f.path === 'answerfile.xml');
+    if (file) return file.data.toString('utf8');
+    buf = buf.subarray(0, found.offset);
+  }
 }
 
 export type PackVerification =

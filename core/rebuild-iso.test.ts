@@ -277,7 +277,9 @@ describe('rebuildIso with driver RPMs (the DDK pushinitrd, formats.md 4)', () =>
     const dep = readFileSync(join(root, mods, 'modules.dep'), 'utf8');
     expect(dep).toContain('updates/suppack_hello.ko: kernel/drivers/misc/suppack_base.ko\n');
     expect(dep).toContain('updates/suppack_other.ko:\n');
-    expect(kmod('modinfo', ['-b', root, '-k', KERNEL, '-F', 'filename', 'suppack_other']).trim()).toBe(`${root}/${mods}/updates/suppack_other.ko`);
+    expect(kmod('modinfo', ['-b', root, '-k', KERNEL, '-F', 'filename', 'suppack_other']).trim()).toBe(`${root}/${mods}/updates/suppack_other.ko`);    // The answerfile of the first rebuild is still there, behind the new driver member: inspect finds it.
+    const r = await inspectPack(twice);
+    expect(r.format === 'installer' && r.answerfile).toBe(ANSWERFILE);
   });
 
   it('errors name the RPM: a kernel install.img lacks, not an RPM, no kernel module; no output is left', async () => {
