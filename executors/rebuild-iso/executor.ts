@@ -8,6 +8,7 @@ import { logger } from '@nx/devkit';
 import { SuppackError } from '../../core/errors';
 import { progressPrinter } from '../../core/progress';
 import { rebuildIso } from '../../core/rebuild-iso';
+import { replaceDir } from '../../core/stage-dir';
 import { sourceDateEpoch } from '../../core/time';
 import { memberIsos, runKindStage } from '../project';
 
@@ -26,18 +27,20 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
     throw new SuppackError(`${m.baseIso}: no such file, expected the installer ISO to start from`, { file: p.manifestFile, field: 'baseIso' });
   });
   const packs = await memberIsos(p, context);
-  const output = join(p.dirs.installer, m.output ?? defaultInstallerOutput(context.projectName, m.baseIso));
-  await fsp.mkdir(p.dirs.installer, { recursive: true });
-  const out = await rebuildIso({
-    input,
-    output,
-    packs,
-    ...(m.answerfile !== undefined ? { answerfile: join(p.projectDir, m.answerfile) } : {}),
-    drivers: m.drivers.map((d) => join(p.projectDir, d)),
-    include: m.include.map((inc) => ({ from: join(p.projectDir, inc.from), ...(inc.to !== undefined ? { to: inc.to } : {}) })),
-    ...(m.volumeId !== undefined ? { volumeId: m.volumeId } : {}),
-    epoch: sourceDateEpoch(),
-    onProgress: progressPrinter(basename(output)),
-  });
-  logger.info(relative(p.workspaceRoot, out.iso));
+  const name = m.output ?? defaultInstallerOutput(context.projectName, m.baseIso);
+  // The stage directory is replaced as a whole: an output renamed in suppack.json leaves no stale ISO.
+  await replaceDir(p.dirs.installer, (tmp) =>
+    rebuildIso({
+      input,
+      output: join(tmp, name),
+      packs,
+      ...(m.answerfile !== undefined ? { answerfile: join(p.projectDir, m.answerfile) } : {}),
+      drivers: m.drivers.map((d) => join(p.projectDir, d)),
+      include: m.include.map((inc) => ({ from: join(p.projectDir, inc.from), ...(inc.to !== undefined ? { to: inc.to } : {}) })),
+      ...(m.volumeId !== undefined ? { volumeId: m.volumeId } : {}),
+      epoch: sourceDateEpoch(),
+      onProgress: progressPrinter(name),
+    }),
+  );
+  logger.info(relative(p.workspaceRoot, join(p.dirs.installer, name)));
 });
