@@ -11,4 +11,6 @@ export {
   type LegacySupplementalPackOptions,
   type UpdateSupplementalPackOptions,
 } from './supplemental-pack';
+export { combinePacks, type CombinePacksOptions } from './combine-packs';
+export { rebuildIso, type RebuildIsoOptions } from './rebuild-iso';
 export { PLUGIN_NAME } from './errors';

@@ -5,12 +5,9 @@
  *  - update: the update or driver-disk ISO and its `.sha256`, signed when `key` names the public
  *    key (the secret key comes from `signing.keyFile` or SUPPACK_SIGNING_KEY, never inline).
  */
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import PluginError from 'plugin-error';
-import Vinyl from 'vinyl';
+import type { Transform } from 'node:stream';
 import { isSuppackError, SuppackError } from '../core/errors';
 import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core/legacy-pack';
 import { sourceDateEpoch } from '../core/time';
@@ -19,8 +16,8 @@ import { updatePackSchema, type UpdatePack, type UpdatePackInput } from '../sche
 import { buildUpdatePack, sha256File, type UpdatePackFiles } from '../core/update-pack';
 import type { SigningSource } from '../core/update/signing';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
-import { writeContents } from './contents';
-import { PLUGIN_NAME, pluginError } from './errors';
+import { pluginError } from './errors';
+import { nToOne, Staging } from './staging';
 
 /** The legacy pack metadata (schemas/legacy-pack.ts, build-supplemental-pack's flags) plus how the files come out. */
 export interface LegacySupplementalPackOptions extends LegacyPackInput {
@@ -45,13 +42,6 @@ type Checked =
   | { format: 'legacy'; pack: LegacyPack; buffer: boolean; tarball: boolean; epoch: number }
   | { format: 'update'; pack: UpdatePack; buffer: boolean; epoch: number; signing: SigningSource };
 
-interface Staged {
-  /** Where the input was written for core to read. */
-  staged: string;
-  /** The vinyl path the user knows it by. */
-  original: string;
-}
-
 /**
  * Options are checked when the plugin is created (a bad or missing one throws a PluginError
  * naming it). Files come in as buffers or streams and are written to a temp directory under
@@ -62,85 +52,43 @@ interface Staged {
 export function supplementalPack(options: SupplementalPackOptions): Transform {
   const checked = checkOptions(options);
   const { buffer } = checked;
-  const inputs: Staged[] = [];
-  let first: Vinyl | undefined;
-  let tmp: Promise<string> | undefined;
-  const workDir = () => (tmp ??= mkdtemp(join(tmpdir(), 'suppack-gulp-')));
-  const cleanup = async () => {
-    if (tmp !== undefined) await rm(await tmp, { recursive: true, force: true }).catch(() => undefined);
-  };
+  const staging = new Staging();
 
-  async function stage(file: Vinyl): Promise<void> {
-    first ??= file;
-    const dir = join(await workDir(), 'in', String(inputs.length));
-    const staged = join(dir, basename(file.path));
-    inputs.push({ staged, original: file.path });
-    await mkdir(dir, { recursive: true });
-    await writeContents(file, staged);
-  }
-
-  async function build(stream: Transform): Promise<void> {
-    if (first === undefined) {
+  return nToOne(staging, async (push) => {
+    if (staging.first === undefined) {
       throw new SuppackError('no packages given: expected one or more RPM files in the stream');
     }
-    const outDir = join(await workDir(), 'out');
-    // Name order, not arrival order: src() emits a glob's matches in directory order, which
-    // differs between machines. The Nx targets sort the same way.
-    const byName = [...inputs].sort((a, b) => compareBytes(basename(a.original), basename(b.original)));
-    const rpms = byName.map((i) => i.staged);
+    const outDir = join(await staging.workDir(), 'out');
+    const rpms = staging.byName().map((i) => i.staged);
     let iso: string;
     let sideFiles: string[];
-    try {
-      if (checked.format === 'legacy') {
-        const { pack, tarball, epoch } = checked;
-        const result: LegacyPackResult = await buildLegacyPack({ pack, rpms, outDir, tarball, epoch });
-        const o = result.outputs;
-        iso = o.iso!;
-        sideFiles = [o.isoMd5!, o.metadataMd5, ...(o.tarball !== undefined ? [o.tarball] : [])];
-      } else {
-        const { pack, epoch, signing } = checked;
-        await mkdir(outDir, { recursive: true });
-        const files: UpdatePackFiles = {};
-        for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) if (pack[k] !== undefined) files[k] = pack[k];
-        const result = await buildUpdatePack({ pack, rpms, files, signing, output: outDir, epoch });
-        iso = result.iso;
-        const sha = `${iso}.sha256`;
-        await writeFile(sha, sha256File(result.sha256, basename(iso)));
-        sideFiles = [sha];
-      }
-    } catch (e) {
-      throw unstage(e, inputs);
+    if (checked.format === 'legacy') {
+      const { pack, tarball, epoch } = checked;
+      const result: LegacyPackResult = await buildLegacyPack({ pack, rpms, outDir, tarball, epoch });
+      const o = result.outputs;
+      iso = o.iso!;
+      sideFiles = [o.isoMd5!, o.metadataMd5, ...(o.tarball !== undefined ? [o.tarball] : [])];
+    } else {
+      const { pack, epoch, signing } = checked;
+      await mkdir(outDir, { recursive: true });
+      const files: UpdatePackFiles = {};
+      for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) if (pack[k] !== undefined) files[k] = pack[k];
+      const result = await buildUpdatePack({ pack, rpms, files, signing, output: outDir, epoch });
+      iso = result.iso;
+      const sha = `${iso}.sha256`;
+      await writeFile(sha, sha256File(result.sha256, basename(iso)));
+      sideFiles = [sha];
     }
-    const base = first;
-    const output = (path: string, contents: Buffer | NodeJS.ReadableStream) =>
-      new Vinyl({ cwd: base.cwd, base: base.base, path: join(base.base, basename(path)), contents });
-    stream.push(output(iso, buffer ? await readFile(iso) : await openStream(iso, cleanup)));
-    for (const f of sideFiles) stream.push(output(f, await readFile(f)));
-    await cleanup(); // before the end: a streamed ISO is open already
-  }
+    push(staging.output(iso, await staging.contents(iso, buffer)));
+    for (const f of sideFiles) push(staging.output(f, await staging.contents(f, true)));
+  }, userFiles(checked));
+}
 
-  return new Transform({
-    objectMode: true,
-    transform(file: Vinyl, _enc: BufferEncoding, done: TransformCallback) {
-      if (file.isNull()) return done(null, file);
-      stage(file).then(
-        () => done(),
-        (e: unknown) => done(pluginError(e, file.path)),
-      );
-    },
-    flush(this: Transform, done: TransformCallback) {
-      build(this).then(
-        () => done(),
-        (e: unknown) => done(pluginError(e)),
-      );
-    },
-    // Runs after an error or a destroy (and after the end, when there is nothing left to remove).
-    // A streamed ISO stays readable: its file is open already (on systems that refuse to remove
-    // an open file, the directory goes when that stream closes).
-    destroy(err: Error | null, done: (e: Error | null) => void) {
-      cleanup().then(() => done(err));
-    },
-  });
+/** The files the update options name: an error in one of them names it as `fileName`. */
+function userFiles(checked: Checked): string[] {
+  if (checked.format === 'legacy') return [];
+  const { pack, signing } = checked;
+  return [pack.precheck, pack.remove, pack.key, pack.groupfile, signing.keyFile, signing.passphraseFile].filter((f): f is string => typeof f === 'string');
 }
 
 function checkOptions(options: SupplementalPackOptions): Checked {
@@ -181,29 +129,4 @@ function checkOptions(options: SupplementalPackOptions): Checked {
   } catch (e) {
     throw pluginError(e);
   }
-}
-
-/** The ISO as a stream. The file is opened first, so the temp directory can go at once. */
-async function openStream(path: string, cleanup: () => Promise<void>): Promise<NodeJS.ReadableStream> {
-  const fh = await open(path, 'r');
-  const stream = fh.createReadStream();
-  stream.once('close', () => void cleanup());
-  return stream;
-}
-
-/** A core error names staged temp paths: name the user's files instead. */
-function unstage(e: unknown, inputs: Staged[]): unknown {
-  if (!(e instanceof Error)) return e;
-  let message = e.message;
-  let fileName: string | undefined;
-  for (const { staged, original } of inputs) {
-    if (isSuppackError(e) && e.file === staged) fileName = original;
-    message = message.split(staged).join(original);
-  }
-  if (message === e.message) return e;
-  return new PluginError(PLUGIN_NAME, message, { fileName, showProperties: false });
-}
-
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

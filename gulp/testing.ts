@@ -1,10 +1,14 @@
 /** Test-only helpers for the gulp plugins: vinyl files in, everything that comes out collected. */
 import type { Stats } from 'node:fs';
-import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
 import PluginError from 'plugin-error';
 import Vinyl from 'vinyl';
+import { buildLegacyPack } from '../core/legacy-pack';
+import { buildUpdatePack } from '../core/update-pack';
+import { legacyPackSchema } from '../schemas/legacy-pack';
+import { updatePackSchema } from '../schemas/update-pack';
 
 export type Mode = 'buffer' | 'stream';
 
@@ -60,3 +64,39 @@ export interface GulpApi {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const gulp = require('gulp') as GulpApi;
+
+/** Legacy pack ISOs (two, from the fixture RPMs) and one update pack, built by core in `dir`. */
+export interface TestPacks {
+  /** packages.acme-fw (acme-firmware), file acme-fw.iso. */
+  fw: string;
+  /** packages.hello (hello-lib), file hello.iso. */
+  hello: string;
+  /** An update-format pack, file upd.iso. */
+  update: string;
+}
+
+export async function buildTestPacks(dir: string, rpms: Record<string, string>): Promise<TestPacks> {
+  const epoch = 1_700_000_000;
+  const legacy = async (label: string, text: string, rpm: string) =>
+    (
+      await buildLegacyPack({
+        pack: legacyPackSchema.parse({ vendorCode: 'acme', vendorName: 'Acme', label, text, version: '1.0', productVersion: '7.0.0' }),
+        rpms: [rpms[rpm]!],
+        outDir: join(dir, label),
+        epoch,
+      })
+    ).outputs.iso!;
+  const fw = await legacy('acme-fw', 'Acme firmware', 'acme-firmware');
+  const hello = await legacy('hello', 'Hello', 'hello-lib');
+  mkdirSync(join(dir, 'upd'), { recursive: true });
+  const update = (
+    await buildUpdatePack({
+      pack: updatePackSchema.parse({ uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'upd', version: '1', description: 'u' }),
+      rpms: [rpms['hello-lib']!],
+      files: {},
+      output: join(dir, 'upd'),
+      epoch,
+    })
+  ).iso;
+  return { fw, hello, update };
+}
