@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } fr
 import { combinePacks as coreCombinePacks } from '../core/combine-packs';
 import { sourceDateEpoch } from '../core/time';
 import { combinePacks, type CombinePacksOptions } from './index';
-import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks } from './testing';
+import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');
 const NAMES = ['acme-all.iso', 'acme-all.iso.md5'];
@@ -28,21 +28,8 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** A private TMPDIR for one test, to see that the plugin leaves nothing behind. */
-async function privateTmp(): Promise<string> {
-  const dir = await mkdtemp(join(work, 'tmp-'));
-  vi.stubEnv('TMPDIR', dir);
-  return dir;
-}
-
-function creationError(options: unknown): Error {
-  try {
-    combinePacks(options as CombinePacksOptions);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('combinePacks() accepted the options');
-}
+const privateTmp = () => privateTmpUnder(work, vi.stubEnv);
+const creationError = (options: unknown): Error => creationErrorOf<CombinePacksOptions>(combinePacks, options);
 
 describe('options are checked when the plugin is created', () => {
   test('a missing name throws a PluginError naming it', () => {

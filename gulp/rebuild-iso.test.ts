@@ -10,7 +10,7 @@ import { rebuildIso as coreRebuildIso, type RebuildIsoBuild } from '../core/rebu
 import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 import { sourceDateEpoch } from '../core/time';
 import { rebuildIso, type RebuildIsoOptions } from './index';
-import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks } from './testing';
+import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');
 let work: string;
@@ -42,20 +42,8 @@ async function reference(o: Omit<RebuildIsoBuild, 'input' | 'output' | 'epoch'>)
   return readFileSync(output);
 }
 
-async function privateTmp(): Promise<string> {
-  const dir = await mkdtemp(join(work, 'tmp-'));
-  vi.stubEnv('TMPDIR', dir);
-  return dir;
-}
-
-function creationError(options: unknown): Error {
-  try {
-    rebuildIso(options as RebuildIsoOptions);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('rebuildIso() accepted the options');
-}
+const privateTmp = () => privateTmpUnder(work, vi.stubEnv);
+const creationError = (options: unknown): Error => creationErrorOf<RebuildIsoOptions>(rebuildIso, options);
 
 describe('options are checked when the plugin is created', () => {
   test('a missing base throws a PluginError naming it', () => {

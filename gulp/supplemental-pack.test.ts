@@ -12,7 +12,7 @@ import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index
 import type { UpdateSupplementalPackOptions } from './supplemental-pack';
 import { buildUpdatePack } from '../core/update-pack';
 import { updatePackSchema } from '../schemas/update-pack';
-import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode } from './testing';
+import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');
 const PACK: LegacyPackInput = {
@@ -52,21 +52,8 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** A private TMPDIR for one test, to see that the plugin leaves nothing behind. */
-async function privateTmp(): Promise<string> {
-  const dir = await mkdtemp(join(work, 'tmp-'));
-  vi.stubEnv('TMPDIR', dir);
-  return dir;
-}
-
-function creationError(options: unknown): Error {
-  try {
-    supplementalPack(options as SupplementalPackOptions);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('supplementalPack() accepted the options');
-}
+const privateTmp = () => privateTmpUnder(work, vi.stubEnv);
+const creationError = (options: unknown): Error => creationErrorOf<SupplementalPackOptions>(supplementalPack, options);
 
 describe('options are checked when the plugin is created', () => {
   test('a missing required option throws a PluginError naming it', () => {

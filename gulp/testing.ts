@@ -100,3 +100,22 @@ export async function buildTestPacks(dir: string, rpms: Record<string, string>):
   ).iso;
   return { fw, hello, update };
 }
+
+/** A private TMPDIR under `parent` for one test (undo with vi.unstubAllEnvs), to see that a plugin leaves nothing behind. */
+export async function privateTmp(parent: string, stubEnv: (name: string, value: string) => unknown): Promise<string> {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(parent, 'tmp-'));
+  stubEnv('TMPDIR', dir);
+  return dir;
+}
+
+/** The error a plugin factory throws for `options`; fails when it accepts them. */
+export function creationErrorOf<O>(factory: (options: O) => unknown, options: unknown): Error {
+  try {
+    factory(options as O);
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`${factory.name}() accepted the options`);
+}
