@@ -10,7 +10,12 @@ export type HeaderInput =
   | { tag: number; type: typeof RPM_TYPE.INT16 | typeof RPM_TYPE.INT32; value: number[] }
   | { tag: number; type: typeof RPM_TYPE.STRING; value: string }
   | { tag: number; type: typeof RPM_TYPE.STRING_ARRAY | typeof RPM_TYPE.I18NSTRING; value: string[] }
-  | { tag: number; type: typeof RPM_TYPE.BIN; value: Buffer };
+  | { tag: number; type: typeof RPM_TYPE.BIN; value: Buffer }
+  /** A value carried over as its data-store bytes (any type), e.g. from a decoded header. */
+  | { tag: number; type: number; raw: Buffer; count: number };
+
+/** Element size (= alignment) of the fixed-size types (format_header.md type table). */
+const FIXED_SIZE: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1 };
 
 const REGION_TRAILER_SIZE = 16;
 
@@ -70,6 +75,7 @@ export function padTo8(header: Buffer): Buffer {
 
 /** format_header.md type table: the bytes, element count and alignment of one value. */
 function encodeValue(e: HeaderInput): { bytes: Buffer; count: number; align: number } {
+  if ('raw' in e) return { bytes: e.raw, count: e.count, align: FIXED_SIZE[e.type] ?? 1 };
   switch (e.type) {
     case RPM_TYPE.INT16: {
       const b = Buffer.alloc(2 * e.value.length);

@@ -11,21 +11,16 @@ import { pipeline } from 'node:stream/promises';
 import { SuppackError, withFileAsync } from '../errors';
 import { signDetached, type SigningKey } from '../openpgp';
 import { writeAtomically } from '../output';
-import { decodeHeader, HEADER_INTRO_SIZE, HEADER_MAGIC, INDEX_ENTRY_SIZE, type HeaderEntry, RPM_TYPE } from './header';
-import { padTo8 } from './header-write';
+import { decodeHeader, HEADER_INTRO_SIZE, INDEX_ENTRY_SIZE, type HeaderEntry, RPM_TYPE } from './header';
+import { encodeHeader, padTo8, type HeaderInput } from './header-write';
 import { LEAD_SIZE } from './lead';
 import { readRpm } from './read';
 import { REGION_TAG, SIG_TAG } from './tags';
 
 /** One signature-header entry as raw data-store bytes, so tags of any type are carried over unchanged. */
-interface RawEntry {
-  tag: number;
-  type: number;
-  count: number;
-  bytes: Buffer;
-}
+type RawEntry = HeaderInput & { raw: Buffer };
 
-/** Element size (= alignment) of the fixed-size types (rpm format_header.md type table). */
+/** Element size of the fixed-size types (rpm format_header.md type table). */
 const FIXED_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1 };
 /** Tags a new header signature replaces: both header signatures and the v3 header+payload ones. */
 const REPLACED: ReadonlySet<number> = new Set([SIG_TAG.DSA, SIG_TAG.RSA, SIG_TAG.PGP, SIG_TAG.GPG, SIG_TAG.RESERVEDSPACE]);
@@ -47,7 +42,7 @@ export async function signRpm(input: string, output: string, key: SigningKey, ti
   const kept = [...sig.entries.values()]
     .filter((e) => e.tag !== REGION_TAG.HEADERSIGNATURES && !REPLACED.has(e.tag))
     .map((e) => rawEntry(store, e));
-  kept.push({ tag: key.algorithm === 'rsa' ? SIG_TAG.RSA : SIG_TAG.DSA, type: RPM_TYPE.BIN, count: packet.length, bytes: packet });
+  kept.push({ tag: key.algorithm === 'rsa' ? SIG_TAG.RSA : SIG_TAG.DSA, type: RPM_TYPE.BIN, count: packet.length, raw: packet });
   const signature = fitSignatureHeader(kept, sig.end - LEAD_SIZE);
   const prefix = Buffer.concat([head.subarray(0, LEAD_SIZE), signature]);
   await writeAtomically(output, async (tmp) => {
@@ -86,7 +81,7 @@ function rawEntry(store: Buffer, e: HeaderEntry): RawEntry {
     end = e.offset;
     for (let k = 0; k < e.count; k++) end = store.indexOf(0, end) + 1;
   }
-  return { tag: e.tag, type: e.type, count: e.count, bytes: store.subarray(e.offset, end) };
+  return { tag: e.tag, type: e.type, count: e.count, raw: store.subarray(e.offset, end) };
 }
 
 /**
@@ -95,55 +90,14 @@ function rawEntry(store: Buffer, e: HeaderEntry): RawEntry {
  * that cannot fit.
  */
 function fitSignatureHeader(entries: RawEntry[], target: number): Buffer {
-  const natural = encodeSignatureHeader(entries);
+  const natural = encodeHeader(entries, REGION_TAG.HEADERSIGNATURES);
   let reserved = target - natural.length - INDEX_ENTRY_SIZE;
   // Alignment of tags after 1008 may shift by a few bytes: converge in a few steps.
   for (let i = 0; i < 16 && reserved >= 1; i++) {
-    const reservedEntry: RawEntry = { tag: SIG_TAG.RESERVEDSPACE, type: RPM_TYPE.BIN, count: reserved, bytes: Buffer.alloc(reserved) };
-    const candidate = encodeSignatureHeader([...entries, reservedEntry]);
+    const reservedEntry: RawEntry = { tag: SIG_TAG.RESERVEDSPACE, type: RPM_TYPE.BIN, count: reserved, raw: Buffer.alloc(reserved) };
+    const candidate = encodeHeader([...entries, reservedEntry], REGION_TAG.HEADERSIGNATURES);
     if (candidate.length === target) return padTo8(candidate);
     reserved -= candidate.length - target;
   }
   return padTo8(natural);
-}
-
-/**
- * rpm format_header.md / iso-rpm.md section 4: intro (magic, il, dl), index sorted by tag with
- * the region tag 62 first, data in tag order with each type's alignment, region trailer
- * {62, BIN, -16·il, 16} as the last 16 data bytes.
- */
-function encodeSignatureHeader(entries: RawEntry[]): Buffer {
-  const sorted = [...entries].sort((a, b) => a.tag - b.tag);
-  const il = sorted.length + 1;
-  const index = Buffer.alloc(INDEX_ENTRY_SIZE * il);
-  const writeIndex = (i: number, tag: number, type: number, offset: number, count: number): void => {
-    index.writeUInt32BE(tag, INDEX_ENTRY_SIZE * i);
-    index.writeUInt32BE(type, INDEX_ENTRY_SIZE * i + 4);
-    index.writeInt32BE(offset, INDEX_ENTRY_SIZE * i + 8);
-    index.writeUInt32BE(count, INDEX_ENTRY_SIZE * i + 12);
-  };
-  const data: Buffer[] = [];
-  let dl = 0;
-  sorted.forEach((e, k) => {
-    const align = FIXED_SIZE[e.type] ?? 1;
-    const pad = (align - (dl % align)) % align;
-    if (pad > 0) data.push(Buffer.alloc(pad));
-    dl += pad;
-    writeIndex(k + 1, e.tag, e.type, dl, e.count);
-    data.push(e.bytes);
-    dl += e.bytes.length;
-  });
-  writeIndex(0, REGION_TAG.HEADERSIGNATURES, RPM_TYPE.BIN, dl, 16);
-  const trailer = Buffer.alloc(16);
-  trailer.writeUInt32BE(REGION_TAG.HEADERSIGNATURES, 0);
-  trailer.writeUInt32BE(RPM_TYPE.BIN, 4);
-  trailer.writeInt32BE(-INDEX_ENTRY_SIZE * il, 8);
-  trailer.writeUInt32BE(16, 12);
-  data.push(trailer);
-  dl += 16;
-  const intro = Buffer.alloc(HEADER_INTRO_SIZE);
-  HEADER_MAGIC.copy(intro, 0);
-  intro.writeUInt32BE(il, 8);
-  intro.writeUInt32BE(dl, 12);
-  return Buffer.concat([intro, index, ...data]);
 }
