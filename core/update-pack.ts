@@ -15,7 +15,7 @@ import { signRpm } from './rpm/sign';
 import { armorSignature, signDetached, signatureTime } from './openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from './repodata';
 import { writeIso, type IsoEntry } from './iso';
-import { parseXml } from './legacy/parse';
+import { parseXml } from './xml';
 import { UPDATE_XML, updateXml } from './update/update-xml';
 import {
   controlRpmName,

@@ -3,7 +3,7 @@
  * `/answerfile.xml` (formats.md 4). The bytes are kept verbatim; the model is only for checking
  * and for `inspect`.
  */
-import { SaxesParser } from 'saxes';
+import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';
 import { answerfileSchema, type AnswerfileElement, type AnswerfileModel } from '../../schemas/answerfile';
 
@@ -38,31 +38,11 @@ export function parseAnswerfileXml(bytes: Buffer, source: string): AnswerfileEle
   } catch {
     throw new SuppackError('not well-formed XML: expected UTF-8 text', { file: source });
   }
-  const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
-  const stack: AnswerfileElement[] = [];
-  let root: AnswerfileElement | undefined;
-  let failure: SuppackError | undefined;
-  parser.on('error', (e: Error) => {
-    if (failure !== undefined) return;
-    const what = e.message.replace(/^[^:]*:\d+:\d+: /, '');
-    failure = new SuppackError(`not well-formed XML: ${what}`, { file: source, field: `line ${parser.line}, column ${parser.column + 1}` });
+  const toAnswerfile = (el: ParsedElement): AnswerfileElement => ({
+    name: el.name,
+    attributes: el.attrs,
+    children: el.children.map(toAnswerfile),
+    text: el.text,
   });
-  parser.on('opentag', (tag) => {
-    const el: AnswerfileElement = { name: tag.name, attributes: { ...tag.attributes }, children: [], text: '' };
-    const parent = stack.at(-1);
-    if (parent) parent.children.push(el);
-    else root = el;
-    stack.push(el);
-  });
-  parser.on('closetag', () => {
-    stack.pop();
-  });
-  parser.on('text', (t) => {
-    const top = stack.at(-1);
-    if (top) top.text += t;
-  });
-  parser.write(xml).close();
-  if (failure !== undefined) throw failure;
-  if (root === undefined) throw new SuppackError('not well-formed XML: no root element', { file: source });
-  return root;
+  return toAnswerfile(parseXml(xml, source, { cdata: false, column: true }));
 }

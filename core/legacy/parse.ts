@@ -2,7 +2,7 @@
  * Reading XS-REPOSITORY and XS-PACKAGES back, with the rules the installer and python-libs
  * `xcp/repository.py` apply (formats.md 1.9). Used to check existing packs and to round-trip.
  */
-import { SaxesParser } from 'saxes';
+import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';
 import {
   LEGACY_PACKAGE_TYPES,
@@ -14,14 +14,6 @@ import {
   type LegacyTest,
 } from './metadata';
 
-export interface ParsedElement {
-  name: string;
-  attrs: Record<string, string>;
-  /** Concatenated direct text (and CDATA) of the element. */
-  text: string;
-  children: ParsedElement[];
-  line: number;
-}
 
 /** Parse an XS-REPOSITORY document; `file` is named in every error. */
 export function parseXsRepository(xml: string, file: string): LegacyRepository {
@@ -142,34 +134,6 @@ class Reader {
 }
 
 /** A small tree of the document's elements (namespaces off, like minidom's tag names). */
-export function parseXml(xml: string, file: string): ParsedElement {
-  const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
-  const stack: ParsedElement[] = [];
-  let root: ParsedElement | undefined;
-  parser.on('error', (e: Error) => {
-    const what = e.message.replace(/^[^:]*:\d+:\d+: /, '');
-    throw new SuppackError(`not well-formed XML: ${what}`, { file, field: `line ${parser.line}` });
-  });
-  parser.on('opentag', (tag) => {
-    const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
-    const parent = stack.at(-1);
-    if (parent) parent.children.push(el);
-    else root = el;
-    stack.push(el);
-  });
-  parser.on('closetag', () => {
-    stack.pop();
-  });
-  const addText = (t: string): void => {
-    const top = stack.at(-1);
-    if (top) top.text += t;
-  };
-  parser.on('text', addText);
-  parser.on('cdata', addText);
-  parser.write(xml).close();
-  if (root === undefined) throw new SuppackError('not well-formed XML: no root element', { file });
-  return root;
-}
 
 // Python `str.strip()`: ASCII whitespace (python-libs getText strips the text).
 function pyStrip(s: string): string {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { SuppackError } from '../errors';
 import type { IsoImage, IsoVolume } from '../iso';
-import { parseXml, type ParsedElement } from '../legacy/parse';
+import { parseXml, type ParsedElement } from '../xml';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
 

@@ -6,7 +6,7 @@
  */
 import { SuppackError } from '../errors';
 import { type XmlElement, writeXml } from '../legacy/minidom';
-import { parseXml } from '../legacy/parse';
+import { parseXml } from '../xml';
 import { AFTER_APPLY, type AfterApply } from '../../schemas/update-pack';
 
 export interface UpdateXml {
