@@ -177,6 +177,6 @@ for (let i = 0; i < RUNS; i++) {
 const cp = median(results.cp);
 console.log(`rebuild of a ${MIB} MiB installer ISO, median of ${RUNS} runs`);
 for (const [name, xs] of Object.entries(results)) {
-  console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(2)} s   ${(median(xs) / cp).toFixed(2)}x cp`);
+  console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(2)} s   ${(median(xs) / cp).toFixed(2)}x cp   (runs: ${xs.map((x) => x.toFixed(2)).join(' ')})`);
 }
 console.log(`  suppack peak RSS: ${(rss / 2 ** 20).toFixed(0)} MB`);

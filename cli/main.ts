@@ -16,8 +16,8 @@ type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
 const commands: Record<string, () => Command> = {
   'build-supplemental-pack': () => (require('./build-supplemental-pack') as typeof import('./build-supplemental-pack')).buildSupplementalPackCommand,
   'build-update': () => (require('./build-update') as typeof import('./build-update')).buildUpdateCommand,
-  'combine-packs': () => (require('./installer') as typeof import('./installer')).combinePacksCommand,
-  'rebuild-iso': () => (require('./installer') as typeof import('./installer')).rebuildIsoCommand,
+  'combine-packs': () => (require('./combine-packs') as typeof import('./combine-packs')).combinePacksCommand,
+  'rebuild-iso': () => (require('./rebuild-iso') as typeof import('./rebuild-iso')).rebuildIsoCommand,
   inspect: () => (require('./inspect') as typeof import('./inspect')).inspectCommand,
   verify: () => (require('./inspect') as typeof import('./inspect')).verifyCommand,
 };

@@ -4,24 +4,63 @@
  * but libuv first truncates the new file to 0 bytes, which makes ext4 (auto_da_alloc) flush the
  * whole file when it is closed: about twice the time of cp for an installer ISO. So cp is used
  * when it exists and understands the flags, fs.copyFile otherwise (same bytes either way).
+ *
+ * The copy runs in the kernel or in a child process, so the caller's thread is free while it
+ * runs: `startCopy` returns at once, and the caller prepares the rest of its output meanwhile.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 
-function tryCp(from: string, to: string): Promise<boolean> {
+export interface RunningCopy {
+  /** Resolves when `to` holds all of `from` (mode 0644); rejects with the reason it could not. */
+  readonly done: Promise<void>;
+  /** Bytes in `to` so far (a stat of it; 0 before it exists). */
+  copied(): Promise<number>;
+  /** Stop the copy and wait for it to stop; `to` is left for the caller to remove. */
+  abort(): Promise<void>;
+}
+
+function runCp(from: string, to: string, onChild: (c: ChildProcess | null) => void): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
   return new Promise((resolve) => {
     const child = spawn('cp', ['--reflink=auto', '--no-preserve=all', '--', from, to], { stdio: 'ignore' });
+    onChild(child);
     child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
+    child.on('close', (code) => {
+      onChild(null);
+      resolve(code === 0);
+    });
   });
+}
+
+/** Start copying `from` to the new file `to` (which must not exist). */
+export function startCopy(from: string, to: string): RunningCopy {
+  let child: ChildProcess | null = null;
+  let aborted = false;
+  const done = (async () => {
+    const ok = await runCp(from, to, (c) => (child = c));
+    if (aborted) throw new Error('copy aborted');
+    if (!ok) {
+      await fsp.rm(to, { force: true });
+      await fsp.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
+    }
+    await fsp.chmod(to, 0o644);
+  })();
+  // The caller may abort or fail before it awaits `done`: never an unhandled rejection.
+  done.catch(() => undefined);
+  return {
+    done,
+    copied: () => fsp.stat(to).then((s) => s.size, () => 0),
+    abort: async () => {
+      aborted = true;
+      const c = child as ChildProcess | null;
+      if (c) c.kill('SIGKILL');
+      await done.catch(() => undefined);
+    },
+  };
 }
 
 /** Copy `from` to the new file `to` (which must not exist); mode 0644. */
 export async function copyLargeFile(from: string, to: string): Promise<void> {
-  if (!(await tryCp(from, to))) {
-    await fsp.rm(to, { force: true });
-    await fsp.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
-  }
-  await fsp.chmod(to, 0o644);
+  await startCopy(from, to).done;
 }

@@ -3,12 +3,16 @@ import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 
-/**
- * Write `dest` atomically: `write` fills a temp file next to it, which is renamed into place
- * only when `write` resolves. On any failure the temp file is removed and `dest` is untouched,
- * so users never see a half-written output.
- */
-export async function writeAtomically<T>(dest: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
+/** A temp file next to its destination: renamed into place by `commit`, removed by `discard`. */
+export interface AtomicOutput {
+  readonly dest: string;
+  readonly tmp: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** Make `dest`'s directory and name a temp file next to it (nothing is created yet). */
+export async function atomicOutput(dest: string): Promise<AtomicOutput> {
   const dir = dirname(dest);
   try {
     await fsp.mkdir(dir, { recursive: true });
@@ -16,12 +20,30 @@ export async function writeAtomically<T>(dest: string, write: (tmpPath: string) 
     throw asOutputError(e, dir);
   }
   const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+  return {
+    dest,
+    tmp,
+    commit: () =>
+      fsp.rename(tmp, dest).catch((e: unknown) => {
+        throw asOutputError(e, dest);
+      }),
+    discard: () => fsp.rm(tmp, { force: true }),
+  };
+}
+
+/**
+ * Write `dest` atomically: `write` fills a temp file next to it, which is renamed into place
+ * only when `write` resolves. On any failure the temp file is removed and `dest` is untouched,
+ * so users never see a half-written output.
+ */
+export async function writeAtomically<T>(dest: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
+  const out = await atomicOutput(dest);
   try {
-    const result = await write(tmp);
-    await fsp.rename(tmp, dest);
+    const result = await write(out.tmp);
+    await out.commit();
     return result;
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    await out.discard();
     throw asOutputError(e, dest);
   }
 }
@@ -48,7 +70,7 @@ export async function writeAllAtomically(
   }
 }
 
-function asOutputError(e: unknown, path: string): unknown {
+export function asOutputError(e: unknown, path: string): unknown {
   if (e instanceof SuppackError) return e;
   if (isNodeError(e) && typeof e.code === 'string') {
     return new SuppackError(`cannot write output: ${describeNodeError(e)}`, { file: path });

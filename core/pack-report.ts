@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
 import { openIso, type IsoImage, type IsoVolume } from './iso';
 import { promises as fsp } from 'node:fs';
-import { REPOSITORY_LIST, findAppendedMember, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
+import { REPOSITORY_LIST, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
+import { injectedAnswerfile } from './installer/injected';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
@@ -68,7 +69,6 @@ async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
 
 /** formats.md 1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
 const CANDIDATE_DIRS = ['', 'packages', 'packages.main', 'packages.linux', 'packages.site'];
-const ANSWERFILE_TAIL = 16 << 20;
 
 async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean): Promise<MediumReport> {
   const listEntry = iso.lookup(REPOSITORY_LIST);
@@ -95,29 +95,6 @@ async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean):
     report.answerfile = await injectedAnswerfile(iso, isoPath);
   }
   return report;
-}
-
-/** The answerfile a rebuild appended to install.img (the last gzip member), read from the image's tail only. */
-async function injectedAnswerfile(iso: IsoImage, isoPath: string): Promise<string | null> {
-  const img = iso.lookup('install.img');
-  const last = img?.extents.at(-1);
-  if (!img || !last || img.size === 0) return null;
-  const n = Math.min(ANSWERFILE_TAIL, last.length);
-  const tail = Buffer.alloc(n);
-  const fh = await fsp.open(isoPath, 'r');
-  try {
-    await fh.read(tail, 0, n, last.lba * iso.volume.blockSize + last.length - n);
-  } finally {
-    await fh.close();
-  }
-  // Walk back over the members a rebuild appended (drivers, answerfile), newest first.
-  for (let buf = tail; ; ) {
-    const found = findAppendedMember(buf);
-    if (!found || (found.offset === 0 && n === img.size)) return null;
-    const file = found.files.find((f) => f.path === 'answerfile.xml');
-    if (file) return file.data.toString('utf8');
-    buf = buf.subarray(0, found.offset);
-  }
 }
 
 export type PackVerification =

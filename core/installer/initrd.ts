@@ -24,6 +24,8 @@ export interface FoundInitrdFile {
   mode: number;
 }
 
+/** RFC 1952 2.3.1: ID1 ID2 and CM = 8 (deflate). */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 8]);
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 /** RFC 1952 2.3.1: OS = 3 (Unix), whatever the platform's zlib would write. */
@@ -83,12 +85,35 @@ export function findAppendedMember(tail: Buffer): { offset: number; files: Found
   let end = tail.length;
   while (end > 0 && tail[end - 1] === 0) end--;
   // The trailer itself may end in zero bytes (ISIZE, CRC): start where the smallest member (18 bytes) could.
-  for (let s = tail.length - 18; s >= 0; s--) {
-    if (tail[s] !== 0x1f || tail[s + 1] !== 0x8b || tail[s + 2] !== 8) continue;
+  for (let s = tail.lastIndexOf(GZIP_MAGIC, tail.length - 18); s >= 0; s = s > 0 ? tail.lastIndexOf(GZIP_MAGIC, s - 1) : -1) {
     const files = tryMember(tail, s, end);
     if (files !== undefined) return { offset: s, files };
   }
   return undefined;
+}
+
+/**
+ * Find a gzip newc member at the very start of `head` (the first bytes of an initrd), put there
+ * instead of at the end (core/iso/append-placement.ts): inflate, check the gzip trailer, parse newc.
+ * `end` is where the member's gzip stream ends. A large compressed original does not inflate within
+ * `head` and gives undefined.
+ */
+export function findLeadingMember(head: Buffer): { end: number; files: FoundInitrdFile[] } | undefined {
+  if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8) return undefined;
+  const bodyAt = gzipBodyOffset(head, 0);
+  if (bodyAt === undefined) return undefined;
+  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    inflated = inflateRawSync(head.subarray(bodyAt), { info: true, maxOutputLength: MAX_MEMBER_OUTPUT }) as unknown as typeof inflated;
+  } catch {
+    return undefined;
+  }
+  // RFC 1952 2.3.1: CRC32 then ISIZE, little-endian, right after the deflate stream.
+  const end = bodyAt + inflated.engine.bytesWritten + 8;
+  if (end > head.length) return undefined;
+  if (head.readUInt32LE(end - 8) !== crc32(inflated.buffer) || head.readUInt32LE(end - 4) !== inflated.buffer.length % 0x100000000) return undefined;
+  const files = parseNewc(inflated.buffer);
+  return files ? { end, files } : undefined;
 }
 
 function tryMember(tail: Buffer, start: number, lastNonZero: number): FoundInitrdFile[] | undefined {

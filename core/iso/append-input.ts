@@ -31,6 +31,12 @@ export interface OldImage {
   isoEnd: number;
   /** First block after everything that must be kept: isoEnd, or the end of a partition appended after it. */
   keepEnd: number;
+  /**
+   * Blocks of partitions that start after the volume descriptors (an EFI partition over
+   * efiboot.img, appended partitions): their data must stay where it is. Partitions over the
+   * whole image (isohybrid's) start before and are not listed.
+   */
+  partitionBlocks: Array<{ lba: number; blocks: number }>;
 }
 
 const blocks = (bytes: number) => Math.ceil(bytes / SECTOR_SIZE);
@@ -76,8 +82,8 @@ async function otherTreesEnd(path: string, volume: IsoVolume): Promise<number> {
   return end;
 }
 
-/** Ends (in blocks) of MBR and GPT partitions that start at or after `isoEnd`: data appended after the ISO. */
-function appendedPartitionsEnd(systemArea: Buffer, isoEnd: number): number {
+/** MBR and GPT partitions, in 512-byte sectors (end exclusive). */
+function partitions(systemArea: Buffer): Array<{ start: number; end: number }> {
   const starts: Array<{ start: number; end: number }> = [];
   for (const p of decodeMbr(systemArea) ?? []) if (p.sectors > 0) starts.push({ start: p.start, end: p.start + p.sectors });
   const h = decodeGptHeader(systemArea.subarray(SECTOR, 2 * SECTOR));
@@ -85,8 +91,13 @@ function appendedPartitionsEnd(systemArea: Buffer, isoEnd: number): number {
     const array = systemArea.subarray(h.entriesLba * SECTOR, h.entriesLba * SECTOR + h.entryCount * h.entrySize);
     for (const e of decodeGptEntries(array, h)) starts.push({ start: e.firstLba, end: e.lastLba + 1 });
   }
+  return starts;
+}
+
+/** Ends (in blocks) of MBR and GPT partitions that start at or after `isoEnd`: data appended after the ISO. */
+function appendedPartitionsEnd(systemArea: Buffer, isoEnd: number): number {
   let end = 0;
-  for (const s of starts) if (s.start * SECTOR >= isoEnd * SECTOR_SIZE) end = Math.max(end, Math.ceil((s.end * SECTOR) / SECTOR_SIZE));
+  for (const s of partitions(systemArea)) if (s.start * SECTOR >= isoEnd * SECTOR_SIZE) end = Math.max(end, Math.ceil((s.end * SECTOR) / SECTOR_SIZE));
   return end;
 }
 
@@ -143,7 +154,13 @@ export async function readOldImage(path: string): Promise<OldImage> {
           throw new SuppackError(`data reaches block ${isoEnd} but the file has ${size / SECTOR_SIZE}: truncated image`, { field: 'size' });
         }
         const keepEnd = Math.min(size / SECTOR_SIZE, Math.max(isoEnd, appendedPartitionsEnd(systemArea, isoEnd)));
-        return { path, size, volume, entries, systemArea, pvd, bootRecord, joliet, descriptorBlocks, catalog, isoEnd, keepEnd };
+        const partitionBlocks = partitions(systemArea)
+          .filter((p) => p.start * SECTOR > FIRST_DESCRIPTOR_LBA * SECTOR_SIZE && p.end > p.start)
+          .map((p) => {
+            const lba = Math.floor((p.start * SECTOR) / SECTOR_SIZE);
+            return { lba, blocks: Math.ceil((p.end * SECTOR) / SECTOR_SIZE) - lba };
+          });
+        return { path, size, volume, entries, systemArea, pvd, bootRecord, joliet, descriptorBlocks, catalog, isoEnd, keepEnd, partitionBlocks };
       } finally {
         await fh.close();
       }

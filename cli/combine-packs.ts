@@ -1,0 +1,42 @@
+/** `suppack combine-packs`: the DDK's combine-supplemental-packs.sh (formats.md 3), natively. Thin: flags → core. */
+import { sourceDateEpoch } from '../core/time';
+import { combinePacks } from '../core/combine-packs';
+import { progressPrinter } from '../core/progress';
+import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { basename, dirname } from 'node:path';
+
+export const combineUsage = `Usage: suppack combine-packs --output=ISO [--volume-id=ID] PACK.iso...
+
+Combines legacy supplemental packs into one ISO: each pack in packages.<label>/ with its
+XS-REPOSITORY and XS-PACKAGES, and XS-REPOSITORY-LIST naming them (formats.md 3). Also writes
+ISO.md5. Update-format packs cannot be combined: the installer reads one repo per source.
+
+  -o, --output=ISO        the ISO to write (its name must end in .iso)
+  --volume-id=ID          ISO volume id, at most 32 characters (default: the file name)
+  -h, --help              show this help`;
+
+const combineOptions: OptionSpec = {
+  output: { type: 'string', short: 'o' },
+  'volume-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export async function combinePacksCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, combineOptions);
+  if (values.help) return void out.write(`${combineUsage}\n`), 0;
+  const output = values.output as string | undefined;
+  if (output === undefined) throw new UsageError('--output: required, expected the ISO to write');
+  if (!output.endsWith('.iso')) throw new UsageError(`--output: expected a file name ending in .iso, got ${JSON.stringify(output)}`);
+  if (positionals.length === 0) throw new UsageError('no packs given: expected one or more pack ISOs after the options');
+  const name = basename(output).slice(0, -'.iso'.length);
+  const r = await combinePacks({
+    packs: positionals,
+    outDir: dirname(output),
+    name,
+    volumeId: (values['volume-id'] as string | undefined) ?? name.slice(0, 32),
+    epoch: sourceDateEpoch(),
+    onProgress: progressPrinter(basename(output)),
+  });
+  out.write(`${r.iso}\n${r.isoMd5}\n`);
+  return 0;
+}

@@ -1,0 +1,181 @@
+/**
+ * The changes rebuild-iso makes to an installer ISO (formats.md 4): pack directories and
+ * XS-REPOSITORY-LIST, install.img grown by the drivers' and answerfile's initramfs members, the
+ * patched boot menus, and included files. Loaded by core/rebuild-iso.ts once the copy runs.
+ */
+import { promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { join, posix, relative, sep } from 'node:path';
+import { SuppackError, describeNodeError, isNodeError, isSuppackError } from './errors';
+import { openIso, type IsoEntry, type IsoImage } from './iso';
+import type { AppendChanges, FileExtension } from './iso/append';
+import { openFat } from './fat';
+import {
+  REPOSITORY_LIST,
+  addToRepositoryList,
+  answerfileParams,
+  detectInstallerLayout,
+  encodeInitrdMember,
+  initrdPadding,
+  injectedAnswerfile,
+  parseAnswerfile,
+  patchGrubCfg,
+  patchIsolinuxCfg,
+  type InstallerLayout,
+} from './installer';
+import { buildDriverMember, type InjectedDriver } from './installer/drivers';
+import { openPackSources } from './pack-sources';
+import type { IncludeSpec, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso';
+
+const MAX_CONFIG_BYTES = 1 << 20;
+const MAX_EFIBOOT_BYTES = 64 << 20;
+
+function bufferEntry(path: string, data: Buffer, mode = 0o644): IsoEntry {
+  return { path, kind: 'file', size: data.length, source: () => Readable.from([data]), mode };
+}
+
+async function includeEntries(spec: IncludeSpec, index: number): Promise<IsoEntry[]> {
+  const field = `include[${index}]`;
+  const st = await fsp.stat(spec.from).catch((e: unknown) => {
+    throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: spec.from, field });
+  });
+  const to = (spec.to ?? posix.basename(spec.from.split(sep).join('/'))).replace(/^\/+|\/+$/g, '');
+  if (to === '' || to.split('/').some((c) => c === '' || c === '.' || c === '..')) {
+    throw new SuppackError(`expected a relative path inside the ISO, got ${JSON.stringify(spec.to)}`, { field: `${field}.to` });
+  }
+  if (st.isFile()) return [{ path: to, kind: 'file', size: st.size, source: spec.from, mode: st.mode & 0o777 }];
+  if (!st.isDirectory()) throw new SuppackError('expected a regular file or a directory', { file: spec.from, field });
+  const out: IsoEntry[] = [{ path: to, kind: 'dir' }];
+  const walk = async (dir: string): Promise<void> => {
+    const ents = (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of ents) {
+      const abs = join(dir, d.name);
+      const rel = `${to}/${relative(spec.from, abs).split(sep).join('/')}`;
+      if (d.isDirectory()) {
+        out.push({ path: rel, kind: 'dir' });
+        await walk(abs);
+      } else if (d.isSymbolicLink()) {
+        out.push({ path: rel, kind: 'symlink', target: await fsp.readlink(abs) });
+      } else if (d.isFile()) {
+        const s = await fsp.stat(abs);
+        out.push({ path: rel, kind: 'file', size: s.size, source: abs, mode: s.mode & 0o777 });
+      }
+    }
+  };
+  await walk(spec.from);
+  return out;
+}
+
+/** Patch every boot menu of the input; at least one install entry must be found somewhere. */
+async function patchBootMenus(iso: IsoImage, layout: InstallerLayout, input: string, params: string[]) {
+  const files: IsoEntry[] = [];
+  const patched: RebuildIsoResult['patched'] = [];
+  const noEntry = (e: unknown) => isSuppackError(e) && /no .*entry/i.test(e.message);
+  const menus = [
+    ...(layout.isolinuxCfg ? [{ path: layout.isolinuxCfg, patch: patchIsolinuxCfg }] : []),
+    ...layout.grubCfgs.map((path) => ({ path, patch: patchGrubCfg })),
+  ];
+  for (const m of menus) {
+    const text = (await iso.readFile(m.path, MAX_CONFIG_BYTES)).toString('utf8');
+    try {
+      const r = m.patch(text, params, `${input}: ${m.path}`);
+      if (r.text !== text) files.push(bufferEntry(m.path, Buffer.from(r.text, 'utf8')));
+      patched.push({ file: m.path, entries: r.patched });
+    } catch (e) {
+      if (!noEntry(e)) throw e;
+    }
+  }
+  if (layout.efiBootImg) {
+    // formats.md 4: some media keep a grub.cfg copy inside the EFI boot image; patch it too.
+    const image = await iso.readFile(layout.efiBootImg, MAX_EFIBOOT_BYTES);
+    let current = image;
+    let fat = openFat(current, `${input}: ${layout.efiBootImg}`);
+    for (const path of fat.list().filter((p) => /(^|\/)grub[^/]*\.cfg$/i.test(p))) {
+      const text = fat.readFile(path)!.toString('utf8');
+      try {
+        const r = patchGrubCfg(text, params, `${input}: ${layout.efiBootImg}: ${path}`);
+        if (r.text !== text) {
+          current = fat.replaceFile(path, Buffer.from(r.text, 'utf8'));
+          fat = openFat(current, `${input}: ${layout.efiBootImg}`);
+        }
+        patched.push({ file: `${layout.efiBootImg}:${path}`, entries: r.patched });
+      } catch (e) {
+        if (!noEntry(e)) throw e;
+      }
+    }
+    if (current !== image) files.push(bufferEntry(layout.efiBootImg, current));
+  }
+  if (patched.length === 0) {
+    throw new SuppackError('no install entry in any boot menu (isolinux.cfg, EFI grub*.cfg) to add the answerfile parameters to', {
+      file: input,
+    });
+  }
+  return { files, patched };
+}
+
+/** The changes a rebuild makes; `close` once they are written (pack sources are read then). */
+export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: AppendChanges; result: RebuildIsoResult; close: () => Promise<void> }> {
+  const iso = await openIso(o.input);
+  try {
+    const layout = detectInstallerLayout(
+      iso.entries().filter((e) => e.kind === 'file').map((e) => e.path),
+      o.input,
+    );
+    const packs = await openPackSources(o.packs ?? []);
+    try {
+      const files: IsoEntry[] = [];
+      const existing = new Map(layout.packDirs.map((d) => [d.toLowerCase(), d]));
+      for (const s of packs.sources) {
+        const clash = existing.get(s.dir.toLowerCase());
+        if (clash !== undefined) {
+          throw new SuppackError(`its pack directory ${s.dir} already exists on the installer ISO (${clash}): give the pack another label`, {
+            file: s.file,
+          });
+        }
+        files.push(...s.entries);
+      }
+      const packDirs = packs.sources.map((s) => s.dir);
+      if (packDirs.length > 0) {
+        const old = layout.repositoryList ? await iso.readFile(layout.repositoryList, MAX_CONFIG_BYTES) : undefined;
+        files.push(bufferEntry(layout.repositoryList ?? REPOSITORY_LIST, Buffer.from(addToRepositoryList(old, packDirs), 'utf8')));
+      }
+      let patched: RebuildIsoResult['patched'] = [];
+      const img = iso.lookup(layout.installImg)!;
+      const members: Buffer[] = [];
+      let drivers: InjectedDriver[] = [];
+      if (o.drivers !== undefined && o.drivers.length > 0) {
+        const d = await buildDriverMember(() => iso.createReadStream(img), `${o.input}: ${layout.installImg}`, o.drivers, o.epoch);
+        members.push(d.member);
+        drivers = d.drivers;
+      }
+      if (o.answerfile !== undefined) {
+        const bytes = await fsp.readFile(o.answerfile).catch((e: unknown) => {
+          throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: o.answerfile });
+        });
+        const answerfile = parseAnswerfile(bytes, o.answerfile);
+        members.push(encodeInitrdMember([{ path: 'answerfile.xml', data: answerfile.bytes }], o.epoch));
+      }
+      const extend: FileExtension[] = [];
+      if (members.length > 0) {
+        // Later members overwrite earlier ones, so driver module indexes must follow the image's own,
+        // and a new answerfile must follow one an earlier rebuild put in. Otherwise the members may
+        // go before the image's data as well, which often lets it grow in place.
+        const headAllowed = drivers.length === 0 && (await injectedAnswerfile(iso, o.input, layout.installImg)) === null;
+        const added = Buffer.concat(members);
+        extend.push({ path: layout.installImg, tail: Buffer.concat([initrdPadding(img.size), added]), ...(headAllowed ? { head: added } : {}) });
+      }
+      if (o.answerfile !== undefined) {
+        const menus = await patchBootMenus(iso, layout, o.input, answerfileParams());
+        files.push(...menus.files);
+        patched = menus.patched;
+      }
+      for (const [i, spec] of (o.include ?? []).entries()) files.push(...(await includeEntries(spec, i)));
+      return { changes: { files, extend }, result: { iso: o.output, packDirs, patched, drivers }, close: () => packs.close() };
+    } catch (e) {
+      await packs.close();
+      throw e;
+    }
+  } finally {
+    await iso.close();
+  }
+}
