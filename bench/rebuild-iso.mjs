@@ -4,9 +4,12 @@
 // changed files mapped in). Both xorriso ways do the same job as suppack (pack directory, list,
 // install.img with the answerfile member, patched boot menus), with the changed files prepared
 // beforehand, outside the timing (which favours them).
-// Prints the median wall time of each, the ratios to cp, and suppack's peak RSS.
+// One warm-up round is not counted; then each round runs every command once, in the same order.
+// Prints the median wall time of each (and every run's), the ratios of the medians to cp, the
+// median of the rounds' suppack/cp ratios (each round's pair ran under the same machine state:
+// on a shared VM, cp alone varies by 2x from round to round), and suppack's peak RSS.
 // Targets: suppack <= 1.5x cp, faster than both xorriso ways, peak RSS < 200 MB.
-// Usage: npm run bench:rebuild [-- --mib=600 --runs=3]
+// Usage: npm run bench:rebuild [-- --mib=600 --runs=7]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => Number((process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${dflt}`).split('=')[1]);
 const MIB = arg('mib', 600);
-const RUNS = arg('runs', 3);
+const RUNS = arg('runs', 7);
 const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
 const ISOHDPFX = '/usr/lib/ISOLINUX/isohdpfx.bin';
 
@@ -126,9 +129,13 @@ const { iso: pack, tree: packTree } = buildPack();
 const changed = changedFiles(pack);
 const results = { cp: [], suppack: [], 'extract + xorriso -as mkisofs': [], 'xorriso -boot_image any replay': [] };
 let rss = 0;
-for (let i = 0; i < RUNS; i++) {
-  results.cp.push(time(() => execFileSync('cp', [input, join(out, 'cp.iso')])));
-  results.suppack.push(
+for (let i = -1; i < RUNS; i++) {
+  // Round -1 warms up the caches and the CPU; it is not counted.
+  const record = (name, t) => {
+    if (i >= 0) results[name].push(t);
+  };
+  record('cp', time(() => execFileSync('cp', [input, join(out, 'cp.iso')])));
+  record('suppack',
     time(() => {
       const r = spawnSync(
         'node',
@@ -143,7 +150,7 @@ for (let i = 0; i < RUNS; i++) {
       rss = Math.max(rss, Number(r.stdout) * 1024);
     }),
   );
-  results['extract + xorriso -as mkisofs'].push(
+  record('extract + xorriso -as mkisofs',
     time(() => {
       const dir = join(out, 'extract');
       rmSync(dir, { recursive: true, force: true });
@@ -162,7 +169,7 @@ for (let i = 0; i < RUNS; i++) {
       rmSync(dir, { recursive: true, force: true });
     }),
   );
-  results['xorriso -boot_image any replay'].push(
+  record('xorriso -boot_image any replay',
     time(() => {
       rmSync(join(out, 'replay.iso'), { force: true });
       execFileSync(
@@ -179,4 +186,6 @@ console.log(`rebuild of a ${MIB} MiB installer ISO, median of ${RUNS} runs`);
 for (const [name, xs] of Object.entries(results)) {
   console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(2)} s   ${(median(xs) / cp).toFixed(2)}x cp   (runs: ${xs.map((x) => x.toFixed(2)).join(' ')})`);
 }
+const ratios = results.suppack.map((t, i) => t / results.cp[i]);
+console.log(`  suppack / cp in the same round: median ${median(ratios).toFixed(2)}x   (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
 console.log(`  suppack peak RSS: ${(rss / 2 ** 20).toFixed(0)} MB`);

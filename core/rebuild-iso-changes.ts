@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join, posix, relative, sep } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, isSuppackError } from './errors';
-import { openIso, type IsoEntry, type IsoImage } from './iso';
+import { openIso, type IsoDirent, type IsoEntry, type IsoImage } from './iso';
 import type { AppendChanges, FileExtension } from './iso/append';
 import { openFat } from './fat';
 import {
@@ -18,12 +18,13 @@ import {
   encodeInitrdMember,
   initrdPadding,
   injectedAnswerfile,
+  loaderUnpackedCompression,
   parseAnswerfile,
   patchGrubCfg,
   patchIsolinuxCfg,
   type InstallerLayout,
 } from './installer';
-import { buildDriverMember, type InjectedDriver } from './installer/drivers';
+import type { InjectedDriver } from './installer/drivers';
 import { openPackSources } from './pack-sources';
 import type { IncludeSpec, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso';
 
@@ -113,6 +114,20 @@ async function patchBootMenus(iso: IsoImage, layout: InstallerLayout, input: str
   return { files, patched };
 }
 
+/** The first `n` bytes of a file of the image (fewer when it is shorter). */
+async function firstBytes(isoPath: string, iso: IsoImage, file: IsoDirent, n: number): Promise<Buffer> {
+  const first = file.extents[0];
+  if (!first) return Buffer.alloc(0);
+  const buf = Buffer.alloc(Math.min(n, first.length));
+  const fh = await fsp.open(isoPath, 'r');
+  try {
+    await fh.read(buf, 0, buf.length, first.lba * iso.volume.blockSize);
+  } finally {
+    await fh.close();
+  }
+  return buf;
+}
+
 /** The changes a rebuild makes; `close` once they are written (pack sources are read then). */
 export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: AppendChanges; result: RebuildIsoResult; close: () => Promise<void> }> {
   const iso = await openIso(o.input);
@@ -141,28 +156,50 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
       }
       let patched: RebuildIsoResult['patched'] = [];
       const img = iso.lookup(layout.installImg)!;
-      const members: Buffer[] = [];
+      // Later members overwrite earlier ones, so driver module indexes must follow the image's own,
+      // and a new answerfile must follow one an earlier rebuild put in; otherwise the answerfile may
+      // go before the image's data as well (a raw cpio), which often lets the image grow in place.
+      // An image that starts compressed (gzip, xz) is unpacked by the boot loader, which drops
+      // whatever follows its first stream: there the answerfile can only go first.
+      const unpacked = loaderUnpackedCompression(await firstBytes(o.input, iso, img, 16));
+      const hasDrivers = o.drivers !== undefined && o.drivers.length > 0;
+      if (unpacked && hasDrivers) {
+        throw new SuppackError(
+          `${layout.installImg} starts with ${unpacked} data, which the boot loaders (mboot.c32, GRUB) unpack on loading, dropping anything after it: drivers cannot be added after the image's own modules; repack install.img with bzip2 (the XenServer default)`,
+          { file: o.input },
+        );
+      }
+      const tailMembers: Buffer[] = [];
       let drivers: InjectedDriver[] = [];
-      if (o.drivers !== undefined && o.drivers.length > 0) {
-        const d = await buildDriverMember(() => iso.createReadStream(img), `${o.input}: ${layout.installImg}`, o.drivers, o.epoch);
-        members.push(d.member);
+      if (hasDrivers) {
+        const { buildDriverMember } = await import('./installer/drivers');
+        const d = await buildDriverMember(() => iso.createReadStream(img), `${o.input}: ${layout.installImg}`, o.drivers!, o.epoch);
+        tailMembers.push(d.member);
         drivers = d.drivers;
       }
+      let head: Buffer | undefined;
       if (o.answerfile !== undefined) {
         const bytes = await fsp.readFile(o.answerfile).catch((e: unknown) => {
           throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: o.answerfile });
         });
         const answerfile = parseAnswerfile(bytes, o.answerfile);
-        members.push(encodeInitrdMember([{ path: 'answerfile.xml', data: answerfile.bytes }], o.epoch));
+        const files = [{ path: 'answerfile.xml', data: answerfile.bytes }];
+        tailMembers.push(encodeInitrdMember(files, o.epoch));
+        if (!hasDrivers && (await injectedAnswerfile(iso, o.input, layout.installImg)) === null) head = encodeInitrdMember(files, o.epoch, true);
       }
       const extend: FileExtension[] = [];
-      if (members.length > 0) {
-        // Later members overwrite earlier ones, so driver module indexes must follow the image's own,
-        // and a new answerfile must follow one an earlier rebuild put in. Otherwise the members may
-        // go before the image's data as well, which often lets it grow in place.
-        const headAllowed = drivers.length === 0 && (await injectedAnswerfile(iso, o.input, layout.installImg)) === null;
-        const added = Buffer.concat(members);
-        extend.push({ path: layout.installImg, tail: Buffer.concat([initrdPadding(img.size), added]), ...(headAllowed ? { head: added } : {}) });
+      if (tailMembers.length > 0) {
+        if (unpacked && !head) {
+          throw new SuppackError(
+            `${layout.installImg} starts with ${unpacked} data, which the boot loaders unpack on loading, dropping anything after it, and it has an answerfile already: rebuild from the original installer ISO`,
+            { file: o.input },
+          );
+        }
+        extend.push({
+          path: layout.installImg,
+          ...(unpacked ? {} : { tail: Buffer.concat([initrdPadding(img.size), ...tailMembers]) }),
+          ...(head ? { head } : {}),
+        });
       }
       if (o.answerfile !== undefined) {
         const menus = await patchBootMenus(iso, layout, o.input, answerfileParams());

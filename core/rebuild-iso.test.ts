@@ -14,10 +14,10 @@ import { rebuildIso } from './rebuild-iso';
 import { inspectPack, verifyPack } from './pack-report';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { updatePackSchema } from '../schemas/update-pack';
-import { findAppendedMember } from './installer';
+import { findAppendedMember, findLeadingMember } from './installer';
 import { reportLines, xorrisoReport } from './iso/append-testing';
 import { ANSWERFILE, buildTestInstaller } from './rebuild-iso-testing';
-import { walkInitramfs } from './installer/testing';
+import { sh, walkInitramfs } from './installer/testing';
 import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from './installer/driver-testing';
 
 const rpms = inject('fixtureRpms');
@@ -173,6 +173,99 @@ describe('rebuildIso (formats.md 4)', () => {
     const again = join(dir, 'again.iso');
     await rebuildIso({ input: base, output: again, packs: [packA, packB], answerfile: join(dir, 'answerfile.xml'), include: [{ from: join(dir, 'extra'), to: 'site' }], epoch: EPOCH });
     expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+  });
+});
+
+describe('rebuildIso grows install.img in place (core/iso/append-placement.ts)', () => {
+  // A gzip install.img (the boot loaders unpack it and drop what follows its first stream) with a
+  // big file after it: the answerfile goes before the image as a raw cpio, over EULA's block
+  // (EULA moves to the new session).
+  let grown: string;
+  let again: string;
+  let original: Buffer;
+  const lbaOf = (iso: string, name: string) => Number(new RegExp(`\\[\\s*(\\d+) \\d+\\]  ${name.replace('.', '\\.')}\\s*$`, 'm').exec(text('isoinfo', ['-R', '-l', '-i', iso]))?.[1]);
+  /** What the kernel ends up with: the members applied in order, later files over earlier ones. */
+  const ramdiskFiles = (img: Buffer) => {
+    const files = new Map<string, string>();
+    for (const m of walkInitramfs(img)) for (const e of m.entries) files.set(e.name, e.data.toString('utf8'));
+    return files;
+  };
+  const answerfileB = ANSWERFILE.replace('<primary-disk>sda</primary-disk>', '<primary-disk>nvme0n1</primary-disk>');
+  let base2: string;
+
+  beforeAll(async () => {
+    const initrd = join(dir, 'gz-initrd');
+    mkdirSync(join(initrd, 'etc'), { recursive: true });
+    writeFileSync(join(initrd, 'init'), '#!/bin/sh\necho hello\n');
+    writeFileSync(join(initrd, 'etc', 'issue'), 'installer\n');
+    const gz = sh('find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9n', initrd);
+    original = Buffer.concat([gz, Buffer.alloc((2048 - (gz.length % 2048)) % 2048)]);
+    base2 = buildTestInstaller(join(dir, 'base2'), { 'install.img': original, 'j-big.bin': Buffer.alloc(1 << 20, 5) });
+    writeFileSync(join(dir, 'af-a.xml'), ANSWERFILE);
+    writeFileSync(join(dir, 'af-b.xml'), answerfileB);
+    grown = join(dir, 'grown.iso');
+    await rebuildIso({ input: base2, output: grown, packs: [packA], answerfile: join(dir, 'af-a.xml'), epoch: EPOCH });
+    again = join(dir, 'grown-again.iso');
+    await rebuildIso({ input: grown, output: again, answerfile: join(dir, 'af-b.xml'), epoch: EPOCH });
+  });
+
+  it('puts the answerfile member before the image: one block earlier, the kernel walk finds it and the original files', () => {
+    expect(lbaOf(base2, 'install.img')).toBeGreaterThan(20);
+    expect(lbaOf(grown, 'install.img')).toBe(lbaOf(base2, 'install.img') - 1);
+    expect(lbaOf(grown, 'j-big.bin')).toBe(lbaOf(base2, 'j-big.bin'));
+    const img = isoFile(grown, 'install.img');
+    expect(img.length).toBe(2048 + original.length);
+    expect(img.toString('latin1', 0, 6)).toBe('070701');
+    expect(img.subarray(2048).equals(original)).toBe(true);
+    const files = ramdiskFiles(img);
+    expect(files.get('answerfile.xml')).toBe(ANSWERFILE);
+    expect(files.get('etc/issue')).toBe('installer\n');
+    expect(isoFile(grown, 'EULA').toString()).toBe('be nice\n');
+    // The output is not bigger than the input by install.img: only the pack and the new tree.
+    expect(readFileSync(grown).length).toBeLessThanOrEqual(readFileSync(base2).length + (2 << 20));
+  });
+
+  it('a second rebuild puts its answerfile after the image, so it wins; inspect reports the one the kernel sees', async () => {
+    const img = isoFile(again, 'install.img');
+    expect(img.subarray(0, 2048 + original.length).equals(isoFile(grown, 'install.img'))).toBe(true);
+    expect(ramdiskFiles(img).get('answerfile.xml')).toBe(answerfileB);
+    const first = await inspectPack(grown);
+    expect(first.format === 'installer' && first.answerfile).toBe(ANSWERFILE);
+    const second = await inspectPack(again);
+    expect(second.format === 'installer' && second.answerfile).toBe(answerfileB);
+    expect(img.subarray(2048 + original.length, 2048 + original.length + 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
+    expect(isoFile(again, 'boot/isolinux/isolinux.cfg').toString().match(/answerfile=file:\/\/\/answerfile\.xml install/g)?.length).toBe(
+      isoFile(grown, 'boot/isolinux/isolinux.cfg').toString().match(/answerfile=file:\/\/\/answerfile\.xml install/g)?.length,
+    );
+  });
+});
+
+describe('rebuildIso on a bzip2 install.img with room before it but none after it', () => {
+  it('puts the answerfile before the image too (cheaper than moving the big file after it)', async () => {
+    const initrd = join(dir, 'bz-initrd');
+    mkdirSync(initrd, { recursive: true });
+    writeFileSync(join(initrd, 'init'), '#!/bin/sh\n');
+    const bz = sh('find . | LC_ALL=C sort | cpio -o -H newc --quiet | bzip2 -9', initrd);
+    const aligned = Buffer.concat([bz, Buffer.alloc((2048 - (bz.length % 2048)) % 2048)]);
+    const input = buildTestInstaller(join(dir, 'base-bz'), { 'install.img': aligned, 'j-big.bin': Buffer.alloc(1 << 20, 6) });
+    writeFileSync(join(dir, 'af-bz.xml'), ANSWERFILE);
+    const output = join(dir, 'bz-out.iso');
+    await rebuildIso({ input, output, answerfile: join(dir, 'af-bz.xml'), epoch: EPOCH });
+    const img = isoFile(output, 'install.img');
+    expect(img.toString('latin1', 0, 6)).toBe('070701');
+    expect(img.subarray(2048).equals(aligned)).toBe(true);
+    expect(findLeadingMember(img)?.files.map((f) => [f.path, f.data.toString()])).toEqual([['answerfile.xml', ANSWERFILE]]);
+  });
+
+  it('drivers cannot go after a gzip install.img: a clear error, no output', async () => {
+    const gz = sh('echo init | cpio -o -H newc --quiet | gzip -9n', dir);
+    const input = buildTestInstaller(join(dir, 'base-gz'), { 'install.img': gz });
+    const output = join(dir, 'gz-drv.iso');
+    // Refused before any driver RPM is read.
+    await expect(rebuildIso({ input, output, drivers: [join(dir, 'never-read.rpm')], epoch: EPOCH })).rejects.toThrow(
+      /installer\.iso: install\.img starts with gzip data, which the boot loaders .* unpack on loading, dropping anything after it: drivers cannot be added/,
+    );
+    expect(existsSync(output)).toBe(false);
   });
 });
 

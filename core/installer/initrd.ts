@@ -1,8 +1,9 @@
 /**
- * A gzip'd newc cpio member appended to an installer ramdisk (install.img), and finding it again.
- * iso-rpm.md 6 (linux `buffer-format.rst`): initramfs := ("\0" | cpio_archive | cpio_compressed_archive)*,
- * so `old install.img + zero pad to 4 + gzip(newc(files + TRAILER!!!))` adds or replaces files
- * without decompressing the original (bzip2, gzip or xz). Later entries overwrite earlier ones.
+ * A gzip'd newc cpio member appended to an installer ramdisk (install.img), or a raw one put before
+ * it, and finding them again. iso-rpm.md 6 (linux `buffer-format.rst`): initramfs :=
+ * ("\0" | cpio_archive | cpio_compressed_archive)*, so `old install.img + zero pad to 4 +
+ * gzip(newc(files + TRAILER!!!))`, or `newc(files + TRAILER!!!) + zeros + old install.img`, adds
+ * files without decompressing the original (bzip2, gzip or xz). Later entries overwrite earlier ones.
  */
 import { crc32, gzipSync, inflateRawSync } from 'node:zlib';
 import { SuppackError } from '../errors';
@@ -33,6 +34,22 @@ const GZIP_OS_UNIX = 3;
 /** Refuse to inflate more than this when looking for a member (the ramdisk tail is small). */
 const MAX_MEMBER_OUTPUT = 64 * 1024 * 1024;
 
+/**
+ * Magic numbers of the compressions the boot loaders undo when they load a module: syslinux's
+ * mboot.c32 (zloadfile: gzip) and GRUB's module2 (gzio, xzio, lzopio filters). They keep only the
+ * first compressed stream, so members appended to such an image never reach the kernel.
+ */
+const LOADER_UNPACKED: ReadonlyArray<{ name: string; magic: Buffer }> = [
+  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]) },
+  { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
+  { name: 'lzop', magic: Buffer.from([0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a]) },
+];
+
+/** The compression a boot loader undoes when an initrd starts with `first`, if any (bzip2 and raw cpio: none). */
+export function loaderUnpackedCompression(first: Buffer): string | undefined {
+  return LOADER_UNPACKED.find((c) => first.length >= c.magic.length && first.subarray(0, c.magic.length).equals(c.magic))?.name;
+}
+
 /** Zero bytes to put after an initrd of `length` bytes so the next member starts 4-aligned. */
 export function initrdPadding(length: number): Buffer {
   return Buffer.alloc((4 - (length % 4)) % 4);
@@ -41,8 +58,11 @@ export function initrdPadding(length: number): Buffer {
 /**
  * A complete, deterministic member: newc entries sorted by path (ino 1, 2, ...; uid/gid 0; nlink 1;
  * mtime = `epoch`), TRAILER!!!, gzip with header mtime 0 and OS Unix, zero-padded to a multiple of 4.
+ * `raw`: the newc archive uncompressed, for the start of an initrd: the boot loaders (syslinux
+ * mboot.c32, GRUB module2) decompress a module that starts with gzip or xz data and keep only its
+ * first member, but pass one that starts with a raw cpio as it is.
  */
-export function encodeInitrdMember(files: Array<{ path: string; data: Buffer; mode?: number }>, epoch: number): Buffer {
+export function encodeInitrdMember(files: Array<{ path: string; data: Buffer; mode?: number }>, epoch: number, raw = false): Buffer {
   if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
     throw new SuppackError(`expected an epoch of 0 to 4294967295 seconds, got ${epoch}`, { field: 'initrd mtime' });
   }
@@ -59,6 +79,10 @@ export function encodeInitrdMember(files: Array<{ path: string; data: Buffer; mo
       }
       return { name, ino: i + 1, mode: S_IFREG | (perm & 0o7777), nlink: 1, mtime: epoch, data: f.data };
     });
+  if (raw) {
+    const newc = encodeNewc(members);
+    return Buffer.concat([newc, initrdPadding(newc.length)]);
+  }
   const gz = gzipSync(encodeNewc(members), { level: 9 });
   // RFC 1952 2.3: member header; MTIME (bytes 4-7) = 0, OS (byte 9) fixed.
   gz.writeUInt32LE(0, 4);
@@ -93,27 +117,12 @@ export function findAppendedMember(tail: Buffer): { offset: number; files: Found
 }
 
 /**
- * Find a gzip newc member at the very start of `head` (the first bytes of an initrd), put there
- * instead of at the end (core/iso/append-placement.ts): inflate, check the gzip trailer, parse newc.
- * `end` is where the member's gzip stream ends. A large compressed original does not inflate within
- * `head` and gives undefined.
+ * Find a raw newc archive at the very start of `head` (the first bytes of an initrd), put there
+ * instead of at the end (encodeInitrdMember's `raw`, core/iso/append-placement.ts): its entries up
+ * to TRAILER!!!, and `end`, the offset just after it. A compressed image gives undefined.
  */
 export function findLeadingMember(head: Buffer): { end: number; files: FoundInitrdFile[] } | undefined {
-  if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8) return undefined;
-  const bodyAt = gzipBodyOffset(head, 0);
-  if (bodyAt === undefined) return undefined;
-  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
-  try {
-    inflated = inflateRawSync(head.subarray(bodyAt), { info: true, maxOutputLength: MAX_MEMBER_OUTPUT }) as unknown as typeof inflated;
-  } catch {
-    return undefined;
-  }
-  // RFC 1952 2.3.1: CRC32 then ISIZE, little-endian, right after the deflate stream.
-  const end = bodyAt + inflated.engine.bytesWritten + 8;
-  if (end > head.length) return undefined;
-  if (head.readUInt32LE(end - 8) !== crc32(inflated.buffer) || head.readUInt32LE(end - 4) !== inflated.buffer.length % 0x100000000) return undefined;
-  const files = parseNewc(inflated.buffer);
-  return files ? { end, files } : undefined;
+  return readNewcArchive(head);
 }
 
 function tryMember(tail: Buffer, start: number, lastNonZero: number): FoundInitrdFile[] | undefined {
@@ -158,6 +167,12 @@ function gzipBodyOffset(b: Buffer, start: number): number | undefined {
 
 /** iso-rpm.md 6: a whole newc archive in memory, up to TRAILER!!! followed only by zeros. */
 function parseNewc(buf: Buffer): FoundInitrdFile[] | undefined {
+  const archive = readNewcArchive(buf);
+  return archive && buf.subarray(archive.end).every((x) => x === 0) ? archive.files : undefined;
+}
+
+/** iso-rpm.md 6: the newc entries at the start of `buf` up to TRAILER!!!, and the offset just after it. */
+function readNewcArchive(buf: Buffer): { end: number; files: FoundInitrdFile[] } | undefined {
   const files: FoundInitrdFile[] = [];
   let p = 0;
   try {
@@ -169,10 +184,7 @@ function parseNewc(buf: Buffer): FoundInitrdFile[] | undefined {
       const name = buf.toString('utf8', p + NEWC_HEADER_SIZE, nameEnd - 1);
       const dataAt = align4(nameEnd);
       if (dataAt + h.size > buf.length) return undefined;
-      if (name === CPIO_TRAILER) {
-        const rest = buf.subarray(dataAt + h.size);
-        return rest.every((x) => x === 0) ? files : undefined;
-      }
+      if (name === CPIO_TRAILER) return { end: Math.min(buf.length, align4(dataAt + h.size)), files };
       files.push({ path: name, data: Buffer.from(buf.subarray(dataAt, dataAt + h.size)), mode: h.mode });
       p = align4(dataAt + h.size);
     }

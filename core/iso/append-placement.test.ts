@@ -101,7 +101,7 @@ describe('planPlacement', () => {
 
   test('growth goes to the session when every place in the image costs more than the file', () => {
     const p = planPlacement(base({ extensions: [{ path: 'install.img', tail: 700 }] }));
-    expect(p.grown.get('install.img')).toEqual({ at: 'session' });
+    expect(p.grown.get('install.img')).toEqual({ at: 'session', form: 'tail' });
     expect(p.relocated).toEqual([]);
   });
 
@@ -109,14 +109,29 @@ describe('planPlacement', () => {
     const gap = base().files.map((f) => (f.path === 'Packages/filler.bin' ? { ...f, lba: 1603 } : f));
     expect(planPlacement(base({ files: gap, keepEnd: 6603, extensions: [{ path: 'install.img', tail: 700 }] })).grown.get('install.img')).toEqual({
       at: 'session',
+      form: 'tail',
     });
     // isolinux.bin at 1479 ends where isolinux.cfg (1498) starts; it is a boot image.
     const p = planPlacement(base({ released: ['boot/isolinux/isolinux.cfg'], extensions: [{ path: 'boot/isolinux/isolinux.bin', tail: 10, head: 10 }] }));
-    expect(p.grown.get('boot/isolinux/isolinux.bin')).toEqual({ at: 'session' });
+    expect(p.grown.get('boot/isolinux/isolinux.bin')).toEqual({ at: 'session', form: 'tail' });
     // The head of install.img would need block 1501 (kept grub.cfg, moved for 110 bytes) — cheaper than 100 blocks.
     const q = planPlacement(base({ extensions: [{ path: 'install.img', tail: 10, head: 600 }] }));
     expect(q.grown.get('install.img')).toEqual({ at: 'start', lba: 1501, headBlocks: 1 });
     expect(q.relocated).toEqual(['EFI/xenserver/grub.cfg']);
+  });
+
+  test('a head-only growth goes before the data or, with no room there, to the session in head form', () => {
+    const p = planPlacement(base({ released: ['EFI/xenserver/grub.cfg'], extensions: [{ path: 'install.img', head: 600 }] }));
+    expect(p.grown.get('install.img')).toEqual({ at: 'start', lba: 1501, headBlocks: 1 });
+    const files = base().files.map((f) => (f.path === 'EFI/xenserver/grub.cfg' ? { ...f, path: 'boot/xen2.gz' } : f));
+    const q = planPlacement(base({ files, fixed: [...base().fixed, { lba: 1501, blocks: 1 }], extensions: [{ path: 'install.img', head: 600 }] }));
+    expect(q.grown.get('install.img')).toEqual({ at: 'session', form: 'head' });
+  });
+
+  test('a file sharing its extent with a longer file (a hard link to more data) does not grow at its end', () => {
+    const files = base().files.map((f) => (f.path === 'install.img' ? { ...f, size: 100 * K - 1000 } : f));
+    const p = planPlacement(base({ files: [...files, { path: 'install-long.img', lba: 1502, size: 100 * K }], extensions: [{ path: 'install.img', tail: 500 }] }));
+    expect(p.grown.get('install.img')).toEqual({ at: 'session', form: 'tail' });
   });
 
   test('the last file grows past keepEnd: the session starts after it', () => {

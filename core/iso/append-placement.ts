@@ -29,11 +29,12 @@ export interface PlacementInput {
   released: readonly string[];
   /** Changes replacing an old file, with the new size; `bootImage`: only over itself and at the same size. */
   replacements: ReadonlyArray<{ path: string; size: number; bootImage?: boolean }>;
-  /** Old files that grow: `tail` bytes after their data, or instead `head` bytes (block-padded) before it. */
-  extensions: ReadonlyArray<{ path: string; tail: number; head?: number }>;
+  /** Old files that grow: `tail` bytes after their data, or instead `head` bytes (block-padded) before it; one at least. */
+  extensions: ReadonlyArray<{ path: string; tail?: number; head?: number }>;
 }
 
-export type FileGrowth = { at: 'end'; lba: number } | { at: 'start'; lba: number; headBlocks: number } | { at: 'session' };
+/** Where a file grows; in the new session it takes the tail form when it has one. */
+export type FileGrowth = { at: 'end'; lba: number } | { at: 'start'; lba: number; headBlocks: number } | { at: 'session'; form: 'tail' | 'head' };
 
 export interface Placement {
   /** Replacement path → the LBA it is written at (its old extent). */
@@ -114,25 +115,28 @@ export function planPlacement(input: PlacementInput): Placement {
 
   for (const e of input.extensions) {
     const g = groupOf.get(e.path);
+    const headBlocks = e.head !== undefined ? blocksOf(e.head) : 0;
+    const session: FileGrowth = { at: 'session', form: e.tail !== undefined ? 'tail' : 'head' };
     // A boot image or partition does not move or grow here: its catalog entry would have to follow.
     if (!g || isFixed(g)) {
-      grown.set(e.path, { at: 'session' });
+      grown.set(e.path, session);
       continue;
     }
     const size = input.files.find((f) => f.path === e.path)?.size ?? g.size;
-    const sessionCost = size + e.tail;
-    const endRange = { lba: g.lba + blocksOf(size), blocks: blocksOf(size + e.tail) - blocksOf(size) };
-    const headBlocks = e.head !== undefined ? blocksOf(e.head) : 0;
-    const options: Array<{ growth: FileGrowth; range: BlockRange; cost: Cost }> = [
-      { growth: { at: 'end', lba: g.lba }, range: endRange, cost: costOf(endRange, g) },
-    ];
+    const sessionCost = size + (e.tail ?? headBlocks * BLOCK);
+    const options: Array<{ growth: FileGrowth; range: BlockRange; cost: Cost }> = [];
+    // At the end only when no other file shares the extent with more data after this one's.
+    if (e.tail !== undefined && g.size === size) {
+      const range = { lba: g.lba + blocksOf(size), blocks: blocksOf(size + e.tail) - blocksOf(size) };
+      options.push({ growth: { at: 'end', lba: g.lba }, range, cost: costOf(range, g) });
+    }
     if (e.head !== undefined) {
       const range = { lba: g.lba - headBlocks, blocks: headBlocks };
       options.push({ growth: { at: 'start', lba: range.lba, headBlocks }, range, cost: costOf(range, g) });
     }
     const best = options.filter((o) => o.cost !== undefined && o.cost.cost < sessionCost).sort((a, b) => a.cost!.cost - b.cost!.cost)[0];
     if (!best) {
-      grown.set(e.path, { at: 'session' });
+      grown.set(e.path, session);
       continue;
     }
     // The grown file keeps its own blocks too: nothing else may be placed over them.

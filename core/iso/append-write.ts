@@ -71,7 +71,10 @@ function checkExtensions(old: OldImage, changes: AppendChanges): Map<string, Fil
     if (out.has(p) || changed.has(p) || removed.some((r) => p === r || p.startsWith(`${r}/`))) {
       throw new SuppackError(`'${p}' is also replaced, removed or extended twice: expected each path once`, { field });
     }
-    if (!Buffer.isBuffer(x.tail) || (x.head !== undefined && !Buffer.isBuffer(x.head))) throw new SuppackError('expected tail (and head) bytes', { field: `extend[${i}]` });
+    const ok = (b: unknown) => b === undefined || Buffer.isBuffer(b);
+    if (!ok(x.tail) || !ok(x.head) || (x.tail === undefined && x.head === undefined)) {
+      throw new SuppackError('expected tail or head bytes (or both)', { field: `extend[${i}]` });
+    }
     out.set(p, x);
   });
   return out;
@@ -89,22 +92,29 @@ function placeEntries(old: OldImage, merged: SessionEntry[], extensions: Map<str
     if ('extent' in e && e.extent !== undefined) {
       const x = extensions.get(e.path);
       const growth = placement.grown.get(e.path);
-      if (x && growth?.at === 'end') {
+      if (x?.tail && growth?.at === 'end') {
         writes.push({ offset: e.extent * BLOCK + e.size, bytes: x.tail, padTo: blocksOf(e.size + x.tail.length) * BLOCK - e.size });
         return { ...e, size: e.size + x.tail.length };
       }
-      if (x && growth?.at === 'start' && x.head) {
+      if (x?.head && growth?.at === 'start') {
         writes.push({ offset: growth.lba * BLOCK, bytes: x.head, padTo: growth.headBlocks * BLOCK });
         return { ...e, extent: growth.lba, size: growth.headBlocks * BLOCK + e.size };
       }
       if (x) {
+        // The new session: the old data with the tail after it, or the zero-padded head before it.
         const body = oldData(old.path, e.extent, e.size);
-        const tail = x.tail;
-        const source = () => Readable.from((async function* () {
-          for await (const c of body()) yield c;
-          yield tail;
-        })());
-        return { path: e.path, kind: 'file', size: e.size + x.tail.length, source, ...mode };
+        const before = x.tail ? [] : [x.head as Buffer, Buffer.alloc(blocksOf(x.head!.length) * BLOCK - x.head!.length)];
+        const after = x.tail ? [x.tail] : [];
+        const size = before.reduce((n, b) => n + b.length, 0) + e.size + after.reduce((n, b) => n + b.length, 0);
+        const source = () =>
+          Readable.from(
+            (async function* () {
+              yield* before;
+              for await (const c of body()) yield c;
+              yield* after;
+            })(),
+          );
+        return { path: e.path, kind: 'file', size, source, ...mode };
       }
       if (relocated.has(e.path)) return { path: e.path, kind: 'file', size: e.size, source: () => Readable.from(oldData(old.path, e.extent, e.size)()), ...mode };
       return e;
@@ -141,7 +151,7 @@ export async function writeSession(input: string, output: string, tmp: string, c
       .map((c) => ({ path: norm(c.path), size: c.size }))
       .filter((c) => oldFiles.some((d) => d.path === c.path))
       .map((c) => ({ ...c, bootImage: bootLbas.has(oldFiles.find((d) => d.path === c.path)!.extents[0].lba) })),
-    extensions: [...extensions].map(([path, x]) => ({ path, tail: x.tail.length, ...(x.head ? { head: x.head.length } : {}) })),
+    extensions: [...extensions].map(([path, x]) => ({ path, ...(x.tail ? { tail: x.tail.length } : {}), ...(x.head ? { head: x.head.length } : {}) })),
   });
   const boots = await replacedBootImages(old, files);
   for (const b of boots) {

@@ -26,10 +26,11 @@ export interface FileExtension {
   /** An existing file of the image. */
   path: string;
   /** Bytes appended to the file's data. */
-  tail: Buffer;
+  tail?: Buffer;
   /**
    * The addition as it may go before the data instead, for files whose reader takes it there too
-   * (an initramfs member): written at the start, zero-padded to whole blocks.
+   * (an initramfs member): written at the start, zero-padded to whole blocks. One of tail and head
+   * at least; with both, the cheaper place wins.
    */
   head?: Buffer;
 }

@@ -33,6 +33,13 @@ export interface InstallerIsoOptions {
   fillerBytes?: number;
   /** Also keep `EFI/xenserver/grub.cfg` inside boot/efiboot.img and have GRUB read that copy (XCP-ng style). */
   grubCfgInEfiboot?: boolean;
+  /**
+   * Zero-pad install.img to whole 2048-byte blocks (initramfs allows NULs between members), so
+   * that a rebuild finds no room in its last block.
+   */
+  installImgBlockAligned?: boolean;
+  /** install.img's compression: bzip2 (XenServer's default) or gzip (`-z gzip`), which the boot loaders unpack. */
+  installImgCompression?: 'bzip2' | 'gzip';
 }
 
 export interface InstallerIso {
@@ -70,7 +77,9 @@ export async function buildInstallerIso(opts: InstallerIsoOptions): Promise<Inst
   writeFileSync(join(tree, 'boot/isolinux/isolinux.cfg'), isolinuxCfg());
   copyFileSync(parts.xenGz, join(tree, 'boot/xen.gz'));
   copyFileSync(parts.vmlinuz, join(tree, 'boot/vmlinuz'));
-  writeFileSync(join(tree, 'install.img'), probeInstallImg(parts.busybox, epoch));
+  const probe = probeInstallImg(parts.busybox, epoch, opts.installImgCompression);
+  const pad = opts.installImgBlockAligned ? (2048 - (probe.length % 2048)) % 2048 : 0;
+  writeFileSync(join(tree, 'install.img'), Buffer.concat([probe, Buffer.alloc(pad)]));
 
   // The UEFI boot chain.
   writeFileSync(join(tree, 'EFI/xenserver/grub.cfg'), grubCfg());

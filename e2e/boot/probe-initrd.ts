@@ -97,7 +97,8 @@ export function probeCpio(busybox: Buffer, mtime: number): Buffer {
   return Buffer.concat(parts);
 }
 
-/** `install.img`: the probe cpio through `bzip2 -9`, as XenServer compresses its own. */
-export function probeInstallImg(busyboxPath: string, mtime: number): Buffer {
-  return execFileSync('bzip2', ['-9', '-c'], { input: probeCpio(readFileSync(busyboxPath), mtime), maxBuffer: 256 << 20 });
+/** `install.img`: the probe cpio through `bzip2 -9`, as XenServer compresses its own (or gzip, its `-z gzip`). */
+export function probeInstallImg(busyboxPath: string, mtime: number, compression: 'bzip2' | 'gzip' = 'bzip2'): Buffer {
+  const cmd = compression === 'gzip' ? ['gzip', ['-9', '-n', '-c']] : ['bzip2', ['-9', '-c']];
+  return execFileSync(cmd[0] as string, cmd[1] as string[], { input: probeCpio(readFileSync(busyboxPath), mtime), maxBuffer: 256 << 20 });
 }

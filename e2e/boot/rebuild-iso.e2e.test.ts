@@ -48,20 +48,74 @@ const bootShape = (report: string) =>
     .filter((l) => /^(El Torito|System area|MBR|GPT)/.test(l))
     .map((l) => l.replace(/\b\d{2,}\b/g, 'N').replace(/\s+/g, ' '));
 
+/** LBA of a file at the root, from isoinfo -R -l. */
+const rootLba = (iso: string, name: string) => {
+  const listing = run('isoinfo', ['-R', '-l', '-i', iso]).stdout;
+  const root = listing.split(/^Directory listing of /m).find((d) => d.startsWith('/\n')) ?? '';
+  return Number(new RegExp(`\\[\\s*(\\d+) \\d+\\]  ${name.replace(/\./g, '\\.')}\\s*$`, 'm').exec(root)?.[1]);
+};
+const ANSWERFILE_B = ANSWERFILE.replace('<primary-disk>sda</primary-disk>', '<primary-disk>nvme0n1</primary-disk>');
+
 describe.each([
-  { grubCfgInEfiboot: false, name: 'XenServer style (grub.cfg on the ISO)', firmwares: ['bios', 'uefi'] as const },
-  { grubCfgInEfiboot: true, name: 'XCP-ng style (grub.cfg copy in efiboot.img)', firmwares: ['uefi'] as const },
-])('rebuild-iso, $name', ({ grubCfgInEfiboot, firmwares }) => {
+  // A bzip2 install.img with a full last block and a big file after it: the answerfile goes before
+  // the image as a raw cpio, over EULA's block, which the kernel must take as well.
+  { grubCfgInEfiboot: false, name: 'XenServer style (grub.cfg on the ISO)', firmwares: ['bios', 'uefi'] as const, twice: false },
+  // A gzip install.img, which the boot loaders unpack (keeping only its first stream): the first
+  // answerfile must go before it; the second rebuild's goes after everything, and wins.
+  { grubCfgInEfiboot: true, name: 'XCP-ng style (grub.cfg copy in efiboot.img, gzip install.img), rebuilt twice', firmwares: ['bios', 'uefi'] as const, twice: true },
+])('rebuild-iso, $name', ({ grubCfgInEfiboot, firmwares, twice }) => {
   let fx: InstallerIso;
   let out: string;
+  /** The first rebuild's output (`out` unless rebuilt twice). */
+  let first: string;
+  let expected: string;
   beforeAll(async () => {
-    fx = await buildInstallerIso({ dir: join(installed.root, `fx-${grubCfgInEfiboot}`), grubCfgInEfiboot });
+    fx = await buildInstallerIso({
+      dir: join(installed.root, `fx-${grubCfgInEfiboot}`),
+      grubCfgInEfiboot,
+      ...(twice ? { installImgCompression: 'gzip' as const } : { installImgBlockAligned: true, fillerBytes: 8 << 20 }),
+    });
     out = join(installed.root, `out-${grubCfgInEfiboot}`, 'installer.iso');
     mkdirSync(join(out, '..'), { recursive: true });
-    const r = run(installed.bin, ['rebuild-iso', `--pack=${pack}`, `--answerfile=${answerfile}`, `--output=${out}`, fx.iso]);
+    first = twice ? join(installed.root, 'first.iso') : out;
+    const r = run(installed.bin, ['rebuild-iso', `--pack=${pack}`, `--answerfile=${answerfile}`, `--output=${first}`, fx.iso]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(out);
+    expect(r.stdout).toContain(first);
+    expected = ANSWERFILE;
+    if (twice) {
+      const b = join(installed.root, 'answerfile-b.xml');
+      writeFileSync(b, ANSWERFILE_B);
+      const r2 = run(installed.bin, ['rebuild-iso', `--answerfile=${b}`, `--output=${out}`, first]);
+      expect(r2.status, r2.stderr).toBe(0);
+      expected = ANSWERFILE_B;
+    }
   }, BUILD_TIMEOUT);
+
+  const installImg = (iso: string) => spawnSync('isoinfo', ['-R', '-x', '/install.img', '-i', iso], { maxBuffer: 64 << 20 }).stdout;
+  if (!twice) {
+    test('install.img grew at its start: one block before where it was, the filler after it untouched', () => {
+      expect(rootLba(fx.iso, 'install.img')).toBeGreaterThan(20);
+      expect(rootLba(out, 'install.img')).toBe(rootLba(fx.iso, 'install.img') - 1);
+      expect(installImg(out).toString('latin1', 0, 6)).toBe('070701');
+    });
+  } else {
+    test('the gzip install.img got the first answerfile before it (a raw cpio) and the second after it', () => {
+      const original = installImg(fx.iso);
+      expect(original.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
+      const once = installImg(first);
+      expect(once.toString('latin1', 0, 6)).toBe('070701');
+      expect(once.subarray(once.length - original.length).equals(original)).toBe(true);
+      const twiceImg = installImg(out);
+      expect(twiceImg.subarray(0, once.length).equals(once)).toBe(true);
+      expect(twiceImg.length).toBeGreaterThan(once.length);
+    });
+  }
+
+  test('inspect reports the answerfile the kernel will see', () => {
+    const r = run(installed.bin, ['inspect', '--json', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).answerfile).toBe(expected);
+  });
 
   test('xorriso reports the boot setup of the input; isoinfo lists the pack and XS-REPOSITORY-LIST', () => {
     expect(bootShape(xorriso(out, '-report_el_torito'))).toEqual(bootShape(xorriso(fx.iso, '-report_el_torito')));
@@ -79,7 +133,7 @@ describe.each([
     const again = join(installed.root, `again-${grubCfgInEfiboot}.iso`);
     const r = run(installed.bin, ['rebuild-iso', `--pack=${pack}`, `--answerfile=${answerfile}`, `--output=${again}`, fx.iso]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+    expect(readFileSync(again).equals(readFileSync(first))).toBe(true);
     rmSync(again);
   });
 
@@ -91,7 +145,7 @@ describe.each([
         const probe = parseProbeLog(serial);
         expect(probe.cmdline, `${accel} serial log:\n${serial.slice(-3000)}`).toContain(PARAMS);
         expect(probe.cmdline).toContain('console=hvc0');
-        expect(probe.answerfile).toBe(ANSWERFILE);
+        expect(probe.answerfile).toBe(expected);
       },
       BOOT_TIMEOUT + 30_000,
     );
