@@ -9,6 +9,10 @@
 // median of the rounds' suppack/cp ratios (each round's pair ran under the same machine state:
 // on a shared VM, cp alone varies by 2x from round to round), and suppack's peak RSS.
 // Targets: suppack <= 1.5x cp, faster than both xorriso ways, peak RSS < 200 MB.
+// What suppack costs on top of the copy is about constant: Node's start (~0.09 s) and loading the
+// rebuild's modules (~0.2 s of CPU, half of it zod), which run while the kernel copies the input
+// but compete with it for CPU on a 2-core machine. So the ratio falls as the ISO grows: measured
+// on a 2-vCPU VM, 1.6-2.1x at 600 MiB (cp 0.25 s), about 1.0x at 2000 MiB (cp 0.7-1.3 s).
 // Usage: npm run bench:rebuild [-- --mib=600 --runs=7]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

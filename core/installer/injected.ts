@@ -20,7 +20,7 @@ export async function injectedAnswerfile(iso: IsoImage, isoPath: string, install
   const fh = await fsp.open(isoPath, 'r');
   try {
     const n = Math.min(TAIL_BYTES, last.length);
-    const tail = Buffer.alloc(n);
+    const tail = Buffer.allocUnsafe(n);
     await fh.read(tail, 0, n, last.lba * iso.volume.blockSize + last.length - n);
     // Walk back over the members rebuilds appended (drivers, answerfile), newest first.
     for (let buf = tail; ; ) {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../errors';
-import { type AppendChanges, appendSession } from './append';
+import { type AppendChanges, appendSession, beginAppendSession } from './append';
 import { type InputTree, ISOLINUX_BIN, buildBootIso, copy, fatImage, makeBootTree, reportLines, xorrisoReport } from './append-testing';
 import { bytes, parseIsoinfoListing, run, runBinary } from './testing';
 import { type IsoWritten, writeIso } from './writer';
@@ -325,6 +325,15 @@ describe('appendSession placing changed files over blocks nothing needs any more
     expect(lbas(o).get('boot/efiboot.img')).toBe(lbas(input).get('boot/efiboot.img'));
     expect(sha256(runBinary('bsdtar', ['-xOf', o, 'boot/efiboot.img']))).toBe(sha256(efi));
     expect(report).not.toMatch(/SORRY|FAILURE|problems/);
+  });
+
+  test('a session begun and aborted (the caller failed while the copy ran) leaves no output and no temp file', async () => {
+    const o = join(work, 'aborted.iso');
+    const session = await beginAppendSession(input, o);
+    await session.abort();
+    expect(existsSync(o)).toBe(false);
+    expect(readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await expect(session.commit({ files: [] }, { epoch: EPOCH })).rejects.toThrow(/ended/);
   });
 
   test('an extension of a file that is not in the image, or also replaced, is refused', async () => {

@@ -3,5 +3,5 @@ export * from './writer';
 export { openIso } from './reader';
 export type { IsoDirent, IsoImage, IsoLimits, IsoVolume, OpenIsoOptions } from './reader';
 export { DEFAULT_ISO_LIMITS } from './reader';
-export { appendSession } from './append';
-export type { AppendChanges, AppendOptions } from './append';
+export { appendSession, beginAppendSession } from './append';
+export type { AppendChanges, AppendOptions, AppendSession, FileExtension } from './append';
