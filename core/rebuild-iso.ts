@@ -5,8 +5,9 @@
  * the BIOS and UEFI boot of the input survives and the cost is close to a file copy. The copy
  * starts first and runs while the changes are prepared (rebuild-iso-changes.ts):
  *  - packs go to `packages.<label>/`, named in XS-REPOSITORY-LIST (legacy installers);
- *  - the answerfile goes into install.img at /answerfile.xml as an appended gzip newc member (no
- *    recompression), and `answerfile=file:///answerfile.xml install` joins the dom0 arguments of
+ *  - the answerfile goes into install.img at /answerfile.xml, in a gzip newc member after its data
+ *    or a raw newc cpio before it (no recompression; install.img grows in place where it can,
+ *    core/iso/append-placement.ts), and `answerfile=file:///answerfile.xml install` joins the dom0 arguments of
  *    every install entry of isolinux.cfg, EFI/<vendor>/grub*.cfg and the grub.cfg copies inside
  *    boot/efiboot.img;
  *  - driver RPMs (the DDK's pushinitrd) go into install.img the same way, in a member before the
