@@ -52,11 +52,8 @@ function fixedBlocks(old: OldImage): BlockRange[] {
 }
 
 /** The old file's bytes, read from the input. */
-function oldData(input: string, lba: number, size: number): () => AsyncIterable<Buffer> {
-  return () =>
-    size === 0
-      ? Readable.from([])
-      : (createReadStream(input, { start: lba * BLOCK, end: lba * BLOCK + size - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
+function oldData(input: string, lba: number, size: number): () => NodeJS.ReadableStream {
+  return () => (size === 0 ? Readable.from([]) : createReadStream(input, { start: lba * BLOCK, end: lba * BLOCK + size - 1, highWaterMark: 1 << 20 }));
 }
 
 function checkExtensions(old: OldImage, changes: AppendChanges): Map<string, FileExtension> {
@@ -110,13 +107,13 @@ function placeEntries(old: OldImage, merged: SessionEntry[], extensions: Map<str
           Readable.from(
             (async function* () {
               yield* before;
-              for await (const c of body()) yield c;
+              for await (const c of body() as AsyncIterable<Buffer>) yield c;
               yield* after;
             })(),
           );
         return { path: e.path, kind: 'file', size, source, ...mode };
       }
-      if (relocated.has(e.path)) return { path: e.path, kind: 'file', size: e.size, source: () => Readable.from(oldData(old.path, e.extent, e.size)()), ...mode };
+      if (relocated.has(e.path)) return { path: e.path, kind: 'file', size: e.size, source: oldData(old.path, e.extent, e.size), ...mode };
       return e;
     }
     const lba = placement.inPlace.get(e.path);

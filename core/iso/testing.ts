@@ -123,6 +123,8 @@ export function md5(b: Buffer): string {
 export interface ListedNode {
   mode: string;
   size: number;
+  /** First block of the data (the extent isoinfo shows in brackets). */
+  lba: number;
   target?: string;
 }
 
@@ -139,14 +141,23 @@ export function parseIsoinfoListing(text: string): Map<string, ListedNode> {
       dir = header[1];
       continue;
     }
-    const m = /^([-dlrwxsStT]{10})\s+\d+\s+\d+\s+\d+\s+(\d+)\s+.*?\[\s*\d+ \d+\]  (.*?) ?$/.exec(line);
+    const m = /^([-dlrwxsStT]{10})\s+\d+\s+\d+\s+\d+\s+(\d+)\s+.*?\[\s*(\d+) \d+\]  (.*?) ?$/.exec(line);
     if (!m) continue;
-    let name = m[3];
+    let name = m[4];
     let target: string | undefined;
     if (m[1].startsWith('l')) [name, target] = name.split(' -> ');
     if (name === '.' || name === '..') continue;
-    out.set(`${dir}${name}`.replace(/^\//, ''), { mode: m[1], size: Number(m[2]), target });
+    out.set(`${dir}${name}`.replace(/^\//, ''), { mode: m[1], size: Number(m[2]), lba: Number(m[3]), target });
   }
+  return out;
+}
+
+/** Image path → first block of every file, from `isoinfo -R -l` (throws when isoinfo fails). */
+export function isoinfoLbas(iso: string): Map<string, number> {
+  const r = run('isoinfo', ['-R', '-l', '-i', iso]);
+  if (r.code !== 0) throw new Error(`isoinfo -R -l ${iso} failed: ${r.stderr}`);
+  const out = new Map<string, number>();
+  for (const [path, node] of parseIsoinfoListing(r.stdout)) if (node.mode.startsWith('-')) out.set(path, node.lba);
   return out;
 }
 

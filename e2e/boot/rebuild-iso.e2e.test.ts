@@ -13,6 +13,7 @@ import { installPackedSuppack, run, EXAMPLE_FLAGS, type Installed } from '../pac
 import { buildInstallerIso, type InstallerIso } from './installer-fixture';
 import { bootIso, parseProbeLog } from './qemu';
 import { ANSWERFILE } from '../../core/rebuild-iso-testing';
+import { isoinfoLbas } from '../../core/iso/testing';
 
 const rpms = inject('fixtureRpms');
 const BUILD_TIMEOUT = 300_000;
@@ -48,12 +49,7 @@ const bootShape = (report: string) =>
     .filter((l) => /^(El Torito|System area|MBR|GPT)/.test(l))
     .map((l) => l.replace(/\b\d{2,}\b/g, 'N').replace(/\s+/g, ' '));
 
-/** LBA of a file at the root, from isoinfo -R -l. */
-const rootLba = (iso: string, name: string) => {
-  const listing = run('isoinfo', ['-R', '-l', '-i', iso]).stdout;
-  const root = listing.split(/^Directory listing of /m).find((d) => d.startsWith('/\n')) ?? '';
-  return Number(new RegExp(`\\[\\s*(\\d+) \\d+\\]  ${name.replace(/\./g, '\\.')}\\s*$`, 'm').exec(root)?.[1]);
-};
+const rootLba = (iso: string, name: string) => isoinfoLbas(iso).get(name);
 const ANSWERFILE_B = ANSWERFILE.replace('<primary-disk>sda</primary-disk>', '<primary-disk>nvme0n1</primary-disk>');
 
 describe.each([
@@ -95,7 +91,7 @@ describe.each([
   if (!twice) {
     test('install.img grew at its start: one block before where it was, the filler after it untouched', () => {
       expect(rootLba(fx.iso, 'install.img')).toBeGreaterThan(20);
-      expect(rootLba(out, 'install.img')).toBe(rootLba(fx.iso, 'install.img') - 1);
+      expect(rootLba(out, 'install.img')).toBe(rootLba(fx.iso, 'install.img')! - 1);
       expect(installImg(out).toString('latin1', 0, 6)).toBe('070701');
     });
   } else {
