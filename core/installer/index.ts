@@ -3,7 +3,7 @@ export { parseAnswerfile, parseAnswerfileXml } from './answerfile';
 export type { Answerfile } from './answerfile';
 export { answerfileParams, patchGrubCfg, patchIsolinuxCfg } from './boot-config';
 export type { PatchedConfig } from './boot-config';
-export { encodeInitrdMember, findAppendedMember, findLeadingMember, initrdPadding, loaderUnpackedCompression } from './initrd';
+export { appendedMemberSpan, encodeInitrdMember, findAppendedMember, findLeadingMember, initrdPadding, loaderUnpackedCompression } from './initrd';
 export { injectedAnswerfile } from './injected';
 export type { FoundInitrdFile, InitrdFile } from './initrd';
 export { detectInstallerLayout } from './layout';

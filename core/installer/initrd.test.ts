@@ -1,9 +1,11 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../errors';
-import { encodeInitrdMember, findAppendedMember, initrdPadding } from './initrd';
+import { appendedMemberSpan, encodeInitrdMember, findAppendedMember, initrdPadding } from './initrd';
 import { sh, walkInitramfs } from './testing';
 
 const EPOCH = 946684800;
@@ -129,5 +131,59 @@ describe('appending to a real ramdisk', () => {
     expect(findAppendedMember(member.subarray(0, member.length - 12))).toBeUndefined();
     expect(findAppendedMember(Buffer.concat([member, Buffer.from([1])]))).toBeUndefined();
     expect(findAppendedMember(Buffer.concat([member, Buffer.alloc(4096)]))?.offset).toBe(0);
+  });
+});
+
+describe('appendedMemberSpan', () => {
+  /** Deterministic incompressible bytes. */
+  const noise = (n: number, seed: string) => {
+    const out = Buffer.alloc(n);
+    for (let o = 0, h = Buffer.from(seed); o < n; o += 32) (h = createHash('sha256').update(h).digest()).copy(out, o);
+    return out;
+  };
+  const base = noise(1 << 20, 'base');
+
+  test('the span from the end reaches back to the member, for small, incompressible and padded members', () => {
+    const members = [
+      encodeInitrdMember(FILES, EPOCH),
+      encodeInitrdMember([{ path: '/lib/firmware/blob.bin', data: noise(200_000, 'fw') }], EPOCH),
+      encodeInitrdMember([{ path: '/lib/modules/x.ko', data: Buffer.alloc(3 << 20, 7) }], EPOCH),
+    ];
+    for (const member of members) {
+      for (const zeros of [0, 3, 1000]) {
+        const image = Buffer.concat([base, initrdPadding(base.length), member, Buffer.alloc(zeros)]);
+        const span = appendedMemberSpan(image.subarray(image.length - 4096));
+        expect(span).toBeGreaterThanOrEqual(member.length + zeros);
+        // Other trailer places may claim more; the caller reads at most the whole image.
+        const n = Math.min(span!, image.length);
+        const found = findAppendedMember(image.subarray(image.length - n));
+        expect(found?.offset).toBe(n - member.length - zeros);
+      }
+    }
+  });
+
+  test('a trailer whose ISIZE ends in zero bytes (here 512 input bytes) is still read', () => {
+    // newc of one 276-byte file "a" and TRAILER!!!: 112 + 276 + 124 = 512 bytes, ISIZE 00 02 00 00.
+    const member = encodeInitrdMember([{ path: 'a', data: Buffer.alloc(276, 0x61) }], EPOCH);
+    expect(gunzipSync(member).length).toBe(512);
+    expect(member.subarray(member.length - 2).equals(Buffer.alloc(2))).toBe(true);
+    const image = Buffer.concat([base, member]);
+    const span = appendedMemberSpan(image.subarray(image.length - 4096));
+    expect(span).toBeGreaterThanOrEqual(member.length);
+    expect(findAppendedMember(image.subarray(image.length - span!))?.files.map((f) => f.path)).toEqual(['a']);
+  });
+
+  test('no plausible trailer: undefined (all zeros, a size over the limit); else the span its ISIZE allows', () => {
+    expect(appendedMemberSpan(Buffer.alloc(4096))).toBeUndefined();
+    expect(appendedMemberSpan(Buffer.alloc(0))).toBeUndefined();
+    const tail = (isize: number) => {
+      const b = Buffer.alloc(64, 0xff);
+      b.writeUInt32LE(isize, 60);
+      return b;
+    };
+    expect(appendedMemberSpan(tail(0xffffffff))).toBeUndefined();
+    expect(appendedMemberSpan(tail(0x12345678))).toBeUndefined();
+    // No zero byte at the end: one trailer place only.
+    expect(appendedMemberSpan(tail(0x01020304))).toBe(4096 + 2 * 0x01020304 + 8);
   });
 });

@@ -125,6 +125,36 @@ export function findLeadingMember(head: Buffer): { end: number; files: FoundInit
   return readNewcArchive(head);
 }
 
+/** Room for the gzip header (with FEXTRA, FNAME, FCOMMENT) and deflate block headers. */
+const GZIP_HEADER_ALLOWANCE = 4096;
+/** The shortest newc archive: a TRAILER!!! entry alone (110-byte header + name, 4-aligned). */
+const MIN_NEWC_BYTES = 124;
+
+/**
+ * How far back from the end of `end` (the last bytes of an initrd) a gzip member that ends there
+ * can start, read from the input sizes its trailer may claim, so that finding one needs only
+ * those bytes, not a scan of the whole image. RFC 1952 2.3.1: the member ends in CRC32 and ISIZE
+ * (input bytes mod 2^32, little-endian), possibly followed by zero padding; deflate (RFC 1951)
+ * never takes more than 9 bits per input byte plus block headers. Undefined when no trailer place
+ * claims a size a newc member can have (at least a TRAILER!!! entry, at most what is inflated).
+ * Deflate has no strict bound (empty blocks are valid), so the span allows what real encoders
+ * write and more: two bytes per input byte (stored blocks take 1 + 5 per 65535; codes are at most
+ * 15 bits) and 4 KiB for the header and block headers.
+ */
+export function appendedMemberSpan(end: Buffer): number | undefined {
+  let last = end.length;
+  while (last > 0 && end[last - 1] === 0) last--;
+  let span: number | undefined;
+  // The trailer ends at the last non-zero byte or up to 7 zero bytes of itself after it.
+  for (let e = Math.max(last, 8); e <= Math.min(last + 7, end.length); e++) {
+    const isize = end.readUInt32LE(e - 4);
+    if (isize < MIN_NEWC_BYTES || isize > MAX_MEMBER_OUTPUT) continue;
+    const member = GZIP_HEADER_ALLOWANCE + 2 * isize + 8;
+    span = Math.max(span ?? 0, end.length - e + member);
+  }
+  return span;
+}
+
 function tryMember(tail: Buffer, start: number, lastNonZero: number): FoundInitrdFile[] | undefined {
   const bodyAt = gzipBodyOffset(tail, start);
   if (bodyAt === undefined) return undefined;

@@ -1,14 +1,16 @@
 /**
  * The answerfile a rebuild put into install.img (formats.md 4): in a gzip newc member after the
  * image's data (the newest rebuild's is last), or in one before it when the rebuild grew the
- * image at its start (core/iso/append-placement.ts). Only the image's two ends are read.
+ * image at its start (core/iso/append-placement.ts). Only the image's two ends are read: at the
+ * end, a few KiB, then as far back as the gzip trailer there says a member can reach.
  */
 import { promises as fsp } from 'node:fs';
 import type { IsoImage } from '../iso';
-import { findAppendedMember, findLeadingMember } from './initrd';
+import { appendedMemberSpan, findAppendedMember, findLeadingMember } from './initrd';
 
-/** How much of install.img's end and start is read when looking for members. */
+/** The most of install.img's end, and of its start, read when looking for members. */
 const TAIL_BYTES = 16 << 20;
+const PROBE_BYTES = 4096;
 const HEAD_BYTES = 64 << 10;
 
 /** The content of /answerfile.xml that the kernel ends up with, or null when no rebuild put one there. */
@@ -18,23 +20,38 @@ export async function injectedAnswerfile(iso: IsoImage, isoPath: string, install
   const last = img?.extents.at(-1);
   if (!img || !first || !last || img.size === 0) return null;
   const fh = await fsp.open(isoPath, 'r');
+  const at = last.lba * iso.volume.blockSize;
+  const read = async (from: number, to: number): Promise<Buffer> => {
+    const buf = Buffer.alloc(to - from);
+    await fh.read(buf, 0, buf.length, at + from);
+    return buf;
+  };
   try {
-    const n = Math.min(TAIL_BYTES, last.length);
-    const tail = Buffer.allocUnsafe(n);
-    await fh.read(tail, 0, n, last.lba * iso.volume.blockSize + last.length - n);
     // Walk back over the members rebuilds appended (drivers, answerfile), newest first.
-    for (let buf = tail; ; ) {
+    for (let end = last.length, walked = 0; end > 0 && walked < TAIL_BYTES; ) {
+      let probe = await read(Math.max(0, end - PROBE_BYTES), end);
+      // Zeros after the image (padding): step back over them, keeping 8 in case they end a trailer.
+      while (end > PROBE_BYTES && walked < TAIL_BYTES && probe.every((b) => b === 0)) {
+        end -= PROBE_BYTES - 8;
+        walked += PROBE_BYTES - 8;
+        probe = await read(Math.max(0, end - PROBE_BYTES), end);
+      }
+      const span = appendedMemberSpan(probe);
+      if (span === undefined) break;
+      const n = Math.min(span, end, TAIL_BYTES - walked);
+      const buf = n <= probe.length ? probe.subarray(probe.length - n) : await read(end - n, end);
       const found = findAppendedMember(buf);
-      if (!found || (found.offset === 0 && n === img.size)) break;
+      // A member that is the whole image is the image itself, not an addition to it.
+      if (!found || (found.offset === 0 && n === end && img.extents.length === 1)) break;
       const file = found.files.find((f) => f.path === 'answerfile.xml');
       if (file) return file.data.toString('utf8');
-      buf = buf.subarray(0, found.offset);
+      walked += n - found.offset;
+      end -= n - found.offset;
     }
     const h = Math.min(HEAD_BYTES, first.length);
     const head = Buffer.alloc(h);
     await fh.read(head, 0, h, first.lba * iso.volume.blockSize);
     const lead = findLeadingMember(head);
-    // A member that is the whole image is the image itself, not an addition to it.
     if (!lead || lead.end >= img.size) return null;
     return lead.files.find((f) => f.path === 'answerfile.xml')?.data.toString('utf8') ?? null;
   } finally {
