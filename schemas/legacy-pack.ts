@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOTTED_VERSION, IDENT } from './patterns';
 
 /**
  * Metadata of a legacy supplemental pack (XS-REPOSITORY / XS-PACKAGES, XenServer <= 7.0):
@@ -6,11 +7,8 @@ import { z } from 'zod';
  * The CLI, the Nx executors and the gulp plugin all validate with it.
  */
 
-/** `_valid_ident` of supp-pack-build: vendor codes and labels become directory names on the host. */
-export const IDENT = /^[A-Za-z0-9._-]+$/;
+export { DOTTED_VERSION, IDENT } from './patterns';
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-/** Dotted numeric versions: the only kind xcp.version can compare (formats.md 1.11). */
-export const DOTTED_VERSION = /^\d+(\.\d+)+$/;
 
 export const requiresTest = z.enum(['eq', 'ne', 'lt', 'gt', 'le', 'ge'], {
   error: 'expected one of eq, ne, lt, gt, le, ge',

@@ -4,7 +4,7 @@
  * newline and no blank lines (a blank line would name the root itself).
  */
 import { SuppackError } from '../errors';
-import { IDENT } from '../../schemas/legacy-pack';
+import { IDENT } from '../../schemas/patterns';
 
 export const REPOSITORY_LIST = 'XS-REPOSITORY-LIST';
 
