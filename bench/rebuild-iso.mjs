@@ -15,7 +15,11 @@
 // on a 2-vCPU VM, 1.6-2.1x at 600 MiB (cp 0.25 s), about 1.0x at 2000 MiB (cp 0.7-1.3 s).
 // --durable: each timing also covers a `sync` after the command, so that what is measured is the
 // output on disk (as after any real copy), not only in the page cache.
-// Usage: npm run bench:rebuild [-- --mib=600 --runs=7 --durable]
+// The commands run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS, which change what Node does before
+// any of suppack's code runs: with NODE_EXTRA_CA_CERTS set, Node 20 reads and parses that
+// certificate bundle at start-up (measured +90 ms on the 2-vCPU VM), though suppack makes no TLS
+// connection. The bench prints Node's start-up time with and without them; --keep-env keeps them.
+// Usage: npm run bench:rebuild [-- --mib=600 --runs=7 --durable --keep-env]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -28,6 +32,12 @@ const arg = (name, dflt) => Number((process.argv.find((a) => a.startsWith(`--${n
 const MIB = arg('mib', 600);
 const RUNS = arg('runs', 7);
 const DURABLE = process.argv.includes('--durable');
+const KEEP_ENV = process.argv.includes('--keep-env');
+/** Variables that make Node itself do more at start-up, before any suppack code runs. */
+const STARTUP_VARS = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
+const dropped = KEEP_ENV ? [] : STARTUP_VARS.filter((v) => process.env[v] !== undefined);
+const fullEnv = { ...process.env };
+for (const k of dropped) delete process.env[k];
 const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
 const ISOHDPFX = '/usr/lib/ISOLINUX/isohdpfx.bin';
 
@@ -132,6 +142,17 @@ function time(fn) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Median wall time of `node -e 0` in an environment: the floor of any Node command. */
+function nodeStart(environment) {
+  const xs = [];
+  for (let i = 0; i < 7; i++) {
+    const t = process.hrtime.bigint();
+    execFileSync('node', ['-e', '0'], { env: environment });
+    xs.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return median(xs);
+}
+
 buildInput();
 const { iso: pack, tree: packTree } = buildPack();
 const changed = changedFiles(pack);
@@ -190,6 +211,7 @@ for (let i = -1; i < RUNS; i++) {
   );
 }
 const cp = median(results.cp);
+const start = nodeStart(process.env);
 console.log(`rebuild of a ${MIB} MiB installer ISO, median of ${RUNS} runs${DURABLE ? ', each until its output is on disk (sync)' : ', hot cache, output in the page cache'}`);
 for (const [name, xs] of Object.entries(results)) {
   console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(2)} s   ${(median(xs) / cp).toFixed(2)}x cp   (runs: ${xs.map((x) => x.toFixed(2)).join(' ')})`);
@@ -197,3 +219,9 @@ for (const [name, xs] of Object.entries(results)) {
 const ratios = results.suppack.map((t, i) => t / results.cp[i]);
 console.log(`  suppack / cp in the same round: median ${median(ratios).toFixed(2)}x   (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
 console.log(`  suppack peak RSS: ${(rss / 2 ** 20).toFixed(0)} MB`);
+console.log(`  Node start-up (node -e 0, in suppack's time): ${(start * 1000).toFixed(0)} ms`);
+if (dropped.length > 0) {
+  console.log(
+    `  run without ${dropped.join(', ')}; with ${dropped.length > 1 ? 'them' : 'it'}, Node start-up takes ${(nodeStart(fullEnv) * 1000).toFixed(0)} ms (--keep-env to measure so)`,
+  );
+}

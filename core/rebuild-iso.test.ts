@@ -14,7 +14,7 @@ import { rebuildIso } from './rebuild-iso';
 import { inspectPack, verifyPack } from './pack-report';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { updatePackSchema } from '../schemas/update-pack';
-import { findAppendedMember, findLeadingMember } from './installer';
+import { encodeInitrdMember, findAppendedMember, findLeadingMember, initrdPadding } from './installer';
 import { reportLines, xorrisoReport } from './iso/append-testing';
 import { isoinfoLbas } from './iso/testing';
 import { ANSWERFILE, buildTestInstaller } from './rebuild-iso-testing';
@@ -266,6 +266,18 @@ describe('rebuildIso on a bzip2 install.img with room before it but none after i
     // Refused before any driver RPM is read.
     await expect(rebuildIso({ input, output, drivers: [join(dir, 'never-read.rpm')], epoch: EPOCH })).rejects.toThrow(
       /installer\.iso: install\.img starts with gzip data, which the boot loaders .* unpack on loading, dropping anything after it: drivers cannot be added/,
+    );
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it('a gzip install.img with an answerfile member after it (as suppack 0.1 made) is refused, naming the way out', async () => {
+    const gz = sh('echo init | cpio -o -H newc --quiet | gzip -9n', dir);
+    const member = encodeInitrdMember([{ path: '/answerfile.xml', data: Buffer.from(ANSWERFILE) }], EPOCH);
+    const input = buildTestInstaller(join(dir, 'base-gz-af'), { 'install.img': Buffer.concat([gz, initrdPadding(gz.length), member]) });
+    writeFileSync(join(dir, 'af-gz.xml'), ANSWERFILE);
+    const output = join(dir, 'gz-af.iso');
+    await expect(rebuildIso({ input, output, answerfile: join(dir, 'af-gz.xml'), epoch: EPOCH })).rejects.toThrow(
+      /installer\.iso: install\.img starts with gzip data, .* and it has an answerfile already: rebuild from the original installer ISO/,
     );
     expect(existsSync(output)).toBe(false);
   });
