@@ -9,10 +9,10 @@
 // median of the rounds' suppack/cp ratios (each round's pair ran under the same machine state:
 // on a shared VM, cp alone varies by 2x from round to round), and suppack's peak RSS.
 // Targets: suppack <= 1.5x cp, faster than both xorriso ways, peak RSS < 200 MB.
-// What suppack costs on top of the copy is about constant: Node's start (~0.09 s) and loading the
-// rebuild's modules (~0.2 s of CPU, half of it zod), which run while the kernel copies the input
-// but compete with it for CPU on a 2-core machine. So the ratio falls as the ISO grows: measured
-// on a 2-vCPU VM, 1.6-2.1x at 600 MiB (cp 0.25 s), about 1.0x at 2000 MiB (cp 0.7-1.3 s).
+// What suppack costs on top of the copy is about constant: Node's start (~0.05 s), then the copy
+// starts; loading the rebuild's modules (~0.15 s, most of it zod) and planning (~0.1 s) run while
+// the kernel copies; writing the changes and renaming take ~0.02 s after it. So the ratio falls as
+// the ISO grows: measured on a 2-vCPU VM at 600 MiB, cp 0.3-0.45 s, suppack 1.0-1.35x (medians).
 // --durable: each timing also covers a `sync` after the command, so that what is measured is the
 // output on disk (as after any real copy), not only in the page cache.
 // The commands run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS, which change what Node does before
