@@ -24,7 +24,7 @@ function generateTree() {
   if (existsSync(join(tree, '.done'))) return;
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
-  const target = GIB * 2 ** 30;
+  const target = Math.round(GIB * 2 ** 30);
   const sizes = [];
   let total = 0;
   for (let i = 0; total < target; i++) {

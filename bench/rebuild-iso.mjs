@@ -157,7 +157,7 @@ buildInput();
 const { iso: pack, tree: packTree } = buildPack();
 const changed = changedFiles(pack);
 const results = { cp: [], suppack: [], 'extract + xorriso -as mkisofs': [], 'xorriso -boot_image any replay': [] };
-let rss = 0;
+const rssRuns = [];
 for (let i = -1; i < RUNS; i++) {
   // Round -1 warms up the caches and the CPU; it is not counted.
   const record = (name, t) => {
@@ -170,13 +170,13 @@ for (let i = -1; i < RUNS; i++) {
         'node',
         [
           '-e',
-          `require(${JSON.stringify(join(here, '../dist/cli/main.js'))}).main(process.argv.slice(1), { write() {} }, process.stderr).then((c) => { process.stdout.write(String(process.resourceUsage().maxRSS)); process.exitCode = c; })`,
+          `const { peakRssKiB } = require(${JSON.stringify(join(here, 'peak-rss.cjs'))}); require(${JSON.stringify(join(here, '../dist/cli/main.js'))}).main(process.argv.slice(1), { write() {} }, process.stderr).then((c) => { process.stdout.write(String(peakRssKiB())); process.exitCode = c; })`,
           'rebuild-iso', `--pack=${pack}`, `--answerfile=${join(root, 'answerfile.xml')}`, `--output=${join(out, 'suppack.iso')}`, input,
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
       );
       if (r.status !== 0) throw new Error('suppack rebuild-iso failed');
-      rss = Math.max(rss, Number(r.stdout) * 1024);
+      rssRuns.push(Number(r.stdout) * 1024);
     }),
   );
   record('extract + xorriso -as mkisofs',
@@ -218,7 +218,7 @@ for (const [name, xs] of Object.entries(results)) {
 }
 const ratios = results.suppack.map((t, i) => t / results.cp[i]);
 console.log(`  suppack / cp in the same round: median ${median(ratios).toFixed(2)}x   (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
-console.log(`  suppack peak RSS: ${(rss / 2 ** 20).toFixed(0)} MB`);
+console.log(`  suppack peak RSS: ${(Math.max(...rssRuns) / 2 ** 20).toFixed(0)} MB   (runs: ${rssRuns.map((x) => (x / 2 ** 20).toFixed(0)).join(' ')})`);
 console.log(`  Node start-up (node -e 0, in suppack's time): ${(start * 1000).toFixed(0)} ms`);
 if (dropped.length > 0) {
   console.log(
