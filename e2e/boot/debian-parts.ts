@@ -15,14 +15,15 @@ export const ISOHDPFX_BIN = '/usr/lib/ISOLINUX/isohdpfx.bin';
 export const SYSLINUX_BIOS_MODULES = '/usr/lib/syslinux/modules/bios';
 export const GRUB_EFI_MODULES = '/usr/lib/grub/x86_64-efi';
 
-const XEN_PACKAGE = 'xen-hypervisor-4.17-amd64';
+/** Meta packages whose Depends name the versioned packages (so a Debian release bump needs no edit). */
+const XEN_META_PACKAGE = 'xen-system-amd64';
 const KERNEL_META_PACKAGE = 'linux-image-amd64';
 const BUSYBOX_PACKAGE = 'busybox-static';
 
 export interface DebianParts {
   /** The dom0 kernel (bzImage), from linux-image-<abi>-amd64. */
   vmlinuz: string;
-  /** The gzip'd multiboot hypervisor, from xen-hypervisor-4.17-amd64. */
+  /** The gzip'd multiboot hypervisor, from xen-hypervisor-<version>-amd64. */
   xenGz: string;
   /** A statically linked busybox, from busybox-static. */
   busybox: string;
@@ -38,7 +39,8 @@ export function fixtureCacheDir(): string {
 /** Fetch (or reuse from the cache) the kernel, Xen and busybox. */
 export function debianParts(cacheDir: string = fixtureCacheDir()): DebianParts {
   mkdirSync(cacheDir, { recursive: true });
-  const kernelPackage = kernelPackageOf(KERNEL_META_PACKAGE);
+  const kernelPackage = dependencyOf(KERNEL_META_PACKAGE, /(linux-image-[0-9][^\s,(]*-amd64)/);
+  const xenPackage = dependencyOf(XEN_META_PACKAGE, /(xen-hypervisor-[0-9][^\s,(]*-amd64)/);
   const versions: Record<string, string> = {};
   const extract = (pkg: string, pick: (root: string) => string, as: string): string => {
     const version = candidateVersion(pkg);
@@ -46,17 +48,17 @@ export function debianParts(cacheDir: string = fixtureCacheDir()): DebianParts {
     return cachedFile(cacheDir, pkg, version, pick, as);
   };
   const vmlinuz = extract(kernelPackage, (root) => findOne(join(root, 'boot'), /^vmlinuz-/), 'vmlinuz');
-  const xenGz = extract(XEN_PACKAGE, (root) => findOne(join(root, 'boot'), /^xen-.*\.gz$/), 'xen.gz');
+  const xenGz = extract(xenPackage, (root) => findOne(join(root, 'boot'), /^xen-.*\.gz$/), 'xen.gz');
   const busybox = extract(BUSYBOX_PACKAGE, (root) => join(root, 'bin/busybox'), 'busybox');
   return { vmlinuz, xenGz, busybox, versions };
 }
 
-/** The versioned kernel package that linux-image-amd64 points at, e.g. linux-image-6.1.0-56-amd64. */
-function kernelPackageOf(meta: string): string {
+/** The versioned package a meta package depends on, e.g. linux-image-6.1.0-56-amd64, xen-hypervisor-4.17-amd64. */
+function dependencyOf(meta: string, pattern: RegExp): string {
   const show = execFileSync('apt-cache', ['show', '--no-all-versions', meta], { encoding: 'utf8' });
   const depends = /^Depends: (.*)$/m.exec(show)?.[1] ?? '';
-  const name = /(linux-image-[0-9][^\s,(]*-amd64)/.exec(depends)?.[1];
-  if (!name) throw new Error(`cannot find the kernel package in "${meta}" Depends: ${depends}`);
+  const name = pattern.exec(depends)?.[1];
+  if (!name) throw new Error(`cannot find ${pattern} in "${meta}" Depends: ${depends}`);
   return name;
 }
 
