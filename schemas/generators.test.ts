@@ -22,7 +22,9 @@ test('generators.json names every generator with its factory and schema', () => 
 
 test('the pack schema prompts for what it needs and leaves regular expressions to the generator', () => {
   const schema = JSON.parse(generatorJsonSchemaText('pack'));
-  expect(schema.required).toEqual(['name', 'type', 'vendorCode', 'vendorName']);
+  // vendorCode is prompted for but not required: an update pack has none (the generator asks it of legacy packs).
+  expect(schema.required).toEqual(['name', 'type', 'vendorName']);
+  expect(schema.properties.vendorCode['x-prompt']).toMatch(/legacy pack .* leave empty for an update pack/);
   expect(schema.properties.name.$default).toEqual({ $source: 'argv', index: 0 });
   expect(schema.properties.type['x-prompt'].type).toBe('list');
   expect(schema.properties.text.maxLength).toBe(32);

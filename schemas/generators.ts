@@ -74,7 +74,10 @@ export const packGeneratorSchema = z
       .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
       .optional()
       .describe('Project directory relative to the workspace root (default packs/<name>).'),
-    vendorCode: legacyPackSchema.shape.vendorCode.meta({ 'x-prompt': 'Vendor code (one word, e.g. acme)?' }),
+    vendorCode: legacyPackSchema.shape.vendorCode
+      .optional()
+      .describe(`${legacyPackSchema.shape.vendorCode.description} Legacy packs only, where it is required; an update pack has none.`)
+      .meta({ 'x-prompt': 'Vendor code, for a legacy pack (one word, e.g. acme; leave empty for an update pack)?' }),
     vendorName: legacyPackSchema.shape.vendorName.meta({ 'x-prompt': 'Vendor name (e.g. Acme Corporation)?' }),
     text: legacyPackSchema.shape.text
       .optional()
@@ -104,6 +107,9 @@ export const packGeneratorSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
+    if (o.vendorCode === undefined && o.format === 'legacy') {
+      ctx.addIssue({ code: 'custom', path: ['vendorCode'], message: 'required for a legacy pack (one word, e.g. acme), or add --format update' });
+    }
     if (o.uuid !== undefined && o.format !== 'update') {
       ctx.addIssue({ code: 'custom', path: ['uuid'], message: 'only an update pack has a UUID: add --format update or drop --uuid' });
     }

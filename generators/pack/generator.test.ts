@@ -291,6 +291,29 @@ describe('pack generator --format update', () => {
     );
   });
 
+  test('no vendor code for an update pack: none given, or an empty answer to the prompt', async () => {
+    for (const vendorCode of [undefined, '']) {
+      const tree = createTreeWithEmptyWorkspace();
+      const { vendorCode: _, ...rest } = base;
+      await packGenerator(tree, { ...rest, ...(vendorCode === undefined ? {} : { vendorCode }), name: 'nocode', type: 'userspace', format: 'update', uuid });
+      const raw = JSON.parse(read(tree, 'packs/nocode/suppack.json'));
+      expect(raw.format).toBe('update');
+      expect(JSON.stringify(raw)).not.toContain('vendorCode');
+    }
+  });
+
+  test('a legacy pack still needs one: one clear line, nothing written', async () => {
+    for (const vendorCode of [undefined, '']) {
+      const tree = createTreeWithEmptyWorkspace();
+      const before = tree.listChanges().length;
+      const { vendorCode: _, ...rest } = base;
+      await expect(packGenerator(tree, { ...rest, ...(vendorCode === undefined ? {} : { vendorCode }), name: 'nocode', type: 'driver' })).rejects.toThrow(
+        'suppack:pack: --vendorCode: required for a legacy pack (one word, e.g. acme), or add --format update',
+      );
+      expect(tree.listChanges().length).toBe(before);
+    }
+  });
+
   test('a name longer than an ISO volume id gets a volumeId', async () => {
     const name = `a${'b'.repeat(39)}`;
     const tree = createTreeWithEmptyWorkspace();

@@ -64,7 +64,9 @@ export default packGenerator;
 
 /** Validated options with the defaults that depend on other options filled in. */
 export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
-  const o = parseWithSchema(packGeneratorSchema, options, { file: 'suppack:pack', field: (p) => `--${p.join('.')}` });
+  // An empty answer to the vendor code prompt (an update pack has none) is no vendor code.
+  const given = options.vendorCode === '' ? (({ vendorCode: _, ...rest }) => rest)(options) : options;
+  const o = parseWithSchema(packGeneratorSchema, given, { file: 'suppack:pack', field: (p) => `--${p.join('.')}` });
   if (typeof o.packVersion === 'number') {
     throw new SuppackError(
       `Nx's argument parser read the version as the number ${o.packVersion}, which loses its dots; ` +
@@ -98,7 +100,7 @@ export function packManifest(plan: PackPlan): ManifestInput {
           $schema,
           format: 'legacy',
           pack: {
-            vendorCode: plan.vendorCode,
+            vendorCode: plan.vendorCode as string, // required for legacy by the schema
             vendorName: plan.vendorName,
             label: plan.name,
             text: plan.text,
