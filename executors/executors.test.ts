@@ -7,8 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
-import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { SuppackError } from '../core/errors';
 import { buildLegacyPack } from '../core/legacy-pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
@@ -20,6 +19,7 @@ import collectRpms from './collect-rpms/executor';
 import packMetadata from './pack-metadata/executor';
 import { runStage } from './project';
 import renderSpec from './render-spec/executor';
+import { captureNxLogger, executorContext } from './testing';
 
 const rpms = inject('fixtureRpms');
 const EPOCH = '1650000000';
@@ -48,32 +48,9 @@ function workspace(manifest: unknown, files: Record<string, string | Buffer> = {
   return { root, projectDir, out: join(root, 'dist', PROJECT_ROOT) };
 }
 
-function context(root: string, targetName: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'acme',
-    targetName,
-    projectsConfigurations: { version: 2, projects: { acme: { root: PROJECT_ROOT } } },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  };
-}
-
-let errors: MockInstance;
-let infos: MockInstance;
-beforeEach(() => {
-  vi.stubEnv('SOURCE_DATE_EPOCH', EPOCH);
-  errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
-  infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
-
-const loggedErrors = () => errors.mock.calls.map((c) => String(c[0]));
+const context = (root: string, targetName: string) => executorContext(root, 'acme', targetName, { acme: PROJECT_ROOT });
+const log = captureNxLogger(EPOCH);
+const loggedErrors = log.errors;
 
 describe('collect-rpms → pack-metadata → build-iso → bundle on prebuilt RPMs', () => {
   it('writes every stage output under dist/<projectRoot>; the ISO is the bytes of build-supplemental-pack', async () => {
@@ -91,7 +68,7 @@ describe('collect-rpms → pack-metadata → build-iso → bundle on prebuilt RP
     expect(readdirSync(join(ws.out, 'rpms'))).toEqual(sorted);
     expect(readdirSync(join(ws.out, 'metadata')).sort()).toEqual(['XS-PACKAGES', 'XS-REPOSITORY']);
     expect(readdirSync(join(ws.out, 'iso')).sort()).toEqual(['acme-pack.iso', 'acme-pack.iso.md5', 'acme-pack.metadata.md5']);
-    expect(infos.mock.calls.map((c) => c[0])).toEqual(['dist/packs/acme/iso/acme-pack.iso', 'dist/packs/acme/bundle/acme-pack.zip']);
+    expect(log.infos()).toEqual(['dist/packs/acme/iso/acme-pack.iso', 'dist/packs/acme/bundle/acme-pack.zip']);
 
     const cli = join(ws.root, 'cli');
     await buildLegacyPack({

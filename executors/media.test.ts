@@ -8,8 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi, type MockInstance } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildLegacyPack } from '../core/legacy-pack';
 import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
 import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
@@ -17,6 +16,7 @@ import { legacyPackSchema } from '../schemas/legacy-pack';
 import buildIso from './build-iso/executor';
 import combinePacks from './combine-packs/executor';
 import rebuildIso, { defaultInstallerOutput } from './rebuild-iso/executor';
+import { captureNxLogger, executorContext } from './testing';
 
 const rpms = inject('fixtureRpms');
 const EPOCH = '1650000000';
@@ -37,18 +37,7 @@ function write(rel: string, body: string | Buffer | object) {
   writeFileSync(join(ws, rel), typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body, null, 2));
 }
 
-function context(project: string, targetName: string): ExecutorContext {
-  return {
-    root: ws,
-    cwd: ws,
-    isVerbose: false,
-    projectName: project,
-    targetName,
-    projectsConfigurations: { version: 2, projects: Object.fromEntries(Object.entries(ROOTS).map(([n, root]) => [n, { root }])) },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  };
-}
+const context = (project: string, targetName: string) => executorContext(ws, project, targetName, ROOTS);
 
 const isoinfo = (iso: string) => execFileSync('isoinfo', ['-R', '-f', '-i', iso], { encoding: 'utf8' }).trim().split('\n');
 const isoFile = (iso: string, path: string) => execFileSync('bsdtar', ['-xOf', iso, path]).toString();
@@ -73,24 +62,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
-let errors: MockInstance;
-let infos: MockInstance;
-beforeEach(() => {
-  vi.stubEnv('SOURCE_DATE_EPOCH', EPOCH);
-  errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
-  infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
-const loggedErrors = () => errors.mock.calls.map((c) => String(c[0]));
+const log = captureNxLogger(EPOCH);
+const loggedErrors = log.errors;
 
 describe('combine-packs', () => {
   it('combines the members (two pack projects, one ISO file) into dist/<root>/bundle-iso/<name>.iso', async () => {
     expect(await combinePacks({}, context('drivers', 'combine-packs'))).toEqual({ success: true });
     expect(loggedErrors()).toEqual([]);
-    expect(infos.mock.calls.map((c) => c[0])).toEqual(['dist/bundles/drivers/bundle-iso/acme-drivers.iso']);
+    expect(log.infos()).toEqual(['dist/bundles/drivers/bundle-iso/acme-drivers.iso']);
     const iso = join(ws, 'dist/bundles/drivers/bundle-iso/acme-drivers.iso');
     const listing = isoinfo(iso);
     expect(listing).toContain('/XS-REPOSITORY-LIST');
@@ -174,10 +153,10 @@ describe('rebuild-iso', () => {
       include: [{ from: 'site', to: 'acme/site' }],
       volumeId: 'Acme XenServer',
     });
-    infos.mockClear();
+    log.clearInfos();
     expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: true });
     expect(loggedErrors()).toEqual([]);
-    expect(infos.mock.calls.map((c) => c[0])).toEqual(['dist/installers/acme/installer/installer.iso']);
+    expect(log.infos()).toEqual(['dist/installers/acme/installer/installer.iso']);
     const iso = join(ws, 'dist/installers/acme/installer/installer.iso');
     const listing = isoinfo(iso);
     for (const f of ['/packages.main/XS-REPOSITORY', '/packages.acme-nic/XS-REPOSITORY', '/packages.acme-fw/XS-REPOSITORY', '/packages.hello/XS-REPOSITORY', '/acme/site/motd']) {
