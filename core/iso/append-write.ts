@@ -301,10 +301,13 @@ function planTail(old: OldImage, plan: IsoPlan, moved: readonly MovedBoot[]): Ta
   const gpt = decodeGptHeader(old.systemArea.subarray(SECTOR, 2 * SECTOR));
   const gptBytes = gpt ? (Math.ceil((gpt.entryCount * gpt.entrySize) / SECTOR) + 1) * SECTOR : 0;
   const totalBytes = Math.ceil((plan.totalBytes + gptBytes) / align) * align;
+  const coversTail = old.volume.volumeSpaceBlocks * BLOCK >= old.size;
+  const volumeBlocks = coversTail ? totalBytes / BLOCK : plan.totalBlocks;
   const growth: Growth = {
     oldBytes: old.size,
     newBytes: totalBytes,
     isoEnd: old.isoEnd * BLOCK,
+    volumeEnd: { old: old.volume.volumeSpaceBlocks * BLOCK, new: volumeBlocks * BLOCK },
     moved: moved.map((m) => ({ oldLba: m.oldLba, newLba: m.newLba, newBytes: m.newSize })),
   };
   const grown = growSystemArea(old.systemArea, growth);
@@ -317,8 +320,6 @@ function planTail(old: OldImage, plan: IsoPlan, moved: readonly MovedBoot[]): Ta
   if (b && (b.offset < plan.totalBytes || b.offset + b.bytes.length > totalBytes)) {
     throw new SuppackError(`the backup GPT of the input is not at its end (header at LBA ${gpt?.backupLba})`, { file: old.path, field: 'GPT header' });
   }
-  const coversTail = old.volume.volumeSpaceBlocks * BLOCK >= old.size;
-  const volumeBlocks = coversTail ? totalBytes / BLOCK : plan.totalBlocks;
   return { totalBytes, volumeBlocks, systemArea: grown.systemArea, ...(b ? { backupGpt: b } : {}) };
 }
 

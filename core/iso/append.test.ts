@@ -7,7 +7,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../errors';
 import { type AppendChanges, appendSession, beginAppendSession } from './append';
-import { type InputTree, ISOLINUX_BIN, buildBootIso, copy, fatImage, makeBootTree, reportLines, xorrisoReport } from './append-testing';
+import { type InputTree, ISOLINUX_BIN, buildBootIso, buildXcpngStyleIso, copy, fatImage, makeBootTree, reportLines, xorrisoReport } from './append-testing';
 import { bytes, isoinfoLbas, parseIsoinfoListing, run, runBinary } from './testing';
 import { type IsoWritten, writeIso } from './writer';
 import type { IsoEntry } from './tree';
@@ -182,6 +182,45 @@ describe('appendSession on an xorriso isohybrid image (BIOS + EFI El Torito)', (
     expect(reportLines(report, 'El Torito boot img')).toEqual(reportLines(inputReport, 'El Torito boot img'));
     expect(report).not.toMatch(/SORRY|FAILURE|problems/);
     checkGptCrcs(readFileSync(twice));
+  });
+});
+
+describe('appendSession on a genisoimage + isohybrid --uefi image (XCP-ng create-iso.sh)', () => {
+  let xcp: string;
+  let xcpReport: string;
+  beforeAll(() => {
+    xcp = buildXcpngStyleIso(join(work, 'src'), join(work, 'xcp-in.iso'));
+    xcpReport = xorrisoReport(xcp);
+  });
+  const isoSectors = (report: string) => Number(reportLines(report, 'ISO image size/512')[0]?.split(':')[1]);
+  const small: AppendChanges = { files: [{ path: 'small.txt', kind: 'file', size: 5, source: () => Readable.from([Buffer.from('small')]) }] };
+  const big: AppendChanges = { files: [{ path: 'big.rpm', kind: 'file', size: bigRpm.length, source: () => Readable.from([bigRpm]) }] };
+
+  test.each([
+    ['a small change, inside the cylinder padding', small, 'small.txt', Buffer.from('small')],
+    ['a 2.5 MB file, the image grows by whole cylinders', big, 'big.rpm', bigRpm],
+  ] as const)('%s: GPT partition 1 covers the new volume, MBR partition 1 the file, the EFI partition is kept', async (_, change, path, data) => {
+    const output = join(work, `xcp-${path}.iso`);
+    await appendSession(xcp, output, change, { epoch: EPOCH });
+    const report = xorrisoReport(output);
+    const sectors = readFileSync(output).length / 512;
+    expect(sectors % 2048).toBe(0);
+    const volume = isoSectors(report);
+    expect(volume).toBeGreaterThan(isoSectors(xcpReport));
+    expect(volume).toBeLessThan(sectors);
+    // isohybrid: GPT partition 1 is the volume space, MBR partition 1 the whole padded file.
+    expect(reportLines(xcpReport, 'GPT start and size :   1')).toEqual([`GPT start and size :   1  0  ${isoSectors(xcpReport)}`]);
+    expect(reportLines(report, 'GPT start and size :   1')).toEqual([`GPT start and size :   1  0  ${volume}`]);
+    expect(reportLines(report, 'MBR partition      :   1')[0]).toMatch(new RegExp(`0x80\\s+0x00\\s+0\\s+${sectors}$`));
+    for (const prefix of ['MBR partition      :   2', 'MBR partition path', 'GPT start and size :   2', 'GPT partition path', 'El Torito boot img', 'El Torito img path', 'El Torito img opts', 'System area summary']) {
+      expect(reportLines(report, prefix), prefix).toEqual(reportLines(xcpReport, prefix));
+      expect(reportLines(report, prefix).length, prefix).toBeGreaterThan(0);
+    }
+    checkGptCrcs(readFileSync(output));
+    const verify = (iso: string) => run('sgdisk', ['-v', iso]).stdout.replace(iso, 'X');
+    expect(verify(output)).toBe(verify(xcp));
+    expect(runBinary('bsdtar', ['-xOf', output, path]).equals(data)).toBe(true);
+    expect(runBinary('bsdtar', ['-xOf', output, 'install.img']).equals(tree.files['install.img']!)).toBe(true);
   });
 });
 

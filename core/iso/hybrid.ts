@@ -199,6 +199,11 @@ export interface Growth {
   newBytes: number;
   /** End of the old image's ISO 9660 data in bytes: a partition reaching it holds the ISO and grows. */
   isoEnd: number;
+  /**
+   * Old and new end of the volume space (PVD) in bytes. A partition that ended there ends at the
+   * new one (isohybrid's GPT partition 1 covers the volume, not the cylinder padding after it).
+   */
+  volumeEnd?: { old: number; new: number };
   /** Boot images now at another place: old/new LBA (2048-byte blocks) and the new size in bytes. */
   moved: ReadonlyArray<{ oldLba: number; newLba: number; newBytes: number }>;
 }
@@ -216,18 +221,27 @@ function chsMatches(chs: Buffer, lba: number, g: Geometry | undefined): g is Geo
   return g !== undefined && chs.equals(encodeChs(lba, g));
 }
 
+/**
+ * New end in bytes of a partition that holds the ISO: one that ended at the volume's end ends at
+ * the new one (isohybrid); any other keeps its distance to the file's end (xorriso's GPT
+ * partition stops before the backup GPT).
+ */
+function grownEnd(end: number, g: Growth): number {
+  if (g.volumeEnd && end === g.volumeEnd.old && end !== g.oldBytes) return g.volumeEnd.new;
+  return end + g.newBytes - g.oldBytes;
+}
+
 function growMbr(area: Buffer, g: Growth): void {
   const parts = decodeMbr(area);
   if (!parts) return;
   const geometry = geometryOf(parts);
-  const delta = (g.newBytes - g.oldBytes) / SECTOR;
   parts.forEach((p, i) => {
     if (p.type === 0 && p.sectors === 0) return;
     const end = p.start + p.sectors;
     const next = { ...p };
     const moved = g.moved.find((m) => m.oldLba * 4 === p.start && p.start > 0);
     if (p.start * SECTOR < g.isoEnd && end * SECTOR >= g.isoEnd) {
-      next.sectors = Math.min(0xffffffff, Math.max(1, p.sectors + delta));
+      next.sectors = Math.min(0xffffffff, Math.max(1, grownEnd(end * SECTOR, g) / SECTOR - p.start));
     } else if (moved) {
       next.start = moved.newLba * 4;
       next.sectors = Math.min(0xffffffff, sectorsOf(moved.newBytes));
@@ -254,7 +268,7 @@ function growGpt(area: Buffer, g: Growth): GrownSystemArea['backupGpt'] {
   const delta = (g.newBytes - g.oldBytes) / SECTOR;
   for (const e of decodeGptEntries(array, h)) {
     const moved = g.moved.find((m) => m.oldLba * 4 === e.firstLba && e.firstLba > 0);
-    if (e.firstLba * SECTOR < g.isoEnd && (e.lastLba + 1) * SECTOR >= g.isoEnd) e.lastLba += delta;
+    if (e.firstLba * SECTOR < g.isoEnd && (e.lastLba + 1) * SECTOR >= g.isoEnd) e.lastLba = grownEnd((e.lastLba + 1) * SECTOR, g) / SECTOR - 1;
     else if (moved) {
       e.firstLba = moved.newLba * 4;
       e.lastLba = e.firstLba + sectorsOf(moved.newBytes) - 1;
