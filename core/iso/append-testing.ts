@@ -67,15 +67,15 @@ export function buildBootIso(src: string, out: string, opts: { joliet?: boolean;
  * which pads the image to whole 1 MiB cylinders outside the volume space and writes an MBR and a
  * GPT whose first partition covers the volume space only.
  */
-export function buildXcpngStyleIso(src: string, out: string): string {
+export function buildXcpngStyleIso(src: string, out: string, volumeId = 'XCP-ng 8.3', env: NodeJS.ProcessEnv = process.env): string {
   execFileSync(
     'genisoimage',
-    ['-quiet', '-o', out, '-r', '-J', '--joliet-long', '-V', 'XCP-ng 8.3', '-input-charset', 'utf-8',
+    ['-quiet', '-o', out, '-r', '-J', '--joliet-long', '-V', volumeId, '-input-charset', 'utf-8',
       '-c', 'boot/isolinux/boot.cat', '-b', 'boot/isolinux/isolinux.bin', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
       '-eltorito-alt-boot', '--efi-boot', 'boot/efiboot.img', '-no-emul-boot', src],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  execFileSync('isohybrid', ['--uefi', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('isohybrid', ['--uefi', out], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return out;
 }
 

@@ -10,6 +10,7 @@ import { copyFileSync, createWriteStream, mkdirSync, readdirSync, rmSync, statSy
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { buildXcpngStyleIso } from '../../core/iso/append-testing';
 import { sourceDateEpoch } from '../../core/time';
 import { debianParts, ISOHDPFX_BIN, ISOLINUX_BIN, SYSLINUX_BIOS_MODULES, GRUB_EFI_MODULES } from './debian-parts';
 import {
@@ -40,6 +41,11 @@ export interface InstallerIsoOptions {
   installImgBlockAligned?: boolean;
   /** install.img's compression: bzip2 (XenServer's default) or gzip (`-z gzip`), which the boot loaders unpack. */
   installImgCompression?: 'bzip2' | 'gzip';
+  /**
+   * How the ISO is mastered: `xorriso -as mkisofs` with isohybrid MBR and GPT (the default), or
+   * XCP-ng's create-iso.sh way (formats.md 4): genisoimage, then `isohybrid --uefi`.
+   */
+  mastering?: 'xorriso' | 'xcp-ng';
 }
 
 export interface InstallerIso {
@@ -106,22 +112,26 @@ export async function buildInstallerIso(opts: InstallerIsoOptions): Promise<Inst
   if (opts.fillerBytes && opts.fillerBytes > 0) await writeFiller(join(tree, 'Packages/filler.bin'), opts.fillerBytes);
 
   setAllMtimes(tree, epoch);
-  // iso-rpm.md section 2: with SOURCE_DATE_EPOCH and fixed mtimes, -r makes the image reproducible.
-  execFileSync(
-    'xorriso',
-    [
-      '-as', 'mkisofs',
-      '-r', '-J', '-joliet-long',
-      '-V', volumeId,
-      '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat',
-      '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
-      '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot',
-      '-isohybrid-mbr', ISOHDPFX_BIN, '-isohybrid-gpt-basdat',
-      '-o', iso,
-      tree,
-    ],
-    { env, stdio: 'pipe' },
-  );
+  if (opts.mastering === 'xcp-ng') {
+    buildXcpngStyleIso(tree, iso, volumeId, env);
+  } else {
+    // iso-rpm.md section 2: with SOURCE_DATE_EPOCH and fixed mtimes, -r makes the image reproducible.
+    execFileSync(
+      'xorriso',
+      [
+        '-as', 'mkisofs',
+        '-r', '-J', '-joliet-long',
+        '-V', volumeId,
+        '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat',
+        '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+        '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot',
+        '-isohybrid-mbr', ISOHDPFX_BIN, '-isohybrid-gpt-basdat',
+        '-o', iso,
+        tree,
+      ],
+      { env, stdio: 'pipe' },
+    );
+  }
   rmSync(work, { recursive: true, force: true });
   return { iso, tree, volumeId, epoch, versions: parts.versions };
 }

@@ -3,7 +3,8 @@
  * answerfile to a XenServer-shaped installer ISO, and the result boots through Xen in QEMU, BIOS
  * (SeaBIOS) and UEFI (OVMF): the dom0 command line carries the answerfile parameters and
  * /answerfile.xml in the ramdisk has the answerfile's exact content. The XCP-ng-style medium
- * (grub.cfg read from inside efiboot.img) proves the EFI image's copy is patched too.
+ * (mastered with genisoimage and isohybrid --uefi, grub.cfg read from inside efiboot.img) proves
+ * the EFI image's copy is patched too.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,8 +58,14 @@ describe.each([
   // the image as a raw cpio, over EULA's block, which the kernel must take as well.
   { grubCfgInEfiboot: false, name: 'XenServer style (grub.cfg on the ISO)', firmwares: ['bios', 'uefi'] as const, twice: false },
   // A gzip install.img, which the boot loaders unpack (keeping only its first stream): the first
-  // answerfile must go before it; the second rebuild's goes after everything, and wins.
-  { grubCfgInEfiboot: true, name: 'XCP-ng style (grub.cfg copy in efiboot.img, gzip install.img), rebuilt twice', firmwares: ['bios', 'uefi'] as const, twice: true },
+  // answerfile must go before it; the second rebuild's goes after everything, and wins. Mastered
+  // as XCP-ng does (genisoimage, isohybrid --uefi).
+  {
+    grubCfgInEfiboot: true,
+    name: 'XCP-ng style (genisoimage + isohybrid --uefi, grub.cfg copy in efiboot.img, gzip install.img), rebuilt twice',
+    firmwares: ['bios', 'uefi'] as const,
+    twice: true,
+  },
 ])('rebuild-iso, $name', ({ grubCfgInEfiboot, firmwares, twice }) => {
   let fx: InstallerIso;
   let out: string;
@@ -69,7 +76,7 @@ describe.each([
     fx = await buildInstallerIso({
       dir: join(installed.root, `fx-${grubCfgInEfiboot}`),
       grubCfgInEfiboot,
-      ...(twice ? { installImgCompression: 'gzip' as const } : { installImgBlockAligned: true, fillerBytes: 8 << 20 }),
+      ...(twice ? { installImgCompression: 'gzip' as const, mastering: 'xcp-ng' as const } : { installImgBlockAligned: true, fillerBytes: 8 << 20 }),
     });
     out = join(installed.root, `out-${grubCfgInEfiboot}`, 'installer.iso');
     mkdirSync(join(out, '..'), { recursive: true });
