@@ -1,6 +1,6 @@
 // Child process of pack-iso.mjs: writes one ISO of a directory with suppack's writer and
-// reports its own peak RSS (peak-rss.cjs), so the parent's memory does not count. Third argument: digests to
-// compute while writing (comma list, e.g. md5), none by default.
+// reports its own peak RSS (peak-rss.cjs), so the parent's memory does not count. Third
+// argument: digests to compute while writing (comma list, e.g. md5), none by default.
 const { readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { writeIso } = require('../dist/core/iso');

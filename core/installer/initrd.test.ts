@@ -1,10 +1,10 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../errors';
+import { bytes } from '../iso/testing';
 import { appendedMemberSpan, encodeInitrdMember, findAppendedMember, initrdPadding } from './initrd';
 import { sh, walkInitramfs } from './testing';
 
@@ -135,18 +135,12 @@ describe('appending to a real ramdisk', () => {
 });
 
 describe('appendedMemberSpan', () => {
-  /** Deterministic incompressible bytes. */
-  const noise = (n: number, seed: string) => {
-    const out = Buffer.alloc(n);
-    for (let o = 0, h = Buffer.from(seed); o < n; o += 32) (h = createHash('sha256').update(h).digest()).copy(out, o);
-    return out;
-  };
-  const base = noise(1 << 20, 'base');
+  const base = bytes(1 << 20, 1);
 
   test('the span from the end reaches back to the member, for small, incompressible and padded members', () => {
     const members = [
       encodeInitrdMember(FILES, EPOCH),
-      encodeInitrdMember([{ path: '/lib/firmware/blob.bin', data: noise(200_000, 'fw') }], EPOCH),
+      encodeInitrdMember([{ path: '/lib/firmware/blob.bin', data: bytes(200_000, 2) }], EPOCH),
       encodeInitrdMember([{ path: '/lib/modules/x.ko', data: Buffer.alloc(3 << 20, 7) }], EPOCH),
     ];
     for (const member of members) {

@@ -134,12 +134,11 @@ const MIN_NEWC_BYTES = 124;
  * How far back from the end of `end` (the last bytes of an initrd) a gzip member that ends there
  * can start, read from the input sizes its trailer may claim, so that finding one needs only
  * those bytes, not a scan of the whole image. RFC 1952 2.3.1: the member ends in CRC32 and ISIZE
- * (input bytes mod 2^32, little-endian), possibly followed by zero padding; deflate (RFC 1951)
- * never takes more than 9 bits per input byte plus block headers. Undefined when no trailer place
- * claims a size a newc member can have (at least a TRAILER!!! entry, at most what is inflated).
- * Deflate has no strict bound (empty blocks are valid), so the span allows what real encoders
- * write and more: two bytes per input byte (stored blocks take 1 + 5 per 65535; codes are at most
- * 15 bits) and 4 KiB for the header and block headers.
+ * (input bytes mod 2^32, little-endian), possibly followed by zero padding. Undefined when no
+ * trailer place claims a size a newc member can have (at least a TRAILER!!! entry, at most what
+ * is inflated). Deflate (RFC 1951) has no strict bound (empty blocks are valid), so the span
+ * allows what real encoders write and more: two bytes per input byte (stored blocks take 5 more
+ * per 65535; codes are at most 15 bits) and 4 KiB for the header and block headers.
  */
 export function appendedMemberSpan(end: Buffer): number | undefined {
   let last = end.length;

@@ -2,13 +2,13 @@
  * injectedAnswerfile reads only install.img's ends: the members rebuilds put after its data (walked
  * back newest first, over zero padding and a large driver member) or before it.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openIso, writeIso, type IsoEntry } from '../iso';
+import { bytes } from '../iso/testing';
 import { encodeInitrdMember, initrdPadding } from './initrd';
 import { injectedAnswerfile } from './injected';
 
@@ -16,14 +16,9 @@ const EPOCH = 946684800;
 const dir = mkdtempSync(join(tmpdir(), 'suppack-injected-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const noise = (n: number, seed: string) => {
-  const out = Buffer.alloc(n);
-  for (let o = 0, h = Buffer.from(seed); o < n; o += 32) (h = createHash('sha256').update(h).digest()).copy(out, o);
-  return out;
-};
-const BASE = noise(3 << 20, 'install.img');
+const BASE = bytes(3 << 20, 3);
 const answer = (n: number) => encodeInitrdMember([{ path: '/answerfile.xml', data: Buffer.from(`<installation>${n}</installation>\n`) }], EPOCH);
-const drivers = encodeInitrdMember([{ path: '/lib/modules/6.1/extra/x.ko', data: noise(2 << 20, 'ko') }], EPOCH);
+const drivers = encodeInitrdMember([{ path: '/lib/modules/6.1/extra/x.ko', data: bytes(2 << 20, 4) }], EPOCH);
 
 async function found(name: string, img: Buffer): Promise<string | null> {
   const iso = join(dir, `${name}.iso`);
