@@ -1,0 +1,68 @@
+/**
+ * The rpm releases of the hosts suppack targets, as test oracles (docs/hosts.md):
+ *   4.11 = rpm 4.11.3, CentOS 7: the dom0 of XenServer 7.x, Citrix Hypervisor 8.x, XCP-ng 8.x
+ *   4.4  = rpm 4.4.2.3, CentOS 5: the dom0 of XenServer 5.6 to 6.5
+ * built from upstream sources by `.ci/run` (scripts/old-rpm.sh) into
+ * $SUPPACK_OLD_RPM_BASE (default ~/.cache/suppack-old-rpm)/<release>/bin/rpm.
+ *
+ * A test that needs one fails with the command that builds it: it is never skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type OldRpmRelease = '4.11' | '4.4';
+
+export function oldRpmBase(): string {
+  return process.env.SUPPACK_OLD_RPM_BASE || join(homedir(), '.cache/suppack-old-rpm');
+}
+
+/** Absolute path of `rpm` (or another tool of that release, e.g. `rpmkeys`) of `release`. */
+export function oldRpmBin(release: OldRpmRelease, tool = 'rpm'): string {
+  const bin = join(oldRpmBase(), release, 'bin', tool);
+  if (!existsSync(bin)) {
+    throw new Error(
+      `rpm ${release} is not built (${bin} missing): run scripts/old-rpm.sh, as .ci/run does`,
+    );
+  }
+  return bin;
+}
+
+export interface RpmRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, for assertions on rpm's messages. */
+  output: string;
+}
+
+/** Runs `rpm` of `release` with `args`; never throws on a non-zero exit. */
+export function runOldRpm(release: OldRpmRelease, args: string[], tool = 'rpm'): RpmRun {
+  const r = spawnSync(oldRpmBin(release, tool), args, {
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+    timeout: 120_000,
+  });
+  const stdout = r.stdout ?? '';
+  const stderr = r.stderr ?? '';
+  return { status: r.status, stdout, stderr, output: stdout + stderr };
+}
+
+/**
+ * A private root with an empty rpm database for `release`, for installs with
+ * `runOldRpm(release, ['--root', root, '--dbpath', '/var/lib/rpm', ...])`.
+ * (rpm 4.4 keeps its lock under the dbpath, so the dbpath is always given.)
+ */
+export function privateRpmRoot(release: OldRpmRelease, parent = tmpdir()): string {
+  const root = mkdtempSync(join(parent, `suppack-rpm${release}-root-`));
+  mkdirSync(join(root, 'var/lib/rpm'), { recursive: true });
+  const r = runOldRpm(release, ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb']);
+  if (r.status !== 0) throw new Error(`rpm ${release} --initdb failed: ${r.output}`);
+  return root;
+}
+
+/** `rpm --root root --dbpath /var/lib/rpm ...args` with rpm `release`. */
+export function rpmInRoot(release: OldRpmRelease, root: string, args: string[]): RpmRun {
+  return runOldRpm(release, ['--root', root, '--dbpath', '/var/lib/rpm', ...args]);
+}
