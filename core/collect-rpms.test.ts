@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -72,5 +72,34 @@ describe('collectRpms', () => {
     await expect(
       collectRpms({ manifest: manifest({ rpms: [{ spec: 'x.spec', version: '1' }] }), projectDir: p.projectDir, builtDir: p.builtDir, outDir: p.outDir }),
     ).rejects.toThrow(/RPMS: missing: expected the RPMs of build-rpms \(run the build-rpms target first\)$/);
+  });
+
+  it('braces and "!" exclusions select the files; a pattern left empty by them is named', async () => {
+    const p = project({ 'rpms/x86_64/a.rpm': rpms['hello-lib'], 'rpms/noarch/b.rpm': rpms['xs-hello'], 'rpms/noarch/b-debuginfo.rpm': 'not an rpm' });
+    const run = (prebuilt: string[]) =>
+      collectRpms({ manifest: manifest({ prebuilt }), projectDir: p.projectDir, builtDir: p.builtDir, outDir: p.outDir });
+    expect((await run(['rpms/{x86_64,noarch}/*.rpm', '!**/*debuginfo*'])).map((f) => basename(f))).toEqual(['a.rpm', 'b.rpm']);
+    await expect(run(['rpms/x86_64/*.rpm', 'rpms/noarch/*debuginfo*', '!**/*debuginfo*'])).rejects.toThrow(
+      /^suppack\.json: prebuilt\[1\]: "rpms\/noarch\/\*debuginfo\*" matched no file \(after the "!" exclusions\)$/,
+    );
+    const refused = manifestSchema.safeParse({ pack: PACK, prebuilt: ['rpms/+(x86_64)/*.rpm'] });
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['prebuilt.0', '"+(...)" and "*(...)" mean one or more / any number in suppack but one in Nx\'s input hashing: list the alternatives with {a,b} or @(a|b)'],
+    ]);
+  });
+
+  it('with the files a build cache hashes: refuses a symlink and a file the cache does not see, and writes nothing', async () => {
+    const p = project({ 'rpms/a.rpm': rpms['hello-lib'], 'rpms/ignored.rpm': rpms['xs-hello'], 'shared/c.rpm': rpms['xs-hello'] });
+    symlinkSync(join(p.projectDir, 'shared/c.rpm'), join(p.projectDir, 'rpms/link.rpm'));
+    const run = (prebuilt: string[], hashed: string[]) =>
+      collectRpms({ manifest: manifest({ prebuilt }), projectDir: p.projectDir, builtDir: p.builtDir, outDir: p.outDir, manifestFile: 'p/suppack.json', hashedFiles: new Set(hashed) });
+    await expect(run(['rpms/link.rpm'], ['rpms/link.rpm'])).rejects.toThrow(
+      /^p\/suppack\.json: prebuilt\[0\]: rpms\/link\.rpm is a symbolic link: Nx hashes the link, not the RPM it points to/,
+    );
+    await expect(run(['rpms/*.rpm', '!rpms/link.rpm'], ['rpms/a.rpm'])).rejects.toThrow(
+      /^p\/suppack\.json: prebuilt\[0\]: rpms\/ignored\.rpm is not among the files Nx hashes for this project \(ignored by a \.gitignore or \.nxignore/,
+    );
+    expect(existsSync(p.outDir)).toBe(false);
+    expect((await run(['rpms/*.rpm', '!rpms/link.rpm'], ['rpms/a.rpm', 'rpms/ignored.rpm'])).map((f) => basename(f))).toEqual(['a.rpm', 'ignored.rpm']);
   });
 });

@@ -6,7 +6,8 @@
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, type ErrorWhere } from './errors';
-import { globFiles } from './glob';
+import { expandGlobs } from './file-globs';
+import { globPatternProblem } from '../schemas/paths';
 import { readRpm } from './rpm';
 import { replaceDir } from './stage-dir';
 import type { Manifest } from '../schemas/manifest';
@@ -20,6 +21,12 @@ export interface CollectRpms {
   outDir: string;
   /** How errors name the manifest, e.g. `packs/acme/suppack.json` (default `suppack.json`). */
   manifestFile?: string;
+  /**
+   * The project's files a build cache hashes (paths relative to `projectDir`, POSIX), when one
+   * does (Nx: its project file map). A prebuilt RPM outside it, or a symbolic link (hashed as a
+   * link, not as the RPM it points to), is refused: a change to it would be served from the cache.
+   */
+  hashedFiles?: ReadonlySet<string>;
 }
 
 /** Replace `outDir` with copies of the built and prebuilt RPMs; returns their new paths, sorted. */
@@ -31,17 +38,23 @@ export async function collectRpms(o: CollectRpms): Promise<string[]> {
     await checkRpm(path, { file: path });
     picked.push({ path, from: path });
   }
-  for (const [i, pattern] of o.manifest.prebuilt.entries()) {
+  const patterns = o.manifest.prebuilt;
+  for (const [i, pattern] of patterns.entries()) {
+    const problem = globPatternProblem(pattern);
+    if (problem !== undefined) throw new SuppackError(`${JSON.stringify(pattern)}: ${problem}`, { file: manifestFile, field: `prebuilt[${i}]` });
+  }
+  const { matches, empty } = await expandGlobs(o.projectDir, patterns);
+  if (empty.length > 0) {
+    const i = empty[0];
+    const excluded = patterns.some((p) => p.startsWith('!')) ? ' (after the "!" exclusions)' : '';
+    throw new SuppackError(`${JSON.stringify(patterns[i])} matched no file${excluded}`, { file: manifestFile, field: `prebuilt[${i}]` });
+  }
+  for (const { file: rel, pattern: i } of matches) {
     const field = `prebuilt[${i}]`;
-    const matches = await globFiles(o.projectDir, pattern);
-    if (matches.length === 0) {
-      throw new SuppackError(`${JSON.stringify(pattern)} matched no file`, { file: manifestFile, field });
-    }
-    for (const rel of matches) {
-      const path = join(o.projectDir, rel);
-      await checkRpm(path, { file: manifestFile, field }, rel);
-      picked.push({ path, from: `${manifestFile}: ${field} (${rel})` });
-    }
+    const path = join(o.projectDir, rel);
+    if (o.hashedFiles !== undefined) await checkHashed(path, rel, o.hashedFiles, { file: manifestFile, field });
+    await checkRpm(path, { file: manifestFile, field }, rel);
+    picked.push({ path, from: `${manifestFile}: ${field} (${rel})` });
   }
 
   const byName = new Map<string, string>();
@@ -63,6 +76,23 @@ export async function collectRpms(o: CollectRpms): Promise<string[]> {
     for (const name of names) await fsp.copyFile(sourceOf.get(name) as string, join(tmp, name));
   });
   return names.map((n) => join(o.outDir, n));
+}
+
+/** Refuse a prebuilt file the build cache does not hash by content (see CollectRpms.hashedFiles). */
+async function checkHashed(path: string, rel: string, hashed: ReadonlySet<string>, where: ErrorWhere): Promise<void> {
+  const st = await fsp.lstat(path);
+  if (st.isSymbolicLink()) {
+    throw new SuppackError(
+      `${rel} is a symbolic link: Nx hashes the link, not the RPM it points to, so a changed RPM would be served from the cache; copy the RPM into the project instead`,
+      where,
+    );
+  }
+  if (!hashed.has(rel)) {
+    throw new SuppackError(
+      `${rel} is not among the files Nx hashes for this project (ignored by a .gitignore or .nxignore, or below a symlinked directory), so a changed RPM would be served from the cache; stop ignoring it or move it`,
+      where,
+    );
+  }
 }
 
 /** Read `path` as a binary RPM; on failure throw a SuppackError placed at `where`, naming the file as `shownAs`. */

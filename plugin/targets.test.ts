@@ -139,6 +139,17 @@ describe('inferTargets', () => {
     expect(t.bundle.dependsOn).toEqual(['build-iso']);
   });
 
+  test('prebuilt patterns reach Nx as written: "!" exclusions stay exclusions, a trailing "/" is spelt "/**"', () => {
+    const t = inferTargets('packs/vendor', parse({ pack, prebuilt: ['rpms/{x86_64,noarch}/*.rpm', '!rpms/**/*debuginfo*.rpm', 'extra/'] }));
+    expect(t['collect-rpms'].inputs).toEqual([
+      '{projectRoot}/suppack.json',
+      '{projectRoot}/rpms/{x86_64,noarch}/*.rpm',
+      '!{projectRoot}/rpms/**/*debuginfo*.rpm',
+      '{projectRoot}/extra/**',
+      ext,
+    ]);
+  });
+
   test('a spec without sources adds no tarball input and no build-srctarballs', () => {
     const t = inferTargets('p', parse({ pack, rpms: [{ spec: 'meta.spec', version: '1' }] }));
     expect(Object.keys(t)).toEqual(['render-spec', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);

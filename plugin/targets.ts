@@ -92,7 +92,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   const templates = unique(manifest.rpms.map((r) => file(r.spec)));
   const eulas = unique(manifest.eulas.map(file));
   const sources = unique(manifest.rpms.flatMap((r) => (r.sources === undefined ? [] : [tree(r.sources)])));
-  const prebuilt = unique(manifest.prebuilt.map(file));
+  const prebuilt = unique(manifest.prebuilt.map(pattern));
 
   const hasSpecs = manifest.rpms.length > 0;
   const hasSources = sources.length > 0;
@@ -287,6 +287,16 @@ export function tokenisedStageDirs(projectRoot: string): StageDirs {
 function clean(rel: string): string {
   const p = posix.normalize(rel.replace(/\\/g, '/')).replace(/\/+$/, '');
   return p === '' ? '.' : p;
+}
+
+/**
+ * A `prebuilt` pattern as a project-relative Nx input, kept as written (Nx reads it as core's
+ * file-globs.ts does): a leading "!" stays in front, a trailing "/" is spelt out as "/**".
+ */
+function pattern(p: string): string {
+  const negated = p.startsWith('!');
+  const body = negated ? p.slice(1) : p;
+  return `${negated ? '!' : ''}{projectRoot}/${body.endsWith('/') ? `${body}**` : body}`;
 }
 
 function tree(dir: string): string {

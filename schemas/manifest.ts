@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
 import { updatePackSchema } from './update-pack';
 import { statusReportSchema } from './status-report';
-import { relativePath } from './paths';
+import { globPattern, relativePath } from './paths';
 import { bundleManifestSchema } from './bundle';
 import { installerManifestSchema } from './installer';
 
@@ -55,7 +55,10 @@ export const rpmSpecSchema = z
 const contentShape = {
   $schema: z.string().optional(),
   rpms: z.array(rpmSpecSchema).default([]).describe('RPMs to build from spec templates with rpmbuild.'),
-  prebuilt: z.array(relativePath('a glob')).default([]).describe('Globs of ready-made RPMs to include.'),
+  prebuilt: z
+    .array(globPattern())
+    .default([])
+    .describe('Globs of ready-made RPMs to include, relative to the project; a leading "!" excludes (docs/nx/manifest.md, Patterns).'),
   kernels: z.array(kernelSchema).default([]).describe('Kernels the kernel-module RPMs are built for.'),
   statusReport: statusReportSchema.optional().describe('Server Status Report categories, rendered into a userspace RPM.'),
   eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
@@ -102,8 +105,11 @@ export const manifestSchema = z
     error: 'expected "legacy" (XS-REPOSITORY packs, XenServer 7.0 and older) or "update" (XenServer 7.1+, XCP-ng 8)',
   })
   .superRefine((m, ctx) => {
-    if (m.rpms.length === 0 && m.prebuilt.length === 0) {
+    if (m.rpms.length === 0 && m.prebuilt.every((p) => p.startsWith('!'))) {
       ctx.addIssue({ code: 'custom', path: ['rpms'], message: 'expected at least one spec in rpms or one glob in prebuilt' });
+    }
+    if (m.prebuilt.length > 0 && m.prebuilt.every((p) => p.startsWith('!'))) {
+      ctx.addIssue({ code: 'custom', path: ['prebuilt'], message: 'expected a glob that includes files besides the "!" exclusions' });
     }
     m.rpms.forEach((r, i) => {
       if (r.kind === 'kernel-module' && m.kernels.length === 0) {

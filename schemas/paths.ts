@@ -6,3 +6,30 @@ export const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/;
 /** A string field holding a path relative to the project root; `what` names it in the error. */
 export const relativePath = (what: string) =>
   z.string().regex(RELATIVE_PATH, { error: `expected ${what} relative to the project root, without ".."` });
+
+/**
+ * Why a file pattern (core/file-globs.ts) cannot be used, or undefined when suppack and Nx read it
+ * alike: a path pattern relative to the project, with at most one leading "!" (an exclusion).
+ */
+export function globPatternProblem(pattern: string): string | undefined {
+  const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+  if (pattern === '') return 'expected a pattern relative to the project root';
+  if (body === '') return 'expected a pattern after "!"';
+  if (body.startsWith('!')) return 'expected one leading "!" at most';
+  if (/[+*]\(/.test(body)) {
+    return '"+(...)" and "*(...)" mean one or more / any number in suppack but one in Nx\'s input hashing: list the alternatives with {a,b} or @(a|b)';
+  }
+  if (/\{[^{}]*\.\.[^{}]*\}/.test(body)) return '"{a..b}" ranges are not expanded by Nx\'s input hashing: list the alternatives with {a,b}';
+  if (/\[\[:[a-z]+:\]/.test(body)) return '"[[:class:]]" classes are not read by Nx\'s input hashing: write the characters, e.g. [0-9]';
+  if (!RELATIVE_PATH.test(body)) return 'expected a pattern relative to the project root, without ".."';
+  if (body.includes('//')) return 'expected no empty path segment ("//")';
+  if (body.startsWith('./')) return 'expected no leading "./" (patterns are relative to the project root already)';
+  return undefined;
+}
+
+/** A string field holding a file pattern (core/file-globs.ts). */
+export const globPattern = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = globPatternProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
