@@ -9,6 +9,42 @@ const { z } = require('zod');
 const root = join(__dirname, '..');
 const dist = (p) => require(join(root, 'dist', p));
 
+// The pattern syntax of `prebuilt` (core/file-globs.ts), appended to the manifest reference.
+const PATTERNS_SECTION = [
+  '## Patterns (`prebuilt`)',
+  '',
+  '`prebuilt` patterns are matched by the [glob](https://www.npmjs.com/package/glob) package and handed',
+  'to Nx as the collect-rpms target\'s inputs as written, so the RPMs the stage reads are the files Nx',
+  'hashes. A pattern is relative to the project root (no leading `/`, `./` or `..`).',
+  '',
+  '| pattern | matches |',
+  '|---|---|',
+  '| `*`, `?` | any characters / one character within a name |',
+  '| `**` | any number of directories (`rpms/**/*.rpm`), or everything below (`rpms/**`) |',
+  '| `[ab]`, `[a-z]`, `[!a]`, `[^a]` | one character of / not of the class |',
+  '| `{x86_64,noarch}` | either alternative; nests (`{a,b{c,d}}`); `{,x}` allows an empty one |',
+  '| `@(a\\|b)`, `?(a\\|b)`, `!(a)` | exactly one / at most one of the alternatives / anything but |',
+  '| `rpms/extra/` | a trailing `/`: every file below `rpms/extra` |',
+  '| `!rpms/**/*debuginfo*` | a leading `!` excludes what it matches from every other pattern of the list |',
+  '',
+  '- Wildcards match names that start with a dot (`rpms/*.rpm` matches `rpms/.old.rpm`), as Nx\'s',
+  '  matcher does; exclude such files with `!**/.*`.',
+  '- Matching is case-sensitive: `*.rpm` does not match `A.RPM`.',
+  '- A symbolic link to a file is matched; `**` enters a symlinked directory once, unless it is the',
+  '  first segment, as Bash does. Directories are never matched, only files.',
+  '- Every including pattern must select at least one file after the exclusions; an exclusion may',
+  '  select none. A file selected by two patterns is taken once.',
+  '- Refused, because Nx\'s input hashing reads them differently: `+(...)` and `*(...)` (Nx reads one',
+  '  occurrence), `{1..3}` ranges and `[[:digit:]]` classes (Nx matches them literally). Write the',
+  '  alternatives out instead.',
+  '',
+  'Under Nx, collect-rpms also refuses a selected RPM that Nx does not hash by its content, since a',
+  'change to it would be served from the cache: a symbolic link (Nx hashes the link), a file ignored',
+  'by a `.gitignore` or `.nxignore` (Nx does not see it), or a file below a symlinked directory.',
+  'Commit prebuilt RPMs, or keep them in a directory that is not ignored.',
+  '',
+];
+
 function optionTable(schema) {
   return jsonTable(z.toJSONSchema(schema, { io: 'input' }));
 }
@@ -97,6 +133,7 @@ function pages() {
         '',
         ...nestedTables(alt, ''),
       ]),
+      ...PATTERNS_SECTION,
     ].join('\n'),
     'docs/nx/executors.md': [
       banner,
