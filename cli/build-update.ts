@@ -31,7 +31,8 @@ Options:
                           (carried by a control-<label> RPM)
   --precheck=SCRIPT       precheck script, installed as /var/update/<uuid>/precheck
   --remove=SCRIPT         remove script, installed as /var/update/<uuid>/remove
-  --rollup=UUID:LABEL     an update this one rolls up (repeatable)
+  --rollups=UUID,UUID     the updates this one rolls up (comma-separated UUIDs)
+  --enforce-homogeneity   every host of a pool must have this update (xapi)
   --groupfile=FILE        comps group file to use instead of the generated one
   --driver-disk           a driver disk: adds the comps group "drivers"
   --build=BUILD           pack build, the last part of a driver disk's version
@@ -63,6 +64,7 @@ const options: OptionSpec = {
   remove: { type: 'string' },
   rollup: { type: 'string', multiple: true },
   rollups: { type: 'string' },
+  'enforce-homogeneity': { type: 'boolean' },
   groupfile: { type: 'string' },
   'driver-disk': { type: 'boolean' },
   build: { type: 'string' },
@@ -86,7 +88,8 @@ const FLAG_OF: Record<string, string> = {
   remove: '--remove',
   key: '--keyfile',
   groupfile: '--groupfile',
-  rollups: '--rollup',
+  rollups: '--rollups',
+  enforceHomogeneity: '--enforce-homogeneity',
   driverDisk: '--driver-disk',
   build: '--build',
   vendorName: '--vendor-name',
@@ -99,19 +102,16 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
     out.write(`${usage}\n`);
     return 0;
   }
-  if (values.rollups !== undefined) {
-    throw new UsageError('--rollups: give each rolled-up update as --rollup=UUID:LABEL (update.xml names its label too)');
+  if (values.rollup !== undefined) {
+    throw new UsageError('--rollup: gone; give the rolled-up updates as --rollups=UUID,UUID (build-update\'s flag: <rollsup> carries this update\'s label)');
   }
   if (values.description !== undefined && values.text !== undefined) throw new UsageError('--description and --text: give one of them');
   if (values.output === undefined) throw new UsageError('--output: required, expected the ISO to write');
   if (values.key !== undefined && values.keyfile === undefined) {
     throw new UsageError('--key: signing also needs --keyfile, the public key published with the update');
   }
-  const rollups = ((values.rollup as string[] | undefined) ?? []).map((r) => {
-    const m = /^([^:]+):(.+)$/.exec(r);
-    if (!m) throw new SuppackError(`expected UUID:LABEL, got ${JSON.stringify(r)}`, { field: '--rollup' });
-    return { uuid: m[1], label: m[2] };
-  });
+  // build-update: args.rollups.split(",") (formats.md 2.1); blanks around commas are forgiven.
+  const rollups = values.rollups === undefined ? [] : (values.rollups as string).split(',').map((s) => s.trim());
   const afterApply = values['after-apply'] === undefined ? [] : (values['after-apply'] as string).split(',').map((s) => s.trim());
   const pack = parseWithSchema(
     updatePackSchema,
@@ -127,12 +127,18 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
       key: values.keyfile,
       groupfile: values.groupfile,
       rollups,
+      enforceHomogeneity: Boolean(values['enforce-homogeneity']),
       driverDisk: Boolean(values['driver-disk']),
       build: values.build,
       vendorName: values['vendor-name'],
       volumeId: values['volume-id'],
     },
-    { field: (path) => FLAG_OF[String(path[0])] ?? String(path[0]) },
+    {
+      field: (path) =>
+        path[0] === 'rollups' && path.length > 1
+          ? `--rollups (item ${Number(path[1]) + 1})`
+          : (FLAG_OF[String(path[0])] ?? String(path[0])),
+    },
   );
   if (positionals.length === 0) throw new UsageError('no packages given: expected one or more RPM files after the options');
   const result = await buildUpdatePack({

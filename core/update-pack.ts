@@ -16,7 +16,7 @@ import { armorSignature, signDetached, signatureTime } from './openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from './repodata';
 import { writeIso, type IsoEntry } from './iso';
 import { parseXml } from './xml';
-import { UPDATE_XML, updateXml } from './update/update-xml';
+import { UPDATE_XML, appliedStamp, updateXml, type UpdateXml } from './update/update-xml';
 import {
   controlRpmName,
   controlRpmSpec,
@@ -101,7 +101,7 @@ export async function updatePackMetadata(
     payload.map((i) => ({ ...i, kernelModules: i.files.some((f) => f.path.startsWith('/lib/modules/') && f.path.endsWith('.ko')) })),
   );
   const control = hasControlRpm(pack) ? controlRpmName(pack.label) : undefined;
-  const text = updateXml({
+  const doc: UpdateXml = {
     uuid: pack.uuid,
     label: pack.label,
     version,
@@ -110,13 +110,15 @@ export async function updatePackMetadata(
     afterApply: pack.afterApply,
     ...(files.key !== undefined ? { key: basename(files.key) } : {}),
     ...(control !== undefined ? { control } : {}),
+    ...(pack.enforceHomogeneity ? { enforceHomogeneity: true } : {}),
     rollups: pack.rollups,
-  });
+  };
+  const text = updateXml(doc);
   const input = {
     pack,
     version,
     payload,
-    updateXml: text,
+    appliedStamp: appliedStamp(doc),
     epoch,
     ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck') } : {}),
     ...(files.remove !== undefined ? { remove: await readInput(files.remove, 'remove') } : {}),

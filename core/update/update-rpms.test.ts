@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRpm } from '../rpm';
 import { makeShellRoot, run } from '../rpm/write-testing';
 import { updatePackSchema, type UpdatePackInput } from '../../schemas/update-pack';
-import { controlRpmSpec, parseBaseRequires, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
+import { controlRpmSpec, parseBaseRequires, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-update-rpms-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ const input = (extra: Partial<UpdatePackInput> = {}, more = {}) => ({
   pack: pack(extra),
   version: pack(extra).version as string,
   payload,
-  updateXml: '<update/>\n',
+  appliedStamp: '<update/>\n',
   epoch: 1_700_000_000,
   ...more,
 });
@@ -49,14 +49,10 @@ describe('update-<label> RPM', () => {
     expect(run('rpm', ['-qp', '--scripts', rpm])).toBe('');
   });
 
-  it('stamps the reboot requirement in %posttrans with restartHost, and the rolled-up updates', () => {
-    const old = '11111111-2222-3333-4444-555555555555';
-    const rpm = write(
-      'u3.rpm',
-      encodeRpm(updateRpmSpec(input({ afterApply: ['restartHost'], rollups: [{ uuid: old, label: 'old' }] }))),
-    );
+  it('stamps the reboot requirement in %posttrans with restartHost', () => {
+    const rpm = write('u3.rpm', encodeRpm(updateRpmSpec(input({ afterApply: ['restartHost'] }))));
     const scripts = run('rpm', ['-qp', '--scripts', rpm]);
-    expect(scripts).toContain(`posttrans scriptlet (using /bin/sh):\necho ${UUID} >>/run/reboot-required.hfxs`);
+    expect(scripts.trimEnd()).toBe(`posttrans scriptlet (using /bin/sh):\necho ${UUID} >>/run/reboot-required.hfxs`);
     // Install for real into a root that can run the scriptlet (payload deps left out: --nodeps).
     const root = join(dir, 'root3');
     makeShellRoot(root);
@@ -64,7 +60,18 @@ describe('update-<label> RPM', () => {
     run('rpm', ['--root', root, '-i', '--nodeps', rpm]);
     expect(readFileSync(join(root, 'run/reboot-required.hfxs'), 'utf8')).toBe(`${UUID}\n`);
     expect(readFileSync(join(root, `var/update/applied/${UUID}`), 'utf8')).toBe('<update/>\n');
-    expect(readFileSync(join(root, `var/update/applied/${old}`), 'utf8')).toBe(`<rolled-up-by name-label="acme-nic" uuid="${UUID}"/>\n`);
+  });
+});
+
+describe('printfCommand', () => {
+  it('writes every byte as itself or an escape, and nothing the shell would expand', () => {
+    const cmd = printfCommand(Buffer.from("a%b\\c'd$e`f\"g\nh\tü", 'utf8'), '/var/update/applied/x');
+    expect(cmd).toBe("printf 'a%%b\\\\c\\047d$e`f\"g\\012h\\011\\303\\274' >/var/update/applied/x");
+    // Between the single quotes: no quote, and every byte printable ASCII.
+    expect(/^printf '([^']*)' >/.exec(cmd)?.[1]).toMatch(/^[\x20-\x7e]*$/);
+  });
+  it('refuses a path the shell would read as more than a word', () => {
+    expect(() => printfCommand(Buffer.from('x'), '/tmp/a b')).toThrow(/unsafe path/);
   });
 });
 
