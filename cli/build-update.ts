@@ -2,11 +2,11 @@
  * `suppack build-update`: the vendor's build-update flags (formats.md 2.1) for update packs and
  * driver disks (XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8). Thin: flags → schema → core.
  */
+import { statSync } from 'node:fs';
 import { sourceDateEpoch } from '../core/time';
 import { buildUpdatePack } from '../core/update-pack';
 import { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from '../core/update/signing';
 import { progressPrinter } from '../core/progress';
-import { SuppackError } from '../core/errors';
 import { updatePackSchema } from '../schemas/update-pack';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
@@ -41,8 +41,11 @@ Options:
 Signing (on when --keyfile is given):
   --keyfile=FILE          the public key (ASCII armored) published with the update;
                           update.xml key= is its file name
-  -k, --key=FILE          the secret key file (gpg --export-secret-keys --armor KEYID);
-                          default: $${SIGNING_KEY_ENV} (the armored key, or a file path)
+  -k, --key=UID           the signing key's gpg user id, key id or fingerprint (as
+                          build-update): exported from the keyring with gpg 2.1+
+                          (GNUPGHOME); or a secret key file (gpg --export-secret-keys
+                          --armor KEYID); default: $${SIGNING_KEY_ENV} (the armored
+                          key, or a file path)
   --passphrase-file=FILE  the key's passphrase; default: $${SIGNING_PASSPHRASE_FILE_ENV}
                           or $${SIGNING_PASSPHRASE_ENV}
   --no-passphrase         the key has no passphrase
@@ -95,6 +98,14 @@ const FLAG_OF: Record<string, string> = {
   vendorName: '--vendor-name',
   volumeId: '--volume-id',
 };
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, options);
@@ -151,7 +162,8 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
       ...(pack.groupfile !== undefined ? { groupfile: pack.groupfile } : {}),
     },
     signing: {
-      ...(values.key !== undefined ? { keyFile: values.key as string } : {}),
+      // build-update's -k names a key in the gpg keyring; an existing file is a secret key file.
+      ...(values.key !== undefined ? (isFile(values.key as string) ? { keyFile: values.key as string } : { keyUid: values.key as string }) : {}),
       ...(values['passphrase-file'] !== undefined ? { passphraseFile: values['passphrase-file'] as string } : {}),
       noPassphrase: Boolean(values['no-passphrase']),
     },
