@@ -120,7 +120,7 @@ export async function updatePackMetadata(
     payload,
     appliedStamp: appliedStamp(doc),
     epoch,
-    ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck') } : {}),
+    ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck'), precheckFile: files.precheck } : {}),
     ...(files.remove !== undefined ? { remove: await readInput(files.remove, 'remove') } : {}),
   };
   const specs = [updateRpmSpec(input), controlRpmSpec(input)].filter((s): s is RpmSpecInput => s !== undefined);

@@ -5,10 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRpm } from '../rpm';
 import { makeShellRoot, run } from '../rpm/write-testing';
 import { updatePackSchema, type UpdatePackInput } from '../../schemas/update-pack';
-import { controlRpmSpec, parseBaseRequires, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
+import { addShellToRoot, privateRpmRoot, rpmInRoot } from '../../testing/old-rpm';
+import { controlRpmSpec, parseBaseRequires, precheckProgram, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-update-rpms-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of [dir, ...roots]) rmSync(r, { recursive: true, force: true });
+});
 
 const UUID = '6854ab19-f807-4444-b94f-3ce7d64efe50';
 const pack = (extra: Partial<UpdatePackInput> = {}) =>
@@ -99,6 +103,48 @@ describe('control-<label> RPM', () => {
     expect(readFileSync(join(root, `var/update/${UUID}/precheck`), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
     expect(run('stat', ['-c', '%a', join(root, `var/update/${UUID}/remove`)]).trim()).toBe('755');
     expect(existsSync(join(root, `var/update/${UUID}`))).toBe(true);
+  });
+});
+
+describe('the precheck, run by installing the control RPM (docs/update-packs.md "When the precheck runs")', () => {
+  const WRONG = '<error errorcode="UPDATE_PRECHECK_FAILED_WRONG_SERVER_VERSION"><found>8.2.0</found><required>8.2.1</required></error>';
+  const control = (name: string, precheck: string) =>
+    write(name, encodeRpm(controlRpmSpec(input({ precheck: 'pre.sh' }, { precheck: Buffer.from(precheck), precheckFile: 'pre.sh' }))!));
+  const root = () => {
+    const r = privateRpmRoot('4.11');
+    roots.push(r);
+    addShellToRoot(r, '/bin/bash', '/bin/bash');
+    addShellToRoot(r, '/bin/sh');
+    return r;
+  };
+
+  it("is the control RPM's %pre with the #! interpreter; with rpm 4.11.3 a failing one fails the install and prints xapi's error XML", () => {
+    const fails = control('c-fail.rpm', `#!/bin/bash\necho '${WRONG}'\nexit 1\n`);
+    expect(run('rpm', ['-qp', '--qf', '%{PREINPROG}', fails])).toBe('/bin/bash');
+    expect(run('rpm', ['-qp', '--requires', fails]).split('\n')).toContain('/bin/bash');
+    const r1 = root();
+    const bad = rpmInRoot('4.11', r1, ['-i', '--nodeps', fails]);
+    expect(bad.status).not.toBe(0);
+    // What xapi's pool_update.precheck searches dnf's output for: <error errorcode=...>...</error>.
+    expect(bad.output).toContain(WRONG);
+    expect(rpmInRoot('4.11', r1, ['-q', 'control-acme-nic']).status).not.toBe(0);
+    expect(existsSync(join(r1, `var/update/${UUID}/precheck`))).toBe(false);
+
+    const passes = control('c-pass.rpm', '#!/bin/bash\n[ "$1" = 1 ] && exit 0\nexit 3\n');
+    const r2 = root();
+    const good = rpmInRoot('4.11', r2, ['-i', '--nodeps', passes]);
+    expect(good.output).toBe('');
+    expect(good.status).toBe(0);
+    expect(readFileSync(join(r2, `var/update/${UUID}/precheck`), 'utf8')).toContain('exit 3');
+  });
+
+  it('runs a script without #! with /bin/sh, keeps "/usr/bin/env python3" as two words, refuses what rpm cannot run', () => {
+    expect(precheckProgram(Buffer.from('exit 0\n')).program).toEqual(['/bin/sh']);
+    expect(precheckProgram(Buffer.from('#!/usr/bin/env python3\nprint(1)\n')).program).toEqual(['/usr/bin/env', 'python3']);
+    const env = control('c-env.rpm', '#!/usr/bin/env python3\nprint(1)\n');
+    expect(run('rpm', ['-qp', '--qf', '[%{PREINPROG}\n]', env]).trim().split('\n')).toEqual(['/usr/bin/env', 'python3']);
+    expect(() => precheckProgram(Buffer.from('#!python\n'), 'checks/pre.py')).toThrow(/checks\/pre\.py: precheck: the #! line "#!python": expected an absolute interpreter path/);
+    expect(() => precheckProgram(Buffer.from([0x23, 0x21, 0x2f, 0x62, 0xff, 0x0a]), 'p')).toThrow(/expected a text script \(UTF-8, no NUL byte\)/);
   });
 });
 

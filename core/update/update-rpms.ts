@@ -6,7 +6,9 @@
  *    in %posttrans, stamps the reboot requirement (restartHost guidance) and writes the applied
  *    stamp of every rolled-up update;
  *  - `control-<label>`: built when there is a base requirement, a precheck or a remove script;
- *    carries the requirement and installs the scripts under `/var/update/<uuid>/`.
+ *    carries the requirement, installs the scripts under `/var/update/<uuid>/` and runs the
+ *    precheck as its %pre, with the interpreter of its #! line (build-update's precheck_interp;
+ *    docs/update-packs.md "When the precheck runs").
  */
 import { SuppackError } from '../errors';
 import type { RpmDependency, RpmSpecFile, RpmSpecInput } from '../rpm';
@@ -31,6 +33,8 @@ export interface GeneratedRpmInput {
   appliedStamp: string;
   /** Script bodies, read from pack.precheck / pack.remove. */
   precheck?: Buffer;
+  /** Where the precheck was read from, for messages. */
+  precheckFile?: string;
   remove?: Buffer;
   epoch: number;
 }
@@ -145,6 +149,27 @@ export function updateRpmSpec(i: GeneratedRpmInput): RpmSpecInput {
   };
 }
 
+/**
+ * The interpreter of a precheck script, as build-update's `interpreter()` found it for rpmbuild's
+ * `precheck_interp`: the words of its `#!` line (`/usr/bin/env python3` stays as it is: env finds
+ * python3 on the host, not on the build machine), or /bin/sh without one. Also checks that the
+ * script is text an RPM header can hold (UTF-8, no NUL byte).
+ */
+export function precheckProgram(script: Buffer, file = 'precheck'): { program: string[]; body: string } {
+  const body = script.toString('utf8');
+  const at = (what: string) => new SuppackError(what, { file, field: 'precheck' });
+  if (!Buffer.from(body, 'utf8').equals(script) || body.includes('\0')) {
+    throw at('expected a text script (UTF-8, no NUL byte): the control RPM runs it as its %pre scriptlet');
+  }
+  const first = body.slice(0, body.indexOf('\n') === -1 ? undefined : body.indexOf('\n'));
+  if (!first.startsWith('#!')) return { program: ['/bin/sh'], body };
+  const words = first.slice(2).trim().split(/[ \t]+/).filter((w) => w !== '');
+  if (words.length === 0 || !/^\/[A-Za-z0-9/._+-]+$/.test(words[0]!) || words.some((w) => !/^[\x21-\x7e]+$/.test(w))) {
+    throw at(`the #! line ${JSON.stringify(first)}: expected an absolute interpreter path and printable words, such as #!/bin/sh`);
+  }
+  return { program: words, body };
+}
+
 export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
   const { pack } = i;
   if (!hasControlRpm(pack)) return undefined;
@@ -153,10 +178,14 @@ export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
   if (i.precheck !== undefined || i.remove !== undefined) files.push({ path: dir, mode: 0o040755 });
   if (i.precheck !== undefined) files.push({ path: `${dir}/precheck`, mode: 0o100755, content: i.precheck });
   if (i.remove !== undefined) files.push({ path: `${dir}/remove`, mode: 0o100755, content: i.remove });
+  // docs/update-packs.md "When the precheck runs": installing the control RPM runs the precheck
+  // (xapi reads <error errorcode=...> in dnf's output); a failing precheck fails the install.
+  const pre = i.precheck !== undefined ? precheckProgram(i.precheck, i.precheckFile) : undefined;
   return {
     ...common(i, controlRpmName(pack.label), `Control package of update ${pack.label}`),
     requires: pack.baseRequires === undefined ? [] : parseBaseRequires(pack.baseRequires),
     files,
+    ...(pre !== undefined ? { scripts: { prein: pre.body }, scriptPrograms: { prein: pre.program } } : {}),
   };
 }
 
