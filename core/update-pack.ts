@@ -131,10 +131,13 @@ export async function updatePackMetadata(
   return { version, updateXml: text, payload, generated };
 }
 
-/** The default group file (formats.md 2.2 step 7, 2.5): `update`, plus `drivers` on a driver disk. */
+/**
+ * The default group file (formats.md 2.2 step 7, 2.5): `update` named by the label, as
+ * build-update's group_file() writes it, plus XCP-ng's `drivers` on a driver disk.
+ */
 export function updateGroups(pack: UpdatePack): CompsGroup[] {
   const pkgs = [updateRpmName(pack.label)];
-  const groups: CompsGroup[] = [{ id: 'update', name: pack.driverDisk ? 'Driver Update' : 'Update', packages: pkgs }];
+  const groups: CompsGroup[] = [{ id: 'update', name: pack.label, packages: pkgs }];
   if (pack.driverDisk) groups.push({ id: 'drivers', name: 'Host Installer Driver Update', packages: pkgs });
   return groups;
 }
