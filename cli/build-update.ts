@@ -29,7 +29,8 @@ Options:
   --after-apply=LIST      comma list of restartXAPI, restartHost, restartPV, restartHVM
   --base-requires=REQ     RPM requirement(s) on the platform, e.g. "xenserver-release >= 8.2.0"
                           (carried by a control-<label> RPM)
-  --precheck=SCRIPT       precheck script, installed as /var/update/<uuid>/precheck
+  --precheck=SCRIPT       precheck script: the control RPM's %pre, and installed as
+                          /var/update/<uuid>/precheck (xapi runs it too)
   --remove=SCRIPT         remove script, installed as /var/update/<uuid>/remove
   --rollups=UUID,UUID     the updates this one rolls up (comma-separated UUIDs)
   --enforce-homogeneity   every host of a pool must have this update (xapi)

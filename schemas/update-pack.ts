@@ -59,6 +59,12 @@ export const updatePackSchema = z
       .string({ error: 'required, expected a description' })
       .min(1, { error: 'expected a non-empty description' })
       .refine((s) => !s.includes('\0'), { error: 'must not contain a NUL byte' })
+      // xapi reads it back with Xmlm, which refuses characters XML 1.0 does not allow: one in an
+      // applied stamp would fail every resync of the host (docs/update-packs.md).
+      .refine((s) => !/[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/.test(s), {
+        error: 'must not contain control characters other than tab and newline (XML 1.0 forbids them; xapi could not read the update back)',
+      })
+      .refine((s) => !/^[\n \t]*$/.test(s), { error: 'must not be only blanks (xapi reads a blank <name-description> as missing)' })
       .describe('Description (name-description). build-update: --description.'),
     afterApply: z
       .array(z.enum(AFTER_APPLY, { error: `expected one of ${AFTER_APPLY.join(', ')}` }))
@@ -71,7 +77,11 @@ export const updatePackSchema = z
       .describe(
         'RPM requirement on the platform carried by the control-<label> RPM, e.g. "xenserver-release >= 8.2.0" (comma-separated for several). build-update: --base-requires.',
       ),
-    precheck: path('the precheck script').optional().describe('Script run by xapi before applying (/var/update/<uuid>/precheck). build-update: --precheck.'),
+    precheck: path('the precheck script')
+      .optional()
+      .describe(
+        "Precheck script: the control RPM's %pre (run by its #! interpreter when xapi's precheck or the host installer installs it), and run again by xapi as /var/update/<uuid>/precheck. build-update: --precheck.",
+      ),
     remove: path('the remove script').optional().describe('Script installed as /var/update/<uuid>/remove. build-update: --remove.'),
     key: path('the public key file')
       .optional()

@@ -103,3 +103,14 @@ describe('parseUpdateXml', () => {
     expect(parseUpdateXml(xml, 'f').key).toBe('K');
   });
 });
+
+describe('descriptions xapi could not read back (schema)', () => {
+  it('refuses control characters and blank descriptions, naming the field', async () => {
+    const { updatePackSchema } = await import('../../schemas/update-pack');
+    const base = { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'l', version: '1' };
+    const bell = updatePackSchema.safeParse({ ...base, description: 'ding\u0007' });
+    expect(bell.error?.issues[0]).toMatchObject({ path: ['description'], message: expect.stringMatching(/control characters other than tab and newline/) });
+    expect(updatePackSchema.safeParse({ ...base, description: ' \n\t' }).error?.issues[0]?.message).toMatch(/only blanks/);
+    expect(updatePackSchema.safeParse({ ...base, description: 'tab\there\nnew line, Grüße $x `y`' }).success).toBe(true);
+  });
+});
