@@ -124,6 +124,9 @@ describe('the xapi model (parse_update_info rules)', () => {
       'f',
     );
     expect(info).toMatchObject({ installationSize: 0n, afterApplyGuidance: [], key: 'K', enforceHomogeneity: true });
+    const size = (v: string) =>
+      xapiParseUpdateInfo(doc(`<update uuid="u" name-label="a" version="1" installation-size="${v}"><name-description>x</name-description></update>`), 'f').installationSize;
+    expect([size('1_000'), size('0x10'), size('-5'), size('9223372036854775808'), size('')]).toEqual([1000n, 16n, -5n, 0n, 0n]);
   });
   it('reads the stamp rolledUpStamp() writes', () => {
     const s = rolledUpStamp({ uuid: R1, by: { uuid: UUID, label: 'l', version: '1', description: 'd' } });

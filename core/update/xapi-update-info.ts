@@ -32,11 +32,22 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** xml-light2 `is_empty`: PCData of only '\n', ' ' and '\t' is dropped from every element. */
 const isEmptyText = (s: string) => /^[\n \t]*$/.test(s);
 
-/** OCaml Int64.of_string on a decimal number (the form build-update writes); anything else → 0 in xapi. */
+/**
+ * OCaml `Int64.of_string` (optional sign, 0x/0o/0b/0u prefixes, `_` separators); what it refuses
+ * xapi turns into 0. (0x/0o/0b wrap like unsigned 64-bit numbers; 0u and decimal must fit.)
+ */
 function int64OrZero(s: string | undefined): bigint {
-  if (s === undefined || !/^-?\d(?:[\d_])*$/.test(s)) return 0n;
-  const v = BigInt(s.replace(/_/g, ''));
-  return v > INT64_MAX || v < -INT64_MAX - 1n ? 0n : v;
+  const m = s === undefined ? null : /^([-+]?)(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7][0-7_]*|0[bB][01][01_]*|0[uU]\d[\d_]*|\d[\d_]*)$/.exec(s);
+  if (m === null) return 0n;
+  const digits = m[2]!.replace(/_/g, '');
+  const unsigned = /^0[uU]/.test(digits);
+  let v = BigInt(unsigned ? digits.slice(2) : digits);
+  if (/^0[xXoObB]/.test(digits)) {
+    if (v > 2n ** 64n - 1n) return 0n;
+    if (v > INT64_MAX) v -= 2n ** 64n;
+  } else if (v > (unsigned ? 2n ** 64n - 1n : INT64_MAX + (m[1] === '-' ? 1n : 0n))) return 0n;
+  else if (unsigned && v > INT64_MAX) v -= 2n ** 64n;
+  return m[1] === '-' ? -v : v;
 }
 
 /**
