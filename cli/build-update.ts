@@ -2,11 +2,11 @@
  * `suppack build-update`: the vendor's build-update flags (formats.md 2.1) for update packs and
  * driver disks (XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8). Thin: flags → schema → core.
  */
+import { statSync } from 'node:fs';
 import { sourceDateEpoch } from '../core/time';
 import { buildUpdatePack } from '../core/update-pack';
 import { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from '../core/update/signing';
 import { progressPrinter } from '../core/progress';
-import { SuppackError } from '../core/errors';
 import { updatePackSchema } from '../schemas/update-pack';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
@@ -29,9 +29,11 @@ Options:
   --after-apply=LIST      comma list of restartXAPI, restartHost, restartPV, restartHVM
   --base-requires=REQ     RPM requirement(s) on the platform, e.g. "xenserver-release >= 8.2.0"
                           (carried by a control-<label> RPM)
-  --precheck=SCRIPT       precheck script, installed as /var/update/<uuid>/precheck
+  --precheck=SCRIPT       precheck script: the control RPM's %pre, and installed as
+                          /var/update/<uuid>/precheck (xapi runs it too)
   --remove=SCRIPT         remove script, installed as /var/update/<uuid>/remove
-  --rollup=UUID:LABEL     an update this one rolls up (repeatable)
+  --rollups=UUID,UUID     the updates this one rolls up (comma-separated UUIDs)
+  --enforce-homogeneity   every host of a pool must have this update (xapi)
   --groupfile=FILE        comps group file to use instead of the generated one
   --driver-disk           a driver disk: adds the comps group "drivers"
   --build=BUILD           pack build, the last part of a driver disk's version
@@ -40,8 +42,11 @@ Options:
 Signing (on when --keyfile is given):
   --keyfile=FILE          the public key (ASCII armored) published with the update;
                           update.xml key= is its file name
-  -k, --key=FILE          the secret key file (gpg --export-secret-keys --armor KEYID);
-                          default: $${SIGNING_KEY_ENV} (the armored key, or a file path)
+  -k, --key=UID           the signing key's gpg user id, key id or fingerprint (as
+                          build-update): exported from the keyring with gpg 2.1+
+                          (GNUPGHOME); or a secret key file (gpg --export-secret-keys
+                          --armor KEYID); default: $${SIGNING_KEY_ENV} (the armored
+                          key, or a file path)
   --passphrase-file=FILE  the key's passphrase; default: $${SIGNING_PASSPHRASE_FILE_ENV}
                           or $${SIGNING_PASSPHRASE_ENV}
   --no-passphrase         the key has no passphrase
@@ -63,6 +68,7 @@ const options: OptionSpec = {
   remove: { type: 'string' },
   rollup: { type: 'string', multiple: true },
   rollups: { type: 'string' },
+  'enforce-homogeneity': { type: 'boolean' },
   groupfile: { type: 'string' },
   'driver-disk': { type: 'boolean' },
   build: { type: 'string' },
@@ -86,12 +92,21 @@ const FLAG_OF: Record<string, string> = {
   remove: '--remove',
   key: '--keyfile',
   groupfile: '--groupfile',
-  rollups: '--rollup',
+  rollups: '--rollups',
+  enforceHomogeneity: '--enforce-homogeneity',
   driverDisk: '--driver-disk',
   build: '--build',
   vendorName: '--vendor-name',
   volumeId: '--volume-id',
 };
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, options);
@@ -99,19 +114,16 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
     out.write(`${usage}\n`);
     return 0;
   }
-  if (values.rollups !== undefined) {
-    throw new UsageError('--rollups: give each rolled-up update as --rollup=UUID:LABEL (update.xml names its label too)');
+  if (values.rollup !== undefined) {
+    throw new UsageError('--rollup: gone; give the rolled-up updates as --rollups=UUID,UUID (build-update\'s flag: <rollsup> carries this update\'s label)');
   }
   if (values.description !== undefined && values.text !== undefined) throw new UsageError('--description and --text: give one of them');
   if (values.output === undefined) throw new UsageError('--output: required, expected the ISO to write');
   if (values.key !== undefined && values.keyfile === undefined) {
     throw new UsageError('--key: signing also needs --keyfile, the public key published with the update');
   }
-  const rollups = ((values.rollup as string[] | undefined) ?? []).map((r) => {
-    const m = /^([^:]+):(.+)$/.exec(r);
-    if (!m) throw new SuppackError(`expected UUID:LABEL, got ${JSON.stringify(r)}`, { field: '--rollup' });
-    return { uuid: m[1], label: m[2] };
-  });
+  // build-update: args.rollups.split(",") (formats.md 2.1); blanks around commas are forgiven.
+  const rollups = values.rollups === undefined ? [] : (values.rollups as string).split(',').map((s) => s.trim());
   const afterApply = values['after-apply'] === undefined ? [] : (values['after-apply'] as string).split(',').map((s) => s.trim());
   const pack = parseWithSchema(
     updatePackSchema,
@@ -127,12 +139,18 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
       key: values.keyfile,
       groupfile: values.groupfile,
       rollups,
+      enforceHomogeneity: Boolean(values['enforce-homogeneity']),
       driverDisk: Boolean(values['driver-disk']),
       build: values.build,
       vendorName: values['vendor-name'],
       volumeId: values['volume-id'],
     },
-    { field: (path) => FLAG_OF[String(path[0])] ?? String(path[0]) },
+    {
+      field: (path) =>
+        path[0] === 'rollups' && path.length > 1
+          ? `--rollups (item ${Number(path[1]) + 1})`
+          : (FLAG_OF[String(path[0])] ?? String(path[0])),
+    },
   );
   if (positionals.length === 0) throw new UsageError('no packages given: expected one or more RPM files after the options');
   const result = await buildUpdatePack({
@@ -145,7 +163,8 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
       ...(pack.groupfile !== undefined ? { groupfile: pack.groupfile } : {}),
     },
     signing: {
-      ...(values.key !== undefined ? { keyFile: values.key as string } : {}),
+      // build-update's -k names a key in the gpg keyring; an existing file is a secret key file.
+      ...(values.key !== undefined ? (isFile(values.key as string) ? { keyFile: values.key as string } : { keyUid: values.key as string }) : {}),
       ...(values['passphrase-file'] !== undefined ? { passphraseFile: values['passphrase-file'] as string } : {}),
       noPassphrase: Boolean(values['no-passphrase']),
     },

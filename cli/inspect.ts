@@ -82,10 +82,11 @@ function formatUpdateReport(r: UpdatePackReport): string {
     `install size:   ${u.installationSize} bytes`,
     `control:        ${u.control ?? '(none)'}`,
     `key:            ${u.key ?? '(unsigned)'}`,
+    `homogeneous:    ${u.enforceHomogeneity ? 'yes' : 'no'}`,
     `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}`,
     `groups:         ${r.groups.join(', ') || '(none)'}`,
   ];
-  for (const x of u.rollups) lines.push(`rolls up:       ${x.label} ${x.uuid}`);
+  for (const x of u.rollups) lines.push(`rolls up:       ${x}`);
   lines.push(`packages (${r.packages.length}):`);
   for (const p of r.packages) lines.push(`  ${p.href}  ${p.size} bytes  sha256 ${p.sha256}`);
   return `${lines.join('\n')}\n`;

@@ -173,7 +173,10 @@ describe('a signed update ISO', () => {
     const root = join(dir, 'root-update');
     const r = dnfInstall(tree, 'update', root);
     expect(r.status, r.out).toBe(0);
-    expect(readFileSync(join(root, `var/update/applied/${UUID}`), 'utf8')).toBe(readFileSync(join(tree, 'update.xml'), 'utf8'));
+    // The applied stamp is update.xml without key= (build-update 1.8.5, CA-251625).
+    const xml = readFileSync(join(tree, 'update.xml'), 'utf8');
+    expect(xml).toContain(' key="RPM-GPG-KEY-acme" ');
+    expect(readFileSync(join(root, `var/update/applied/${UUID}`), 'utf8')).toBe(xml.replace(' key="RPM-GPG-KEY-acme"', ''));
     expect(readFileSync(join(root, 'lib/firmware/acme/acme.bin'), 'utf8')).toBe('FW');
     expect(readFileSync(join(root, 'usr/lib/hello/lib.txt'), 'utf8')).toBe('lib\n');
     expect(readFileSync(join(root, 'run/reboot-required.hfxs'), 'utf8')).toBe(`${UUID}\n`);

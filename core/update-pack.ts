@@ -16,7 +16,7 @@ import { armorSignature, signDetached, signatureTime } from './openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from './repodata';
 import { writeIso, type IsoEntry } from './iso';
 import { parseXml } from './xml';
-import { UPDATE_XML, updateXml } from './update/update-xml';
+import { UPDATE_XML, appliedStamp, updateXml, type UpdateXml } from './update/update-xml';
 import {
   controlRpmName,
   controlRpmSpec,
@@ -101,7 +101,7 @@ export async function updatePackMetadata(
     payload.map((i) => ({ ...i, kernelModules: i.files.some((f) => f.path.startsWith('/lib/modules/') && f.path.endsWith('.ko')) })),
   );
   const control = hasControlRpm(pack) ? controlRpmName(pack.label) : undefined;
-  const text = updateXml({
+  const doc: UpdateXml = {
     uuid: pack.uuid,
     label: pack.label,
     version,
@@ -110,15 +110,17 @@ export async function updatePackMetadata(
     afterApply: pack.afterApply,
     ...(files.key !== undefined ? { key: basename(files.key) } : {}),
     ...(control !== undefined ? { control } : {}),
+    ...(pack.enforceHomogeneity ? { enforceHomogeneity: true } : {}),
     rollups: pack.rollups,
-  });
+  };
+  const text = updateXml(doc);
   const input = {
     pack,
     version,
     payload,
-    updateXml: text,
+    appliedStamp: appliedStamp(doc),
     epoch,
-    ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck') } : {}),
+    ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck'), precheckFile: files.precheck } : {}),
     ...(files.remove !== undefined ? { remove: await readInput(files.remove, 'remove') } : {}),
   };
   const specs = [updateRpmSpec(input), controlRpmSpec(input)].filter((s): s is RpmSpecInput => s !== undefined);
@@ -129,10 +131,13 @@ export async function updatePackMetadata(
   return { version, updateXml: text, payload, generated };
 }
 
-/** The default group file (formats.md 2.2 step 7, 2.5): `update`, plus `drivers` on a driver disk. */
+/**
+ * The default group file (formats.md 2.2 step 7, 2.5): `update` named by the label, as
+ * build-update's group_file() writes it, plus XCP-ng's `drivers` on a driver disk.
+ */
 export function updateGroups(pack: UpdatePack): CompsGroup[] {
   const pkgs = [updateRpmName(pack.label)];
-  const groups: CompsGroup[] = [{ id: 'update', name: pack.driverDisk ? 'Driver Update' : 'Update', packages: pkgs }];
+  const groups: CompsGroup[] = [{ id: 'update', name: pack.label, packages: pkgs }];
   if (pack.driverDisk) groups.push({ id: 'drivers', name: 'Host Installer Driver Update', packages: pkgs });
   return groups;
 }

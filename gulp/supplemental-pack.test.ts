@@ -89,6 +89,12 @@ describe('options are checked when the plugin is created', () => {
     expect(creationError({ ...UPDATE, afterApply: ['reboot'] }).message).toMatch(/^options\.afterApply\[0\]: expected one of restartXAPI/);
     expect(creationError({ ...UPDATE, tarball: true }).message).toBe('options.tarball: update packs have no tarball');
     expect(creationError({ format: 'update', label: 'x' }).message).toMatch(/^options\.uuid: required/);
+    // build-update --rollups: UUIDs; the former { uuid, label } entries are refused with why.
+    expect(creationError({ ...UPDATE, rollups: [{ uuid: '11111111-2222-3333-4444-555555555555', label: 'old' }] }).message).toMatch(
+      /^options\.rollups\[0\]: expected the UUID of a rolled-up update as a string; the \{ uuid, label \} form is gone/,
+    );
+    expect(() => supplementalPack({ ...UPDATE, rollups: ['11111111-2222-3333-4444-555555555555'], enforceHomogeneity: true })).not.toThrow();
+    expect(creationError({ ...UPDATE, signing: { keyFile: 'k.asc', keyUid: 'Acme' } }).message).toBe('options.signing: give keyFile or keyUid, not both');
   });
 
   test('a bad SOURCE_DATE_EPOCH throws at creation', () => {

@@ -3,7 +3,8 @@
  * bytes are those of the CLI and the Nx targets for the same RPMs and options:
  *  - legacy: `<label>.iso`, `<label>.iso.md5`, `<label>.metadata.md5` (and `<label>.tar.gz`);
  *  - update: the update or driver-disk ISO and its `.sha256`, signed when `key` names the public
- *    key (the secret key comes from `signing.keyFile` or SUPPACK_SIGNING_KEY, never inline).
+ *    key (the secret key comes from `signing.keyFile`, from the gpg keyring with `signing.keyUid`
+ *    (build-update's --key), or SUPPACK_SIGNING_KEY, never inline).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -32,8 +33,11 @@ export interface LegacySupplementalPackOptions extends LegacyPackInput {
 export interface UpdateSupplementalPackOptions extends UpdatePackInput {
   format: 'update';
   buffer?: boolean;
-  /** Where the secret key and its passphrase come from (files; default the SUPPACK_SIGNING_* variables). */
-  signing?: { keyFile?: string; passphraseFile?: string; noPassphrase?: boolean };
+  /**
+   * Where the secret key and its passphrase come from: a key file, or `keyUid`, a gpg user id
+   * exported from the keyring (build-update's --key); default the SUPPACK_SIGNING_* variables.
+   */
+  signing?: { keyFile?: string; keyUid?: string; passphraseFile?: string; noPassphrase?: boolean };
 }
 
 export type SupplementalPackOptions = LegacySupplementalPackOptions | UpdateSupplementalPackOptions;
@@ -110,7 +114,10 @@ function checkOptions(options: SupplementalPackOptions): Checked {
       const { format: _f, buffer, signing, ...metadata } = options;
       if ('tarball' in metadata) throw new SuppackError('update packs have no tarball', { field: 'options.tarball' });
       if (signing !== undefined && (signing === null || typeof signing !== 'object')) {
-        throw new SuppackError('expected { keyFile?, passphraseFile?, noPassphrase? }', { field: 'options.signing' });
+        throw new SuppackError('expected { keyFile?, keyUid?, passphraseFile?, noPassphrase? }', { field: 'options.signing' });
+      }
+      if (signing?.keyFile !== undefined && signing.keyUid !== undefined) {
+        throw new SuppackError('give keyFile or keyUid, not both', { field: 'options.signing' });
       }
       const pack = parseWithSchema(updatePackSchema, metadata, { field: (path) => `options.${dottedPath(path)}` });
       return { format: 'update', pack, buffer: buffer ?? true, epoch: sourceDateEpoch(), signing: { ...(signing ?? {}) } };

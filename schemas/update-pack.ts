@@ -30,12 +30,17 @@ const label = z
 
 const path = (what: string) => z.string().min(1, { error: `expected the path of ${what}` });
 
+/** One entry of rollups: a rolled-up update's UUID (build-update --rollups U1,U2). */
 export const rollupSchema = z
-  .object({
-    uuid: uuid('the UUID of the update this one rolls up'),
-    label,
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'object' && issue.input !== null
+        ? 'expected the UUID of a rolled-up update as a string; the { uuid, label } form is gone (build-update writes this update\'s own label in <rollsup>, so only the UUID is used)'
+        : 'expected the UUID of a rolled-up update',
   })
-  .strict();
+  .regex(UPDATE_UUID, {
+    error: 'expected a lowercase UUID such as 6854ab19-f807-4444-b94f-3ce7d64efe50 (build-update accepts lowercase only)',
+  });
 
 export const updatePackSchema = z
   .object({
@@ -54,6 +59,12 @@ export const updatePackSchema = z
       .string({ error: 'required, expected a description' })
       .min(1, { error: 'expected a non-empty description' })
       .refine((s) => !s.includes('\0'), { error: 'must not contain a NUL byte' })
+      // xapi reads it back with Xmlm, which refuses characters XML 1.0 does not allow: one in an
+      // applied stamp would fail every resync of the host (docs/update-packs.md).
+      .refine((s) => !/[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/.test(s), {
+        error: 'must not contain control characters other than tab and newline (XML 1.0 forbids them; xapi could not read the update back)',
+      })
+      .refine((s) => !/^[\n \t]*$/.test(s), { error: 'must not be only blanks (xapi reads a blank <name-description> as missing)' })
       .describe('Description (name-description). build-update: --description.'),
     afterApply: z
       .array(z.enum(AFTER_APPLY, { error: `expected one of ${AFTER_APPLY.join(', ')}` }))
@@ -66,7 +77,11 @@ export const updatePackSchema = z
       .describe(
         'RPM requirement on the platform carried by the control-<label> RPM, e.g. "xenserver-release >= 8.2.0" (comma-separated for several). build-update: --base-requires.',
       ),
-    precheck: path('the precheck script').optional().describe('Script run by xapi before applying (/var/update/<uuid>/precheck). build-update: --precheck.'),
+    precheck: path('the precheck script')
+      .optional()
+      .describe(
+        "Precheck script: the control RPM's %pre (run by its #! interpreter when xapi's precheck or the host installer installs it), and run again by xapi as /var/update/<uuid>/precheck. build-update: --precheck.",
+      ),
     remove: path('the remove script').optional().describe('Script installed as /var/update/<uuid>/remove. build-update: --remove.'),
     key: path('the public key file')
       .optional()
@@ -79,7 +94,15 @@ export const updatePackSchema = z
     rollups: z
       .array(rollupSchema)
       .default([])
-      .describe('Updates this one rolls up: uuid and label of each. build-update: --rollups.'),
+      .describe(
+        'UUIDs of the updates this one rolls up: update.xml gets a <rollsup> for each, and the update RPM stamps each applied on the host. build-update: --rollups U1,U2.',
+      ),
+    enforceHomogeneity: z
+      .boolean()
+      .default(false)
+      .describe(
+        'xapi: every host of a pool must have this update (update.xml enforce-homogeneity="true"; a host joining the pool without it is refused). build-update: --enforce-homogeneity.',
+      ),
     driverDisk: z
       .boolean()
       .default(false)
@@ -119,8 +142,11 @@ export const updatePackSchema = z
       if (seen.has(g)) ctx.addIssue({ code: 'custom', path: ['afterApply', i], message: `${g} is given twice` });
       seen.add(g);
     });
+    const rolled = new Set<string>();
     p.rollups.forEach((r, i) => {
-      if (r.uuid === p.uuid) ctx.addIssue({ code: 'custom', path: ['rollups', i, 'uuid'], message: 'an update cannot roll up itself' });
+      if (r === p.uuid) ctx.addIssue({ code: 'custom', path: ['rollups', i], message: 'an update cannot roll up itself' });
+      else if (rolled.has(r)) ctx.addIssue({ code: 'custom', path: ['rollups', i], message: `${r} is given twice` });
+      rolled.add(r);
     });
   });
 

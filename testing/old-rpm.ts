@@ -8,9 +8,9 @@
  * A test that needs one fails with the command that builds it: it is never skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type OldRpmRelease = '4.11' | '4.4';
 
@@ -65,4 +65,25 @@ export function privateRpmRoot(release: OldRpmRelease, parent = tmpdir()): strin
 /** `rpm --root root --dbpath /var/lib/rpm ...args` with rpm `release`. */
 export function rpmInRoot(release: OldRpmRelease, root: string, args: string[]): RpmRun {
   return runOldRpm(release, ['--root', root, '--dbpath', '/var/lib/rpm', ...args]);
+}
+
+/**
+ * Put a shell at `/bin/sh` of a private root (with the shared libraries it loads, as ldd names
+ * them, and /tmp, /var/tmp where rpm writes scriptlet files), so that rpm run as root can chroot
+ * into it and run %pre/%posttrans scriptlets. `shell` is the host's binary to copy: `/bin/sh`
+ * (dash here) or `/bin/bash` (dom0's /bin/sh is bash); `at` puts it elsewhere (e.g. /bin/bash).
+ */
+export function addShellToRoot(root: string, shell = '/bin/sh', at = '/bin/sh'): void {
+  const binary = realpathSync(shell);
+  const ldd = spawnSync('ldd', [binary], { encoding: 'utf8' });
+  const libs = (ldd.stdout ?? '')
+    .split('\n')
+    .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined);
+  for (const [src, dest] of [[binary, at], ...libs.map((l) => [l, l])] as Array<[string, string]>) {
+    mkdirSync(dirname(join(root, dest)), { recursive: true });
+    copyFileSync(src, join(root, dest));
+    chmodSync(join(root, dest), 0o755);
+  }
+  for (const d of ['tmp', 'var/tmp']) mkdirSync(join(root, d), { recursive: true });
 }

@@ -13,7 +13,24 @@ describe('compsXml', () => {
       '    <packagelist>\n      <packagereq type="mandatory">control-x</packagereq>\n      <packagereq type="mandatory">update-x</packagereq>\n    </packagelist>\n',
     );
     expect(xml.match(/<packagereq /g)).toHaveLength(3);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE comps')).toBe(true);
+  });
+
+  it("writes build-update's group_file() bytes for its one group (formats.md 2.2 step 7)", () => {
+    expect(compsXml([{ id: 'update', name: 'acme-nic', packages: ['update-acme-nic'] }])).toBe(
+      '<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n' +
+        '<comps>\n' +
+        '  <group>\n' +
+        '   <id>update</id>\n' +
+        '   <default>False</default>\n' +
+        '   <uservisible>True</uservisible>\n' +
+        '   <name>acme-nic</name>\n' +
+        '   <description></description>\n' +
+        '    <packagelist>\n' +
+        '      <packagereq type="mandatory">update-acme-nic</packagereq>\n' +
+        '    </packagelist>\n' +
+        '  </group>\n' +
+        '</comps>\n',
+    );
   });
 
   it('rejects a repeated or unusable group id, naming the field', () => {

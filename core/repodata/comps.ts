@@ -3,7 +3,7 @@
  * on a running host and `@drivers` on a driver disk install every mandatory package of a group.
  */
 import { SuppackError } from '../errors';
-import { XML_DECLARATION, element } from './xml';
+import { element } from './xml';
 
 export interface CompsGroup {
   id: string;
@@ -15,7 +15,9 @@ export interface CompsGroup {
 
 const DOCTYPE = '<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n';
 
-// formats.md 2.2 step 7: <group><id>update</id> … <packagereq type="mandatory">.
+// formats.md 2.2 step 7: build-update's group_file() bytes, its indentation included (three
+// spaces before <id>, four before <packagelist>), `False`/`True`, no XML declaration; one
+// <packagereq type="mandatory"> per package.
 function groupXml(g: CompsGroup, index: number): string {
   if (!/^[A-Za-z0-9_.+-]+$/.test(g.id)) {
     throw new SuppackError(`expected letters, digits and _ . + - only, got ${JSON.stringify(g.id)}`, { field: `groups[${index}].id` });
@@ -23,11 +25,11 @@ function groupXml(g: CompsGroup, index: number): string {
   const packages = [...new Set(g.packages)].sort();
   return (
     '  <group>\n' +
-    `    ${element('id', g.id)}\n` +
-    `    ${element('name', g.name)}\n` +
-    `    ${element('description', g.description ?? '')}\n` +
-    '    <default>true</default>\n' +
-    '    <uservisible>true</uservisible>\n' +
+    `   ${element('id', g.id)}\n` +
+    '   <default>False</default>\n' +
+    '   <uservisible>True</uservisible>\n' +
+    `   ${element('name', g.name)}\n` +
+    `   ${element('description', g.description ?? '')}\n` +
     '    <packagelist>\n' +
     packages.map((p) => `      ${element('packagereq', p, [['type', 'mandatory']])}\n`).join('') +
     '    </packagelist>\n' +
@@ -43,5 +45,5 @@ export function compsXml(groups: CompsGroup[]): string {
     ids.add(g.id);
   });
   const indexed = groups.map((g, i) => ({ g, i })).sort((a, b) => (a.g.id < b.g.id ? -1 : a.g.id > b.g.id ? 1 : 0));
-  return XML_DECLARATION + DOCTYPE + '<comps>\n' + indexed.map(({ g, i }) => groupXml(g, i)).join('') + '</comps>\n';
+  return DOCTYPE + '<comps>\n' + indexed.map(({ g, i }) => groupXml(g, i)).join('') + '</comps>\n';
 }

@@ -46,8 +46,10 @@ export interface RpmSpecInput {
   conflicts?: RpmDependency[];
   obsoletes?: RpmDependency[];
   files: RpmSpecFile[];
-  /** Scriptlet bodies, run by /bin/sh. */
+  /** Scriptlet bodies, run by /bin/sh unless scriptPrograms names another interpreter. */
   scripts?: Partial<Record<RpmScriptName, string>>;
+  /** A scriptlet's interpreter and its arguments (rpmbuild's `%pre -p PROG`), absolute path first. */
+  scriptPrograms?: Partial<Record<RpmScriptName, readonly string[]>>;
 }
 
 export const S_IFMT = 0o170000;
@@ -92,6 +94,12 @@ export function validateSpec(spec: RpmSpecInput): void {
       fail(`scripts.${key}`, 'expected one of prein, postin, preun, postun, pretrans, posttrans');
     }
     if (typeof body !== 'string' || body.includes('\0')) fail(`scripts.${key}`, 'expected a script without NUL bytes');
+  }
+  for (const [key, prog] of Object.entries(spec.scriptPrograms ?? {})) {
+    if (spec.scripts?.[key as RpmScriptName] === undefined) fail(`scriptPrograms.${key}`, 'names the interpreter of a script that is not given');
+    if (!Array.isArray(prog) || prog.length === 0 || !/^\/\S+$/.test(prog[0] ?? '') || prog.some((a) => typeof a !== 'string' || a === '' || /[\0\s]/.test(a))) {
+      fail(`scriptPrograms.${key}`, `expected an absolute interpreter path and words without spaces, got ${JSON.stringify(prog)}`);
+    }
   }
   validateFiles(spec, fail);
 }

@@ -244,6 +244,8 @@ describe('encodeRpm validation', () => {
     ['version without a comparison', (s) => (s.provides = [{ name: 'x', flags: 0, version: '1' }]), /^RPM spec provides\[0\]: /],
     ['multi-line summary', (s) => (s.summary = 'a\nb'), /^RPM spec summary: /],
     ['negative buildTime', (s) => (s.buildTime = -1), /^RPM spec buildTime: /],
+    ['interpreter of a missing script', (s) => (s.scriptPrograms = { preun: ['/bin/bash'] }), /^RPM spec scriptPrograms\.preun: names the interpreter of a script that is not given/],
+    ['relative interpreter', (s) => ((s.scripts = { prein: 'exit 0' }), (s.scriptPrograms = { prein: ['python'] })), /^RPM spec scriptPrograms\.prein: expected an absolute interpreter path/],
   ];
   it.each(cases)('rejects %s with a one-line SuppackError', (_label, mutate, message) => {
     const spec = sample();

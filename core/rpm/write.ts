@@ -181,7 +181,9 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
   for (const s of SCRIPTS) {
     const body = spec.scripts?.[s.key];
     if (body === undefined) continue;
-    e.push(str(s.tag, body), str(s.prog, SCRIPT_INTERPRETER));
+    // iso-rpm.md section 4: the *PROG tag is a string, or a string array when the interpreter has arguments.
+    const prog = spec.scriptPrograms?.[s.key] ?? [SCRIPT_INTERPRETER];
+    e.push(str(s.tag, body), prog.length === 1 ? str(s.prog, prog[0]!) : strs(s.prog, [...prog]));
   }
   if (files.length > 0) e.push(...fileEntries(files));
   const hasConfig = files.some((f) => (f.flags & RPMFILE_CONFIG) !== 0);
@@ -198,7 +200,9 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
   if (files.length > 0) requires.push(rpmlib('FileDigests', '4.6.0-1'));
   if (hasConfig) requires.push(configDep);
   for (const s of SCRIPTS) {
-    if (spec.scripts?.[s.key] !== undefined) requires.push({ name: SCRIPT_INTERPRETER, flags: RPMSENSE.INTERP | s.sense, version: '' });
+    if (spec.scripts?.[s.key] === undefined) continue;
+    const interpreter = spec.scriptPrograms?.[s.key]?.[0] ?? SCRIPT_INTERPRETER;
+    requires.push({ name: interpreter, flags: RPMSENSE.INTERP | s.sense, version: '' });
   }
   e.push(...dependencyEntries(provides, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION));
   e.push(...dependencyEntries(requires, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION));

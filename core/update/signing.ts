@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from '../errors';
 import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../openpgp';
+import { exportGpgSecretKey } from './gpg-export';
 
 /** The armored secret key itself, or the path of a file holding it (armored or binary). */
 export const SIGNING_KEY_ENV = 'SUPPACK_SIGNING_KEY';
@@ -16,8 +17,10 @@ export const SIGNING_PASSPHRASE_ENV = 'SUPPACK_SIGNING_PASSPHRASE';
 export const SIGNING_PASSPHRASE_FILE_ENV = 'SUPPACK_SIGNING_PASSPHRASE_FILE';
 
 export interface SigningSource {
-  /** Secret key file (the CLI's --key); else SUPPACK_SIGNING_KEY. */
+  /** Secret key file (the CLI's --key naming a file); else keyUid; else SUPPACK_SIGNING_KEY. */
   keyFile?: string;
+  /** A gpg user id, key id or fingerprint (build-update's --key UID): exported from the gpg keyring. */
+  keyUid?: string;
   /** Passphrase file (the CLI's --passphrase-file); else the environment. */
   passphraseFile?: string;
   /** The key has no passphrase (build-update --no-passphrase): ignore any in the environment. */
@@ -48,11 +51,21 @@ function firstLine(b: Buffer): string {
 export async function loadUpdateSigning(publicKeyFile: string, source: SigningSource = {}): Promise<UpdateSigning> {
   const env = source.env ?? process.env;
   const publicKey = await readInput(publicKeyFile, 'public key file');
+  let passphrase: string | undefined;
+  if (!source.noPassphrase) {
+    if (source.passphraseFile !== undefined) passphrase = firstLine(await readInput(source.passphraseFile, 'passphrase file'));
+    else if (env[SIGNING_PASSPHRASE_FILE_ENV]) {
+      passphrase = firstLine(await readInput(env[SIGNING_PASSPHRASE_FILE_ENV] as string, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`));
+    } else if (env[SIGNING_PASSPHRASE_ENV] !== undefined) passphrase = env[SIGNING_PASSPHRASE_ENV];
+  }
   let secret: Buffer;
   let from: string;
   if (source.keyFile !== undefined) {
     secret = await readInput(source.keyFile, 'secret key file');
     from = source.keyFile;
+  } else if (source.keyUid !== undefined) {
+    secret = await exportGpgSecretKey(source.keyUid, { env, ...(passphrase !== undefined ? { passphrase } : {}) });
+    from = `gpg --export-secret-keys ${JSON.stringify(source.keyUid)}`;
   } else {
     const value = env[SIGNING_KEY_ENV];
     if (value === undefined || value.trim() === '') {
@@ -68,13 +81,6 @@ export async function loadUpdateSigning(publicKeyFile: string, source: SigningSo
       secret = await readInput(value, `secret key file named by ${SIGNING_KEY_ENV}`);
       from = value;
     }
-  }
-  let passphrase: string | undefined;
-  if (!source.noPassphrase) {
-    if (source.passphraseFile !== undefined) passphrase = firstLine(await readInput(source.passphraseFile, 'passphrase file'));
-    else if (env[SIGNING_PASSPHRASE_FILE_ENV]) {
-      passphrase = firstLine(await readInput(env[SIGNING_PASSPHRASE_FILE_ENV] as string, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`));
-    } else if (env[SIGNING_PASSPHRASE_ENV] !== undefined) passphrase = env[SIGNING_PASSPHRASE_ENV];
   }
   const key = readSigningKey(secret, { source: from, ...(passphrase !== undefined ? { passphrase } : {}) });
   const published = new Set(readPublicKeyFingerprints(publicKey, publicKeyFile));

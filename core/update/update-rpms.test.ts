@@ -5,10 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRpm } from '../rpm';
 import { makeShellRoot, run } from '../rpm/write-testing';
 import { updatePackSchema, type UpdatePackInput } from '../../schemas/update-pack';
-import { controlRpmSpec, parseBaseRequires, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
+import { addShellToRoot, privateRpmRoot, rpmInRoot } from '../../testing/old-rpm';
+import { controlRpmSpec, parseBaseRequires, precheckProgram, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-update-rpms-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of [dir, ...roots]) rmSync(r, { recursive: true, force: true });
+});
 
 const UUID = '6854ab19-f807-4444-b94f-3ce7d64efe50';
 const pack = (extra: Partial<UpdatePackInput> = {}) =>
@@ -21,7 +25,7 @@ const input = (extra: Partial<UpdatePackInput> = {}, more = {}) => ({
   pack: pack(extra),
   version: pack(extra).version as string,
   payload,
-  updateXml: '<update/>\n',
+  appliedStamp: '<update/>\n',
   epoch: 1_700_000_000,
   ...more,
 });
@@ -49,14 +53,10 @@ describe('update-<label> RPM', () => {
     expect(run('rpm', ['-qp', '--scripts', rpm])).toBe('');
   });
 
-  it('stamps the reboot requirement in %posttrans with restartHost, and the rolled-up updates', () => {
-    const old = '11111111-2222-3333-4444-555555555555';
-    const rpm = write(
-      'u3.rpm',
-      encodeRpm(updateRpmSpec(input({ afterApply: ['restartHost'], rollups: [{ uuid: old, label: 'old' }] }))),
-    );
+  it('stamps the reboot requirement in %posttrans with restartHost', () => {
+    const rpm = write('u3.rpm', encodeRpm(updateRpmSpec(input({ afterApply: ['restartHost'] }))));
     const scripts = run('rpm', ['-qp', '--scripts', rpm]);
-    expect(scripts).toContain(`posttrans scriptlet (using /bin/sh):\necho ${UUID} >>/run/reboot-required.hfxs`);
+    expect(scripts.trimEnd()).toBe(`posttrans scriptlet (using /bin/sh):\necho ${UUID} >>/run/reboot-required.hfxs`);
     // Install for real into a root that can run the scriptlet (payload deps left out: --nodeps).
     const root = join(dir, 'root3');
     makeShellRoot(root);
@@ -64,7 +64,18 @@ describe('update-<label> RPM', () => {
     run('rpm', ['--root', root, '-i', '--nodeps', rpm]);
     expect(readFileSync(join(root, 'run/reboot-required.hfxs'), 'utf8')).toBe(`${UUID}\n`);
     expect(readFileSync(join(root, `var/update/applied/${UUID}`), 'utf8')).toBe('<update/>\n');
-    expect(readFileSync(join(root, `var/update/applied/${old}`), 'utf8')).toBe(`<rolled-up-by name-label="acme-nic" uuid="${UUID}"/>\n`);
+  });
+});
+
+describe('printfCommand', () => {
+  it('writes every byte as itself or an escape, and nothing the shell would expand', () => {
+    const cmd = printfCommand(Buffer.from("a%b\\c'd$e`f\"g\nh\tü", 'utf8'), '/var/update/applied/x');
+    expect(cmd).toBe("printf 'a%%b\\\\c\\047d$e`f\"g\\012h\\011\\303\\274' >/var/update/applied/x");
+    // Between the single quotes: no quote, and every byte printable ASCII.
+    expect(/^printf '([^']*)' >/.exec(cmd)?.[1]).toMatch(/^[\x20-\x7e]*$/);
+  });
+  it('refuses a path the shell would read as more than a word', () => {
+    expect(() => printfCommand(Buffer.from('x'), '/tmp/a b')).toThrow(/unsafe path/);
   });
 });
 
@@ -92,6 +103,48 @@ describe('control-<label> RPM', () => {
     expect(readFileSync(join(root, `var/update/${UUID}/precheck`), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
     expect(run('stat', ['-c', '%a', join(root, `var/update/${UUID}/remove`)]).trim()).toBe('755');
     expect(existsSync(join(root, `var/update/${UUID}`))).toBe(true);
+  });
+});
+
+describe('the precheck, run by installing the control RPM (docs/update-packs.md "When the precheck runs")', () => {
+  const WRONG = '<error errorcode="UPDATE_PRECHECK_FAILED_WRONG_SERVER_VERSION"><found>8.2.0</found><required>8.2.1</required></error>';
+  const control = (name: string, precheck: string) =>
+    write(name, encodeRpm(controlRpmSpec(input({ precheck: 'pre.sh' }, { precheck: Buffer.from(precheck), precheckFile: 'pre.sh' }))!));
+  const root = () => {
+    const r = privateRpmRoot('4.11');
+    roots.push(r);
+    addShellToRoot(r, '/bin/bash', '/bin/bash');
+    addShellToRoot(r, '/bin/sh');
+    return r;
+  };
+
+  it("is the control RPM's %pre with the #! interpreter; with rpm 4.11.3 a failing one fails the install and prints xapi's error XML", () => {
+    const fails = control('c-fail.rpm', `#!/bin/bash\necho '${WRONG}'\nexit 1\n`);
+    expect(run('rpm', ['-qp', '--qf', '%{PREINPROG}', fails])).toBe('/bin/bash');
+    expect(run('rpm', ['-qp', '--requires', fails]).split('\n')).toContain('/bin/bash');
+    const r1 = root();
+    const bad = rpmInRoot('4.11', r1, ['-i', '--nodeps', fails]);
+    expect(bad.status).not.toBe(0);
+    // What xapi's pool_update.precheck searches dnf's output for: <error errorcode=...>...</error>.
+    expect(bad.output).toContain(WRONG);
+    expect(rpmInRoot('4.11', r1, ['-q', 'control-acme-nic']).status).not.toBe(0);
+    expect(existsSync(join(r1, `var/update/${UUID}/precheck`))).toBe(false);
+
+    const passes = control('c-pass.rpm', '#!/bin/bash\n[ "$1" = 1 ] && exit 0\nexit 3\n');
+    const r2 = root();
+    const good = rpmInRoot('4.11', r2, ['-i', '--nodeps', passes]);
+    expect(good.output).toBe('');
+    expect(good.status).toBe(0);
+    expect(readFileSync(join(r2, `var/update/${UUID}/precheck`), 'utf8')).toContain('exit 3');
+  });
+
+  it('runs a script without #! with /bin/sh, keeps "/usr/bin/env python3" as two words, refuses what rpm cannot run', () => {
+    expect(precheckProgram(Buffer.from('exit 0\n')).program).toEqual(['/bin/sh']);
+    expect(precheckProgram(Buffer.from('#!/usr/bin/env python3\nprint(1)\n')).program).toEqual(['/usr/bin/env', 'python3']);
+    const env = control('c-env.rpm', '#!/usr/bin/env python3\nprint(1)\n');
+    expect(run('rpm', ['-qp', '--qf', '[%{PREINPROG}\n]', env]).trim().split('\n')).toEqual(['/usr/bin/env', 'python3']);
+    expect(() => precheckProgram(Buffer.from('#!python\n'), 'checks/pre.py')).toThrow(/checks\/pre\.py: precheck: the #! line "#!python": expected an absolute interpreter path/);
+    expect(() => precheckProgram(Buffer.from([0x23, 0x21, 0x2f, 0x62, 0xff, 0x0a]), 'p')).toThrow(/expected a text script \(UTF-8, no NUL byte\)/);
   });
 });
 

@@ -2,15 +2,19 @@
  * The two RPMs build-update generates (formats.md 2.2 steps 1 and 4), as RpmSpecInput for the
  * native writer (core/rpm/write.ts), so no rpmbuild is needed:
  *  - `update-<label>` (noarch): requires every payload RPM at least at its version, installs the
- *    applied stamp `/var/update/applied/<uuid>` (a copy of update.xml, which xapi reads) and, with
- *    restartHost guidance, stamps the reboot requirement in %posttrans;
+ *    applied stamp `/var/update/applied/<uuid>` (update.xml without key=, which xapi reads) and,
+ *    in %posttrans, stamps the reboot requirement (restartHost guidance) and writes the applied
+ *    stamp of every rolled-up update;
  *  - `control-<label>`: built when there is a base requirement, a precheck or a remove script;
- *    carries the requirement and installs the scripts under `/var/update/<uuid>/`.
+ *    carries the requirement, installs the scripts under `/var/update/<uuid>/` and runs the
+ *    precheck as its %pre, with the interpreter of its #! line (build-update's precheck_interp;
+ *    docs/update-packs.md "When the precheck runs").
  */
 import { SuppackError } from '../errors';
 import type { RpmDependency, RpmSpecFile, RpmSpecInput } from '../rpm';
 import { RPMSENSE } from '../rpm/types';
 import type { UpdatePack } from '../../schemas/update-pack';
+import { rolledUpStamp } from './update-xml';
 
 /** What the generated RPMs need to know of a payload RPM. */
 export interface PayloadRpm {
@@ -25,10 +29,12 @@ export interface GeneratedRpmInput {
   /** The resolved update version (pack.version, or the driver disk's). */
   version: string;
   payload: readonly PayloadRpm[];
-  /** The bytes of update.xml (the applied stamp). */
-  updateXml: string;
+  /** The bytes of the update's own applied stamp (appliedStamp() of update-xml.ts). */
+  appliedStamp: string;
   /** Script bodies, read from pack.precheck / pack.remove. */
   precheck?: Buffer;
+  /** Where the precheck was read from, for messages. */
+  precheckFile?: string;
   remove?: Buffer;
   epoch: number;
 }
@@ -96,9 +102,24 @@ function summaryOf(description: string, what: string): string {
   return first.length > 200 ? `${first.slice(0, 197)}...` : first;
 }
 
-/** Shell single-quoting for text written by a scriptlet. */
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/**
+ * A shell command that writes `bytes` to `path` exactly, whatever they hold: printf(1) with a
+ * single-quoted format in which every byte but printable ASCII is an octal escape `\ddd`
+ * (POSIX printf: escape sequences of the format), `%` is `%%`, `\` is `\\` and `'` is `\047`.
+ * Nothing in it is expanded by the shell (no `$`, backquote or quote survives as itself) and
+ * UTF-8 is written byte for byte; printf is a shell builtin, so the scriptlet needs only /bin/sh.
+ * `path` must be shell-safe (callers pass /var/update/applied/<lowercase UUID>).
+ */
+export function printfCommand(bytes: Buffer, path: string): string {
+  if (!/^[A-Za-z0-9/._-]+$/.test(path)) throw new Error(`printfCommand: unsafe path ${JSON.stringify(path)}`);
+  let format = '';
+  for (const b of bytes) {
+    if (b === 0x25) format += '%%';
+    else if (b === 0x5c) format += '\\\\';
+    else if (b >= 0x20 && b < 0x7f && b !== 0x27) format += String.fromCharCode(b);
+    else format += `\\${b.toString(8).padStart(3, '0')}`;
+  }
+  return `printf '${format}' >${path}`;
 }
 
 export function updateRpmSpec(i: GeneratedRpmInput): RpmSpecInput {
@@ -110,20 +131,43 @@ export function updateRpmSpec(i: GeneratedRpmInput): RpmSpecInput {
   }));
   const lines: string[] = [];
   if (pack.afterApply.includes('restartHost')) lines.push(`echo ${pack.uuid} >>${REBOOT_REQUIRED_FILE}`);
-  if (pack.rollups.length > 0) {
-    lines.push(`mkdir -p ${APPLIED_DIR}`);
-    for (const r of pack.rollups) {
-      // formats.md 2.3: the rolled-up updates are stamped applied, naming this update.
-      const stamp = `<rolled-up-by name-label="${pack.label}" uuid="${pack.uuid}"/>`;
-      lines.push(`printf '%s\\n' ${shellQuote(stamp)} >${APPLIED_DIR}/${r.uuid}`);
-    }
+  for (const uuid of pack.rollups) {
+    // formats.md 2.3: each rolled-up update gets a whole <update> stamp naming this update
+    // (the directory exists: this RPM installs its own stamp there).
+    const stamp = rolledUpStamp({
+      uuid,
+      by: { uuid: pack.uuid, label: pack.label, version: i.version, description: pack.description },
+      ...(pack.enforceHomogeneity ? { enforceHomogeneity: true } : {}),
+    });
+    lines.push(printfCommand(Buffer.from(stamp, 'utf8'), `${APPLIED_DIR}/${uuid}`));
   }
   return {
     ...common(i, updateRpmName(pack.label), summaryOf(pack.description, `Update ${pack.label}`)),
     requires,
-    files: [{ path: `${APPLIED_DIR}/${pack.uuid}`, mode: 0o100644, content: Buffer.from(i.updateXml, 'utf8') }],
+    files: [{ path: `${APPLIED_DIR}/${pack.uuid}`, mode: 0o100644, content: Buffer.from(i.appliedStamp, 'utf8') }],
     ...(lines.length > 0 ? { scripts: { posttrans: `${lines.join('\n')}\n` } } : {}),
   };
+}
+
+/**
+ * The interpreter of a precheck script, as build-update's `interpreter()` found it for rpmbuild's
+ * `precheck_interp`: the words of its `#!` line (`/usr/bin/env python3` stays as it is: env finds
+ * python3 on the host, not on the build machine), or /bin/sh without one. Also checks that the
+ * script is text an RPM header can hold (UTF-8, no NUL byte).
+ */
+export function precheckProgram(script: Buffer, file = 'precheck'): { program: string[]; body: string } {
+  const body = script.toString('utf8');
+  const at = (what: string) => new SuppackError(what, { file, field: 'precheck' });
+  if (!Buffer.from(body, 'utf8').equals(script) || body.includes('\0')) {
+    throw at('expected a text script (UTF-8, no NUL byte): the control RPM runs it as its %pre scriptlet');
+  }
+  const first = body.slice(0, body.indexOf('\n') === -1 ? undefined : body.indexOf('\n'));
+  if (!first.startsWith('#!')) return { program: ['/bin/sh'], body };
+  const words = first.slice(2).trim().split(/[ \t]+/).filter((w) => w !== '');
+  if (words.length === 0 || !/^\/[A-Za-z0-9/._+-]+$/.test(words[0]!) || words.some((w) => !/^[\x21-\x7e]+$/.test(w))) {
+    throw at(`the #! line ${JSON.stringify(first)}: expected an absolute interpreter path and printable words, such as #!/bin/sh`);
+  }
+  return { program: words, body };
 }
 
 export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
@@ -134,10 +178,14 @@ export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
   if (i.precheck !== undefined || i.remove !== undefined) files.push({ path: dir, mode: 0o040755 });
   if (i.precheck !== undefined) files.push({ path: `${dir}/precheck`, mode: 0o100755, content: i.precheck });
   if (i.remove !== undefined) files.push({ path: `${dir}/remove`, mode: 0o100755, content: i.remove });
+  // docs/update-packs.md "When the precheck runs": installing the control RPM runs the precheck
+  // (xapi reads <error errorcode=...> in dnf's output); a failing precheck fails the install.
+  const pre = i.precheck !== undefined ? precheckProgram(i.precheck, i.precheckFile) : undefined;
   return {
     ...common(i, controlRpmName(pack.label), `Control package of update ${pack.label}`),
     requires: pack.baseRequires === undefined ? [] : parseBaseRequires(pack.baseRequires),
     files,
+    ...(pre !== undefined ? { scripts: { prein: pre.body }, scriptPrograms: { prein: pre.program } } : {}),
   };
 }
 

@@ -21,7 +21,10 @@ export interface UpdateXml {
   key?: string;
   /** Name of the control RPM, when one is built. */
   control?: string;
-  rollups: ReadonlyArray<{ uuid: string; label: string }>;
+  /** xapi: all hosts of a pool must have this update (written only when true). */
+  enforceHomogeneity?: boolean;
+  /** UUIDs of the updates this one rolls up (build-update --rollups). */
+  rollups: readonly string[];
 }
 
 export const UPDATE_XML = 'update.xml';
@@ -37,12 +40,14 @@ export function updateXmlElement(u: UpdateXml): XmlElement {
   if (u.afterApply.length > 0) attrs['after-apply-guidance'] = u.afterApply.join(',');
   if (u.key !== undefined) attrs.key = u.key;
   if (u.control !== undefined) attrs.control = u.control;
+  if (u.enforceHomogeneity) attrs['enforce-homogeneity'] = 'true';
   return {
     name: 'update',
     attrs,
     children: [
       { name: 'name-description', attrs: {}, text: u.description },
-      ...u.rollups.map((r) => ({ name: 'rollsup', attrs: { 'name-label': r.label, uuid: r.uuid } })),
+      // formats.md 2.3: <rollsup> names the rolled-up UUID and *this* update's label.
+      ...u.rollups.map((uuid) => ({ name: 'rollsup', attrs: { 'name-label': u.label, uuid } })),
     ],
   };
 }
@@ -50,6 +55,49 @@ export function updateXmlElement(u: UpdateXml): XmlElement {
 /** The bytes of update.xml, as build-update wrote them. */
 export function updateXml(u: UpdateXml): string {
   return writeXml(updateXmlElement(u), '  ', '', '\n');
+}
+
+/**
+ * The update's own applied stamp, `/var/update/applied/<uuid>` (formats.md 2.3): update.xml
+ * without the key attribute (build-update 1.8.5, CA-251625: xapi's resync would otherwise
+ * record the key of an update that may no longer be on the host).
+ */
+export function appliedStamp(u: UpdateXml): string {
+  const { key: _key, ...rest } = u;
+  return updateXml(rest);
+}
+
+/** What the stamp of a rolled-up update names (formats.md 2.3). */
+export interface RolledUpStamp {
+  /** The rolled-up update's UUID (the stamp's file name and uuid=). */
+  uuid: string;
+  /** This update: its uuid, label, version and description. */
+  by: { uuid: string; label: string; version: string; description: string };
+  enforceHomogeneity?: boolean;
+}
+
+/**
+ * The bytes of `/var/update/applied/<R>` for a rolled-up update R (formats.md 2.3): a whole
+ * <update> document as build-update's %posttrans wrote it — Python 2.7 `toprettyxml(indent="  ")`
+ * of the element (no declaration), followed by the empty line its here-document added.
+ */
+export function rolledUpStamp(s: RolledUpStamp): string {
+  const attrs: Record<string, string> = {
+    'installation-size': '0',
+    'name-label': s.by.label,
+    uuid: s.uuid,
+    version: s.by.version,
+  };
+  if (s.enforceHomogeneity) attrs['enforce-homogeneity'] = 'true';
+  const el: XmlElement = {
+    name: 'update',
+    attrs,
+    children: [
+      { name: 'name-description', attrs: {}, text: s.by.description },
+      { name: 'rolled-up-by', attrs: { 'name-label': s.by.label, uuid: s.by.uuid } },
+    ],
+  };
+  return `${writeXml(el, '', '  ', '\n')}\n`;
 }
 
 /**
@@ -78,6 +126,10 @@ export function parseUpdateXml(xml: string, file: string): UpdateXml {
   if (description === undefined || description.text === '') throw at('expected a <name-description> child with text');
   const key = root.attrs.key;
   const control = root.attrs.control;
+  const homogeneity = root.attrs['enforce-homogeneity'];
+  if (homogeneity !== undefined && !/^(true|false|1|0)$/i.test(homogeneity)) {
+    throw at(`enforce-homogeneity: expected true or false, got ${JSON.stringify(homogeneity)}`);
+  }
   return {
     uuid: required('uuid'),
     label: required('name-label'),
@@ -87,8 +139,7 @@ export function parseUpdateXml(xml: string, file: string): UpdateXml {
     afterApply: afterApply as AfterApply[],
     ...(key ? { key: key.split('/').at(-1) as string } : {}),
     ...(control ? { control } : {}),
-    rollups: root.children
-      .filter((c) => c.name === 'rollsup')
-      .map((c) => ({ uuid: c.attrs.uuid ?? '', label: c.attrs['name-label'] ?? '' })),
+    ...(homogeneity !== undefined && /^(true|1)$/i.test(homogeneity) ? { enforceHomogeneity: true } : {}),
+    rollups: root.children.filter((c) => c.name === 'rollsup').map((c) => c.attrs.uuid ?? ''),
   };
 }
