@@ -18,6 +18,7 @@ import bundle from './bundle/executor';
 import collectRpms from './collect-rpms/executor';
 import packMetadata from './pack-metadata/executor';
 import { runStage } from './project';
+import invalidProject from './invalid-project/executor';
 import renderSpec from './render-spec/executor';
 import { captureNxLogger, executorContext } from './testing';
 
@@ -205,5 +206,14 @@ describe('all seven targets from a spec template with sources, an EULA and prebu
     ]);
     const listing = execFileSync('bsdtar', ['-xOf', zip, 'sources/hello-tool-1.0.tar.gz']);
     expect(listing.equals(readFileSync(join(ws.out, 'SOURCES', 'hello-tool-1.0.tar.gz')))).toBe(true);
+  });
+});
+
+describe('invalid-project (every target of a project whose suppack.json is broken)', () => {
+  it('fails, logging each error the plugin gave it', async () => {
+    const ctx = executorContext('/nonexistent', 'bad', 'build-iso', { bad: 'packs/bad' });
+    const errors = ['packs/bad/suppack.json: pack.version: required, expected string', 'packs/bad/suppack.json: pack.label: required'];
+    expect(await invalidProject({ errors }, ctx)).toEqual({ success: false });
+    expect(loggedErrors()).toEqual(errors);
   });
 });
