@@ -109,7 +109,7 @@ describe('a bad manifest or option', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['a wrong field', { pack: { ...PACK, version: 'one' }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.version: expected a dotted numeric version/],
     ['a missing field', { pack: { ...PACK, label: undefined }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.label: required/],
-    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: unknown option: extra$/],
+    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: extra: unknown key$/],
     ['broken JSON', '{ "pack": ', /^packs\/acme\/suppack\.json: not valid JSON: /],
     ['a prebuilt file that is no RPM', { pack: PACK, prebuilt: ['vendor/*'] }, /^packs\/acme\/suppack\.json: prebuilt\[0\]: vendor\/notes\.txt is not a valid RPM/],
   ];

@@ -115,7 +115,7 @@ describe('createNodes', () => {
     write('i/suppack.json', JSON.stringify({ kind: 'installer', packs: [] }));
     const [[, b], [, i]] = await createNodes[1](['b/suppack.json', 'i/suppack.json'], { targetNames: { 'combine-packs': 'combine' } }, context);
     expect(Object.keys(b.projects!.b.targets!)).toEqual(['combine']);
-    expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: volumeId: required, expected string']);
+    expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: volumeId: required, expected string', 'b/suppack.json: packs: required, expected array']);
     expect(Object.keys(i.projects!.i.targets!)).toEqual(['rebuild-iso']);
   });
 

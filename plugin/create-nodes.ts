@@ -107,8 +107,9 @@ export async function createPackNodeOrReport(
     return await createPackNode(file, options, context, externalDependency, workspace);
   } catch (e) {
     if (!isSuppackError(e)) throw e;
-    report(`suppack: ${e.message} (its targets fail until it is fixed)`);
-    return brokenProjectNode(toPosix(file), e.message, options, context.workspaceRoot);
+    const lines = e.message.split('\n');
+    report(`${lines.map((l) => `suppack: ${l}`).join('\n')} (its targets fail until it is fixed)`);
+    return brokenProjectNode(toPosix(file), lines, options, context.workspaceRoot);
   }
 }
 
@@ -150,8 +151,8 @@ export async function createPackNode(
   };
 }
 
-/** The project of a broken `suppack.json`: the targets of its kind (when its JSON says), all failing with `message`. */
-function brokenProjectNode(manifestFile: string, message: string, options: SuppackPluginOptions | undefined, workspaceRoot: string): CreateNodesResult {
+/** The project of a broken `suppack.json`: the targets of its kind (when its JSON says), all failing with `errors`. */
+function brokenProjectNode(manifestFile: string, errors: string[], options: SuppackPluginOptions | undefined, workspaceRoot: string): CreateNodesResult {
   const root = posix.dirname(manifestFile);
   const named = ['project.json', 'package.json'].some((f) => existsSync(join(workspaceRoot, root, f)));
   return {
@@ -159,7 +160,7 @@ function brokenProjectNode(manifestFile: string, message: string, options: Suppa
       [root]: {
         ...(named ? {} : { name: posix.basename(root === '.' ? toPosix(workspaceRoot) : root) }),
         root,
-        targets: brokenProjectTargets(declaredKind(workspaceRoot, manifestFile), manifestFile, [message], options),
+        targets: brokenProjectTargets(declaredKind(workspaceRoot, manifestFile), manifestFile, errors, options),
       },
     },
   };
