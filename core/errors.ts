@@ -1,6 +1,6 @@
 /**
  * The one error type users see. Its message is a single line that says where the problem is
- * (a file or a flag), which field, and what was expected. Adapters (CLI, Nx executors, gulp)
+ * (a file or a flag), which field, and what was expected (allProblems: one such line per problem). Adapters (CLI, Nx executors, gulp)
  * print `message` and exit non-zero; they never print a stack for a SuppackError.
  */
 export interface ErrorWhere {
@@ -21,6 +21,16 @@ export class SuppackError extends Error {
     this.file = where.file;
     this.field = where.field;
   }
+}
+
+/**
+ * Several problems of one input reported at once (e.g. every schema error of a manifest): the
+ * first error, whose message holds every problem's line, one per line.
+ */
+export function allProblems(errors: readonly SuppackError[]): SuppackError {
+  const first = errors[0];
+  if (errors.length > 1) first.message = errors.map((e) => e.message).join('\n');
+  return first;
 }
 
 export function isSuppackError(e: unknown): e is SuppackError {

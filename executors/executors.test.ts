@@ -18,6 +18,7 @@ import bundle from './bundle/executor';
 import collectRpms from './collect-rpms/executor';
 import packMetadata from './pack-metadata/executor';
 import { runStage } from './project';
+import invalidProject from './invalid-project/executor';
 import renderSpec from './render-spec/executor';
 import { captureNxLogger, executorContext } from './testing';
 
@@ -108,7 +109,7 @@ describe('a bad manifest or option', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['a wrong field', { pack: { ...PACK, version: 'one' }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.version: expected a dotted numeric version/],
     ['a missing field', { pack: { ...PACK, label: undefined }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.label: required/],
-    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: unknown option: extra$/],
+    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: extra: unknown key$/],
     ['broken JSON', '{ "pack": ', /^packs\/acme\/suppack\.json: not valid JSON: /],
     ['a prebuilt file that is no RPM', { pack: PACK, prebuilt: ['vendor/*'] }, /^packs\/acme\/suppack\.json: prebuilt\[0\]: vendor\/notes\.txt is not a valid RPM/],
   ];
@@ -205,5 +206,14 @@ describe('all seven targets from a spec template with sources, an EULA and prebu
     ]);
     const listing = execFileSync('bsdtar', ['-xOf', zip, 'sources/hello-tool-1.0.tar.gz']);
     expect(listing.equals(readFileSync(join(ws.out, 'SOURCES', 'hello-tool-1.0.tar.gz')))).toBe(true);
+  });
+});
+
+describe('invalid-project (every target of a project whose suppack.json is broken)', () => {
+  it('fails, logging each error the plugin gave it', async () => {
+    const ctx = executorContext('/nonexistent', 'bad', 'build-iso', { bad: 'packs/bad' });
+    const errors = ['packs/bad/suppack.json: pack.version: required, expected string', 'packs/bad/suppack.json: pack.label: required'];
+    expect(await invalidProject({ errors }, ctx)).toEqual({ success: false });
+    expect(loggedErrors()).toEqual(errors);
   });
 });

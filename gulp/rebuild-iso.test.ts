@@ -54,13 +54,13 @@ describe('options are checked when the plugin is created', () => {
   });
 
   test('bad values name the option and what was expected', () => {
-    expect(creationError({ base: 42 }).message).toBe('options.base: expected the installer ISO to start from (a path)');
+    expect(creationError({ base: 42 }).message).toBe('options.base: expected the installer ISO to start from (a path), got the number 42');
     expect(creationError({ base: 'x.iso', output: 'dist/x.iso' }).message).toMatch(/^options\.output: expected a file name ending in \.iso/);
     expect(creationError({ base: 'x.iso', include: [{ from: 'a', to: '../up' }] }).message).toMatch(/^options\.include\[0\]\.to: expected a relative path inside the ISO/);
     expect(creationError({ base: 'x.iso', include: [{ to: 'a' }] }).message).toBe('options.include[0].from: required, expected a file or directory (a path)');
     expect(creationError({ base: 'x.iso', drivers: ['a.rpm', ''] }).message).toBe('options.drivers[1]: expected a driver RPM (a path), got ""');
     expect(creationError({ base: 'x.iso', volumeId: 'V'.repeat(33) }).message).toBe('options.volumeId: expected at most 32 characters (the ISO volume id)');
-    expect(creationError({ base: 'x.iso', buffer: 1 }).message).toBe('options.buffer: expected true or false');
+    expect(creationError({ base: 'x.iso', buffer: 1 }).message).toBe('options.buffer: expected true or false, got the number 1');
     expect(creationError({ base: 'x.iso', packs: ['a.iso'] }).message).toBe('unknown option: options.packs');
     expect(creationError(null).message).toMatch(/^options: expected an object/);
   });

@@ -64,7 +64,7 @@ describe('createNodes', () => {
   test('a sibling project.json or package.json names the project: no name is set', async () => {
     write('a/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
     write('a/project.json', '{"name":"from-project-json"}');
-    write('b/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    write('b/suppack.json', JSON.stringify({ pack: { ...pack, label: 'other' }, prebuilt: ['x.rpm'] }));
     write('b/package.json', '{"name":"from-package-json"}');
     const results = await createNodes[1](['a/suppack.json', 'b/suppack.json'], {}, context);
     expect(results.map(([, r]) => Object.values(r.projects!)[0].name)).toEqual([undefined, undefined]);
@@ -79,9 +79,15 @@ describe('createNodes', () => {
   test('invalid JSON: the file, line and column, and what was expected', async () => {
     write('packs/bad/suppack.json', '{\n  "pack": {\n    "label": "x",\n  }\n}\n');
     const { results, logged } = await run(['packs/bad/suppack.json']);
-    expect(results[0][1]).toEqual({});
+    const message = 'packs/bad/suppack.json: line 4, column 3: invalid JSON: expected double-quoted property name';
+    const project = results[0][1].projects!['packs/bad'];
+    expect(project.name).toBe('bad');
+    expect(Object.keys(project.targets!)).toEqual(['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    for (const t of Object.values(project.targets!)) {
+      expect(t).toMatchObject({ executor: 'suppack:invalid-project', cache: false, options: { errors: [message] } });
+    }
     expect(logged).toEqual([
-      "suppack: packs/bad/suppack.json: line 4, column 3: invalid JSON: expected double-quoted property name (project skipped)",
+      "suppack: packs/bad/suppack.json: line 4, column 3: invalid JSON: expected double-quoted property name (its targets fail until it is fixed)",
     ]);
   });
 
@@ -90,17 +96,54 @@ describe('createNodes', () => {
     write('packs/bad2/suppack.json', JSON.stringify({ pack, rpms: [{ spec: '/abs.spec', version: '1' }] }));
     const { logged } = await run(['packs/bad/suppack.json', 'packs/bad2/suppack.json']);
     expect([...logged].sort()).toEqual([
-      'suppack: packs/bad/suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id) (project skipped)',
-      'suppack: packs/bad2/suppack.json: rpms[0].spec: expected the spec template relative to the project root, without ".." (project skipped)',
+      'suppack: packs/bad/suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id) (its targets fail until it is fixed)',
+      'suppack: packs/bad2/suppack.json: rpms[0].spec: expected the spec template relative to the project root, without ".." (its targets fail until it is fixed)',
     ]);
   });
 
-  test('one broken manifest does not break the others (createNodesFromFiles gets no error)', async () => {
+  test('one broken manifest does not break the others, and stays in the graph (createNodesFromFiles gets no error)', async () => {
     write('packs/good/suppack.json', JSON.stringify({ pack, prebuilt: ['rpms/*.rpm'] }));
     write('packs/broken/suppack.json', '{ "pack": ');
     const results = await createNodes[1](['packs/broken/suppack.json', 'packs/good/suppack.json'], {}, context);
     const roots = results.flatMap(([, r]) => Object.keys(r.projects ?? {}));
-    expect(roots).toEqual(['packs/good']);
+    expect(roots).toEqual(['packs/broken', 'packs/good']);
+    expect(results[1][1].projects!['packs/good'].targets!['build-iso'].executor).toBe('suppack:build-iso');
+  });
+
+  test('a broken bundle or installer keeps the target of its kind; renamed targets keep their names', async () => {
+    write('b/suppack.json', JSON.stringify({ kind: 'bundle', name: 'x' }));
+    write('i/suppack.json', JSON.stringify({ kind: 'installer', packs: [] }));
+    const [[, b], [, i]] = await createNodes[1](['b/suppack.json', 'i/suppack.json'], { targetNames: { 'combine-packs': 'combine' } }, context);
+    expect(Object.keys(b.projects!.b.targets!)).toEqual(['combine']);
+    expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: volumeId: required, expected string', 'b/suppack.json: packs: required, expected array']);
+    expect(Object.keys(i.projects!.i.targets!)).toEqual(['rebuild-iso']);
+  });
+
+  test('two legacy packs with one vendor code and label for one product version break both, naming each other', async () => {
+    write('a/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
+    write('b/project.json', '{"name":"bee"}');
+    write('b/suppack.json', JSON.stringify({ pack, prebuilt: ['y.rpm'] }));
+    write('c/suppack.json', JSON.stringify({ pack: { ...pack, productVersion: '6.5.0' }, prebuilt: ['x.rpm'] }));
+    const workspace = await readWorkspaceProjects(['a/suppack.json', 'b/suppack.json', 'c/suppack.json'], ws);
+    const logged: string[] = [];
+    const results = await Promise.all(['a', 'b', 'c'].map((p) => createPackNodeOrReport(`${p}/suppack.json`, {}, context, (m) => logged.push(m), false, workspace)));
+    expect(logged).toEqual([
+      'suppack: a/suppack.json: pack.label: the pack acme:good for XenServer 7.0.0 (a host keeps one pack per vendor code and label) is also built by project "bee" (b/suppack.json): give each pack its own (its targets fail until it is fixed)',
+      'suppack: b/suppack.json: pack.label: the pack acme:good for XenServer 7.0.0 (a host keeps one pack per vendor code and label) is also built by project "a" (a/suppack.json): give each pack its own (its targets fail until it is fixed)',
+    ]);
+    expect(results[0].projects!.a.targets!['build-iso'].executor).toBe('suppack:invalid-project');
+    expect(results[2].projects!.c.targets!['build-iso'].executor).toBe('suppack:build-iso');
+  });
+
+  test('two update packs with one UUID break both', async () => {
+    const upd = { format: 'update', pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'u1', version: '1', description: 'u' }, prebuilt: ['x.rpm'] };
+    write('u1/suppack.json', JSON.stringify(upd));
+    write('u2/suppack.json', JSON.stringify({ ...upd, pack: { ...upd.pack, label: 'u2' } }));
+    const results = await createNodes[1](['u1/suppack.json', 'u2/suppack.json'], {}, context);
+    expect(results.map(([, r]) => Object.values(r.projects!)[0].targets!['build-iso'].options.errors)).toEqual([
+      ['u1/suppack.json: pack.uuid: the update UUID 6854ab19-f807-4444-b94f-3ce7d64efe50 (xapi knows an update by its UUID) is also built by project "u2" (u2/suppack.json): give each pack its own'],
+      ['u2/suppack.json: pack.uuid: the update UUID 6854ab19-f807-4444-b94f-3ce7d64efe50 (xapi knows an update by its UUID) is also built by project "u1" (u1/suppack.json): give each pack its own'],
+    ]);
   });
 });
 
@@ -136,15 +179,17 @@ describe('bundle and installer projects', () => {
     expect(JSON.stringify(results)).not.toContain(ws);
   });
 
-  test('an update-format member is logged at inference (file, field, what to do) and only that project is skipped', async () => {
+  test('an update-format member is logged at inference (file, field, what to do) and only that project fails', async () => {
     write('bundles/all/suppack.json', JSON.stringify({ kind: 'bundle', name: 'acme-all', volumeId: 'Acme', packs: ['nic', 'upd'] }));
     const logged: string[] = [];
     const workspace = await readWorkspaceProjects(all, ws);
     const results = await Promise.all(all.map((f) => createPackNodeOrReport(f, {}, context, (m) => logged.push(m), false, workspace)));
     expect(logged).toEqual([
-      `suppack: bundles/all/suppack.json: packs[1]: project "upd" ${UPDATE_PACKS_CANNOT_COMBINE} (project skipped)`,
+      `suppack: bundles/all/suppack.json: packs[1]: project "upd" ${UPDATE_PACKS_CANNOT_COMBINE} (its targets fail until it is fixed)`,
     ]);
-    expect(results.flatMap((r) => Object.keys(r.projects ?? {}))).toEqual(['packs/nic', 'packs/upd', 'installers/acme']);
+    expect(results.flatMap((r) => Object.keys(r.projects ?? {}))).toEqual(['packs/nic', 'packs/upd', 'bundles/all', 'installers/acme']);
+    expect(results[2].projects!['bundles/all'].targets!['combine-packs'].executor).toBe('suppack:invalid-project');
+    expect(results[3].projects!['installers/acme'].targets!['rebuild-iso'].executor).toBe('suppack:rebuild-iso');
   });
 
   test('a member whose own manifest is broken, or that is no suppack project, is logged too', async () => {
@@ -154,9 +199,9 @@ describe('bundle and installer projects', () => {
     const workspace = await readWorkspaceProjects(all, ws);
     await Promise.all(all.map((f) => createPackNodeOrReport(f, {}, context, (m) => logged.push(m), false, workspace)));
     expect([...logged].sort()).toEqual([
-      'suppack: bundles/all/suppack.json: packs[0]: project "nic" has an invalid packs/nic/suppack.json: fix it first (project skipped)',
-      'suppack: installers/acme/suppack.json: packs[0]: no suppack project "lib" in the workspace: expected a legacy pack or bundle project, or a pack ISO path ending in .iso (project skipped)',
-      'suppack: packs/nic/suppack.json: line 1, column 11: invalid JSON: unexpected end of file, expected the rest of a JSON object (project skipped)',
+      'suppack: bundles/all/suppack.json: packs[0]: project "nic" has an invalid packs/nic/suppack.json: fix it first (its targets fail until it is fixed)',
+      'suppack: installers/acme/suppack.json: packs[0]: no suppack project "lib" in the workspace: expected a legacy pack or bundle project, or a pack ISO path ending in .iso (its targets fail until it is fixed)',
+      'suppack: packs/nic/suppack.json: line 1, column 11: invalid JSON: unexpected end of file, expected the rest of a JSON object (its targets fail until it is fixed)',
     ]);
   });
 });

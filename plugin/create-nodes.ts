@@ -3,11 +3,13 @@
  * targets are inferred (plugin/targets.ts). All manifests are read first, so a bundle or installer
  * knows what its member projects are (a legacy pack, a bundle, an update pack it must refuse).
  *
- * A broken manifest (invalid JSON, schema error) must not break the other projects. Nx 24 turns
- * the AggregateCreateNodesError that createNodesFromFiles throws into "Failed to process project
- * graph" and lists no project at all (checked with `nx show projects` on nx 24.0.6), so a
- * SuppackError is logged instead (one line: file, field, what was expected) and that file yields
- * no project. Any other error (a bug) still goes through createNodesFromFiles.
+ * A broken manifest (invalid JSON, schema error, a member that cannot be resolved, a pack
+ * identity another project has: plugin/workspace-checks.ts) must neither break the other projects
+ * nor vanish: Nx 24 turns the AggregateCreateNodesError that createNodesFromFiles throws into
+ * "Failed to process project graph" and lists no project at all (nx 24.0.6), and a project left
+ * out makes `run-many` green. So the project stays in the graph with the targets of its kind, each
+ * running the `invalid-project` executor, which fails with the manifest's errors; the problem is
+ * also logged once at graph time. Any other error (a bug) still goes through createNodesFromFiles.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -18,7 +20,8 @@ import type { ProjectManifest } from '../schemas/manifest';
 import { readProjectManifest } from './manifest-file';
 import type { MemberProject } from './members';
 import type { SuppackPluginOptions } from './options';
-import { inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';
+import { brokenProjectTargets, inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';
+import { workspaceConflicts } from './workspace-checks';
 
 export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 
@@ -64,8 +67,11 @@ export async function readWorkspaceProjects(files: readonly string[], workspaceR
       entry.error = e;
     }
     byFile.set(file, entry);
-    byName.set(entry.name, { root, ...(entry.manifest ? { manifest: entry.manifest } : {}) });
   }
+  for (const [file, conflict] of workspaceConflicts([...byFile].map(([file, e]) => ({ file, name: e.name, manifest: e.manifest })))) {
+    byFile.get(file)!.error = conflict;
+  }
+  for (const e of byFile.values()) byName.set(e.name, { root: e.root, ...(e.manifest && e.error === undefined ? { manifest: e.manifest } : {}) });
   return { byFile, byName };
 }
 
@@ -85,7 +91,10 @@ function projectName(workspaceRoot: string, root: string): string {
   return posix.basename(root === '.' ? toPosix(workspaceRoot) : root);
 }
 
-/** createPackNode, with a broken manifest reported through `report` and left out of the graph. */
+/**
+ * createPackNode; a broken manifest is reported through `report` and its project gets targets
+ * that fail with the message (see the file comment).
+ */
 export async function createPackNodeOrReport(
   file: string,
   options: SuppackPluginOptions | undefined,
@@ -98,8 +107,9 @@ export async function createPackNodeOrReport(
     return await createPackNode(file, options, context, externalDependency, workspace);
   } catch (e) {
     if (!isSuppackError(e)) throw e;
-    report(`suppack: ${e.message} (project skipped)`);
-    return {};
+    const lines = e.message.split('\n');
+    report(`${lines.map((l) => `suppack: ${l}`).join('\n')} (its targets fail until it is fixed)`);
+    return brokenProjectNode(toPosix(file), lines, options, context.workspaceRoot);
   }
 }
 
@@ -119,7 +129,7 @@ export async function createPackNode(
   const known = workspace?.byFile.has(manifestFile) ? workspace : undefined;
   const ws = known ?? (await readWorkspaceProjects([manifestFile], context.workspaceRoot));
   const self = ws.byFile.get(manifestFile)!;
-  if (self.manifest === undefined) throw self.error;
+  if (self.error !== undefined || self.manifest === undefined) throw self.error;
   const manifest = self.manifest;
   const targets = inferTargets(root, manifest, {
     ...options,
@@ -139,6 +149,31 @@ export async function createPackNode(
       },
     },
   };
+}
+
+/** The project of a broken `suppack.json`: the targets of its kind (when its JSON says), all failing with `errors`. */
+function brokenProjectNode(manifestFile: string, errors: string[], options: SuppackPluginOptions | undefined, workspaceRoot: string): CreateNodesResult {
+  const root = posix.dirname(manifestFile);
+  const named = ['project.json', 'package.json'].some((f) => existsSync(join(workspaceRoot, root, f)));
+  return {
+    projects: {
+      [root]: {
+        ...(named ? {} : { name: posix.basename(root === '.' ? toPosix(workspaceRoot) : root) }),
+        root,
+        targets: brokenProjectTargets(declaredKind(workspaceRoot, manifestFile), manifestFile, errors, options),
+      },
+    },
+  };
+}
+
+/** The `kind` a manifest's JSON declares, if it parses and says a known one; else "pack" (the default). */
+function declaredKind(workspaceRoot: string, manifestFile: string): 'pack' | 'bundle' | 'installer' {
+  try {
+    const kind = (JSON.parse(readFileSync(join(workspaceRoot, manifestFile), 'utf8')) as { kind?: unknown })?.kind;
+    return kind === 'bundle' || kind === 'installer' ? kind : 'pack';
+  } catch {
+    return 'pack';
+  }
 }
 
 const LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];

@@ -75,6 +75,37 @@ export function inferTargets(
   return inferPackTargets(projectRoot, manifest, ctx);
 }
 
+/** The stages of each kind of project, in build order. */
+const KIND_STAGES: Record<ProjectManifest['kind'], Stage[]> = {
+  pack: ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle'],
+  bundle: ['combine-packs'],
+  installer: ['rebuild-iso'],
+};
+
+/**
+ * The targets of a project whose `suppack.json` is broken (`manifestFile`, workspace-relative):
+ * every target its kind has, each failing with `errors` (the invalid-project executor), so `nx run`,
+ * `run-many` and `affected` fail naming the file instead of skipping the project.
+ */
+export function brokenProjectTargets(
+  kind: ProjectManifest['kind'],
+  manifestFile: string,
+  errors: string[],
+  options: SuppackPluginOptions = {},
+): Record<string, TargetConfiguration> {
+  const name = targetNames(options);
+  const targets: Record<string, TargetConfiguration> = {};
+  for (const stage of KIND_STAGES[kind]) {
+    targets[name[stage]] = {
+      executor: `${PACKAGE_NAME}:invalid-project`,
+      cache: false,
+      options: { errors },
+      metadata: { description: `Fails until ${manifestFile} is fixed: ${DESCRIPTIONS[stage]}`, technologies: [TECHNOLOGY] },
+    };
+  }
+  return targets;
+}
+
 function common(ctx: InferContext) {
   return {
     name: targetNames(ctx),

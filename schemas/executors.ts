@@ -49,6 +49,16 @@ export const executorOptionSchemas = {
     'Rebuild an installer ISO',
     'Installer projects: copy baseIso with the packs of packs[] added (packages.<label>/ + XS-REPOSITORY-LIST), the answerfile injected and the include files added, into dist/<projectRoot>/installer/<output>.',
   ),
+  'invalid-project': z
+    .object({
+      errors: z.array(z.string()).min(1).describe("The problems of the project's suppack.json, one line each (set by the plugin)."),
+    })
+    .strict()
+    .meta({
+      title: 'A project whose suppack.json is broken',
+      description:
+        'Given by the plugin to every target of a project whose suppack.json is invalid or conflicts with another project: fails with the errors, so runs name the file instead of skipping the project.',
+    }),
 } as const;
 
 export type ExecutorName = keyof typeof executorOptionSchemas;
@@ -63,3 +73,4 @@ export type BuildIsoOptions = z.input<(typeof executorOptionSchemas)['build-iso'
 export type BundleOptions = z.input<(typeof executorOptionSchemas)['bundle']>;
 export type CombinePacksOptions = z.input<(typeof executorOptionSchemas)['combine-packs']>;
 export type RebuildIsoOptions = z.input<(typeof executorOptionSchemas)['rebuild-iso']>;
+export type InvalidProjectOptions = z.input<(typeof executorOptionSchemas)['invalid-project']>;

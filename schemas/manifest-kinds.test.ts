@@ -66,7 +66,7 @@ describe('bundle manifests', () => {
       'packs[0]: expected the name of a workspace pack or bundle project, or the path of a pack ISO ending in .iso',
     ],
     ['a member listed twice', { packs: ['a', 'b', 'a'] }, 'packs[2]: "a" is already packs[0]: list each pack once'],
-    ['an unknown field', { label: 'x' }, 'unknown option: label'],
+    ['an unknown field', { label: 'x' }, 'label: unknown key'],
   ];
   test.each(cases)('%s', (_, patch, expected) => {
     expect(errorOf({ ...bundle, ...patch })).toBe(`${FILE}: ${expected}`);
@@ -109,7 +109,7 @@ describe('installer manifests', () => {
       'include[1].to: expected a relative path inside the ISO (no leading "/", no "." or ".." components)',
     ],
     ['an include to ..', { include: [{ from: 'b', to: 'x/../y' }] }, 'include[0].to: expected a relative path inside the ISO (no leading "/", no "." or ".." components)'],
-    ['an include with an unknown field', { include: [{ from: 'b', into: 'y' }] }, 'unknown option: include[0].into'],
+    ['an include with an unknown field', { include: [{ from: 'b', into: 'y' }] }, 'include[0].into: unknown key'],
     ['a volume id over 32 characters', { volumeId: 'X'.repeat(40) }, 'volumeId: expected at most 32 characters (the ISO volume id)'],
     [
       'an output with a directory',

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SuppackError } from '../core/errors';
+import { SuppackError, allProblems } from '../core/errors';
 
 /** How a schema field path is named to the user: `--label` on the CLI, `suppack.json: pack.label` in a manifest. */
 export type FieldNamer = (path: ReadonlyArray<PropertyKey>) => string;
@@ -7,29 +7,104 @@ export type FieldNamer = (path: ReadonlyArray<PropertyKey>) => string;
 export const dottedPath: FieldNamer = (path) =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)';
 
+/** At most this many problems are listed; the rest are counted. */
+export const MAX_PROBLEMS = 10;
+
 /**
- * Validate `value` against `schema`. The first problem becomes a one-line SuppackError naming the
- * file (or flag source), the field and what was expected; the parsed value is returned otherwise.
+ * Validate `value` against `schema`. Every problem (up to MAX_PROBLEMS) becomes one line naming
+ * the file (or flag source), the field, what was expected and what was found, so a person fixes
+ * them in one go; the parsed value is returned otherwise.
  */
 export function parseWithSchema<S extends z.ZodType>(
   schema: S,
   value: unknown,
   where: { file?: string; field?: FieldNamer } = {},
 ): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const name = where.field ?? dottedPath;
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => name([...issue.path, k]));
-    throw new SuppackError(`unknown option${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}`, { file: where.file });
-  }
-  return fail(issue, where.file, name(issue.path));
+  const problems = describeIssues(result.error.issues, where.field ?? dottedPath, where.field === dottedPath);
+  const errors = problems.slice(0, MAX_PROBLEMS).map((p) => new SuppackError(p.what, { file: where.file, field: p.field }));
+  if (problems.length > MAX_PROBLEMS) errors.push(new SuppackError(`and ${problems.length - MAX_PROBLEMS} more problems`, { file: where.file }));
+  throw allProblems(errors);
 }
 
-function fail(issue: z.core.$ZodIssue, file: string | undefined, field: string): never {
-  let what = issue.message;
-  if (issue.code === 'invalid_type' && /received undefined/.test(what)) what = `required, expected ${issue.expected}`;
-  else if (issue.code === 'invalid_type') what = what.replace(/^Invalid input: /, '');
-  throw new SuppackError(what, { file, field });
+interface Problem {
+  field?: string;
+  what: string;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], name: FieldNamer, keys: boolean): Problem[] {
+  const missing = issues.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length > 0);
+  const explained = new Set<z.core.$ZodIssue>();
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    if (!keys) {
+      const flags = issue.keys.map((k) => name([...issue.path, k]));
+      problems.push({ what: `unknown option${flags.length > 1 ? 's' : ''}: ${flags.join(', ')}` });
+      continue;
+    }
+    for (const key of issue.keys) {
+      const siblings = missing.filter((m) => samePath(m.path.slice(0, -1), issue.path) && !explained.has(m));
+      const near = closest(key, siblings.map((m) => String(m.path.at(-1))));
+      if (near !== undefined) explained.add(siblings.find((m) => String(m.path.at(-1)) === near)!);
+      problems.push({ field: name([...issue.path, key]), what: `unknown key${near === undefined ? '' : `; did you mean ${near}?`}` });
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys' || explained.has(issue)) continue;
+    problems.push({ field: name(issue.path), what: describeIssue(issue) });
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const what = issue.message;
+  if (issue.code !== 'invalid_type') return what;
+  if (issue.input === undefined) return /received undefined/.test(what) ? `required, expected ${issue.expected}` : what;
+  const expected = /received /.test(what) ? `expected ${article(issue.expected)}` : what.replace(/^required, /, '');
+  return `${expected}, got ${describeValue(issue.input)}`;
+}
+
+/** A JSON value as a person names it: `the number 1`, `the string "x"`, `null`, `an array`. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'number':
+      return `the number ${v}`;
+    case 'string':
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    case 'boolean':
+      return String(v);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof v;
+  }
+}
+
+const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The candidate nearest `key` by edit distance, if near enough to be a typo. */
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance && d <= Math.max(2, Math.floor(c.length / 3))) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

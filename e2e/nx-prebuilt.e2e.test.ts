@@ -1,5 +1,10 @@
 /**
- * Issue 20, end to end with the packed plugin: the `prebuilt` patterns users write (braces, "!"
+ * Nx workspaces of prebuilt-RPM packs, end to end with the packed plugin.
+ *
+ * Issue 14: a project whose suppack.json is broken stays in the graph and its targets fail, so
+ * `run-many` exits non-zero naming the file while the other packs build.
+ *
+ * Issue 20: the `prebuilt` patterns users write (braces, "!"
  * exclusions, `**`, dot files) select in collect-rpms exactly the files Nx hashes for the target.
  * For each pattern list: changing any collected RPM re-runs collect-rpms, changing a file the
  * patterns leave out does not; an RPM Nx cannot hash by content (a symlink, an ignored file) is
@@ -118,6 +123,8 @@ beforeAll(async () => {
   project('symlinked', ['rpms/*.rpm'], { 'rpms/a.rpm': rpms['hello-lib'], 'shared/b.rpm': rpms['xs-hello'] });
   symlinkSync('../shared/b.rpm', join(ws, 'packs/symlinked/rpms/link.rpm'));
   project('ignored', ['rpms/**/*.rpm'], { 'rpms/a.rpm': rpms['hello-lib'], 'rpms/local/b.rpm': rpms['xs-hello'] });
+  // pack.version a number: the manifest is invalid
+  writeJson(join(ws, 'packs/broken/suppack.json'), { pack: { ...PACK, label: 'broken', version: 1.0 }, prebuilt: ['x.rpm'] });
 }, 600_000);
 
 afterAll(() => {
@@ -152,4 +159,20 @@ describe('RPMs Nx cannot hash by their content', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(new RegExp(`packs/${name}/suppack\\.json: ${message.source}`));
   }, 120_000);
+});
+
+describe('a broken suppack.json', () => {
+  test('its targets fail naming the file and field; run-many exits non-zero and the other packs still build', async () => {
+    const r = await nx(['run-many', '-t', 'build-iso', '-p', 'braces,broken', '--outputStyle=static', '--parallel=1']);
+    const out = r.stdout + r.stderr;
+    expect(r.status).not.toBe(0);
+    expect(out).toMatch(/packs\/broken\/suppack\.json: pack\.version: /);
+    const runs = taskRuns(out);
+    expect(runs.get('braces:build-iso')).toMatch(/ran|local/);
+    expect(readdirSync(join(ws, 'dist/packs/braces/iso'))).toContain('braces.iso');
+    expect(runs.get('broken:build-iso')).toBe('ran');
+    const single = await nx(['run', 'broken:collect-rpms', '--outputStyle=static']);
+    expect(single.status).not.toBe(0);
+    expect(single.stdout + single.stderr).toMatch(/packs\/broken\/suppack\.json: pack\.version: /);
+  }, 300_000);
 });
