@@ -169,7 +169,7 @@ function parseIsolinux(text: string): MenuEntry[] {
   const entries: MenuEntry[] = [];
   let current: { name: string; loader?: Token[]; append?: Token[] } | undefined;
   const finish = () => {
-    if (current) entries.push(isolinuxEntry(current.name, current.loader, current.append));
+    if (current) entries.push(isolinuxEntry(text, current.name, current.loader, current.append));
     current = undefined;
   };
   let inText = false;
@@ -196,15 +196,22 @@ function parseIsolinux(text: string): MenuEntry[] {
   return entries;
 }
 
-const raw = (toks: Token[]) => toks.map((t) => t.value).join(' ');
+/** Tokens as written, from the first to the last: continuations removed, blanks collapsed. */
+function rawOf(text: string, toks: Token[]): string {
+  if (toks.length === 0) return '';
+  return text
+    .slice(toks[0]!.start, toks[toks.length - 1]!.end)
+    .replace(/\\\r?\n/g, '')
+    .replace(/\s+/g, ' ');
+}
 const isXenImage = (path: string) => /xen[^/]*$/i.test(path);
 
-function isolinuxEntry(name: string, loader: Token[] | undefined, append: Token[] | undefined): MenuEntry {
+function isolinuxEntry(text: string, name: string, loader: Token[] | undefined, append: Token[] | undefined): MenuEntry {
   const entry: MenuEntry = { name, path: name, kind: 'other' };
-  if (!loader) return { ...entry, ...(append ? { boots: `APPEND ${raw(append)}` } : {}) };
+  if (!loader) return { ...entry, ...(append ? { boots: `APPEND ${rawOf(text, append)}` } : {}) };
   const kernel = loader[1]?.value ?? '';
   entry.loader = loader[0]!.value;
-  const boots = `${raw(loader)}${append && append.length > 0 ? ` ${raw(append)}` : ''}`;
+  const boots = rawOf(text, loader);
   if (!/(^|\/)mboot\.c32$/i.test(kernel) || !/^(kernel|com32)$/i.test(entry.loader)) return { ...entry, boots };
   entry.loader = 'mboot.c32';
   // mboot.c32: <hypervisor> [args] --- <module> [args] --- <module> ...
@@ -214,10 +221,10 @@ function isolinuxEntry(name: string, loader: Token[] | undefined, append: Token[
     else segments[segments.length - 1]!.push(t);
   }
   const [hv, dom0] = segments;
-  if (!hv || hv.length === 0 || !isXenImage(hv[0]!.value)) return { ...entry, boots };
-  entry.hypervisor = raw(hv);
+  if (!hv || hv.length === 0 || !isXenImage(hv[0]!.value)) return { ...entry, boots: `${boots} ${rawOf(text, hv ?? [])}`.trim() };
+  entry.hypervisor = rawOf(text, hv);
   if (dom0 && dom0.length > 0) {
-    entry.dom0 = raw(dom0);
+    entry.dom0 = rawOf(text, dom0);
     entry.dom0Args = dom0.slice(1);
     entry.insertAt = dom0[dom0.length - 1]!.end;
   }
@@ -279,8 +286,13 @@ function grubItems(text: string): GrubItem[] {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') {
         if (text[j] === '\\' && lineEnd(j + 1)) j += text[j + 1] === '\r' ? 3 : 2;
-        else if (text[j] === '\\' && /["\\$]/.test(text[j + 1] ?? '')) (v += text[j + 1]), (j += 2);
-        else (v += text[j]), j++;
+        else if (text[j] === '\\' && /["\\$]/.test(text[j + 1] ?? '')) {
+          v += text[j + 1];
+          j += 2;
+        } else {
+          v += text[j];
+          j++;
+        }
       }
       add(v, i, Math.min(j + 1, text.length));
       i = j + 1;
@@ -358,10 +370,6 @@ function imageIndex(words: Token[]): number {
 
 const GRUB_MODULE_OF: Record<string, string> = { multiboot2: 'module2', multiboot: 'module', xen_hypervisor: 'xen_module' };
 const GRUB_LOADERS = /^(linux|linux16|linuxefi|kernel|chainloader|appleloader|knetbsd|kfreebsd|kopenbsd|legacy_kernel|configfile|normal|reboot|halt|exit|fwsetup)$/;
-
-function rawOf(text: string, words: Token[]): string {
-  return words.length === 0 ? '' : text.slice(words[0]!.start, words[words.length - 1]!.end);
-}
 
 function grubEntry(text: string, name: string, path: string, commands: GrubCommand[]): MenuEntry {
   const entry: MenuEntry = { name, path, kind: 'other' };
