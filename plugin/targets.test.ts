@@ -303,6 +303,9 @@ describe('bundle and installer projects (pure: the members are data, no file sys
       technologies: ['xenserver'],
       targetGroups: { 'Installer ISO': ['rebuild-iso'] },
     });
+    expect(inferProjectMetadata({ ...m, bootEntries: ['install', 'no-serial'] }, t).description).toBe(
+      'Installer ISO from XenServer-7.0.0-install-cd.iso with 3 packs, an answerfile for boot entries install, no-serial, 2 includes',
+    );
   });
 
   test('renamed targets: the member dependsOn follows the new names', () => {
