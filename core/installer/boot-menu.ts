@@ -122,12 +122,6 @@ function leaveReason(e: MenuEntry, names: readonly string[] | undefined, named: 
   return undefined;
 }
 
-/** Everything `inspect` and the reports show of an entry, without the internals. */
-export function describeEntry(e: MenuEntry): Omit<MenuEntry, 'dom0Args' | 'insertAt'> {
-  const { dom0Args: _a, insertAt: _i, ...rest } = e;
-  return rest;
-}
-
 // ---- isolinux / syslinux ----------------------------------------------------------------------
 
 /** Logical lines (a `\` at the end of a physical line continues it) as tokens with their spans. */

@@ -1,7 +1,7 @@
 /** Rebuilding a XenServer / XCP-ng installer ISO with packs and an answerfile: formats.md sections 3 to 6. */
 export { parseAnswerfile, parseAnswerfileXml } from './answerfile';
 export type { Answerfile } from './answerfile';
-export { answerfileParams, describeEntry, menuSyntaxOf, parseBootMenu, patchBootMenu } from './boot-menu';
+export { answerfileParams, menuSyntaxOf, parseBootMenu, patchBootMenu } from './boot-menu';
 export type { BootMenu, EntryKind, LeftEntry, MenuEntry, MenuSyntax, PatchedMenu } from './boot-menu';
 export { readInstallerMenus } from './menus';
 export type { FatBootImage, IsoMenu } from './menus';
