@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/args';
+import { formatReport } from '../cli/inspect';
 import { rebuildIsoCommand } from '../cli/rebuild-iso';
 import { isSuppackError } from './errors';
 import { rebuildIso, type MenuReport } from './rebuild-iso';
@@ -229,6 +230,14 @@ describe.each(CASES)('$name', ({ name, isolinux, grub, isolinuxReport, grubRepor
     expect(r.boot.filter((b) => b.menu === 'boot/efiboot.img:EFI/xenserver/grub.cfg').map((b) => [b.name, b.dom0])).toEqual(
       r.boot.filter((b) => b.menu === 'EFI/xenserver/grub.cfg').map((b) => [b.name, b.dom0]),
     );
+    // `suppack inspect` prints each entry's kind and loader, then its hypervisor and dom0 lines.
+    const printed = formatReport(r);
+    const grubShell = r.boot.find((b) => b.menu === 'EFI/xenserver/grub.cfg' && b.name === 'shell')!;
+    expect(printed).toContain(
+      `  EFI/xenserver/grub.cfg: shell (Xen shell, ${grubShell.loader})\n    hypervisor: ${grubShell.hypervisor}\n    dom0:       ${grubShell.dom0}\n`,
+    );
+    expect(grubShell.loader).toBe(grub.includes('xen_boot') ? 'xen_hypervisor' : 'multiboot2');
+    expect(printed).toContain(`  EFI/xenserver/grub.cfg: install (Xen install, ${grubShell.loader})\n`);
   });
 });
 
