@@ -57,9 +57,9 @@ function efibootCopy(grub: string): string {
 }
 
 const isoFile = (iso: string, path: string) => execFileSync('bsdtar', ['-xOf', iso, path], { maxBuffer: 64 << 20 }).toString('utf8');
-function efibootFile(iso: string, path: string): string {
+function efibootFile(iso: string, path: string, image = 'boot/efiboot.img'): string {
   const img = join(dir, `efiboot-${Math.random().toString(36).slice(2)}.img`);
-  writeFileSync(img, execFileSync('bsdtar', ['-xOf', iso, 'boot/efiboot.img'], { maxBuffer: 64 << 20 }));
+  writeFileSync(img, execFileSync('bsdtar', ['-xOf', iso, image], { maxBuffer: 64 << 20 }));
   try {
     return execFileSync('mtype', ['-i', img, `::${path}`], { encoding: 'utf8' });
   } finally {
@@ -312,5 +312,22 @@ describe('a menu of Xen entries that cannot be patched', () => {
         `suppack: error: ${base}: EFI/xenserver/grub.cfg: no boot entry can get the answerfile parameters: "shell" ${SHELL}\n`,
     });
     expect(existsSync(output)).toBe(false);
+  });
+});
+
+describe('a FAT image the El Torito catalog boots from elsewhere than boot/efiboot.img', () => {
+  it('is found through the boot catalog and its grub.cfg patched too', async () => {
+    const grub = upstream('xenserver-grub-xen_boot.cfg');
+    const base = buildTestInstaller(join(dir, 'efi-elsewhere'), {}, 'XenServer-8.4 install', { grubCfg: grub, efibootGrubCfg: efibootCopy(grub), efiImage: 'EFI/images/efi.img' });
+    const out = join(dir, 'efi-elsewhere.iso');
+    const r = await rebuildIso({ input: base, output: out, answerfile, epoch: EPOCH });
+    expect(r.menus.map((m) => [m.file, m.patched])).toEqual([
+      ['boot/isolinux/isolinux.cfg', ['install']],
+      ['EFI/xenserver/grub.cfg', ['install', 'no-serial', 'advanced-options>common-criteria-prep']],
+      ['EFI/images/efi.img:EFI/xenserver/grub.cfg', ['install', 'no-serial', 'advanced-options>common-criteria-prep']],
+    ]);
+    expectOnlyDom0LinesChanged(efibootCopy(grub), efibootFile(out, 'EFI/xenserver/grub.cfg', 'EFI/images/efi.img'), 3, 'grub');
+    // The image stays the El Torito EFI boot image, and isolinux.bin (no FAT) was not taken for one.
+    expect(execFileSync('xorriso', ['-indev', out, '-report_el_torito', 'plain'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toMatch(/El Torito img path : +2 +\/EFI\/images\/efi\.img/);
   });
 });

@@ -33,6 +33,8 @@ export interface TestInstallerMenus {
   grubCfg?: string | null;
   /** EFI/xenserver/grub.cfg inside boot/efiboot.img (default GRUB_CFG after a `search` line). */
   efibootGrubCfg?: string | null;
+  /** Where the EFI El Torito image goes on the ISO (default boot/efiboot.img). */
+  efiImage?: string;
 }
 
 /**
@@ -77,7 +79,8 @@ export function buildTestInstaller(
     writeFileSync(cfgCopy, efibootGrubCfg);
     execFileSync('mcopy', ['-i', efi, cfgCopy, '::EFI/xenserver/grub.cfg']);
   }
-  put('boot/efiboot.img', readFileSync(efi));
+  const efiImage = menus.efiImage ?? 'boot/efiboot.img';
+  put(efiImage, readFileSync(efi));
   for (const [p, data] of Object.entries(extra)) put(p, data);
   const out = join(dir, 'installer.iso');
   execFileSync(
@@ -85,7 +88,7 @@ export function buildTestInstaller(
     [
       '-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', volumeId,
       '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
-      '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot',
+      '-eltorito-alt-boot', '-e', efiImage, '-no-emul-boot',
       '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',
       '-o', out, src,
     ],
