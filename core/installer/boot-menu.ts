@@ -362,7 +362,11 @@ function imageIndex(words: Token[]): number {
   return i;
 }
 
-const GRUB_MODULE_OF: Record<string, string> = { multiboot2: 'module2', multiboot: 'module', xen_hypervisor: 'xen_module' };
+const GRUB_MODULE_OF = new Map([
+  ['multiboot2', 'module2'],
+  ['multiboot', 'module'],
+  ['xen_hypervisor', 'xen_module'],
+]);
 const GRUB_LOADERS = /^(linux|linux16|linuxefi|kernel|chainloader|appleloader|knetbsd|kfreebsd|kopenbsd|legacy_kernel|configfile|normal|reboot|halt|exit|fwsetup)$/;
 
 function grubEntry(text: string, name: string, path: string, commands: GrubCommand[]): MenuEntry {
@@ -373,7 +377,7 @@ function grubEntry(text: string, name: string, path: string, commands: GrubComma
     return (kw === 'multiboot2' || kw === 'multiboot') && isXenImage(c.words[imageIndex(c.words)]?.value ?? '');
   });
   if (hv < 0) {
-    const loader = commands.find((c) => GRUB_MODULE_OF[c.words[0]!.value] !== undefined || GRUB_LOADERS.test(c.words[0]!.value));
+    const loader = commands.find((c) => GRUB_MODULE_OF.has(c.words[0]!.value) || GRUB_LOADERS.test(c.words[0]!.value));
     if (loader) {
       entry.loader = loader.words[0]!.value;
       entry.boots = rawOf(text, loader.words);
@@ -383,7 +387,7 @@ function grubEntry(text: string, name: string, path: string, commands: GrubComma
   const hvWords = commands[hv]!.words;
   entry.loader = hvWords[0]!.value;
   entry.hypervisor = rawOf(text, hvWords.slice(imageIndex(hvWords)));
-  const moduleKw = GRUB_MODULE_OF[entry.loader]!;
+  const moduleKw = GRUB_MODULE_OF.get(entry.loader)!;
   const mod = commands.slice(hv + 1).find((c) => c.words[0]!.value === moduleKw);
   if (mod && imageIndex(mod.words) < mod.words.length) {
     const dom0 = mod.words.slice(imageIndex(mod.words));
