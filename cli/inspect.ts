@@ -64,7 +64,12 @@ function formatMediumReport(r: MediumReport): string {
   }
   if (r.format === 'installer') {
     lines.push('boot entries:');
-    for (const b of r.boot) lines.push(`  ${b.menu}: ${b.name}${b.dom0 ? `  dom0: ${b.dom0}` : ''}`);
+    for (const b of r.boot) {
+      lines.push(`  ${b.menu}: ${b.name} (${b.kind === 'other' ? 'not Xen' : `Xen ${b.kind}`}${b.loader ? `, ${b.loader}` : ''})`);
+      if (b.hypervisor !== undefined) lines.push(`    hypervisor: ${b.hypervisor}`);
+      if (b.kind !== 'other') lines.push(`    dom0:       ${b.dom0 ?? '(none: no module after the hypervisor)'}`);
+      if (b.boots !== undefined) lines.push(`    boots:      ${b.boots}`);
+    }
     lines.push(r.answerfile == null ? 'answerfile:     (none in install.img)' : `answerfile:     /answerfile.xml in install.img\n${r.answerfile.replace(/\n$/, '')}`);
   }
   return `${lines.join('\n')}\n`;

@@ -3,7 +3,7 @@
  * Nothing heavy is loaded here: core/rebuild-iso starts copying the input first.
  */
 import { sourceDateEpoch } from '../core/time';
-import { rebuildIso, type IncludeSpec } from '../core/rebuild-iso';
+import { menuReportLines, rebuildIso, type IncludeSpec } from '../core/rebuild-iso';
 import { progressPrinter } from '../core/progress';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 import { basename } from 'node:path';
@@ -18,7 +18,10 @@ and GPT) is kept and the cost is close to a file copy.
   --pack=PACK.iso         a legacy pack to add as packages.<label>/ (repeatable)
   --answerfile=FILE       an answerfile: checked against the installer's grammar, put into
                           install.img as /answerfile.xml, and "answerfile=file:///answerfile.xml
-                          install" added to the dom0 command line of every install entry
+                          install" added to the dom0 command line of the install entries of
+                          every boot menu (never a shell or non-Xen entry)
+  --entries=NAME,...      with --answerfile: exactly the boot entries to patch, by isolinux
+                          LABEL or GRUB title (or submenu>title), in every menu that has them
   --driver=RPM            a driver RPM (repeatable): its /lib/modules/<kver>/ and /lib/firmware/
                           files go into install.img, and the module indexes are regenerated
                           with depmod (Debian package kmod) so the installer can load them
@@ -32,6 +35,7 @@ const rebuildOptions: OptionSpec = {
   output: { type: 'string', short: 'o' },
   pack: { type: 'string', multiple: true },
   answerfile: { type: 'string' },
+  entries: { type: 'string' },
   driver: { type: 'string', multiple: true },
   include: { type: 'string', multiple: true },
   'volume-id': { type: 'string' },
@@ -50,11 +54,16 @@ export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStre
   const output = values.output as string | undefined;
   if (output === undefined) throw new UsageError('--output: required, expected the installer ISO to write');
   if (positionals.length !== 1) throw new UsageError(`expected one installer ISO, got ${positionals.length}`);
+  const entries = values.entries as string | undefined;
+  if (entries !== undefined && values.answerfile === undefined) throw new UsageError('--entries: expected with --answerfile, whose parameters it directs');
+  const bootEntries = entries?.split(',');
+  if (bootEntries?.some((e) => e.trim() === '')) throw new UsageError(`--entries: expected NAME,... without empty names, got ${JSON.stringify(entries)}`);
   const r = await rebuildIso({
     input: positionals[0]!,
     output,
     packs: (values.pack as string[] | undefined) ?? [],
     ...(values.answerfile !== undefined ? { answerfile: values.answerfile as string } : {}),
+    ...(bootEntries !== undefined ? { bootEntries } : {}),
     drivers: (values.driver as string[] | undefined) ?? [],
     include: ((values.include as string[] | undefined) ?? []).map(parseInclude),
     ...(values['volume-id'] !== undefined ? { volumeId: values['volume-id'] as string } : {}),
@@ -62,7 +71,7 @@ export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStre
     onProgress: progressPrinter(basename(output)),
   });
   for (const d of r.drivers) out.write(`driver: ${d.nevra} (kernel ${d.kvers.join(', ')}): ${d.files.length} file${d.files.length === 1 ? '' : 's'}\n`);
-  for (const p of r.patched) out.write(`answerfile parameters: ${p.file}: ${p.entries.join(', ')}\n`);
+  for (const line of menuReportLines(r.menus)) out.write(`${line}\n`);
   out.write(`${r.iso}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
 import { openIso, type IsoImage, type IsoVolume } from './iso';
 import { promises as fsp } from 'node:fs';
-import { REPOSITORY_LIST, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
+import { REPOSITORY_LIST, detectInstallerLayout, parseRepositoryList, readInstallerMenus, type EntryKind } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { injectedAnswerfile } from './installer/injected';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
@@ -49,6 +49,32 @@ export interface MediumReport {
   answerfile?: string | null;
 }
 
+/** One boot menu entry as `inspect` shows it (docs/cli/rebuild-iso.md, "Boot menus"). */
+export interface BootEntry {
+  /** The menu: an ISO path, or `<FAT image>:<path>` for a copy inside an El Torito image. */
+  menu: string;
+  /** isolinux LABEL or GRUB title, with its submenus (`advanced-options>common-criteria-prep`). */
+  name: string;
+  kind: EntryKind;
+  /** mboot.c32, multiboot2, xen_hypervisor, multiboot, linux, chainloader, LOCALBOOT... */
+  loader?: string;
+  /** Xen entries: the hypervisor line (image and arguments). */
+  hypervisor?: string;
+  /** Xen entries: the dom0 kernel line (image and arguments). */
+  dom0?: string;
+  /** Other entries: what they boot. */
+  boots?: string;
+}
+
+function unlessRefused<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof SuppackError) return undefined;
+    throw e;
+  }
+}
+
 export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 
 export async function inspectPack(isoPath: string): Promise<PackReport> {
@@ -87,10 +113,22 @@ async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean):
     boot: [],
   };
   if (installer) {
-    const menus = iso.entries().filter((e) => e.kind === 'file' && (/^boot\/isolinux\/isolinux\.cfg$/i.test(e.path) || /^EFI\/[^/]+\/grub[^/]*\.cfg$/i.test(e.path)));
+    const paths = iso.entries().filter((e) => e.kind === 'file').map((e) => e.path);
+    // An install.img without any boot menu has no entries to show (detectInstallerLayout refuses it).
+    const layout = unlessRefused(() => detectInstallerLayout(paths, isoPath)) ?? { grubCfgs: [] };
+    const { menus } = await readInstallerMenus(iso, isoPath, layout);
     for (const m of menus) {
-      const text = (await iso.readFile(m.path, MAX_METADATA_BYTES)).toString('utf8');
-      report.boot.push(...(/isolinux/i.test(m.path) ? isolinuxEntries(text, m.path) : grubEntries(text, m.path)));
+      for (const e of m.menu.entries) {
+        report.boot.push({
+          menu: m.file,
+          name: e.path,
+          kind: e.kind,
+          ...(e.loader !== undefined ? { loader: e.loader } : {}),
+          ...(e.hypervisor !== undefined ? { hypervisor: e.hypervisor } : {}),
+          ...(e.dom0 !== undefined ? { dom0: e.dom0 } : {}),
+          ...(e.boots !== undefined ? { boots: e.boots } : {}),
+        });
+      }
     }
     report.answerfile = await injectedAnswerfile(iso, isoPath);
   }

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join, posix, relative, sep } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError, isSuppackError } from './errors';
+import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { openIso, type IsoDirent, type IsoEntry, type IsoImage } from './iso';
 import type { AppendChanges, FileExtension } from './iso/append';
 import { openFat } from './fat';
@@ -15,21 +15,20 @@ import {
   addToRepositoryList,
   answerfileParams,
   detectInstallerLayout,
+  patchBootMenu,
+  readInstallerMenus,
   encodeInitrdMember,
   initrdPadding,
   injectedAnswerfile,
   loaderUnpackedCompression,
   parseAnswerfile,
-  patchGrubCfg,
-  patchIsolinuxCfg,
   type InstallerLayout,
 } from './installer';
 import type { InjectedDriver } from './installer/drivers';
 import { openPackSources } from './pack-sources';
-import type { IncludeSpec, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso';
+import type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso';
 
 const MAX_CONFIG_BYTES = 1 << 20;
-const MAX_EFIBOOT_BYTES = 64 << 20;
 
 function bufferEntry(path: string, data: Buffer, mode = 0o644): IsoEntry {
   return { path, kind: 'file', size: data.length, source: () => Readable.from([data]), mode };
@@ -67,51 +66,48 @@ async function includeEntries(spec: IncludeSpec, index: number): Promise<IsoEntr
   return out;
 }
 
-/** Patch every boot menu of the input; at least one install entry must be found somewhere. */
-async function patchBootMenus(iso: IsoImage, layout: InstallerLayout, input: string, params: string[]) {
+/**
+ * Patch the boot menus of the input (docs/cli/rebuild-iso.md, "Boot menus"): by default the
+ * install entries of every menu, on the ISO and inside its El Torito FAT images; with `names`,
+ * exactly the entries named. A name no menu has, a named entry that cannot be patched, and a menu
+ * with Xen entries of which none is patched are errors; so is an ISO where nothing is patched.
+ */
+async function patchBootMenus(iso: IsoImage, layout: InstallerLayout, input: string, params: string[], names: readonly string[] | undefined) {
   const files: IsoEntry[] = [];
-  const patched: RebuildIsoResult['patched'] = [];
-  const noEntry = (e: unknown) => isSuppackError(e) && /no .*entry/i.test(e.message);
-  const menus = [
-    ...(layout.isolinuxCfg ? [{ path: layout.isolinuxCfg, patch: patchIsolinuxCfg }] : []),
-    ...layout.grubCfgs.map((path) => ({ path, patch: patchGrubCfg })),
-  ];
-  for (const m of menus) {
-    const text = (await iso.readFile(m.path, MAX_CONFIG_BYTES)).toString('utf8');
-    try {
-      const r = m.patch(text, params, `${input}: ${m.path}`);
-      if (r.text !== text) files.push(bufferEntry(m.path, Buffer.from(r.text, 'utf8')));
-      patched.push({ file: m.path, entries: r.patched });
-    } catch (e) {
-      if (!noEntry(e)) throw e;
-    }
-  }
-  if (layout.efiBootImg) {
-    // formats.md 4: some media keep a grub.cfg copy inside the EFI boot image; patch it too.
-    const image = await iso.readFile(layout.efiBootImg, MAX_EFIBOOT_BYTES);
-    let current = image;
-    let fat = openFat(current, `${input}: ${layout.efiBootImg}`);
-    for (const path of fat.list().filter((p) => /(^|\/)grub[^/]*\.cfg$/i.test(p))) {
-      const text = fat.readFile(path)!.toString('utf8');
-      try {
-        const r = patchGrubCfg(text, params, `${input}: ${layout.efiBootImg}: ${path}`);
-        if (r.text !== text) {
-          current = fat.replaceFile(path, Buffer.from(r.text, 'utf8'));
-          fat = openFat(current, `${input}: ${layout.efiBootImg}`);
-        }
-        patched.push({ file: `${layout.efiBootImg}:${path}`, entries: r.patched });
-      } catch (e) {
-        if (!noEntry(e)) throw e;
+  const reports: MenuReport[] = [];
+  const { menus, images } = await readInstallerMenus(iso, input, layout);
+  if (names !== undefined) {
+    const all = menus.flatMap((m) => m.menu.entries);
+    for (const n of names) {
+      if (!all.some((e) => e.name === n || e.path === n)) {
+        const known = [...new Set(all.map((e) => JSON.stringify(e.path)))].join(', ');
+        throw new SuppackError(`boot entry ${JSON.stringify(n)} is in no boot menu; the menus have ${known || 'no entries'}`, { file: input, field: 'boot entries' });
       }
     }
-    if (current !== image) files.push(bufferEntry(layout.efiBootImg, current));
   }
-  if (patched.length === 0) {
-    throw new SuppackError('no install entry in any boot menu (isolinux.cfg, EFI grub*.cfg) to add the answerfile parameters to', {
+  const imageBytes = new Map(images.map((i) => [i.path, i.bytes]));
+  for (const m of menus) {
+    const r = patchBootMenu(m.menu, params, names);
+    reports.push({
+      file: m.file,
+      patched: r.patched.map((e) => e.path),
+      left: r.left.map((l) => ({ entry: l.entry.path, reason: l.reason })),
+    });
+    if (r.text === m.menu.text) continue;
+    const data = Buffer.from(r.text, 'utf8');
+    if (m.image === undefined) files.push(bufferEntry(m.path, data));
+    else imageBytes.set(m.image, openFat(imageBytes.get(m.image)!, `${input}: ${m.image}`).replaceFile(m.path, data));
+  }
+  for (const img of images) {
+    const now = imageBytes.get(img.path)!;
+    if (now !== img.bytes) files.push(bufferEntry(img.path, now));
+  }
+  if (!reports.some((r) => r.patched.length > 0)) {
+    throw new SuppackError('no install entry in any boot menu (isolinux.cfg, EFI grub*.cfg, El Torito FAT images) to add the answerfile parameters to', {
       file: input,
     });
   }
-  return { files, patched };
+  return { files, menus: reports };
 }
 
 /** The first `n` bytes of a file of the image (fewer when it is shorter). */
@@ -154,7 +150,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
         const old = layout.repositoryList ? await iso.readFile(layout.repositoryList, MAX_CONFIG_BYTES) : undefined;
         files.push(bufferEntry(layout.repositoryList ?? REPOSITORY_LIST, Buffer.from(addToRepositoryList(old, packDirs), 'utf8')));
       }
-      let patched: RebuildIsoResult['patched'] = [];
+      let menus: MenuReport[] = [];
       const img = iso.lookup(layout.installImg)!;
       // Later members overwrite earlier ones, so driver module indexes must follow the image's own,
       // and a new answerfile must follow one an earlier rebuild put in; otherwise the answerfile may
@@ -202,12 +198,12 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
         });
       }
       if (o.answerfile !== undefined) {
-        const menus = await patchBootMenus(iso, layout, o.input, answerfileParams());
-        files.push(...menus.files);
-        patched = menus.patched;
+        const patchedMenus = await patchBootMenus(iso, layout, o.input, answerfileParams(), o.bootEntries);
+        files.push(...patchedMenus.files);
+        menus = patchedMenus.menus;
       }
       for (const [i, spec] of (o.include ?? []).entries()) files.push(...(await includeEntries(spec, i)));
-      return { changes: { files, extend }, result: { iso: o.output, packDirs, patched, drivers }, close: () => packs.close() };
+      return { changes: { files, extend }, result: { iso: o.output, packDirs, menus, drivers }, close: () => packs.close() };
     } catch (e) {
       await packs.close();
       throw e;

@@ -25,22 +25,41 @@ export const GRUB_CFG = [
   '',
 ].join('\n');
 
+/** The boot menus of a test installer; `null` leaves that menu out. */
+export interface TestInstallerMenus {
+  /** boot/isolinux/isolinux.cfg (default ISOLINUX_CFG). */
+  isolinuxCfg?: string | null;
+  /** EFI/xenserver/grub.cfg (default GRUB_CFG). */
+  grubCfg?: string | null;
+  /** EFI/xenserver/grub.cfg inside boot/efiboot.img (default GRUB_CFG after a `search` line). */
+  efibootGrubCfg?: string | null;
+  /** Where the EFI El Torito image goes on the ISO (default boot/efiboot.img). */
+  efiImage?: string;
+}
+
 /**
  * Builds `<dir>/installer.iso`: isolinux (El Torito BIOS, boot-info-table), an EFI FAT image that
  * holds EFI/BOOT/BOOTX64.EFI and a grub.cfg copy, EFI/xenserver/grub.cfg, a bzip2 newc install.img,
- * packages.main/, isohybrid MBR + GPT. `extra` adds files (path → bytes).
+ * packages.main/, isohybrid MBR + GPT. `extra` adds files (path → bytes); `menus` replaces the menus.
  */
-export function buildTestInstaller(dir: string, extra: Record<string, Buffer | string> = {}, volumeId = 'XenServer-8.4 install'): string {
+export function buildTestInstaller(
+  dir: string,
+  extra: Record<string, Buffer | string> = {},
+  volumeId = 'XenServer-8.4 install',
+  menus: TestInstallerMenus = {},
+): string {
   const src = join(dir, 'installer-src');
   const put = (p: string, data: Buffer | string) => {
     mkdirSync(join(src, p, '..'), { recursive: true });
     writeFileSync(join(src, p), data);
   };
   put('boot/isolinux/isolinux.bin', readFileSync(ISOLINUX_BIN));
-  put('boot/isolinux/isolinux.cfg', ISOLINUX_CFG);
+  const isolinuxCfg = menus.isolinuxCfg === undefined ? ISOLINUX_CFG : menus.isolinuxCfg;
+  if (isolinuxCfg !== null) put('boot/isolinux/isolinux.cfg', isolinuxCfg);
   put('boot/xen.gz', 'xen');
   put('boot/vmlinuz', 'kernel');
-  put('EFI/xenserver/grub.cfg', GRUB_CFG);
+  const grubCfg = menus.grubCfg === undefined ? GRUB_CFG : menus.grubCfg;
+  if (grubCfg !== null) put('EFI/xenserver/grub.cfg', grubCfg);
   put('packages.main/XS-REPOSITORY', '<repository originator="xs" name="main" product="XenServer" version="7.0.0"><description>main</description></repository>\n');
   put('EULA', 'be nice\n');
   const initrd = join(dir, 'initrd-src');
@@ -52,12 +71,16 @@ export function buildTestInstaller(dir: string, extra: Record<string, Buffer | s
   execFileSync('rm', ['-f', efi]);
   execFileSync('mkfs.vfat', ['-i', '12345678', '-C', efi, '1440'], { stdio: 'ignore' });
   const cfgCopy = join(dir, 'grub-copy.cfg');
-  writeFileSync(cfgCopy, `search --file --set /install.img\n${GRUB_CFG}`);
+  const efibootGrubCfg = menus.efibootGrubCfg === undefined ? `search --file --set /install.img\n${GRUB_CFG}` : menus.efibootGrubCfg;
   writeFileSync(join(dir, 'bootx64.efi'), Buffer.alloc(5000, 7));
   for (const d of ['::EFI', '::EFI/BOOT', '::EFI/xenserver']) execFileSync('mmd', ['-i', efi, d]);
   execFileSync('mcopy', ['-i', efi, join(dir, 'bootx64.efi'), '::EFI/BOOT/BOOTX64.EFI']);
-  execFileSync('mcopy', ['-i', efi, cfgCopy, '::EFI/xenserver/grub.cfg']);
-  put('boot/efiboot.img', readFileSync(efi));
+  if (efibootGrubCfg !== null) {
+    writeFileSync(cfgCopy, efibootGrubCfg);
+    execFileSync('mcopy', ['-i', efi, cfgCopy, '::EFI/xenserver/grub.cfg']);
+  }
+  const efiImage = menus.efiImage ?? 'boot/efiboot.img';
+  put(efiImage, readFileSync(efi));
   for (const [p, data] of Object.entries(extra)) put(p, data);
   const out = join(dir, 'installer.iso');
   execFileSync(
@@ -65,7 +88,7 @@ export function buildTestInstaller(dir: string, extra: Record<string, Buffer | s
     [
       '-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', volumeId,
       '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
-      '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot',
+      '-eltorito-alt-boot', '-e', efiImage, '-no-emul-boot',
       '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',
       '-o', out, src,
     ],

@@ -127,7 +127,11 @@ describe('rebuildIso (formats.md 4)', () => {
     const copy = text('mtype', ['-i', join(dir, 'efiboot-out.img'), '::EFI/xenserver/grub.cfg']);
     expect(copy).toContain('module2 /boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install');
     expect(execFileSync('mtype', ['-i', join(dir, 'efiboot-out.img'), '::EFI/BOOT/BOOTX64.EFI']).equals(Buffer.alloc(5000, 7))).toBe(true);
-    expect(result.patched.map((p) => p.file).sort()).toEqual(['EFI/xenserver/grub.cfg', 'boot/efiboot.img:EFI/xenserver/grub.cfg', 'boot/isolinux/isolinux.cfg']);
+    expect(result.menus).toEqual([
+      { file: 'boot/isolinux/isolinux.cfg', patched: ['install'], left: [{ entry: 'local', reason: 'is not a Xen entry (LOCALBOOT 0)' }] },
+      { file: 'EFI/xenserver/grub.cfg', patched: ['install'], left: [] },
+      { file: 'boot/efiboot.img:EFI/xenserver/grub.cfg', patched: ['install'], left: [] },
+    ]);
   });
 
   it('keeps the boot setup of the input: El Torito entries and isohybrid MBR + GPT', () => {
@@ -156,12 +160,14 @@ describe('rebuildIso (formats.md 4)', () => {
       'packages.acme-fw acme:acme-fw',
       'packages.hello acme:hello',
     ]);
-    expect(r.boot).toContainEqual({
-      menu: 'boot/isolinux/isolinux.cfg',
-      name: 'install',
-      dom0: '/boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install',
-    });
-    expect(r.boot).toContainEqual({ menu: 'EFI/xenserver/grub.cfg', name: 'install', dom0: '/boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install' });
+    const xen = { kind: 'install', hypervisor: '/boot/xen.gz dom0_mem=max:1024M com1=115200,8n1 console=com1' };
+    const dom0 = '/boot/vmlinuz console=tty0 console=hvc0 answerfile=file:///answerfile.xml install';
+    expect(r.boot).toEqual([
+      { menu: 'boot/isolinux/isolinux.cfg', name: 'install', loader: 'mboot.c32', ...xen, dom0 },
+      { menu: 'boot/isolinux/isolinux.cfg', name: 'local', kind: 'other', loader: 'LOCALBOOT', boots: 'LOCALBOOT 0' },
+      { menu: 'EFI/xenserver/grub.cfg', name: 'install', loader: 'multiboot2', ...xen, dom0 },
+      { menu: 'boot/efiboot.img:EFI/xenserver/grub.cfg', name: 'install', loader: 'multiboot2', ...xen, dom0 },
+    ]);
     expect(r.answerfile).toBe(ANSWERFILE);
     const before = await inspectPack(base);
     expect(before.format === 'installer' && before.answerfile).toBe(null);

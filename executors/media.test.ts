@@ -150,13 +150,20 @@ describe('rebuild-iso', () => {
       baseIso: 'iso/installer.iso',
       packs: ['drivers'],
       answerfile: 'answerfile.xml',
+      bootEntries: ['install'],
       include: [{ from: 'site', to: 'acme/site' }],
       volumeId: 'Acme XenServer',
     });
     log.clearInfos();
     expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: true });
     expect(loggedErrors()).toEqual([]);
-    expect(log.infos()).toEqual(['dist/installers/acme/installer/installer.iso']);
+    expect(log.infos()).toEqual([
+      'boot/isolinux/isolinux.cfg: answerfile parameters added to "install"',
+      'boot/isolinux/isolinux.cfg: left "local": is not a Xen entry (LOCALBOOT 0)',
+      'EFI/xenserver/grub.cfg: answerfile parameters added to "install"',
+      'boot/efiboot.img:EFI/xenserver/grub.cfg: answerfile parameters added to "install"',
+      'dist/installers/acme/installer/installer.iso',
+    ]);
     const iso = join(ws, 'dist/installers/acme/installer/installer.iso');
     const listing = isoinfo(iso);
     for (const f of ['/packages.main/XS-REPOSITORY', '/packages.acme-nic/XS-REPOSITORY', '/packages.acme-fw/XS-REPOSITORY', '/packages.hello/XS-REPOSITORY', '/acme/site/motd']) {
@@ -165,6 +172,18 @@ describe('rebuild-iso', () => {
     expect(isoFile(iso, 'XS-REPOSITORY-LIST').split('\n')).toEqual(expect.arrayContaining(['packages.acme-nic', 'packages.acme-fw', 'packages.hello']));
     expect(isoFile(iso, 'boot/isolinux/isolinux.cfg')).toContain('answerfile=file:///answerfile.xml install');
     expect(execFileSync('isoinfo', ['-d', '-i', iso], { encoding: 'utf8' })).toContain('Volume id: Acme XenServer');
+  });
+
+  it('a boot entry name that no menu has is an error naming it; bootEntries without an answerfile is a manifest error', async () => {
+    write('installers/acme/suppack.json', { kind: 'installer', baseIso: 'iso/installer.iso', answerfile: 'answerfile.xml', bootEntries: ['shell'], output: 'y.iso' });
+    expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: false });
+    write('installers/acme/suppack.json', { kind: 'installer', baseIso: 'iso/installer.iso', include: [{ from: 'site' }], bootEntries: ['install'], output: 'y.iso' });
+    expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: false });
+    expect(loggedErrors()).toEqual([
+      expect.stringMatching(/installers\/acme\/iso\/installer\.iso: boot entries: boot entry "shell" is in no boot menu; the menus have "install", "local"$/),
+      'installers/acme/suppack.json: bootEntries: expected with an answerfile, whose parameters it directs',
+    ]);
+    expect(existsSync(join(ws, 'dist/installers/acme/installer/y.iso'))).toBe(false);
   });
 
   it('an update-format member is refused before anything is written; a missing base ISO names the field', async () => {

@@ -62,6 +62,10 @@ describe('options are checked when the plugin is created', () => {
     expect(creationError({ base: 'x.iso', volumeId: 'V'.repeat(33) }).message).toBe('options.volumeId: expected at most 32 characters (the ISO volume id)');
     expect(creationError({ base: 'x.iso', buffer: 1 }).message).toBe('options.buffer: expected true or false, got the number 1');
     expect(creationError({ base: 'x.iso', packs: ['a.iso'] }).message).toBe('unknown option: options.packs');
+    expect(creationError({ base: 'x.iso', answerfile: 'a.xml', bootEntries: [] }).message).toBe('options.bootEntries: expected at least one boot entry name');
+    expect(creationError({ base: 'x.iso', answerfile: 'a.xml', bootEntries: ['install', ' '] }).message).toBe('options.bootEntries[1]: expected a boot entry name, got an empty one');
+    expect(creationError({ base: 'x.iso', bootEntries: ['install'] }).message).toBe('options.bootEntries: expected with an answerfile, whose parameters it directs');
+    expect(creationError({ base: 'x.iso', log: 'yes' }).message).toBe('options.log: expected a function (line) => void, or false');
     expect(creationError(null).message).toMatch(/^options: expected an object/);
   });
 
@@ -156,4 +160,19 @@ test('real gulp 5: src({ encoding: false, buffer: false }) → rebuildIso() → 
   expect(readdirSync(dest)).toEqual(['installer.iso']);
   expect(readFileSync(join(dest, 'installer.iso')).equals(await reference({ packs: [packs.fw, packs.hello], answerfile }))).toBe(true);
   expect(execFileSync('bsdtar', ['-xOf', join(dest, 'installer.iso'), 'XS-REPOSITORY-LIST'], { encoding: 'utf8' })).toBe('packages.acme-fw\npackages.hello\n');
+});
+
+test('bootEntries picks the entries; log gets the per-menu report (entries patched, entries left and why)', async () => {
+  const lines: string[] = [];
+  const out = await runPlugin(rebuildIso({ base, answerfile, bootEntries: ['install'], output: 'named.iso', log: (l) => lines.push(l) }), []);
+  expect(out.error).toBeUndefined();
+  expect((await bytesOf(out.files[0]!)).equals(await reference({ answerfile, bootEntries: ['install'] }))).toBe(true);
+  expect(lines).toEqual([
+    'boot/isolinux/isolinux.cfg: answerfile parameters added to "install"',
+    'boot/isolinux/isolinux.cfg: left "local": is not a Xen entry (LOCALBOOT 0)',
+    'EFI/xenserver/grub.cfg: answerfile parameters added to "install"',
+    'boot/efiboot.img:EFI/xenserver/grub.cfg: answerfile parameters added to "install"',
+  ]);
+  const bad = await runPlugin(rebuildIso({ base, answerfile, bootEntries: ['local'], log: false }), []);
+  expect(bad.error?.message).toBe(`${base}: boot/isolinux/isolinux.cfg: boot entry "local" is named to get the answerfile parameters, but is not a Xen entry (LOCALBOOT 0)`);
 });

@@ -10,9 +10,9 @@ import { basename, join, resolve } from 'node:path';
 import type { Transform } from 'node:stream';
 import { z } from 'zod';
 import { SuppackError } from '../core/errors';
-import { rebuildIso as rebuild, type IncludeSpec, type RebuildIsoBuild } from '../core/rebuild-iso';
+import { menuReportLines, rebuildIso as rebuild, type IncludeSpec, type RebuildIsoBuild } from '../core/rebuild-iso';
 import { sourceDateEpoch } from '../core/time';
-import { includeSchema, installerManifestSchema } from '../schemas/installer';
+import { bootEntriesSchema, includeSchema, installerManifestSchema } from '../schemas/installer';
 import { volumeIdSchema } from '../schemas/pack-members';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
@@ -23,6 +23,16 @@ export interface RebuildIsoOptions {
   base: string;
   /** An answerfile (path): put into install.img as /answerfile.xml, its parameters added to every install entry. */
   answerfile?: string;
+  /**
+   * With `answerfile`: exactly the boot entries that get its parameters, by isolinux LABEL or GRUB
+   * title (or `submenu>title`); default every Xen install entry, never a shell entry.
+   */
+  bootEntries?: string[];
+  /**
+   * Where the per-menu report goes (entries patched, entries left and why), one line per call;
+   * default a line on stderr each, as the CLI and Nx print them. `false`: nowhere.
+   */
+  log?: ((line: string) => void) | false;
   /** ISO volume id, at most 32 printable ASCII characters (default: the base ISO's). */
   volumeId?: string;
   /** The output's file name (default: `basename(base)`). */
@@ -44,6 +54,8 @@ const optionsSchema = z
   .object({
     base: path('the installer ISO to start from'),
     answerfile: path('the answerfile').optional(),
+    bootEntries: bootEntriesSchema.optional(),
+    log: z.union([z.literal(false), z.custom<(line: string) => void>((v) => typeof v === 'function')], { error: 'expected a function (line) => void, or false' }).optional(),
     volumeId: volumeIdSchema.optional(),
     output: installerManifestSchema.shape.output,
     include: z.array(z.object({ from: path('a file or directory'), to: includeSchema.shape.to }).strict()).optional(),
@@ -53,23 +65,28 @@ const optionsSchema = z
   .strict();
 
 /** What core gets, minus the packs and the output; paths resolved against process.cwd() at creation. */
-type Checked = Omit<RebuildIsoBuild, 'packs' | 'output' | 'onProgress'> & { name: string; buffer: boolean };
+type Checked = Omit<RebuildIsoBuild, 'packs' | 'output' | 'onProgress'> & { name: string; buffer: boolean; log: (line: string) => void };
 
 function checkOptions(options: RebuildIsoOptions): Checked {
   try {
     if (options === null || typeof options !== 'object') {
-      throw new SuppackError('expected an object { base, answerfile?, volumeId?, output?, include?, drivers?, buffer? }', { field: 'options' });
+      throw new SuppackError('expected an object { base, answerfile?, bootEntries?, volumeId?, output?, include?, drivers?, buffer?, log? }', { field: 'options' });
     }
     const o = parseWithSchema(optionsSchema, options, { field: (p) => `options.${dottedPath(p)}` });
+    if (o.bootEntries !== undefined && o.answerfile === undefined) {
+      throw new SuppackError('expected with an answerfile, whose parameters it directs', { field: 'options.bootEntries' });
+    }
     const input = resolve(o.base);
     return {
       input,
       name: o.output ?? basename(input),
       ...(o.answerfile !== undefined ? { answerfile: resolve(o.answerfile) } : {}),
+      ...(o.bootEntries !== undefined ? { bootEntries: o.bootEntries } : {}),
       drivers: (o.drivers ?? []).map((d) => resolve(d)),
       include: (o.include ?? []).map((i): IncludeSpec => ({ from: resolve(i.from), ...(i.to !== undefined ? { to: i.to } : {}) })),
       ...(o.volumeId !== undefined ? { volumeId: o.volumeId } : {}),
       buffer: o.buffer ?? true,
+      log: o.log === false ? () => {} : (o.log ?? ((line: string) => void process.stderr.write(`rebuildIso: ${line}\n`))),
       epoch: sourceDateEpoch(),
     };
   } catch (e) {
@@ -84,7 +101,7 @@ function checkOptions(options: RebuildIsoOptions): Checked {
  * added in name order; an update-format pack is refused with core's error naming it.
  */
 export function rebuildIso(options: RebuildIsoOptions): Transform {
-  const { name, buffer, ...build } = checkOptions(options);
+  const { name, buffer, log, ...build } = checkOptions(options);
   const userFiles = [build.input, ...(build.answerfile !== undefined ? [build.answerfile] : []), ...(build.drivers ?? []), ...(build.include ?? []).map((i) => i.from)];
   const staging = new Staging();
 
@@ -101,7 +118,8 @@ export function rebuildIso(options: RebuildIsoOptions): Transform {
       const output = join(outDir, name);
       try {
         await mkdir(outDir, { recursive: true });
-        await rebuild({ ...build, packs, output });
+        const result = await rebuild({ ...build, packs, output });
+        for (const line of menuReportLines(result.menus)) log(line);
       } catch (e) {
         // The output is written in the temp directory: name it as the file that would have left.
         throw staging.unstage(e, userFiles, [{ staged: output, original: staging.output(output, Buffer.alloc(0)).path }]);

@@ -4,6 +4,7 @@ import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
 import { manifestSchema, projectManifestSchema, type ManifestInput, type ProjectManifestInput } from '../schemas/manifest';
 import { projectIso, type MemberProject } from './members';
 import { inferProjectMetadata, inferTargets, tokenisedStageDirs } from './targets';
+import type { InstallerManifest } from '../schemas/installer';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
 const parse = (m: ManifestInput) => manifestSchema.parse(m);
@@ -314,6 +315,9 @@ describe('bundle and installer projects (pure: the members are data, no file sys
       technologies: ['xenserver'],
       targetGroups: { 'Installer ISO': ['rebuild-iso'] },
     });
+    expect(inferProjectMetadata({ ...(m as InstallerManifest), bootEntries: ['install', 'no-serial'] }, t).description).toBe(
+      'Installer ISO from XenServer-7.0.0-install-cd.iso with 3 packs, an answerfile for boot entries install, no-serial, 2 includes',
+    );
   });
 
   test('renamed targets: the member dependsOn follows the new names', () => {

@@ -283,7 +283,7 @@ export function inferProjectMetadata(manifest: ProjectManifest, targets: Record<
   if (manifest.kind === 'installer') {
     const parts = [
       count(manifest.packs.length, 'pack'),
-      ...(manifest.answerfile !== undefined ? ['an answerfile'] : []),
+      ...(manifest.answerfile !== undefined ? [manifest.bootEntries ? `an answerfile for boot entries ${manifest.bootEntries.join(', ')}` : 'an answerfile'] : []),
       ...(manifest.include.length > 0 ? [count(manifest.include.length, 'include')] : []),
     ];
     return {

@@ -23,6 +23,11 @@ export const includeSchema = z
   })
   .strict();
 
+/** Boot entry names (isolinux LABEL, GRUB title or submenu>title): at least one, none empty. */
+export const bootEntriesSchema = z
+  .array(z.string().regex(/\S/, { error: 'expected a boot entry name, got an empty one' }), { error: 'expected an array of boot entry names' })
+  .min(1, { error: 'expected at least one boot entry name' });
+
 export const installerManifestSchema = z
   .object({
     $schema: z.string().optional(),
@@ -38,6 +43,11 @@ export const installerManifestSchema = z
     answerfile: relativePath('the answerfile')
       .optional()
       .describe('Answerfile (host-installer XML) put into install.img at /answerfile.xml; the boot menus get answerfile=file:///answerfile.xml install.'),
+    bootEntries: bootEntriesSchema
+      .optional()
+      .describe(
+        'With an answerfile: exactly the boot entries that get its parameters, by isolinux LABEL or GRUB menuentry title (or submenu>title), in every menu that has them. Default: every Xen install entry, never a shell (bash-shell) or non-Xen entry.',
+      ),
     include: z.array(includeSchema).default([]).describe('Extra files or directories copied into the ISO.'),
     drivers: z
       .array(relativePath('a driver RPM'))
@@ -52,6 +62,9 @@ export const installerManifestSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
+    if (m.bootEntries !== undefined && m.answerfile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bootEntries'], message: 'expected with an answerfile, whose parameters it directs' });
+    }
     if (m.packs.length === 0 && m.answerfile === undefined && m.include.length === 0 && m.drivers.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['packs'], message: 'expected at least one pack, an answerfile, an include or a driver: otherwise the ISO is unchanged' });
     }

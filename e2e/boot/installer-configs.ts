@@ -11,7 +11,13 @@ export const DOM0_ARGS = 'console=tty0 console=hvc0';
 const SAFE_XEN_ARGS = `nosmp noreboot noirqbalance no-mce iommu=off ${XEN_ARGS}`;
 const SAFE_DOM0_ARGS = `nousb ${DOM0_ARGS}`;
 
-/** Two mboot.c32 install entries (the first is the default) and one local-boot entry. */
+/**
+ * The rescue shell entry of XenServer's and XCP-ng's menus: `bash-shell` on the dom0 line. A
+ * rebuild leaves it without the answerfile parameters (docs/cli/rebuild-iso.md, "Boot menus").
+ */
+const SHELL_DOM0_ARGS = `${DOM0_ARGS} bash-shell`;
+
+/** Two mboot.c32 install entries (the first is the default), a shell entry and a local-boot entry. */
 export function isolinuxCfg(): string {
   return [
     'SERIAL 0 115200',
@@ -27,6 +33,10 @@ export function isolinuxCfg(): string {
     '    KERNEL mboot.c32',
     `    APPEND /boot/xen.gz ${SAFE_XEN_ARGS} --- /boot/vmlinuz ${SAFE_DOM0_ARGS} --- /install.img`,
     '',
+    'LABEL shell',
+    '    KERNEL mboot.c32',
+    `    APPEND /boot/xen.gz ${XEN_ARGS} --- /boot/vmlinuz ${SHELL_DOM0_ARGS} --- /install.img`,
+    '',
     'LABEL local',
     '    LOCALBOOT 0',
     '',
@@ -34,7 +44,7 @@ export function isolinuxCfg(): string {
 }
 
 /**
- * The ISO's EFI/xenserver/grub.cfg: two install menuentries. `withSearch` gives the copy kept
+ * The ISO's EFI/xenserver/grub.cfg: two install menuentries and a shell one. `withSearch` gives the copy kept
  * inside efiboot.img, which (as on XCP-ng media) first finds the ISO root itself.
  */
 export function grubCfg(withSearch = false): string {
@@ -52,6 +62,12 @@ export function grubCfg(withSearch = false): string {
     'menuentry "install (safe mode)" {',
     `    multiboot2 /boot/xen.gz ${SAFE_XEN_ARGS}`,
     `    module2 /boot/vmlinuz ${SAFE_DOM0_ARGS}`,
+    '    module2 /install.img',
+    '}',
+    '',
+    'menuentry "shell" {',
+    `    multiboot2 /boot/xen.gz ${XEN_ARGS}`,
+    `    module2 /boot/vmlinuz ${SHELL_DOM0_ARGS}`,
     '    module2 /install.img',
     '}',
     '',

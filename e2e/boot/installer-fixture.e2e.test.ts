@@ -86,11 +86,13 @@ describe.each([
       expect(files).toContain(f);
     }
     const cfg = readFileSync(join(fx.tree, 'boot/isolinux/isolinux.cfg'), 'utf8');
-    expect(cfg.match(/^\s*APPEND \/boot\/xen\.gz .* --- \/boot\/vmlinuz .* --- \/install\.img$/gm)).toHaveLength(2);
+    // install, safe and the shell entry (bash-shell on the dom0 line)
+    expect(cfg.match(/^\s*APPEND \/boot\/xen\.gz .* --- \/boot\/vmlinuz .* --- \/install\.img$/gm)).toHaveLength(3);
+    expect(cfg.match(/^\s*APPEND .* --- \/boot\/vmlinuz .* bash-shell --- \/install\.img$/gm)).toHaveLength(1);
     expect(cfg).toContain(
       'APPEND /boot/xen.gz dom0_mem=max:1024M com1=115200,8n1 console=com1 --- /boot/vmlinuz console=tty0 console=hvc0 --- /install.img',
     );
-    expect(readFileSync(join(fx.tree, 'EFI/xenserver/grub.cfg'), 'utf8').match(/^\s*module2 \/boot\/vmlinuz /gm)).toHaveLength(2);
+    expect(readFileSync(join(fx.tree, 'EFI/xenserver/grub.cfg'), 'utf8').match(/^\s*module2 \/boot\/vmlinuz /gm)).toHaveLength(3);
   });
 
   test('install.img is a bzip2 newc cpio with an executable /init and the /dev/console node', () => {

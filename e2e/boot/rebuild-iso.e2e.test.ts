@@ -4,7 +4,9 @@
  * (SeaBIOS) and UEFI (OVMF): the dom0 command line carries the answerfile parameters and
  * /answerfile.xml in the ramdisk has the answerfile's exact content. The XCP-ng-style medium
  * (mastered with genisoimage and isohybrid --uefi, grub.cfg read from inside efiboot.img) proves
- * the EFI image's copy is patched too.
+ * the EFI image's copy is patched too. Only the install entries get the parameters: the menus' shell
+ * entry (bash-shell) is left, reported as such, and booting it gives a dom0 command line without
+ * them (docs/cli/rebuild-iso.md, "Boot menus").
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,6 +74,7 @@ describe.each([
   /** The first rebuild's output (`out` unless rebuilt twice). */
   let first: string;
   let expected: string;
+  let printed: string;
   beforeAll(async () => {
     fx = await buildInstallerIso({
       dir: join(installed.root, `fx-${grubCfgInEfiboot}`),
@@ -84,6 +87,7 @@ describe.each([
     const r = run(installed.bin, ['rebuild-iso', `--pack=${pack}`, `--answerfile=${answerfile}`, `--output=${first}`, fx.iso]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(first);
+    printed = r.stdout;
     expected = ANSWERFILE;
     if (twice) {
       const b = join(installed.root, 'answerfile-b.xml');
@@ -120,6 +124,25 @@ describe.each([
     expect(JSON.parse(r.stdout).answerfile).toBe(expected);
   });
 
+  test('the install entries of every menu got the parameters, the shell entry did not; rebuild-iso said so', () => {
+    const menus = ['boot/isolinux/isolinux.cfg', 'EFI/xenserver/grub.cfg', ...(grubCfgInEfiboot ? ['boot/efiboot.img:EFI/xenserver/grub.cfg'] : [])];
+    const r = run(installed.bin, ['inspect', '--json', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const boot = (JSON.parse(r.stdout) as { boot: Array<{ menu: string; name: string; kind: string; dom0?: string }> }).boot;
+    expect(boot.map((b) => b.menu).filter((m, i, a) => a.indexOf(m) === i)).toEqual(menus);
+    const withParams = boot.filter((b) => b.dom0?.endsWith(` ${PARAMS}`)).map((b) => `${b.menu}: ${b.name}`);
+    expect(withParams).toEqual([
+      'boot/isolinux/isolinux.cfg: install',
+      'boot/isolinux/isolinux.cfg: safe',
+      ...menus.slice(1).flatMap((m) => [`${m}: install`, `${m}: install (safe mode)`]),
+    ]);
+    expect(boot.filter((b) => b.name === 'shell').map((b) => [b.kind, b.dom0])).toEqual(menus.map(() => ['shell', '/boot/vmlinuz console=tty0 console=hvc0 bash-shell']));
+    for (const m of menus) {
+      expect(printed).toContain(`${m}: left "shell": is a shell entry (bash-shell)`);
+      expect(printed).toMatch(new RegExp(`^${m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: answerfile parameters added to "install", "(safe|install \\(safe mode\\))"$`, 'm'));
+    }
+  });
+
   test('xorriso reports the boot setup of the input; isoinfo lists the pack and XS-REPOSITORY-LIST', () => {
     expect(bootShape(xorriso(out, '-report_el_torito'))).toEqual(bootShape(xorriso(fx.iso, '-report_el_torito')));
     expect(bootShape(xorriso(out, '-report_system_area'))).toEqual(bootShape(xorriso(fx.iso, '-report_system_area')));
@@ -139,6 +162,30 @@ describe.each([
     expect(readFileSync(again).equals(readFileSync(first))).toBe(true);
     rmSync(again);
   });
+
+  if (!twice) {
+    test(
+      'the shell entry, made the default, boots through Xen (BIOS) with a dom0 command line without the answerfile parameters',
+      async () => {
+        // The rebuilt ISO with isolinux.cfg's DEFAULT turned to the shell entry (xorriso, boot kept).
+        const dir = join(installed.root, 'shell-default');
+        mkdirSync(dir, { recursive: true });
+        const cfg = spawnSync('isoinfo', ['-R', '-x', '/boot/isolinux/isolinux.cfg', '-i', out], { encoding: 'utf8' }).stdout;
+        expect(cfg).toMatch(/^DEFAULT install$/m);
+        writeFileSync(join(dir, 'isolinux.cfg'), cfg.replace(/^DEFAULT install$/m, 'DEFAULT shell'));
+        const iso = join(dir, 'shell.iso');
+        const x = spawnSync('xorriso', ['-indev', out, '-outdev', iso, '-map', join(dir, 'isolinux.cfg'), '/boot/isolinux/isolinux.cfg', '-boot_image', 'any', 'replay', '-commit'], {
+          encoding: 'utf8',
+        });
+        expect(x.status, x.stderr).toBe(0);
+        const { serial, accel } = await bootIso(iso, { firmware: 'bios', timeoutMs: BOOT_TIMEOUT, log: `${iso}.bios.log` });
+        const probe = parseProbeLog(serial);
+        expect(probe.cmdline, `${accel} serial log:\n${serial.slice(-3000)}`).toBe('console=tty0 console=hvc0 bash-shell');
+        expect(probe.cmdline).not.toContain('answerfile=');
+      },
+      BOOT_TIMEOUT + 30_000,
+    );
+  }
 
   for (const firmware of firmwares) {
     test(

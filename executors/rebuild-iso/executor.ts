@@ -7,7 +7,7 @@ import { basename, join, relative } from 'node:path';
 import { logger } from '@nx/devkit';
 import { SuppackError } from '../../core/errors';
 import { progressPrinter } from '../../core/progress';
-import { rebuildIso } from '../../core/rebuild-iso';
+import { menuReportLines, rebuildIso } from '../../core/rebuild-iso';
 import { replaceDir } from '../../core/stage-dir';
 import { sourceDateEpoch } from '../../core/time';
 import { memberIsos, runKindStage } from '../project';
@@ -29,12 +29,13 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
   const packs = await memberIsos(p, context);
   const name = m.output ?? defaultInstallerOutput(context.projectName, m.baseIso);
   // The stage directory is replaced as a whole: an output renamed in suppack.json leaves no stale ISO.
-  await replaceDir(p.dirs.installer, (tmp) =>
+  const result = await replaceDir(p.dirs.installer, (tmp) =>
     rebuildIso({
       input,
       output: join(tmp, name),
       packs,
       ...(m.answerfile !== undefined ? { answerfile: join(p.projectDir, m.answerfile) } : {}),
+      ...(m.bootEntries !== undefined ? { bootEntries: m.bootEntries } : {}),
       drivers: m.drivers.map((d) => join(p.projectDir, d)),
       include: m.include.map((inc) => ({ from: join(p.projectDir, inc.from), ...(inc.to !== undefined ? { to: inc.to } : {}) })),
       ...(m.volumeId !== undefined ? { volumeId: m.volumeId } : {}),
@@ -42,5 +43,6 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
       onProgress: progressPrinter(name),
     }),
   );
+  for (const line of menuReportLines(result.menus)) logger.info(line);
   logger.info(relative(p.workspaceRoot, join(p.dirs.installer, name)));
 });
