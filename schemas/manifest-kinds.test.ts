@@ -118,8 +118,8 @@ describe('installer manifests', () => {
     ],
     ['an output that is no .iso', { output: 'acme.img' }, 'output: expected a file name ending in .iso (letters, digits, ".", "_" or "-"), no directory'],
     ['boot entries without an answerfile', { answerfile: undefined, bootEntries: ['install'] }, 'bootEntries: expected with an answerfile, whose parameters it directs'],
-    ['an empty boot entry list', { bootEntries: [] }, 'bootEntries: expected at least one boot entry name'],
-    ['an empty boot entry name', { bootEntries: ['install', ''] }, 'bootEntries[1]: expected a boot entry name, got an empty one'],
+    ['an empty boot entry list', { answerfile: 'answerfile.xml', bootEntries: [] }, 'bootEntries: expected at least one boot entry name'],
+    ['an empty boot entry name', { answerfile: 'answerfile.xml', bootEntries: ['install', ''] }, 'bootEntries[1]: expected a boot entry name, got an empty one'],
     ['a member path climbing out', { packs: ['../p.iso'] }, 'packs[0]: expected the pack ISO relative to the project root, without ".."'],
     [
       'nothing to add',
