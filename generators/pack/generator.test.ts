@@ -5,7 +5,7 @@ import { PACK_FORMATS, PACK_TYPES } from '../../schemas/generators';
 import { manifestSchema } from '../../schemas/manifest';
 import { UPDATE_UUID } from '../../schemas/update-pack';
 import { inferTargets } from '../../plugin/targets';
-import { normalizeOptions, packGenerator, packManifest } from './generator';
+import { normalizeOptions, packGenerator, packManifest, typedOption } from './generator';
 
 const base = { vendorCode: 'acme', vendorName: 'Acme "Quoted" & Co', text: 'Hello 100% pack' } as const;
 
@@ -148,7 +148,17 @@ describe('pack generator', () => {
   });
 });
 
-test('a version Nx parsed into a number gets a clear error, not a silent fix', async () => {
+test('a version Nx parsed into a number is taken as the user typed it on the command line', () => {
+  const opts = { name: 'v', type: 'userspace', vendorCode: 'acme', vendorName: 'ACME' } as const;
+  const plan = (argv: string[], parsed: number) => normalizeOptions({ ...opts, packVersion: parsed as unknown as string }, argv).version;
+  expect(plan(['node', 'nx', 'g', 'suppack:pack', '--packVersion=1.0'], 1)).toBe('1.0');
+  expect(plan(['node', 'nx', 'g', 'suppack:pack', '--packVersion', '2.10'], 2.1)).toBe('2.10');
+  expect(plan(['node', 'nx', 'g', 'suppack:pack', '--pack-version=2.5'], 2.5)).toBe('2.5');
+  expect(typedOption(['--packVersion=3.0'], 'packVersion', 1)).toBeUndefined(); // not the number Nx parsed
+  expect(typedOption(['--packVersionX=1.0'], 'packVersion', 1)).toBeUndefined();
+});
+
+test('a version Nx parsed into a number that is not on the command line gets a clear error, not a silent fix', async () => {
   const tree = createTreeWithEmptyWorkspace();
   await expect(
     packGenerator(tree, { name: 'numver', type: 'userspace', vendorCode: 'acme', vendorName: 'ACME', packVersion: 1 as unknown as string }),

@@ -63,14 +63,18 @@ export async function packGenerator(tree: Tree, options: PackGeneratorOptions): 
 export default packGenerator;
 
 /** Validated options with the defaults that depend on other options filled in. */
-export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
+export function normalizeOptions(options: PackGeneratorOptions, argv: readonly string[] = process.argv): PackPlan {
   // An empty answer to the vendor code prompt (an update pack has none) is no vendor code.
-  const given = options.vendorCode === '' ? (({ vendorCode: _, ...rest }) => rest)(options) : options;
+  const answered = options.vendorCode === '' ? (({ vendorCode: _, ...rest }) => rest)(options) : options;
+  // Nx's argument parser turns --packVersion=1.0 into the number 1 (and 2.10 into 2.1): take the
+  // version as the user typed it on the command line.
+  const typed = typeof answered.packVersion === 'number' ? typedOption(argv, 'packVersion', answered.packVersion) : undefined;
+  const given = typed === undefined ? answered : { ...answered, packVersion: typed };
   const o = parseWithSchema(packGeneratorSchema, given, { file: 'suppack:pack', field: (p) => `--${p.join('.')}` });
   if (typeof o.packVersion === 'number') {
     throw new SuppackError(
       `Nx's argument parser read the version as the number ${o.packVersion}, which loses its dots; ` +
-        'give a version with two dots (e.g. 1.0.0), or keep the default 1.0 and edit pack.version in suppack.json',
+        'give it as a string (e.g. in generators defaults: "packVersion": "1.0"), or edit pack.version in suppack.json',
       { file: 'suppack:pack', field: '--packVersion' },
     );
   }
@@ -81,6 +85,22 @@ export function normalizeOptions(options: PackGeneratorOptions): PackPlan {
     version: o.packVersion ?? DEFAULT_PACK_VERSION[o.format],
     ...(o.format === 'update' ? { uuid: o.uuid ?? randomUUID() } : {}),
   };
+}
+
+/**
+ * The literal of `--<name>=<v>` / `--<name> <v>` (or its kebab-case spelling) in `argv`, when it
+ * is the number Nx parsed it into (so `1.0`, `2.10`, `1.00` come back as typed).
+ */
+export function typedOption(argv: readonly string[], name: string, parsed: number): string | undefined {
+  const flags = new Set([`--${name}`, `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`]);
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].indexOf('=');
+    const flag = eq < 0 ? argv[i] : argv[i].slice(0, eq);
+    if (!flags.has(flag)) continue;
+    const value = eq < 0 ? argv[i + 1] : argv[i].slice(eq + 1);
+    if (value !== undefined && /^\d+(\.\d+)*$/.test(value) && Number(value) === parsed) return value;
+  }
+  return undefined;
 }
 
 function defaultText(name: string): string {
