@@ -176,3 +176,13 @@ describe('a broken suppack.json', () => {
     expect(single.stdout + single.stderr).toMatch(/packs\/broken\/suppack\.json: pack\.version: /);
   }, 300_000);
 });
+
+describe('nx g suppack:pack', () => {
+  test('--packVersion=1.0 and 2.10 reach suppack.json as typed, though Nx parses them as numbers', async () => {
+    for (const [name, version] of [['ver-a', '1.0'], ['ver-b', '2.10']]) {
+      const r = await nx(['g', 'suppack:pack', `--name=${name}`, '--type=userspace', '--vendorCode=acme', '--vendorName=ACME Inc.', `--packVersion=${version}`, '--no-interactive']);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(ws, 'packs', name, 'suppack.json'), 'utf8')).pack.version).toBe(version);
+    }
+  }, 120_000);
+});
