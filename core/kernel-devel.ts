@@ -200,11 +200,12 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
 
 /** Every symlink, resolved by the file system (through other links), stays inside `dest`. */
 function checkLinksInside(dest: string, links: Set<string>): void {
-  const root = realpathSync(dest);
+  // realpath(3), not Node's JS realpath, which folds `..` before it follows links.
+  const root = realpathSync.native(dest);
   for (const rel of [...links].sort()) {
     let real: string;
     try {
-      real = realpathSync(join(dest, rel));
+      real = realpathSync.native(join(dest, rel));
     } catch {
       continue; // dangling or looping: it reaches nothing
     }
@@ -232,13 +233,13 @@ async function readHead(file: string, offset: number): Promise<Buffer> {
 export async function findBuildTree(root: string, release: string): Promise<string | undefined> {
   const isDir = (p: string) => fsp.stat(p).then((s) => s.isDirectory(), () => false);
   const link = join(root, 'lib', 'modules', release, 'build');
-  if (await isDir(link)) return realpathSync(link);
+  if (await isDir(link)) return realpathSync.native(link);
   const named = join(root, 'usr', 'src', 'kernels', release);
-  if (await isDir(named)) return realpathSync(named);
+  if (await isDir(named)) return realpathSync.native(named);
   const kernels = join(root, 'usr', 'src', 'kernels');
   const dirs: string[] = [];
   for (const d of await fsp.readdir(kernels).catch(() => [] as string[])) if (await isDir(join(kernels, d))) dirs.push(d);
-  return dirs.length === 1 ? realpathSync(join(kernels, dirs[0]!)) : undefined;
+  return dirs.length === 1 ? realpathSync.native(join(kernels, dirs[0]!)) : undefined;
 }
 
 /**
