@@ -18,13 +18,15 @@
  * symlink is resolved by the file system and must stay inside the root. (The tree's Makefile runs
  * when the module builds: only use kernel-devel RPMs from the vendor.)
  */
-import { createReadStream, createWriteStream, promises as fsp, realpathSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, promises as fsp, readdirSync, realpathSync } from 'node:fs';
+import { release as osRelease } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { posix, join, sep } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, withFileAsync } from './errors';
 import { hashFile } from './digest';
 import { readNewc } from './rpm/cpio';
-import { readRpm } from './rpm/read';
+import { parseRpm, readRpm } from './rpm/read';
+import { rpmvercmp } from './rpm/version';
 import { decompress, detectCompression, type Compression } from './installer/decompress';
 import { kernelRelease } from './spec';
 import type { Kernel, Manifest } from '../schemas/manifest';
@@ -326,4 +328,34 @@ export async function prepareKernelTrees(manifest: Manifest, o: KernelTreesOptio
     kernels.push({ ...k, buildDir: tree });
   }
   return { ...manifest, kernels };
+}
+
+/**
+ * The kernel releases whose build trees are installed on this machine (`<modulesDir>/<release>/build`
+ * holding a Makefile, as linux-headers-* and kernel-devel install them): `running` first when it
+ * is one of them, then the newest first (rpmvercmp).
+ */
+export function installedKernels(modulesDir = '/lib/modules', running = osRelease()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(modulesDir);
+  } catch {
+    return [];
+  }
+  const found = names.filter((k) => existsSync(join(modulesDir, k, 'build', 'Makefile')));
+  return found.sort((a, b) => (a === running ? -1 : b === running ? 1 : rpmvercmp(b, a)));
+}
+
+/**
+ * The releases a kernel-devel RPM builds for, from its header's file list (`/lib/modules/<release>/build`),
+ * sorted; the payload is not read.
+ */
+export function develRpmReleases(bytes: Buffer, file: string): string[] {
+  const info = parseRpm(bytes, file, bytes.length);
+  const releases = new Set<string>();
+  for (const f of info.files) {
+    const m = /^\/lib\/modules\/([^/]+)\/build$/.exec(f.path);
+    if (m) releases.add(m[1]!);
+  }
+  return [...releases].sort();
 }
