@@ -150,7 +150,7 @@ describe('extractRpm on RPMs made by rpmbuild', () => {
     ['gzip', 'w6.gzdio'],
   ])('%s payload: the same tree as rpm2cpio | cpio, absolute links rewritten into the root', async (what, payload) => {
     const tree = tinyTree(join(dir, `tree-${what}`));
-    const rpm = kernelDevelRpm({ release: RELEASE, tree, outDir: join(dir, `rpm-${what}`), payload, srcDir: `${RELEASE}-x86_64` });
+    const rpm = await kernelDevelRpm({ release: RELEASE, tree, outDir: join(dir, `rpm-${what}`), payload, srcDir: `${RELEASE}-x86_64` });
     expect(execFileSync('rpm', ['-qp', '--qf', '%{PAYLOADCOMPRESSOR}', rpm], { encoding: 'utf8' })).toBe(what);
     const root = join(dir, `x-${what}`);
     const got = await extractRpm(rpm, root);
@@ -251,9 +251,9 @@ describe('prepareKernelTrees', () => {
     manifestSchema.parse({ pack, rpms: [{ spec: 's.spec', kind: 'kernel-module', version: '1' }], kernels });
   let ws: string;
   let rpm: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     ws = join(dir, 'ws');
-    rpm = kernelDevelRpm({ release: RELEASE, tree: tinyTree(join(dir, 'tree-ws')), outDir: join(ws, 'kernels') });
+    rpm = await kernelDevelRpm({ release: RELEASE, tree: tinyTree(join(dir, 'tree-ws')), outDir: join(ws, 'kernels') });
   }, 60_000);
 
   test('extracts once per RPM content into the work dir and sets buildDir; other kernels untouched', async () => {
@@ -268,7 +268,7 @@ describe('prepareKernelTrees', () => {
     expect(lines).toEqual([`extracting ${rel} for kernel ${RELEASE}`]);
     await prepareKernelTrees(m, o);
     expect(lines).toHaveLength(1); // same bytes: the tree is reused
-    const other = kernelDevelRpm({ release: RELEASE, tree: join(dir, 'tree-ws'), outDir: join(dir, 'r2'), rpmRelease: '2' });
+    const other = await kernelDevelRpm({ release: RELEASE, tree: join(dir, 'tree-ws'), outDir: join(dir, 'r2'), rpmRelease: '2' });
     execFileSync('cp', [other, rpm]);
     await prepareKernelTrees(m, o);
     expect(lines).toHaveLength(2); // new bytes: extracted again
@@ -288,7 +288,7 @@ describe('prepareKernelTrees', () => {
     );
     const renamed = join(dir, 'tree-other');
     tinyTree(renamed, '4.19.0+2');
-    const wrong = kernelDevelRpm({ release: RELEASE, tree: renamed, outDir: join(ws, 'wrong') });
+    const wrong = await kernelDevelRpm({ release: RELEASE, tree: renamed, outDir: join(ws, 'wrong') });
     await expect(prepareKernelTrees(manifest([{ version: RELEASE, develRpm: relative(ws, wrong) }]), o)).rejects.toThrow(
       `q/suppack.json: kernels[0].develRpm: ${relative(ws, wrong)} builds modules for kernel 4.19.0+2 (UTS_RELEASE of its headers), not ${RELEASE}: set kernels[0].version to its release`,
     );

@@ -102,7 +102,7 @@ export const packGeneratorSchema = z
         `Kernel release (uname -r) the modules are built for. Default: the release of --kernelDevelRpm; else a kernel whose headers are installed here (/lib/modules/<release>/build: the running one first); else ${DEFAULT_KERNEL}, XenServer 8's dom0 kernel. Driver and combined packs.`,
       ),
     kernelDevelRpm: kernelSchema.shape.develRpm.describe(
-      "The vendor's kernel-devel RPM to build against (kernels[].develRpm), relative to the workspace root, e.g. kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm. Driver and combined packs.",
+      "The vendor's kernel-devel RPM to build against (kernels[].develRpm), relative to the workspace root, e.g. kernels/kernel-devel-<version>-<release>.x86_64.rpm. Driver and combined packs.",
     ),
     kernelBuildDir: z
       .string()

@@ -6,10 +6,14 @@
  * linux-kbuild: both dereferenced and merged), renamed to another release, so a module built
  * against it carries that release in its vermagic.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Commands run without blocking the event loop (vitest's worker must keep answering). */
+const run = promisify(execFile);
 
 /** The installed Debian headers: /lib/modules/<k>/build → /usr/src/linux-headers-<k> (the arch part). */
 export function installedHeaders(): { kernel: string; arch: string; common: string } {
@@ -28,11 +32,11 @@ export function installedHeaders(): { kernel: string; arch: string; common: stri
  * copied with every symlink dereferenced, the arch Makefile's variables (ARCH, CC, release) put
  * before the kernel's own Makefile, and the release files rewritten.
  */
-export function debianHeadersTree(dest: string, release: string): void {
+export async function debianHeadersTree(dest: string, release: string): Promise<void> {
   const h = installedHeaders();
   mkdirSync(dest, { recursive: true });
-  execFileSync('cp', ['-rL', `${h.common}/.`, dest]);
-  execFileSync('cp', ['-rL', `${h.arch}/.`, dest]);
+  await run('cp', ['-rL', `${h.common}/.`, dest]);
+  await run('cp', ['-rL', `${h.arch}/.`, dest]);
   const wrapper = readFileSync(join(h.arch, 'Makefile'), 'utf8')
     .split('\n')
     .filter((l) => !l.startsWith('include '))
@@ -52,14 +56,14 @@ export interface KernelDevelRpmOptions {
   outDir: string;
   /** RPM Release tag (default 1): another one gives other bytes from the same tree. */
   rpmRelease?: string;
-  /** rpmbuild's %_binary_payload (default w6.gzdio; XCP-ng's own RPMs have w2.xzdio). */
+  /** rpmbuild's %_binary_payload (default w1.gzdio, fast; XCP-ng's own RPMs have w2.xzdio). */
   payload?: string;
   /** The directory under /usr/src/kernels/ (default the release; XCP-ng uses <release>-x86_64). */
   srcDir?: string;
 }
 
 /** Builds kernel-devel-<release>.rpm with rpmbuild; returns its path. */
-export function kernelDevelRpm(o: KernelDevelRpmOptions): string {
+export async function kernelDevelRpm(o: KernelDevelRpmOptions): Promise<string> {
   const top = mkdtempSync(join(tmpdir(), 'suppack-kdevel-top-'));
   const srcDir = o.srcDir ?? o.release;
   const spec = join(top, 'kernel-devel.spec');
@@ -90,20 +94,20 @@ export function kernelDevelRpm(o: KernelDevelRpmOptions): string {
     krel: o.release,
     srcdir: srcDir,
     kversion: o.release.replace(/[^A-Za-z0-9._+~]/g, '.'),
-    _binary_payload: o.payload ?? 'w6.gzdio',
+    _binary_payload: o.payload ?? 'w1.gzdio',
     debug_package: '%{nil}',
     __os_install_post: '%{nil}',
     _build_id_links: 'none',
   };
-  execFileSync('rpmbuild', ['-bb', '--nodeps', ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k} ${v}`]), spec], {
-    stdio: 'pipe',
+  await run('rpmbuild', ['-bb', '--nodeps', ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k} ${v}`]), spec], {
     env: { ...process.env, LC_ALL: 'C' },
+    maxBuffer: 64 * 1024 * 1024,
   });
   const arch = readdirSync(join(top, 'RPMS'))[0]!;
   const built = readdirSync(join(top, 'RPMS', arch))[0]!;
   mkdirSync(o.outDir, { recursive: true });
   const out = join(o.outDir, built);
-  execFileSync('cp', [join(top, 'RPMS', arch, built), out]);
+  await run('cp', [join(top, 'RPMS', arch, built), out]);
   rmSync(top, { recursive: true, force: true });
   return out;
 }
