@@ -18,7 +18,7 @@
  * symlink is resolved by the file system and must stay inside the root. (The tree's Makefile runs
  * when the module builds: only use kernel-devel RPMs from the vendor.)
  */
-import { createReadStream, createWriteStream, existsSync, promises as fsp, readdirSync, realpathSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fchmodSync, futimesSync, openSync, promises as fsp, readdirSync, realpathSync, writeSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { posix, join, sep } from 'node:path';
@@ -172,12 +172,21 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
     const mode = (e.mode & 0o777) | 0o600;
     // `wx` (O_CREAT|O_EXCL) never follows a symlink at the path itself.
     if (e.size <= SMALL_FILE) {
-      await fsp.writeFile(abs, await e.buffer(SMALL_FILE), { flag: 'wx', mode });
+      // Synchronous: a tree has tens of thousands of small files, and these calls are quick.
+      const data = await e.buffer(SMALL_FILE);
+      const fd = openSync(abs, 'wx', mode);
+      try {
+        for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+        fchmodSync(fd, mode); // the umask does not apply
+        futimesSync(fd, e.mtime, e.mtime);
+      } finally {
+        closeSync(fd);
+      }
     } else {
       await pipeline(e.body(), createWriteStream(abs, { flags: 'wx', mode }));
+      await fsp.chmod(abs, mode);
+      await fsp.utimes(abs, e.mtime, e.mtime);
     }
-    await fsp.chmod(abs, mode); // the umask does not apply
-    await fsp.utimes(abs, e.mtime, e.mtime);
     // newc hard links (iso-rpm.md 6): every name of the inode but the last has no data.
     if (e.nlink > 1) {
       const key = `${e.devMajor}:${e.devMinor}:${e.ino}`;
