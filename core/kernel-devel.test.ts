@@ -238,6 +238,17 @@ describe('hostile payloads', () => {
     expect(statSync(join(root, 'suid')).mode & 0o7777).toBe(0o755);
   });
 
+  test('hard links: each name links to the one with the data, whether it comes last (rpm) or first', async () => {
+    const link = (name: string, data: string | undefined, i: number) => m(name, F, data, { ino: i, nlink: 2 });
+    const file = await setPayload(rpmWithPayload('hard.rpm', []), [link('./a1', undefined, 7), link('./a2', 'last', 7), link('./b1', 'first', 8), link('./b2', undefined, 8)]);
+    const root = join(dir, 'hard-out');
+    await extractRpm(file, root);
+    for (const [x, y, text] of [['a1', 'a2', 'last'], ['b1', 'b2', 'first']] as const) {
+      expect(statSync(join(root, x)).ino).toBe(statSync(join(root, y)).ino);
+      expect(readFileSync(join(root, x), 'utf8')).toBe(text);
+    }
+  });
+
   test('not an RPM: one line naming the file', async () => {
     const file = join(dir, 'not.rpm');
     writeFileSync(file, 'hello');
@@ -273,6 +284,9 @@ describe('prepareKernelTrees', () => {
     await prepareKernelTrees(m, o);
     expect(lines).toHaveLength(2); // new bytes: extracted again
     expect(readdirSync(join(work, KERNELS_SUBDIR)).sort()).toEqual(['1', '1.sha256']);
+    // The kernel dropped from the manifest: its tree goes.
+    await prepareKernelTrees(manifest([{ version: '6.1.0-28-amd64' }]), o);
+    expect(readdirSync(join(work, KERNELS_SUBDIR))).toEqual([]);
   }, 60_000);
 
   test('a tree for another release, a missing RPM, an RPM without a tree: one line naming the field', async () => {

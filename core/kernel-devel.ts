@@ -121,7 +121,7 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
   const seen = new Set<string>();
   const links = new Set<string>();
   const dirModes = new Map<string, number>();
-  const hardLinks = new Map<string, string[]>();
+  const hardLinks = new Map<string, { data?: string; pending: string[] }>();
   const skipped: string[] = [];
   let entries = 0;
   let bytes = 0;
@@ -187,19 +187,22 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
       await fsp.chmod(abs, mode);
       await fsp.utimes(abs, e.mtime, e.mtime);
     }
-    // newc hard links (iso-rpm.md 6): every name of the inode but the last has no data.
+    // newc hard links (iso-rpm.md 6): one name of the inode carries the data (rpm and GNU cpio:
+    // the last), the others none; each name becomes a link to the one with the data.
     if (e.nlink > 1) {
       const key = `${e.devMajor}:${e.devMinor}:${e.ino}`;
-      const names = hardLinks.get(key) ?? [];
-      if (e.size > 0) {
-        for (const other of names) {
+      const group = hardLinks.get(key) ?? { pending: [] };
+      hardLinks.set(key, group);
+      if (e.size > 0 || group.data !== undefined) {
+        const data = e.size > 0 ? rel : group.data!;
+        for (const other of e.size > 0 ? group.pending : [rel]) {
           await fsp.rm(join(dest, other));
-          await fsp.link(abs, join(dest, other));
+          await fsp.link(join(dest, data), join(dest, other));
         }
-        hardLinks.set(key, []);
+        if (e.size > 0) group.data = rel;
+        group.pending = [];
       } else {
-        names.push(rel);
-        hardLinks.set(key, names);
+        group.pending.push(rel);
       }
     }
   }
@@ -284,9 +287,14 @@ export interface KernelTreesOptions {
  * Returns the manifest with those kernels' `buildDir` set to the trees, for buildRpms.
  */
 export async function prepareKernelTrees(manifest: Manifest, o: KernelTreesOptions): Promise<Manifest> {
-  if (!manifest.kernels.some((k) => k.develRpm !== undefined)) return manifest;
-  const kernels: Kernel[] = [];
   const base = join(o.workDir, KERNELS_SUBDIR);
+  const wanted = manifest.rpms.some((r) => r.kind === 'kernel-module') ? manifest.kernels.flatMap((k, i) => (k.develRpm !== undefined ? [String(i)] : [])) : [];
+  // Trees of kernels no longer listed (or moved to another index) go.
+  for (const name of await fsp.readdir(base).catch(() => [] as string[])) {
+    if (!wanted.includes(name.replace(/\.(sha256|tmp)$/, ''))) await fsp.rm(join(base, name), { recursive: true, force: true });
+  }
+  if (wanted.length === 0) return manifest;
+  const kernels: Kernel[] = [];
   await fsp.mkdir(base, { recursive: true });
   for (const [i, k] of manifest.kernels.entries()) {
     if (k.develRpm === undefined) {
