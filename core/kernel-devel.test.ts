@@ -222,6 +222,11 @@ describe('hostile payloads', () => {
     expect(existsSync(join(root, 'u'))).toBe(false);
   });
 
+  test('a file where a directory already is: one line naming the entry', async () => {
+    const { error } = await hostile('clash', [m('./a/b', F, 'x'), m('./a', F, 'y')]);
+    expect(error.message).toMatch(/payload: cannot write entry "\.\/a": .*exists/i);
+  });
+
   test('too many entries, too many bytes', async () => {
     const file = await setPayload(rpmWithPayload('big.rpm', []), [m('./a', F, 'aaaa'), m('./b', F, 'bbbb'), m('./c', F, 'cccc')]);
     await expect(extractRpm(file, join(dir, 'big-1'), { maxEntries: 2, maxBytes: 100 })).rejects.toThrow(`${file}: payload: more than 2 entries`);

@@ -24,7 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { posix, join, sep } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, withFileAsync } from './errors';
 import { hashFile } from './digest';
-import { readNewc } from './rpm/cpio';
+import { readNewc, type CpioEntry } from './rpm/cpio';
 import { parseRpm, readRpm } from './rpm/read';
 import { rpmvercmp } from './rpm/version';
 import { decompress, detectCompression, type Compression } from './installer/decompress';
@@ -136,10 +136,26 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
     for (let p = parent; p !== '' && !madeDirs.has(p); p = posix.dirname(p) === '.' ? '' : posix.dirname(p)) madeDirs.add(p);
   };
 
-  for await (const e of readNewc(chunks)) {
+  let current = '';
+  try {
+    for await (const e of readNewc(chunks)) {
+      current = e.name;
+      await extractEntry(e);
+    }
+  } catch (e) {
+    // A file where a directory must be, no space left...: one line naming the entry.
+    if (isNodeError(e) && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) fail(`cannot write entry ${JSON.stringify(current)}: ${describeNodeError(e)}`);
+    throw e;
+  }
+  // Directories get their modes last (a read-only one would stop its own extraction).
+  for (const [rel, mode] of [...dirModes].sort((a, b) => b[0].length - a[0].length)) await fsp.chmod(join(dest, rel), mode);
+  checkLinksInside(dest, links);
+  return { entries, bytes, skipped: skipped.sort() };
+
+  async function extractEntry(e: CpioEntry): Promise<void> {
     const rel = entryPath(e.name);
     const type = e.mode & S_IFMT;
-    if (rel === '') continue; // the root directory itself
+    if (rel === '') return; // the root directory itself
     if (++entries > limits.maxEntries) fail(`more than ${limits.maxEntries} entries`);
     if (seen.has(rel)) fail(`entry ${JSON.stringify(rel)} appears twice`);
     seen.add(rel);
@@ -152,7 +168,7 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
       await fsp.mkdir(abs, { recursive: true });
       for (let p = rel; p !== '' && !madeDirs.has(p); p = posix.dirname(p) === '.' ? '' : posix.dirname(p)) madeDirs.add(p);
       dirModes.set(rel, (e.mode & 0o777) | 0o700);
-      continue;
+      return;
     }
     if (type === S_IFLNK) {
       if (e.size > MAX_LINK_TARGET) fail(`symlink ${JSON.stringify(rel)} has a ${e.size}-byte target, more than ${MAX_LINK_TARGET}`);
@@ -160,11 +176,11 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
       await ensureParent(rel);
       await fsp.symlink(target, abs);
       links.add(rel);
-      continue;
+      return;
     }
     if (type !== S_IFREG) {
       skipped.push(rel);
-      continue;
+      return;
     }
     bytes += e.size;
     if (bytes > limits.maxBytes) fail(`more than ${limits.maxBytes} bytes of file data`);
@@ -206,10 +222,6 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
       }
     }
   }
-  // Directories get their modes last (a read-only one would stop its own extraction).
-  for (const [rel, mode] of [...dirModes].sort((a, b) => b[0].length - a[0].length)) await fsp.chmod(join(dest, rel), mode);
-  checkLinksInside(dest, links);
-  return { entries, bytes, skipped: skipped.sort() };
 }
 
 /** Every symlink, resolved by the file system (through other links), stays inside `dest`. */

@@ -2,6 +2,8 @@
  * Issue 12 items 4 and 5, end to end with the packed plugin in an Nx workspace:
  * - the README's Nx quick start, as written (no --kernel), builds on this Debian machine: the
  *   generator picks the kernel whose headers are installed;
+ * - a build tree on the machine (buildDir) is hashed by its identity files (item 5): a new
+ *   .config re-runs build-rpms, a new mtime nothing;
  * - a driver pack whose kernel names a kernel-devel RPM (laid out as XCP-ng's, made here from the
  *   Debian headers under another release) builds against it, and the RPM's bytes are what
  *   build-rpms hashes: new bytes re-run build-rpms only (the same module comes out, so every later
@@ -19,6 +21,7 @@ import { debianHeadersTree, installedHeaders, kernelDevelRpm } from '../testing/
 const RELEASE = '6.1.0+1';
 const QUICK = 'acme-nic';
 const XCPNG = 'acme-xcpng';
+const TREE = 'acme-tree';
 
 let root: string;
 let ws: string;
@@ -64,7 +67,6 @@ beforeAll(async () => {
   const tree = join(root, 'tree');
   await debianHeadersTree(tree, RELEASE);
   for (const r of ['1', '2']) rpms.push(await kernelDevelRpm({ release: RELEASE, tree, outDir: join(root, `rpm-${r}`), rpmRelease: r }));
-  rmSync(tree, { recursive: true, force: true });
   copyFileSync(rpms[0]!, join(ws, 'kernels/kernel-devel.rpm'));
 
   const tgzName = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
@@ -82,6 +84,8 @@ beforeAll(async () => {
   await nx(['g', 'suppack:pack', `--name=${QUICK}`, '--type=driver', '--vendorCode=acme', '--vendorName=ACME Inc.', '--no-interactive']);
   // The README's way to build for a XenServer / XCP-ng kernel.
   await nx(['g', 'suppack:pack', `--name=${XCPNG}`, '--type=driver', '--vendorCode=acme', '--vendorName=ACME Inc.', '--kernelDevelRpm=kernels/kernel-devel.rpm', '--no-interactive']);
+  // The same tree installed on the machine, outside the workspace: buildDir.
+  await nx(['g', 'suppack:pack', `--name=${TREE}`, '--type=driver', '--vendorCode=acme', '--vendorName=ACME Inc.', `--kernel=${RELEASE}`, `--kernelBuildDir=${tree}`, '--no-interactive']);
 }, 900_000);
 
 afterAll(() => {
@@ -118,5 +122,22 @@ describe('drivers against installed headers and against a kernel-devel RPM', () 
     expect(ran(runs)).toEqual([`${XCPNG}:build-rpms`]);
     expect(runs.get(`${XCPNG}:build-iso`)).toBe('local');
     expect(vermagic(XCPNG)).toBe(RELEASE);
+  }, 900_000);
+
+  test('a build tree on the machine: new identity files re-run build-rpms, a new mtime nothing', async () => {
+    const tree = join(root, 'tree');
+    const first = await buildIso(TREE);
+    expect(first.get(`${TREE}:build-rpms`)).toBe('ran');
+    expect(vermagic(TREE)).toBe(RELEASE);
+    expect(ran(await buildIso(TREE))).toEqual([]);
+
+    utimesSync(join(tree, 'Makefile'), new Date(), new Date());
+    expect(ran(await buildIso(TREE))).toEqual([]);
+
+    // New headers under the same release (a distribution update): here a new .config.
+    appendFileSync(join(tree, '.config'), '# updated by the e2e test\n');
+    const runs = await buildIso(TREE);
+    expect(runs.get(`${TREE}:build-rpms`)).toBe('ran');
+    expect(runs.get(`${TREE}:render-spec`)).toBe('local');
   }, 900_000);
 });
