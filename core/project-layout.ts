@@ -26,7 +26,7 @@ export interface StageDirs {
   bundleIso: string;
   /** rebuild-iso (installer projects): the rebuilt installer ISO. */
   installer: string;
-  /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT); not a target output, never cached. */
+  /** Scratch space of build-rpms (rpmbuild's BUILD, BUILDROOT; kernels/: extracted kernel-devel trees); not a target output, never cached. */
   work: string;
 }
 

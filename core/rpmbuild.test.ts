@@ -242,7 +242,7 @@ describe('buildRpms: a kernel-module spec against the installed Debian kernel he
     );
     await expect(build(p)).rejects.toThrow(
       new SuppackError(
-        'kernel build tree not found: /lib/modules/0.0.0-none/build — install the kernel headers (e.g. linux-headers-amd64) or set kernels[1].buildDir',
+        'kernel build tree not found: /lib/modules/0.0.0-none/build — install the kernel headers (e.g. linux-headers-amd64), set kernels[1].buildDir, or name the kernel-devel RPM in kernels[1].develRpm',
         { file: 'suppack.json', field: 'kernels[1].buildDir' },
       ),
     );

@@ -90,7 +90,7 @@ export async function buildRpms(o: {
       const st = await fsp.stat(dir).catch(() => undefined);
       if (!st?.isDirectory()) {
         throw new SuppackError(
-          `kernel build tree not found: ${dir} — install the kernel headers (e.g. linux-headers-amd64) or set kernels[${p.kernelIndex}].buildDir`,
+          `kernel build tree not found: ${dir} — install the kernel headers (e.g. linux-headers-amd64), set kernels[${p.kernelIndex}].buildDir, or name the kernel-devel RPM in kernels[${p.kernelIndex}].develRpm`,
           { file: manifestFile, field: `kernels[${p.kernelIndex}].buildDir` },
         );
       }

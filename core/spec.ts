@@ -25,7 +25,8 @@
  *   %{kernel_release}       version + flavour: the `uname -r` of that kernel, the name of its
  *                           /lib/modules/<kernel_release>/ directory
  * and, passed by build-rpms on the command line (never in the file):
- *   %{kernel_build_dir}     kernels[k].buildDir, default /lib/modules/<kernel_release>/build
+ *   %{kernel_build_dir}     kernels[k].buildDir, default /lib/modules/<kernel_release>/build, or
+ *                           the tree of kernels[k].develRpm (core/kernel-devel.ts)
  *
  * kind "userspace": one rendered spec, `<specbase>.spec`. The FIRST userspace spec also carries
  * the pack's extras (status-report XML, formats.md 7, and EULA files); both macros are defined

@@ -3,7 +3,11 @@ import { SuppackError } from '../core/errors';
 import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
 import { manifestSchema, projectManifestSchema, type ManifestInput, type ProjectManifestInput } from '../schemas/manifest';
 import { projectIso, type MemberProject } from './members';
-import { inferProjectMetadata, inferTargets, tokenisedStageDirs } from './targets';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inferProjectMetadata, inferTargets, kernelInputs, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, tokenisedStageDirs } from './targets';
 import type { InstallerManifest } from '../schemas/installer';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
@@ -55,6 +59,9 @@ describe('inferTargets', () => {
         '{projectRoot}/src/**/*',
         ext,
         { runtime: 'rpmbuild --version' },
+        // Each kernel's build tree by its identity (kernelInputs).
+        { runtime: kernelTreeIdentityCommand('/lib/modules/2.6.32.43-0.4.1.xs1.8.0.835.170778xen/build') },
+        { runtime: kernelTreeIdentityCommand('/lib/modules/2.6.32.43-0.4.1.xs1.8.0.835.170778kdump/build') },
         epoch,
       ],
       outputs: out('RPMS'),
@@ -384,5 +391,65 @@ describe('bundle and installer projects (pure: the members are data, no file sys
     expect(projectIso('packs/nic', projects.nic.manifest!)).toBe('dist/packs/nic/iso/acme-nic.iso');
     expect(projectIso('bundles/all', projects.all.manifest!)).toBe('dist/bundles/all/bundle-iso/acme-all.iso');
     expect(projectIso('packs/upd', updatePack)).toBeUndefined();
+  });
+});
+
+describe('kernel inputs of build-rpms (issue 12 items 4, 5)', () => {
+  const modules = { spec: 'specs/m.spec', kind: 'kernel-module' as const, version: '1.0' };
+  const withKernels = (kernels: ManifestInput['kernels'], rpms: ManifestInput['rpms'] = [modules]) => parse({ pack, rpms, kernels });
+
+  test('a kernel-devel RPM is hashed by its bytes (workspace-relative, even when gitignored); no runtime probe for it', () => {
+    const m = withKernels([{ version: '4.19.0+1', develRpm: './kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm' }]);
+    expect(kernelInputs(m)).toEqual([{ fileset: '{workspaceRoot}/kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm', includeIgnored: true }]);
+    const inputs = inferTargets('packs/acme-nic', m)['build-rpms'].inputs!;
+    expect(inputs).toContainEqual({ fileset: '{workspaceRoot}/kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm', includeIgnored: true });
+    expect(inputs.filter((i) => typeof i === 'object' && 'runtime' in i)).toEqual([{ runtime: 'rpmbuild --version' }]);
+  });
+
+  test('a build tree on the machine (buildDir or the default) is hashed by its identity files; mixed kernels each get theirs', () => {
+    const m = withKernels([{ version: '6.1.0-28-amd64' }, { version: '4.19.0+1', buildDir: '/opt/k/4.19' }, { version: '4.19.0+1', develRpm: 'k.rpm' }]);
+    expect(kernelInputs(m)).toEqual([
+      { runtime: kernelTreeIdentityCommand('/lib/modules/6.1.0-28-amd64/build') },
+      { runtime: kernelTreeIdentityCommand('/opt/k/4.19') },
+      { fileset: '{workspaceRoot}/k.rpm', includeIgnored: true },
+    ]);
+    expect(kernelTreeIdentityCommand('/opt/k/4.19')).toBe(`cd '/opt/k/4.19' 2>/dev/null && sha256sum -- ${KERNEL_TREE_IDENTITY.join(' ')} 2>/dev/null; true`);
+  });
+
+  test('no kernel-module spec: no kernel input, whatever kernels lists', () => {
+    const m = withKernels([{ version: '6.1.0' }], [{ spec: 's.spec', version: '1.0' }]);
+    expect(kernelInputs(m)).toEqual([]);
+    expect(JSON.stringify(inferTargets('p', m)['build-rpms'].inputs)).not.toContain('sha256sum');
+  });
+
+  test('the identity command prints the digests of the files that name the tree, changes with them, and never fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), "suppack-kid-it's "));
+    try {
+      const run = () => execFileSync('sh', ['-c', kernelTreeIdentityCommand(dir)], { encoding: 'utf8' });
+      expect(run()).toBe('');
+      mkdirSync(join(dir, 'include/generated'), { recursive: true });
+      writeFileSync(join(dir, 'include/generated/utsrelease.h'), '#define UTS_RELEASE "4.19.0+1"\n');
+      writeFileSync(join(dir, 'Module.symvers'), '0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\n');
+      const first = run();
+      expect(first.trim().split('\n').map((l) => l.split(/\s+/)[1])).toEqual(['Module.symvers', 'include/generated/utsrelease.h']);
+      expect(first).not.toContain(dir);
+      writeFileSync(join(dir, 'Module.symvers'), '0x2\tprintk\tvmlinux\tEXPORT_SYMBOL\n');
+      expect(run()).not.toBe(first);
+      writeFileSync(join(dir, 'unrelated.h'), 'x');
+      const second = run();
+      writeFileSync(join(dir, 'unrelated.h'), 'y');
+      expect(run()).toBe(second);
+      expect(execFileSync('sh', ['-c', kernelTreeIdentityCommand(join(dir, 'absent'))], { encoding: 'utf8' })).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('develRpm and buildDir together are refused; develRpm must be an RPM path inside the workspace', () => {
+    const issues = (k: object) => manifestSchema.safeParse({ pack, rpms: [modules], kernels: [k] }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ version: '1', develRpm: 'k.rpm', buildDir: '/k' })).toEqual(['kernels.0.buildDir: give either buildDir or develRpm, not both (develRpm brings its own build tree)']);
+    expect(issues({ version: '1', develRpm: '../k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
+    expect(issues({ version: '1', develRpm: '/k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
+    expect(issues({ version: '1', develRpm: 'k.tar' })).toEqual(['kernels.0.develRpm: expected a kernel-devel RPM file (ending in .rpm)']);
   });
 });

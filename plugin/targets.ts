@@ -22,6 +22,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import { stageDirs, type StageDirs } from '../core/project-layout';
+import { kernelBuildDir } from '../core/spec';
 import { resolveMembers, type MemberLookup } from './members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
@@ -150,7 +151,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   if (hasSpecs) {
     targets[name['build-rpms']] = target(
       'build-rpms',
-      [manifestInput, ...templates, ...eulas, ...sources, ...external, { runtime: 'rpmbuild --version' }, epoch],
+      [manifestInput, ...templates, ...eulas, ...sources, ...external, { runtime: 'rpmbuild --version' }, ...kernelInputs(manifest), epoch],
       out.built,
       [name['render-spec'], ...(hasSources ? [name['build-srctarballs']] : [])],
     );
@@ -222,6 +223,55 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
     [name['build-iso'], ...(hasSources ? [name['build-srctarballs']] : [])],
   );
   return targets;
+}
+
+/**
+ * What build-rpms reads of each kernel it builds modules for (docs/kernel-devel.md): a
+ * kernel-devel RPM by its bytes (hashed even when gitignored, as downloads usually are); a build
+ * tree on the machine (`buildDir` or /lib/modules/<release>/build) by its identity, a runtime input
+ * printing the sha256 of the few files that name the kernel's release, configuration and exported
+ * ABI (KERNEL_TREE_IDENTITY), so new headers re-run the build without hashing 80 MB of them.
+ * Only when a kernel-module spec is built.
+ */
+export function kernelInputs(manifest: Manifest): Input[] {
+  if (!manifest.rpms.some((r) => r.kind === 'kernel-module')) return [];
+  const inputs: Input[] = manifest.kernels.map((k) =>
+    k.develRpm !== undefined
+      ? { fileset: `{workspaceRoot}/${clean(k.develRpm)}`, includeIgnored: true }
+      : { runtime: kernelTreeIdentityCommand(kernelBuildDir(k)) },
+  );
+  return uniqueInputs(inputs);
+}
+
+/**
+ * The files of a kernel build tree that identify it, relative to the tree: the Makefile (version,
+ * flags), .config (every option, so struct layouts), Module.symvers (the CRC of every exported
+ * symbol: the ABI a module links against), and the release and version headers (the vermagic and
+ * LINUX_VERSION_CODE, generated or, before 2.6.33, in include/linux/).
+ */
+export const KERNEL_TREE_IDENTITY = [
+  'Makefile',
+  '.config',
+  'Module.symvers',
+  'include/config/kernel.release',
+  'include/generated/utsrelease.h',
+  'include/generated/uapi/linux/version.h',
+  'include/linux/utsrelease.h',
+  'include/linux/version.h',
+] as const;
+
+/**
+ * A shell command (Nx runs runtime inputs with the shell, in the workspace root) printing one
+ * `sha256  relative/path` line per identity file of `dir` that exists, and nothing else; it never
+ * fails, so a missing tree hashes as empty and build-rpms then says what is missing. `dir` is
+ * single-quoted: the manifest's text never reaches the shell unquoted.
+ */
+export function kernelTreeIdentityCommand(dir: string): string {
+  return `cd ${shellQuote(dir)} 2>/dev/null && sha256sum -- ${KERNEL_TREE_IDENTITY.join(' ')} 2>/dev/null; true`;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -23,7 +23,8 @@ export const executorOptionSchemas = {
     .strict()
     .meta({
       title: 'Build RPMs',
-      description: 'Run rpmbuild -bb on every rendered spec, with SOURCE_DATE_EPOCH, into dist/<projectRoot>/RPMS.',
+      description:
+        "Run rpmbuild -bb on every rendered spec, with SOURCE_DATE_EPOCH, into dist/<projectRoot>/RPMS; kernel-module specs against each kernel's build tree (the kernel-devel RPM of kernels[].develRpm, extracted first, or the installed one).",
     }),
   'collect-rpms': noOptions(
     'Collect RPMs',

@@ -29,7 +29,9 @@ test('the pack schema prompts for what it needs and leaves regular expressions t
   expect(schema.properties.type['x-prompt'].type).toBe('list');
   expect(schema.properties.text.maxLength).toBe(32);
   expect(generatorJsonSchemaText('pack')).not.toContain('"pattern"');
-  expect(schema.properties.kernel.default).toBe('4.19.0+1');
+  // No fixed default: the generator picks an installed kernel (or the kernel-devel RPM's).
+  expect(schema.properties.kernel.default).toBeUndefined();
+  expect(schema.properties.kernelDevelRpm.type).toBe('string');
 });
 
 test('the pack schema offers --format legacy|update (default legacy) and --uuid; packVersion defaults per format', () => {

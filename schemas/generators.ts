@@ -97,8 +97,13 @@ export const packGeneratorSchema = z
       .default('7.0.0')
       .describe('Platform version the pack requires (xs:main eq this version).'),
     kernel: kernelSchema.shape.version
-      .default(DEFAULT_KERNEL)
-      .describe(`Kernel release (uname -r) the modules are built for (default ${DEFAULT_KERNEL}, XenServer 8's dom0 kernel). Driver and combined packs.`),
+      .optional()
+      .describe(
+        `Kernel release (uname -r) the modules are built for. Default: the release of --kernelDevelRpm; else a kernel whose headers are installed here (/lib/modules/<release>/build: the running one first); else ${DEFAULT_KERNEL}, XenServer 8's dom0 kernel. Driver and combined packs.`,
+      ),
+    kernelDevelRpm: kernelSchema.shape.develRpm.describe(
+      "The vendor's kernel-devel RPM to build against (kernels[].develRpm), relative to the workspace root, e.g. kernels/kernel-devel-<version>-<release>.x86_64.rpm. Driver and combined packs.",
+    ),
     kernelBuildDir: z
       .string()
       .regex(/^\//, { error: 'expected an absolute path to the kernel build tree' })
@@ -109,6 +114,9 @@ export const packGeneratorSchema = z
   .superRefine((o, ctx) => {
     if (o.vendorCode === undefined && o.format === 'legacy') {
       ctx.addIssue({ code: 'custom', path: ['vendorCode'], message: 'required for a legacy pack (one word, e.g. acme), or add --format update' });
+    }
+    if (o.kernelDevelRpm !== undefined && o.kernelBuildDir !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['kernelBuildDir'], message: 'give either --kernelBuildDir or --kernelDevelRpm, not both' });
     }
     if (o.uuid !== undefined && o.format !== 'update') {
       ctx.addIssue({ code: 'custom', path: ['uuid'], message: 'only an update pack has a UUID: add --format update or drop --uuid' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
 import { updatePackSchema } from './update-pack';
 import { statusReportSchema } from './status-report';
-import { globPattern, relativePath } from './paths';
+import { globPattern, relativePath, workspacePath } from './paths';
 import { bundleManifestSchema } from './bundle';
 import { installerManifestSchema } from './installer';
 
@@ -32,8 +32,19 @@ export const kernelSchema = z
       .string()
       .optional()
       .describe('Kernel build tree (default /lib/modules/<version><flavour>/build). An absolute path on the build machine.'),
+    develRpm: workspacePath('the kernel-devel RPM')
+      .refine((p) => p.endsWith('.rpm'), { error: 'expected a kernel-devel RPM file (ending in .rpm)' })
+      .optional()
+      .describe(
+        "The vendor's kernel-devel RPM of this kernel, relative to the workspace root: build-rpms extracts it under dist/ and builds against its tree (/lib/modules/<release>/build). Its bytes are in the cache key. Not with buildDir.",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((k, ctx) => {
+    if (k.develRpm !== undefined && k.buildDir !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['buildDir'], message: 'give either buildDir or develRpm, not both (develRpm brings its own build tree)' });
+    }
+  });
 
 export const rpmSpecSchema = z
   .object({

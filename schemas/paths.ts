@@ -33,3 +33,7 @@ export const globPattern = () =>
     const problem = globPatternProblem(value);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/** A string field holding a path relative to the workspace root (the Nx workspace); `what` names it in the error. */
+export const workspacePath = (what: string) =>
+  z.string().regex(RELATIVE_PATH, { error: `expected ${what} relative to the workspace root, without ".."` });

@@ -4,12 +4,13 @@
  * module compiles against the kernel headers installed on this machine (linux-headers-amd64).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { prepareKernelTrees } from '../../core/kernel-devel';
 import { buildRpms } from '../../core/rpmbuild';
 import { renderSpecs } from '../../core/spec';
 import { buildSourceTarballs } from '../../core/srctarball';
@@ -17,6 +18,7 @@ import { buildUpdatePack } from '../../core/update-pack';
 import { DEFAULT_EPOCH } from '../../core/time';
 import { parseManifestText } from '../../plugin/manifest-file';
 import type { PackFormat, PackType } from '../../schemas/generators';
+import { debianHeadersTree, kernelDevelRpm } from '../../testing/kernel-devel';
 import { packGenerator } from './generator';
 
 let ws: string;
@@ -44,19 +46,31 @@ async function generateAndBuild(
   type: PackType,
   kernel?: string,
   format: PackFormat = 'legacy',
+  develRpm?: { path: string; bytes: Buffer },
 ): Promise<{ rpms: string[]; dir: string; manifest: ReturnType<typeof parseManifestText> }> {
   const tree = createTreeWithEmptyWorkspace();
   const name = `gen-${type}`;
-  await packGenerator(tree, { name, type, format, vendorCode: 'acme', vendorName: 'Acme', ...(kernel ? { kernel } : {}) });
-  const root = join(ws, `${type}-${format}`);
+  if (develRpm) tree.write(develRpm.path, develRpm.bytes);
+  await packGenerator(tree, {
+    name,
+    type,
+    format,
+    vendorCode: 'acme',
+    vendorName: 'Acme',
+    ...(kernel ? { kernel } : {}),
+    ...(develRpm ? { kernelDevelRpm: develRpm.path } : {}),
+  });
+  const root = join(ws, `${type}-${format}${develRpm ? '-devel' : ''}`);
   flush(tree, root);
   const dir = join(root, 'packs', name);
   const manifest = parseManifestText(tree.read(`packs/${name}/suppack.json`, 'utf8') ?? '', 'suppack.json');
   const dist = join(dir, 'dist');
   await renderSpecs({ manifest, projectDir: dir, outDir: join(dist, 'specs') });
   await buildSourceTarballs({ manifest, projectDir: dir, outDir: join(dist, 'SOURCES'), epoch: DEFAULT_EPOCH });
+  // What the build-rpms executor does first: the kernel-devel RPMs' trees (core/kernel-devel.ts).
+  const built = await prepareKernelTrees(manifest, { baseDir: root, workDir: join(dist, '.rpmbuild'), manifestFile: 'suppack.json' });
   const rpms = await buildRpms({
-    manifest,
+    manifest: built,
     specsDir: join(dist, 'specs'),
     sourcesDir: join(dist, 'SOURCES'),
     outDir: join(dist, 'RPMS'),
@@ -145,3 +159,27 @@ test('update format: a generated driver disk builds into an ISO named and versio
   expect(comps).toContain('<id>drivers</id>');
   expect(comps).toContain('<id>update</id>');
 });
+
+test('a driver built against a kernel-devel RPM laid out as XCP-ng\'s, made from the Debian headers under another release: modinfo shows that release', async () => {
+  // A release this machine has no headers for: the module can only have come from the RPM's tree.
+  const release = '6.1.0+1';
+  expect(existsSync(join('/lib/modules', release))).toBe(false);
+  const tree = join(ws, 'devel-tree');
+  await debianHeadersTree(tree, release);
+  // gzip: xz over 80 MB takes long on a busy machine; xz payloads are tested in core/kernel-devel.test.ts.
+  const rpm = await kernelDevelRpm({ release, tree, outDir: join(ws, 'devel-rpm') });
+  rmSync(tree, { recursive: true, force: true });
+  expect(execFileSync('rpm', ['-qpl', rpm], { encoding: 'utf8' })).toContain(`/lib/modules/${release}/build\n`);
+  const { rpms, dir, manifest } = await generateAndBuild('driver', undefined, 'legacy', { path: 'kernels/kernel-devel.rpm', bytes: readFileSync(rpm) });
+  // The generator read the release from the RPM.
+  expect(manifest.kernels).toEqual([{ version: release, develRpm: 'kernels/kernel-devel.rpm' }]);
+  expect(rpms.map((r) => r.split('/').pop())).toEqual([`gen-driver-${release}-modules-1.0-1.x86_64.rpm`]);
+  const x = join(dir, 'x');
+  mkdirSync(x);
+  execFileSync('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'sh', rpms[0]], { cwd: x });
+  const ko = join(x, `lib/modules/${release}/updates/gen-driver.ko`);
+  const modinfo = execFileSync('/sbin/modinfo', [ko], { encoding: 'utf8' });
+  expect(modinfo).toMatch(new RegExp(`^vermagic:\\s+${release.replace(/[.+]/g, '\\$&')} `, 'm'));
+  // The tree sits in rpmbuild's work dir, whose path -ffile-prefix-map keeps out of the module.
+  expect(readFileSync(ko).includes(Buffer.from(ws))).toBe(false);
+}, 300_000);

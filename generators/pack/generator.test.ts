@@ -5,7 +5,15 @@ import { PACK_FORMATS, PACK_TYPES } from '../../schemas/generators';
 import { manifestSchema } from '../../schemas/manifest';
 import { UPDATE_UUID } from '../../schemas/update-pack';
 import { inferTargets } from '../../plugin/targets';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeRpm } from '../../core/rpm/write';
+import { installedHeaders } from '../../testing/kernel-devel';
 import { normalizeOptions, packGenerator, packManifest, typedOption } from './generator';
+
+/** The kernel whose headers are installed here (linux-headers-amd64): the generator's default. */
+const INSTALLED = installedHeaders().kernel;
 
 const base = { vendorCode: 'acme', vendorName: 'Acme "Quoted" & Co', text: 'Hello 100% pack' } as const;
 
@@ -27,7 +35,8 @@ describe('pack generator', () => {
     expect(m.rpms).toEqual([
       { spec: 'specs/hello-drv-modules.spec', kind: 'kernel-module', sources: 'src', version: '1.0', release: '1', defines: {} },
     ]);
-    expect(m.kernels).toEqual([{ version: '4.19.0+1' }]);
+    // No --kernel: the kernel whose headers are installed here, so the first build works.
+    expect(m.kernels).toEqual([{ version: INSTALLED }]);
     expect(JSON.parse(read(tree, `${dir}/suppack.json`)).$schema).toBe('../../node_modules/suppack/schemas/suppack.schema.json');
 
     const c = read(tree, `${dir}/src/hello-drv.c`);
@@ -150,7 +159,7 @@ describe('pack generator', () => {
 
 test('a version Nx parsed into a number is taken as the user typed it on the command line', () => {
   const opts = { name: 'v', type: 'userspace', vendorCode: 'acme', vendorName: 'ACME' } as const;
-  const plan = (argv: string[], parsed: number) => normalizeOptions({ ...opts, packVersion: parsed as unknown as string }, argv).version;
+  const plan = (argv: string[], parsed: number) => normalizeOptions({ ...opts, packVersion: parsed as unknown as string }, {}, argv).version;
   expect(plan(['node', 'nx', 'g', 'suppack:pack', '--packVersion=1.0'], 1)).toBe('1.0');
   expect(plan(['node', 'nx', 'g', 'suppack:pack', '--packVersion', '2.10'], 2.1)).toBe('2.10');
   expect(plan(['node', 'nx', 'g', 'suppack:pack', '--pack-version=2.5'], 2.5)).toBe('2.5');
@@ -198,7 +207,7 @@ describe('pack generator --format update', () => {
       vendorName: 'Acme "Quoted" & Co',
     });
     expect(raw.rpms).toEqual([{ spec: 'specs/hello-drv-modules.spec', kind: 'kernel-module', sources: 'src', version: '1.0.0', release: '1' }]);
-    expect(raw.kernels).toEqual([{ version: '4.19.0+1' }]);
+    expect(raw.kernels).toEqual([{ version: INSTALLED }]);
     const m = updateOf(tree, dir);
     expect(m.pack.version).toBeUndefined();
     expect(Object.keys(inferTargets(dir, m))).toContain('build-iso');
@@ -373,7 +382,7 @@ test('legacy output is unchanged: --format legacy is the default, suppack.json a
   ],
   "kernels": [
     {
-      "version": "4.19.0+1"
+      "version": "${INSTALLED}"
     }
   ]
 }
@@ -391,9 +400,88 @@ nx show project hello-drv     # every target with its inputs and outputs
 \`\`\`
 
 The kernel module is built with rpmbuild against each kernel in \`suppack.json\` \`kernels\`
-(\`version\` is the \`uname -r\` of the kernel; \`buildDir\` its build tree, by default
-\`/lib/modules/<version>/build\`). The build machine needs that kernel's headers.
+(\`version\` is the \`uname -r\` of the kernel). Its build tree comes from one of:
+
+- \`develRpm\`: the vendor's kernel-devel RPM of that kernel, a path relative to the workspace
+  root. build-rpms extracts it under \`dist/\` and builds against it: the way to build for a real
+  XenServer or XCP-ng kernel on any machine (download the RPM from the release's repository).
+- \`buildDir\`, by default \`/lib/modules/<version>/build\`: headers installed on the build machine
+  (e.g. Debian's \`linux-headers-amd64\`).
+
+For example, for XCP-ng 8.3 (kernel \`4.19.0+1\`):
+
+\`\`\`json
+"kernels": [{ "version": "4.19.0+1", "develRpm": "kernels/kernel-devel-<version>-<release>.x86_64.rpm" }]
+\`\`\`
 
 This README is not an input of any target: editing it rebuilds nothing.
 `);
+});
+
+describe('the kernel of a driver pack (issue 12 item 4)', () => {
+  const opts = { ...base, name: 'nic', type: 'driver' } as const;
+
+  test('without --kernel: the running kernel if its headers are installed, else the newest installed, else 4.19.0+1', () => {
+    const modules = mkdtempSync(join(tmpdir(), 'suppack-modules-'));
+    try {
+      const kernel = (running: string) => normalizeOptions(opts, { modulesDir: modules, running }).kernel;
+      expect(kernel('6.1.0-9-amd64')).toBe('4.19.0+1'); // nothing installed
+      for (const k of ['5.10.0-30-amd64', '6.1.0-9-amd64', '6.1.0-10-amd64', '6.12.0-1-amd64']) {
+        mkdirSync(join(modules, k, 'build'), { recursive: true });
+        if (k !== '6.12.0-1-amd64') writeFileSync(join(modules, k, 'build', 'Makefile'), 'x'); // 6.12: modules only, no headers
+      }
+      expect(kernel('6.1.0-9-amd64')).toBe('6.1.0-9-amd64');
+      expect(kernel('6.12.0-1-amd64')).toBe('6.1.0-10-amd64'); // running without headers: the newest with
+      expect(normalizeOptions({ ...opts, kernel: '4.19.0+1' }, { modulesDir: modules }).kernel).toBe('4.19.0+1');
+    } finally {
+      rmSync(modules, { recursive: true, force: true });
+    }
+  });
+
+  test('on this machine the default is the installed kernel', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await packGenerator(tree, opts);
+    expect(manifestOf(tree, 'packs/nic').kernels).toEqual([{ version: INSTALLED }]);
+  });
+
+  const develRpm = (paths: string[]) =>
+    encodeRpm({
+      name: 'kernel-devel',
+      version: '4.19.19',
+      release: '8.0.38.1.xcpng8.3',
+      arch: 'x86_64',
+      summary: 's',
+      description: 'd',
+      license: 'GPL',
+      buildTime: 1_700_000_000,
+      files: paths.map((p) => (p.endsWith('/build') ? { path: p, mode: 0o120777, linkTo: '/usr/src/kernels/4.19.0+1-x86_64' } : { path: p, mode: 0o100644, content: Buffer.from('x') })),
+    });
+
+  test('--kernelDevelRpm: develRpm in suppack.json, the kernel read from the RPM unless --kernel names it', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    tree.write('kernels/kernel-devel.rpm', develRpm(['/lib/modules/4.19.0+1/build', '/usr/src/kernels/4.19.0+1-x86_64/Makefile']));
+    await packGenerator(tree, { ...opts, kernelDevelRpm: 'kernels/kernel-devel.rpm' });
+    expect(manifestOf(tree, 'packs/nic').kernels).toEqual([{ version: '4.19.0+1', develRpm: 'kernels/kernel-devel.rpm' }]);
+    const named = createTreeWithEmptyWorkspace();
+    await packGenerator(named, { ...opts, kernel: '4.19.0+1', kernelDevelRpm: 'kernels/absent.rpm' });
+    expect(manifestOf(named, 'packs/nic').kernels).toEqual([{ version: '4.19.0+1', develRpm: 'kernels/absent.rpm' }]);
+  });
+
+  test('--kernelDevelRpm without --kernel: a missing RPM, one without a build link, and --kernelBuildDir too are one line each', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ kernelDevelRpm: 'kernels/none.rpm' }, 'suppack:pack: --kernelDevelRpm: kernels/none.rpm not found (a path relative to the workspace root), or give --kernel'],
+      [{ kernelDevelRpm: 'kernels/two.rpm' }, 'suppack:pack: --kernelDevelRpm: kernels/two.rpm builds for 4.19.0+1, 4.19.0+2: give --kernel'],
+      [{ kernelDevelRpm: 'kernels/plain.rpm' }, 'suppack:pack: --kernelDevelRpm: kernels/plain.rpm has no /lib/modules/<release>/build: give --kernel'],
+      [{ kernelDevelRpm: 'kernels/k.rpm', kernelBuildDir: '/k', kernel: '1' }, 'suppack:pack: --kernelBuildDir: give either --kernelBuildDir or --kernelDevelRpm, not both'],
+      [{ kernelDevelRpm: '../k.rpm', kernel: '1' }, 'suppack:pack: --kernelDevelRpm: expected the kernel-devel RPM relative to the workspace root'],
+    ];
+    for (const [bad, message] of cases) {
+      const tree = createTreeWithEmptyWorkspace();
+      tree.write('kernels/two.rpm', develRpm(['/lib/modules/4.19.0+1/build', '/lib/modules/4.19.0+2/build']));
+      tree.write('kernels/plain.rpm', develRpm(['/usr/share/doc/x']));
+      const before = tree.listChanges().length;
+      await expect(packGenerator(tree, { ...opts, ...bad } as never)).rejects.toThrow(message);
+      expect(tree.listChanges().length).toBe(before);
+    }
+  });
 });

@@ -2,8 +2,9 @@
  * `nx g suppack:pack <name> --type driver|userspace|combined [--format legacy|update]`: a pack
  * project made of a suppack.json and the files it names (spec templates, sources, EULA). No
  * project.json and no hand-written target: the plugin infers them all. Deterministic: the same
- * options give the same bytes (no date, no machine value; the kernel defaults to a fixed
- * release), except the random UUID of an update pack when --uuid is not given.
+ * options give the same bytes (no date, no machine value), except the random UUID of an update
+ * pack when --uuid is not given and the default kernel of a driver pack without --kernel, which
+ * is one whose headers are installed on this machine (so the first build works as generated).
  *
  * --format update writes an update manifest (formats.md 2.1-2.3); a driver pack becomes a driver
  * disk (formats.md 2.5) whose version comes from its driver RPM. Signing stays off: the README
@@ -13,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { generateFiles, offsetFromRoot, type Tree } from '@nx/devkit';
 import { SuppackError } from '../../core/errors';
-import { DEFAULT_PACK_VERSION, packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
+import { develRpmReleases, installedKernels } from '../../core/kernel-devel';
+import { DEFAULT_KERNEL, DEFAULT_PACK_VERSION, packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
 import { manifestSchema, MANIFEST_FILE, type ManifestInput } from '../../schemas/manifest';
 import { parseWithSchema } from '../../schemas/parse';
 import { UPDATE_LABEL } from '../../schemas/update-pack';
@@ -23,6 +25,8 @@ import { initGenerator } from '../init/generator';
 const TEMPLATE_SUFFIX = '.tmpl';
 
 export interface PackPlan extends PackGeneratorConfig {
+  /** The kernel release the modules are built for (resolved: see resolveKernel). */
+  kernel: string;
   directory: string;
   text: string;
   /** The pack version (the `packVersion` option, or the format's default), also the RPMs' version. */
@@ -35,7 +39,7 @@ export interface PackPlan extends PackGeneratorConfig {
 export const DRIVER_DISK_BUILD = '1';
 
 export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
-  const plan = normalizeOptions(options);
+  const plan = normalizeOptions(options, { read: (path) => tree.read(path) });
   if (tree.exists(plan.directory) && (!tree.isFile(plan.directory) ? tree.children(plan.directory).length > 0 : true)) {
     throw new SuppackError(`${plan.directory} already exists; choose another --directory or --name`, { file: 'suppack:pack', field: '--directory' });
   }
@@ -62,8 +66,18 @@ export async function packGenerator(tree: Tree, options: PackGeneratorOptions): 
 
 export default packGenerator;
 
+/** Where the default kernel comes from: the workspace (for --kernelDevelRpm) and this machine. */
+export interface KernelSources {
+  /** A workspace file's bytes, or null when absent (the generator's Tree). */
+  read?: (path: string) => Buffer | null;
+  /** Where installed kernels' build trees are looked for (default /lib/modules). */
+  modulesDir?: string;
+  /** `uname -r` (default os.release()). */
+  running?: string;
+}
+
 /** Validated options with the defaults that depend on other options filled in. */
-export function normalizeOptions(options: PackGeneratorOptions, argv: readonly string[] = process.argv): PackPlan {
+export function normalizeOptions(options: PackGeneratorOptions, sources: KernelSources = {}, argv: readonly string[] = process.argv): PackPlan {
   // An empty answer to the vendor code prompt (an update pack has none) is no vendor code.
   const answered = options.vendorCode === '' ? (({ vendorCode: _, ...rest }) => rest)(options) : options;
   // Nx's argument parser turns --packVersion=1.0 into the number 1 (and 2.10 into 2.1): take the
@@ -82,6 +96,7 @@ export function normalizeOptions(options: PackGeneratorOptions, argv: readonly s
     ...o,
     directory: posix.normalize(o.directory ?? `packs/${o.name}`).replace(/\/+$/, ''),
     text: o.text ?? defaultText(o.name),
+    kernel: o.type === 'userspace' ? (o.kernel ?? DEFAULT_KERNEL) : resolveKernel(o, sources),
     version: o.packVersion ?? DEFAULT_PACK_VERSION[o.format],
     ...(o.format === 'update' ? { uuid: o.uuid ?? randomUUID() } : {}),
   };
@@ -103,6 +118,30 @@ export function typedOption(argv: readonly string[], name: string, parsed: numbe
   return undefined;
 }
 
+/**
+ * The kernel of a driver or combined pack: --kernel; else the one release --kernelDevelRpm builds
+ * for (read from its file list); else a kernel whose headers are installed here (the running one
+ * first, then the newest), so that the first build works as generated; else DEFAULT_KERNEL (the
+ * build then says which headers to install).
+ */
+function resolveKernel(o: PackGeneratorConfig, sources: KernelSources): string {
+  if (o.kernel !== undefined) return o.kernel;
+  if (o.kernelDevelRpm !== undefined) {
+    const where = { file: 'suppack:pack', field: '--kernelDevelRpm' };
+    const bytes = sources.read?.(o.kernelDevelRpm) ?? null;
+    if (bytes === null) throw new SuppackError(`${o.kernelDevelRpm} not found (a path relative to the workspace root), or give --kernel`, where);
+    const releases = develRpmReleases(bytes, o.kernelDevelRpm);
+    if (releases.length !== 1) {
+      throw new SuppackError(
+        `${o.kernelDevelRpm} ${releases.length === 0 ? 'has no /lib/modules/<release>/build' : `builds for ${releases.join(', ')}`}: give --kernel`,
+        where,
+      );
+    }
+    return releases[0]!;
+  }
+  return installedKernels(sources.modulesDir, sources.running)[0] ?? DEFAULT_KERNEL;
+}
+
 function defaultText(name: string): string {
   const t = `${name} pack`;
   return t.length <= 32 ? t : name.slice(0, 32);
@@ -110,7 +149,13 @@ function defaultText(name: string): string {
 
 /** The suppack.json of the generated project. */
 export function packManifest(plan: PackPlan): ManifestInput {
-  const kernels = [{ version: plan.kernel, ...(plan.kernelBuildDir !== undefined ? { buildDir: plan.kernelBuildDir } : {}) }];
+  const kernels = [
+    {
+      version: plan.kernel,
+      ...(plan.kernelBuildDir !== undefined ? { buildDir: plan.kernelBuildDir } : {}),
+      ...(plan.kernelDevelRpm !== undefined ? { develRpm: plan.kernelDevelRpm } : {}),
+    },
+  ];
   const modules = { spec: `specs/${plan.name}-modules.spec`, kind: 'kernel-module' as const, sources: 'src', version: plan.version, release: '1' };
   const $schema = `${offsetFromRoot(plan.directory)}node_modules/suppack/schemas/suppack.schema.json`;
   const manifest: ManifestInput =
