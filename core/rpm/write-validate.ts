@@ -48,6 +48,12 @@ export interface RpmSpecInput {
   files: RpmSpecFile[];
   /** Scriptlet bodies, run by /bin/sh. */
   scripts?: Partial<Record<RpmScriptName, string>>;
+  /**
+   * File digest algorithm: 'sha256' (the default, rpm >= 4.6, requires rpmlib(FileDigests)) or
+   * 'md5' (what rpm 4.4 checks; no FILEDIGESTALGO, no rpmlib(FileDigests)), from the target host's
+   * rpm (core/hosts.ts).
+   */
+  fileDigest?: 'md5' | 'sha256';
 }
 
 export const S_IFMT = 0o170000;
