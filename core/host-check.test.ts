@@ -20,6 +20,8 @@ import { generateKey, gpgHome, removeGpgHome } from './openpgp/testing';
 import { encodeRpm } from './rpm';
 import { signRpm } from './rpm/sign';
 import { buildUpdatePack } from './update-pack';
+import { inspectPack } from './pack-report';
+import { formatReport } from '../cli/inspect';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { manifestSchema } from '../schemas/manifest';
 import { updatePackSchema } from '../schemas/update-pack';
@@ -314,5 +316,30 @@ describe('refused before anything is written', () => {
   test('the signing key check itself: RSA passes for the update hosts, any key is refused for rpm 4.4', () => {
     expect(() => checkSigningKeyForHost(keys.rsa.key, 'k.asc', UPDATE_HOSTS)).not.toThrow();
     expect(() => checkSigningKeyForHost(keys.rsa.key, 'k.asc', XS65)).toThrow(/V4 OpenPGP signatures, which rpm 4\.4\.2\.3 of XenServer 6\.5 reads as BAD/);
+  });
+});
+
+describe('suppack inspect: the oldest host rpm of every package', () => {
+  test('a legacy pack of the md5 build: rpm 4.4.2.3; an update of the Debian-default build: rpm 4.11.3 (its generated RPMs too)', async () => {
+    const legacyOut = join(dir, 'inspect-legacy');
+    mkdirSync(legacyOut);
+    const pack = legacyPackSchema.parse({ vendorCode: 'acme', vendorName: 'Acme', label: 'acme-tool', text: 'Tool', version: '1.0', productVersion: '6.5.0' });
+    const { outputs } = await buildLegacyPack({ pack, rpms: [rpm.md5!], outDir: legacyOut, epoch: 1700000000 });
+    const legacy = await inspectPack(outputs.iso!);
+    expect(legacy.format === 'legacy' && legacy.rpmHosts).toEqual([
+      { file: 'tool-1.0-1.noarch.rpm', oldestRpm: '4.4.2.3', hosts: 'XenServer 5.6 and later' },
+    ]);
+    expect(formatReport(legacy)).toContain('  tool-1.0-1.noarch.rpm  rpm 4.4.2.3 (XenServer 5.6 and later)\n');
+
+    const updateOut = join(dir, 'inspect-update');
+    mkdirSync(updateOut);
+    const u = updatePackSchema.parse({ uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'acme-tool', version: '1.0.0', description: 'Tool' });
+    const { iso } = await buildUpdatePack({ pack: u, rpms: [rpm.debian!], files: {}, output: updateOut, epoch: 1700000000 });
+    const report = await inspectPack(iso);
+    expect(report.format === 'update' && report.rpmHosts?.map((h) => [h.file, h.oldestRpm])).toEqual([
+      ['Packages/tool-1.0-1.noarch.rpm', '4.11.3'],
+      ['Packages/update-acme-tool-1.0.0-1.noarch.rpm', '4.11.3'],
+    ]);
+    expect(formatReport(report)).toContain('  Packages/tool-1.0-1.noarch.rpm  rpm 4.11.3 (XenServer 7.0 and later)\n');
   });
 });

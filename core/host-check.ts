@@ -6,8 +6,8 @@
  */
 import { open } from 'node:fs/promises';
 import { SuppackError, withFile, withFileAsync } from './errors';
-import { HASH_ALGO, HOST_RPMS, hashAlgoName, pubkeyAlgoName, type HostRpm, type TargetHost } from './hosts';
-import { decodeHeader, LEAD_SIZE, parseRpm, readRpm, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmInfo } from './rpm';
+import { HASH_ALGO, HOST_PLATFORMS, HOST_RPMS, hashAlgoName, pubkeyAlgoName, type HostRpm, type TargetHost } from './hosts';
+import { decodeHeader, LEAD_SIZE, parseRpm, readRpm, rpmHeadersLength, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmInfo } from './rpm';
 import { decodePackets, PACKET_TAG } from './openpgp/packets';
 
 /** What of an RPM decides which host rpm can install it. */
@@ -201,4 +201,40 @@ export function checkSigningKeyForHost(key: SigningKeyFacts, publicKeyFile: stri
   if (!host.rpm.signatureVersions.includes(4)) {
     throw new SuppackError(`RPM signatures are V4 OpenPGP signatures, which ${of} reads as BAD: build the pack unsigned`, { file: source });
   }
+}
+
+/** What `suppack inspect` shows of one RPM: the oldest host rpm that installs it. */
+export interface RpmHostSummary {
+  file: string;
+  /** e.g. "4.4.2.3", or null when no host rpm can install it. */
+  oldestRpm: string | null;
+  /** e.g. "XenServer 5.6 and later", or why no host can install it (the newest rpm's problems). */
+  hosts: string;
+}
+
+export function summarizeRpmHosts(file: string, facts: RpmHostFacts): RpmHostSummary {
+  const oldest = oldestHostRpm(facts);
+  if (oldest !== undefined) {
+    const first = HOST_PLATFORMS.find((p) => p.rpm === oldest);
+    return { file, oldestRpm: oldest.version, hosts: `${first?.name ?? oldest.distro} and later` };
+  }
+  const newest = HOST_RPMS[HOST_RPMS.length - 1]!;
+  return { file, oldestRpm: null, hosts: hostProblems(facts, newest, 'any host').map((p) => p.text).join('; ') };
+}
+
+/**
+ * The host facts of an RPM read from a stream of its bytes (an ISO member), reading only up to
+ * the end of its main header; `fileSize` is the member's size.
+ */
+export async function streamRpmHostFacts(stream: NodeJS.ReadableStream, fileSize: number, name: string): Promise<RpmHostFacts> {
+  let buf = Buffer.alloc(0);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= Math.min(rpmHeadersLength(buf, fileSize), fileSize)) break;
+    }
+  } finally {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+  return withFile(name, () => rpmHostFacts(buf, parseRpm(buf, name, fileSize)));
 }

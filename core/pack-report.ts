@@ -10,6 +10,7 @@ import { REPOSITORY_LIST, grubEntries, isolinuxEntries, parseRepositoryList, typ
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { injectedAnswerfile } from './installer/injected';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
+import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from './host-check';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
 const MAX_METADATA_BYTES = 16 << 20;
@@ -25,6 +26,8 @@ export interface LegacyPackReport {
   metadataMd5: string;
   /** Other files at the repository's level (install scripts, docs). */
   otherFiles: string[];
+  /** Per package, the oldest host rpm that can install it (docs/hosts.md). */
+  rpmHosts: RpmHostSummary[];
 }
 
 export interface PackageCheck {
@@ -61,7 +64,10 @@ export async function inspectPack(isoPath: string): Promise<PackReport> {
 }
 
 async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
-  if (iso.lookup('update.xml')) return updateReport(iso, isoPath);
+  if (iso.lookup('update.xml')) {
+    const report = await updateReport(iso, isoPath);
+    return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
+  }
   const installer = iso.lookup('install.img') !== undefined;
   if (installer || iso.lookup(REPOSITORY_LIST)) return mediumReport(iso, isoPath, installer);
   return legacyReport(iso, isoPath);
@@ -136,6 +142,7 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
   const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: ${at('XS-REPOSITORY')}`);
   const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: ${at('XS-PACKAGES')}`);
   const listed = new Set(['XS-REPOSITORY', 'XS-PACKAGES', ...packages.map((p) => p.file)]);
+  const rpmHosts = await rpmHostsOf(iso, isoPath, packages.map((p) => at(p.file)));
   return {
     format: 'legacy',
     volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
@@ -148,7 +155,20 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
       .map((e) => e.name)
       .filter((n) => !listed.has(n))
       .sort(),
+    rpmHosts,
   };
+}
+
+/** The oldest host rpm of each RPM in the ISO that is there (a missing one is verify's business). */
+async function rpmHostsOf(iso: IsoImage, isoPath: string, paths: string[]): Promise<RpmHostSummary[]> {
+  const out: RpmHostSummary[] = [];
+  for (const path of paths) {
+    const entry = iso.lookup(path);
+    if (!entry || entry.kind !== 'file') continue;
+    const facts = await streamRpmHostFacts(iso.createReadStream(entry), entry.size, `${isoPath}: ${path}`);
+    out.push(summarizeRpmHosts(path, facts));
+  }
+  return out;
 }
 
 async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promise<PackageCheck> {
