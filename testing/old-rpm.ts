@@ -8,9 +8,9 @@
  * A test that needs one fails with the command that builds it: it is never skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type OldRpmRelease = '4.11' | '4.4';
 
@@ -102,4 +102,25 @@ export function platformStubRpm(dir: string, provides: string[], name = 'suppack
   renameSync(join(top, 'RPMS/noarch', `${name}-1-1.noarch.rpm`), out);
   rmSync(top, { recursive: true, force: true });
   return out;
+}
+
+/**
+ * Puts this machine's /bin/sh (dash or bash) and the shared libraries it loads into `root`, so
+ * that the packages' scriptlets, which rpm runs chrooted into the root, have their interpreter
+ * as on a host. (The rpm dependency on /bin/sh comes from platformStubRpm.)
+ */
+export function provideShell(root: string): void {
+  const shell = realpathSync('/bin/sh');
+  const ldd = spawnSync('ldd', [shell], { encoding: 'utf8' });
+  if (ldd.status !== 0) throw new Error(`ldd ${shell} failed: ${ldd.stderr}`);
+  const libs = [...ldd.stdout.matchAll(/(\/\S+)/g)].map((m) => m[1]!);
+  for (const file of [shell, ...libs]) {
+    const to = join(root, file);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(file, to);
+    chmodSync(to, 0o755);
+  }
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  if (!existsSync(join(root, 'bin/sh'))) copyFileSync(shell, join(root, 'bin/sh'));
+  chmodSync(join(root, 'bin/sh'), 0o755);
 }
