@@ -16,6 +16,7 @@ import { RPM_4_11, RPM_4_4 } from './hosts';
 import { buildRpms, rpmbuildDefines } from './rpmbuild';
 import { renderSpecs } from './spec';
 import { buildSourceTarballs } from './srctarball';
+import { inferTargets } from '../plugin/targets';
 
 const EPOCH = 1700000000;
 const SPEC = `Name: %{pack_label}-tools
@@ -117,5 +118,15 @@ describe('build-rpms builds for the target host', () => {
       'acme-tools-1.0~rc1-1.noarch.rpm (built from tools.spec): needs rpmlib(TildeInVersions), which rpm 4.4.2.3 of XenServer 6.5 lacks (use a version and release without "~")',
     );
     expect(readdirSync(outDir)).toEqual(['earlier-1-1.noarch.rpm']);
+  });
+
+  it("Nx: build-rpms hashes suppack.json, where the target host (product, productVersion, format) is, and suppack's own version (the host table)", () => {
+    const manifest = manifestSchema.parse({
+      pack: { vendorCode: 'acme', vendorName: 'ACME', label: 'acme', text: 'ACME', version: '1.0', productVersion: '6.5.0' },
+      rpms: [{ spec: 'tools.spec', version: '1.0' }],
+    });
+    const inputs = inferTargets('packs/acme', manifest)['build-rpms']!.inputs;
+    expect(inputs).toContain('{projectRoot}/suppack.json');
+    expect(inputs).toContainEqual({ externalDependencies: ['suppack'] });
   });
 });

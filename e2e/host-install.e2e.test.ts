@@ -223,4 +223,30 @@ describe('every generated pack, built through Nx, installs with its host rpm', (
     expect(i.output).not.toMatch(/NOKEY|warning|error/i);
     rmSync(host, { recursive: true, force: true });
   });
+
+  test('suppack inspect shows the oldest host rpm of each package: rpm 4.4.2.3 for the 6.5.0 pack, rpm 4.11.3 for the 7.0.0 one', () => {
+    const suppack = join(ws, 'node_modules/.bin/suppack');
+    const iso = (name: string) => join(isoDir(name), readdirSync(isoDir(name)).find((f) => f.endsWith('.iso'))!);
+    const old = run(suppack, ['inspect', iso('xs65-tools')]);
+    expect(old.status, old.stderr).toBe(0);
+    expect(old.stdout).toMatch(/^oldest host rpm that installs each package:\n {2}xs65-tools-1\.0-1\.noarch\.rpm {2}rpm 4\.4\.2\.3 \(XenServer 5\.6 and later\)$/m);
+    const newer = run(suppack, ['inspect', iso('xs70-tools')]);
+    expect(newer.stdout).toMatch(/^ {2}xs70-tools-1\.0-1\.noarch\.rpm {2}rpm 4\.11\.3 \(XenServer 7\.0 and later\)$/m);
+  });
+
+  test('suppack build-supplemental-pack refuses the 7.0.0 build of a package for 6.5.0: one line, exit 1, no output', () => {
+    const rpmsDir = join(ws, 'dist/packs/xs70-tools/rpms');
+    const rpm = join(rpmsDir, readdirSync(rpmsDir)[0]!);
+    const out = join(root, 'cli-out');
+    mkdirSync(out);
+    const r = run(join(ws, 'node_modules/.bin/suppack'), [
+      'build-supplemental-pack', `--output=${out}`, '--vendor-code=acme', '--vendor-name=ACME', '--label=acme-tools', '--text=ACME tools',
+      '--version=1.0', '--product-version=6.5.0', rpm,
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`${rpm}: needs rpmlib(FileDigests), which rpm 4.4.2.3 of XenServer 6.5 lacks (rebuild with md5 file digests`),
+    ]);
+    expect(readdirSync(out)).toEqual([]);
+  });
 });
