@@ -34,12 +34,12 @@ const XS65: TargetHost = targetHost({ format: 'legacy', pack: { product: 'XenSer
 const XS70: TargetHost = targetHost({ format: 'legacy', pack: { product: 'XenServer', productVersion: '7.0.0' } });
 
 /** Debian's rpmbuild on a one-file noarch spec, with `defines`; returns the RPM copied to `dir/<as>`. */
-function rpmbuild(as: string, defines: Record<string, string>, version = '1.0'): string {
+function rpmbuild(as: string, defines: Record<string, string>, version = '1.0', preamble = ''): string {
   const top = mkdtempSync(join(dir, 'top-'));
   const spec = join(top, 'tool.spec');
   writeFileSync(
     spec,
-    `Name: tool\nVersion: ${version}\nRelease: 1\nSummary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n` +
+    `Name: tool\nVersion: ${version}\nRelease: 1\nSummary: t\nLicense: MIT\nBuildArch: noarch\n${preamble}%description\nt\n` +
       '%install\nmkdir -p %{buildroot}/opt/tool\necho hi > %{buildroot}/opt/tool/a\n%files\n/opt/tool\n',
   );
   const args = ['-bb', '--define', `_topdir ${top}`, '--define', 'debug_package %{nil}'];
@@ -78,6 +78,7 @@ beforeAll(async () => {
   rpm.xz = rpmbuild('xz/tool-1.0-1.noarch.rpm', { ...MD5, _binary_payload: 'w2.xzdio' });
   rpm.zstd = rpmbuild('zstd/tool-1.0-1.noarch.rpm', { _binary_payload: 'w3.zstdio' });
   rpm.tilde = rpmbuild('tilde/tool-1.0~rc1-1.noarch.rpm', MD5, '1.0~rc1');
+  rpm.rich = rpmbuild('rich/tool-1.0-1.noarch.rpm', {}, '1.0', 'Requires: (bash or dash)\n');
   home = gpgHome();
   for (const [algo, name] of [['rsa2048', 'rsa'], ['ed25519', 'ed25519']] as const) {
     const gen = generateKey(home, { uid: `Host ${name} <host-${name}@example.com>`, algo, passphrase: '' });
@@ -158,7 +159,7 @@ describe('refusals, each with a real RPM the host rpm really refuses', () => {
   test('an xz payload for XenServer 6.5: one line for the payload, and rpm 4.4.2.3 refuses it', async () => {
     const lines = await refusal([{ path: rpm.xz! }], XS65);
     expect(lines).toEqual([
-      `${rpm.xz}: has a xz payload, which rpm 4.4.2.3 of XenServer 6.5 cannot unpack (rebuild with a gzip payload (_binary_payload w9.gzdio); suppack's build-rpms does this for you)`,
+      `${rpm.xz}: has its payload compressed with xz, which rpm 4.4.2.3 of XenServer 6.5 cannot unpack (rebuild with a gzip payload (_binary_payload w9.gzdio); suppack's build-rpms does this for you)`,
     ]);
     expect(install('4.4', rpm.xz!).output).toContain('rpmlib(PayloadIsXz) <= 5.2-1 is needed by tool-1.0-1');
     expect(await refusal([{ path: rpm.xz! }], XS70)).toEqual([]);
@@ -168,7 +169,7 @@ describe('refusals, each with a real RPM the host rpm really refuses', () => {
   test('a zstd payload for the update hosts: refused, and rpm 4.11.3 refuses it too', async () => {
     const lines = await refusal([{ path: rpm.zstd! }], UPDATE_HOSTS);
     expect(lines).toEqual([
-      `${rpm.zstd}: has a zstd payload, which rpm 4.11.3 of XenServer 7.1+, Citrix Hypervisor 8.x and XCP-ng 8.x cannot unpack (rebuild with a gzip payload (_binary_payload w9.gzdio); suppack's build-rpms does this for you)`,
+      `${rpm.zstd}: has its payload compressed with zstd, which rpm 4.11.3 of XenServer 7.1+, Citrix Hypervisor 8.x and XCP-ng 8.x cannot unpack (rebuild with a gzip payload (_binary_payload w9.gzdio); suppack's build-rpms does this for you)`,
     ]);
     expect(install('4.11', rpm.zstd!).output).toContain('rpmlib(PayloadIsZstd) <= 5.4.18-1 is needed by tool-1.0-1');
   });
@@ -204,6 +205,15 @@ describe('refusals, each with a real RPM the host rpm really refuses', () => {
     ]);
     const root = privateRpmRoot('4.11', dir);
     expect(rpmInRoot('4.11', root, ['--import', keys.ed25519.pub]).status).not.toBe(0);
+  });
+
+  test('a rich dependency (Debian rpmbuild writes rpmlib(RichDependencies)) for the update hosts: refused, and rpm 4.11.3 agrees', async () => {
+    const lines = await refusal([{ path: rpm.rich! }], UPDATE_HOSTS);
+    expect(lines).toEqual([
+      `${rpm.rich}: needs rpmlib(RichDependencies), which rpm 4.11.3 of XenServer 7.1+, Citrix Hypervisor 8.x and XCP-ng 8.x lacks (replace the rich (boolean) dependencies with plain ones)`,
+    ]);
+    expect(install('4.11', rpm.rich!).output).toContain('rpmlib(RichDependencies) <= 4.12.0-1 is needed by tool-1.0-1');
+    expect(oldestHostRpm((await readRpmHostFacts(rpm.rich!)).facts)).toBeUndefined();
   });
 
   test('several RPMs, several problems: one line each, in order', async () => {
@@ -310,7 +320,7 @@ describe('refused before anything is written', () => {
     const outDir = join(dir, 'update-zstd');
     mkdirSync(outDir);
     await expect(buildUpdatePack({ pack: update(), rpms: [rpm.zstd!], files: {}, output: outDir, epoch: 1700000000 })).rejects.toThrow(
-      /has a zstd payload, which rpm 4\.11\.3 of XenServer 7\.1\+, Citrix Hypervisor 8\.x and XCP-ng 8\.x cannot unpack/,
+      /has its payload compressed with zstd, which rpm 4\.11\.3 of XenServer 7\.1\+, Citrix Hypervisor 8\.x and XCP-ng 8\.x cannot unpack/,
     );
     expect(readdirSync(outDir)).toEqual([]);
   });

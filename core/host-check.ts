@@ -114,7 +114,7 @@ export function hostProblems(facts: RpmHostFacts, rpm: HostRpm, hostName: string
   const problems: HostProblem[] = [];
   const payloadOk = rpm.payloadCompressors.includes(facts.payloadCompressor);
   if (!payloadOk) {
-    problems.push({ text: `has a ${facts.payloadCompressor} payload, which ${of} cannot unpack (${GZIP_HINT})` });
+    problems.push({ text: `has its payload compressed with ${facts.payloadCompressor}, which ${of} cannot unpack (${GZIP_HINT})` });
   }
   let digestsReported = false;
   for (const req of facts.rpmlib) {
@@ -153,8 +153,9 @@ export class HostMismatchError extends SuppackError {
   constructor(lines: string[]) {
     super(lines[0]!);
     this.name = 'HostMismatchError';
-    this.lines = lines;
-    this.message = lines.join('\n');
+    // Each line on one line, whatever an RPM header held (SuppackError flattens control characters).
+    this.lines = lines.map((l) => new SuppackError(l).message);
+    this.message = this.lines.join('\n');
   }
 }
 
@@ -190,16 +191,15 @@ export interface SigningKeyFacts {
  * id and the public key file the pack publishes, never by its bytes.
  */
 export function checkSigningKeyForHost(key: SigningKeyFacts, publicKeyFile: string, host: TargetHost): void {
-  const source = publicKeyFile;
   const of = `rpm ${host.rpm.version} of ${host.name}`;
   if (!host.rpm.publicKeyAlgorithms.includes(key.pubkeyAlgorithm)) {
     throw new SuppackError(
       `the signing key ${key.keyId} is ${pubkeyAlgoName(key.pubkeyAlgorithm)}, which ${of} cannot verify (its packages would be refused as unverifiable and the key would not import): sign with an RSA key (gpg --quick-gen-key NAME rsa4096 sign)`,
-      { file: source },
+      { file: publicKeyFile },
     );
   }
   if (!host.rpm.signatureVersions.includes(4)) {
-    throw new SuppackError(`RPM signatures are V4 OpenPGP signatures, which ${of} reads as BAD: build the pack unsigned`, { file: source });
+    throw new SuppackError(`RPM signatures are V4 OpenPGP signatures, which ${of} reads as BAD: build the pack unsigned`, { file: publicKeyFile });
   }
 }
 
