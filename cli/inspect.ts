@@ -64,6 +64,7 @@ function formatMediumReport(r: MediumReport): string {
   for (const p of r.repositories) {
     const repo = p.repository;
     lines.push(`  ${p.directory || '.'}/  ${repo.originator}:${repo.name} ${repo.version}  ${p.packages.length} package(s)  metadata md5 ${p.metadataMd5}`);
+    for (const h of p.rpmHosts) lines.push(`    ${formatRpmHost(h)}`);
   }
   if (r.format === 'installer') {
     lines.push('boot entries:');
@@ -100,8 +101,12 @@ function formatRpmHosts(hosts: RpmHostSummary[]): string[] {
   if (hosts.length === 0) return [];
   return [
     'oldest host rpm that installs each package:',
-    ...hosts.map((h) => `  ${h.file}  ${h.oldestRpm === null ? `none: ${h.hosts}` : `rpm ${h.oldestRpm} (${h.hosts})`}`),
+    ...hosts.map((h) => `  ${formatRpmHost(h)}`),
   ];
+}
+
+function formatRpmHost(h: RpmHostSummary): string {
+  return `${h.file}  ${h.oldestRpm === null ? `none: ${h.hosts}` : `rpm ${h.oldestRpm} (${h.hosts})`}`;
 }
 
 function formatLegacyReport(r: LegacyPackReport): string {

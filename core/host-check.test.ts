@@ -21,6 +21,7 @@ import { encodeRpm } from './rpm';
 import { signRpm } from './rpm/sign';
 import { buildUpdatePack } from './update-pack';
 import { inspectPack } from './pack-report';
+import { combinePacks } from './combine-packs';
 import { formatReport } from '../cli/inspect';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { manifestSchema } from '../schemas/manifest';
@@ -342,6 +343,9 @@ describe('suppack inspect: the oldest host rpm of every package', () => {
       { file: 'tool-1.0-1.noarch.rpm', oldestRpm: '4.4.2.3', hosts: 'XenServer 5.6 and later' },
     ]);
     expect(formatReport(legacy)).toContain('  tool-1.0-1.noarch.rpm  rpm 4.4.2.3 (XenServer 5.6 and later)\n');
+    // A combined pack shows it under each repository.
+    const combined = await combinePacks({ packs: [outputs.iso!], outDir: join(dir, 'inspect-combined'), name: 'all', volumeId: 'All', epoch: 1700000000 });
+    expect(formatReport(await inspectPack(combined.iso))).toContain('\n    packages.acme-tool/tool-1.0-1.noarch.rpm  rpm 4.4.2.3 (XenServer 5.6 and later)\n');
 
     const updateOut = join(dir, 'inspect-update');
     mkdirSync(updateOut);
