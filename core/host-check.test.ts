@@ -6,7 +6,7 @@
  * core/rpm/sign.ts with gpg-generated RSA and Ed25519 keys.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,7 +20,7 @@ import { generateKey, gpgHome, removeGpgHome } from './openpgp/testing';
 import { encodeRpm } from './rpm';
 import { signRpm } from './rpm/sign';
 import { buildUpdatePack } from './update-pack';
-import { inspectPack } from './pack-report';
+import { inspectPack, verifyPack } from './pack-report';
 import { combinePacks } from './combine-packs';
 import { formatReport } from '../cli/inspect';
 import { legacyPackSchema } from '../schemas/legacy-pack';
@@ -343,6 +343,16 @@ describe('suppack inspect: the oldest host rpm of every package', () => {
       { file: 'tool-1.0-1.noarch.rpm', oldestRpm: '4.4.2.3', hosts: 'XenServer 5.6 and later' },
     ]);
     expect(formatReport(legacy)).toContain('  tool-1.0-1.noarch.rpm  rpm 4.4.2.3 (XenServer 5.6 and later)\n');
+    // A damaged package: inspect still reports (it is unreadable), verify finds it (no exception).
+    const damaged = join(dir, 'damaged.iso');
+    const bytes = readFileSync(outputs.iso!);
+    const lead = bytes.indexOf(Buffer.from([0xed, 0xab, 0xee, 0xdb]));
+    expect(lead).toBeGreaterThan(0);
+    bytes[lead] = 0;
+    writeFileSync(damaged, bytes);
+    const d = await inspectPack(damaged);
+    expect(d.format === 'legacy' && d.rpmHosts[0]).toMatchObject({ file: 'tool-1.0-1.noarch.rpm', oldestRpm: null, hosts: expect.stringMatching(/^unreadable: /) });
+    expect((await verifyPack(damaged)).ok).toBe(false);
     // A combined pack shows it under each repository.
     const combined = await combinePacks({ packs: [outputs.iso!], outDir: join(dir, 'inspect-combined'), name: 'all', volumeId: 'All', epoch: 1700000000 });
     expect(formatReport(await inspectPack(combined.iso))).toContain('\n    packages.acme-tool/tool-1.0-1.noarch.rpm  rpm 4.4.2.3 (XenServer 5.6 and later)\n');

@@ -57,17 +57,19 @@ export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 export async function inspectPack(isoPath: string): Promise<PackReport> {
   const iso = await openIso(isoPath);
   try {
-    return await reportOf(iso, isoPath);
+    const report = await reportOf(iso, isoPath);
+    if (report.format === 'update') return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
+    for (const r of report.format === 'legacy' ? [report] : report.repositories) {
+      r.rpmHosts = await rpmHostsOf(iso, isoPath, r.packages.map((p) => (r.directory === '' ? p.file : `${r.directory}/${p.file}`)));
+    }
+    return report;
   } finally {
     await iso.close();
   }
 }
 
 async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
-  if (iso.lookup('update.xml')) {
-    const report = await updateReport(iso, isoPath);
-    return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
-  }
+  if (iso.lookup('update.xml')) return updateReport(iso, isoPath);
   const installer = iso.lookup('install.img') !== undefined;
   if (installer || iso.lookup(REPOSITORY_LIST)) return mediumReport(iso, isoPath, installer);
   return legacyReport(iso, isoPath);
@@ -142,7 +144,6 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
   const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: ${at('XS-REPOSITORY')}`);
   const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: ${at('XS-PACKAGES')}`);
   const listed = new Set(['XS-REPOSITORY', 'XS-PACKAGES', ...packages.map((p) => p.file)]);
-  const rpmHosts = await rpmHostsOf(iso, isoPath, packages.map((p) => at(p.file)));
   return {
     format: 'legacy',
     volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
@@ -155,7 +156,7 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
       .map((e) => e.name)
       .filter((n) => !listed.has(n))
       .sort(),
-    rpmHosts,
+    rpmHosts: [], // filled by inspectPack (verify reads no headers)
   };
 }
 
@@ -165,8 +166,14 @@ async function rpmHostsOf(iso: IsoImage, isoPath: string, paths: string[]): Prom
   for (const path of paths) {
     const entry = iso.lookup(path);
     if (!entry || entry.kind !== 'file') continue;
-    const facts = await streamRpmHostFacts(iso.createReadStream(entry), entry.size, `${isoPath}: ${path}`);
-    out.push(summarizeRpmHosts(path, facts));
+    try {
+      const facts = await streamRpmHostFacts(iso.createReadStream(entry), entry.size, `${isoPath}: ${path}`);
+      out.push(summarizeRpmHosts(path, facts));
+    } catch (e) {
+      // A damaged package is verify's finding; inspect still shows the rest.
+      if (!(e instanceof SuppackError)) throw e;
+      out.push({ file: path, oldestRpm: null, hosts: `unreadable: ${e.message}` });
+    }
   }
   return out;
 }
