@@ -24,7 +24,8 @@ Required:
   --text=TEXT             description (ISO volume id, at most 32 characters)
   --version=VERSION       pack version, dotted numbers (e.g. 1.0)
   --product-version=VER   the XenServer (or XCP) version the pack is for; becomes the
-                          requirement xs:main eq VER (the DDK took it from its own build)
+                          requirement xs:main eq VER (the DDK took it from its own build),
+                          and the host whose rpm every RPM must install with (docs/hosts.md)
 Options:
   --build=BUILD           pack build number
   --mem=MB                extra dom0 memory the pack needs, an integer number of MB

@@ -1,12 +1,15 @@
 /** `suppack inspect <iso>` and `suppack verify <iso>`: print what a pack holds / check it like the installer. */
 import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type PackReport } from '../core/pack-report';
 import type { UpdatePackReport } from '../core/update/report';
+import type { RpmHostSummary } from '../core/host-check';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 
 export const inspectUsage = `Usage: suppack inspect [--json] PACK.iso
 
 Prints a pack's metadata: XS-REPOSITORY, its requirements and every package (legacy packs),
-or update.xml, the repo's groups and packages and the signatures present (update packs).`;
+or update.xml, the repo's groups and packages and the signatures present (update packs);
+and for every package the oldest host rpm that can install it (rpm 4.4.2.3: XenServer 5.6-6.5;
+rpm 4.11.3: XenServer 7.x, Citrix Hypervisor 8.x, XCP-ng 8.x).`;
 
 export const verifyUsage = `Usage: suppack verify [--json] PACK.iso
 
@@ -61,6 +64,7 @@ function formatMediumReport(r: MediumReport): string {
   for (const p of r.repositories) {
     const repo = p.repository;
     lines.push(`  ${p.directory || '.'}/  ${repo.originator}:${repo.name} ${repo.version}  ${p.packages.length} package(s)  metadata md5 ${p.metadataMd5}`);
+    for (const h of p.rpmHosts) lines.push(`    ${formatRpmHost(h)}`);
   }
   if (r.format === 'installer') {
     lines.push('boot entries:');
@@ -94,7 +98,21 @@ function formatUpdateReport(r: UpdatePackReport): string {
   for (const x of u.rollups) lines.push(`rolls up:       ${x}`);
   lines.push(`packages (${r.packages.length}):`);
   for (const p of r.packages) lines.push(`  ${p.href}  ${p.size} bytes  sha256 ${p.sha256}`);
+  lines.push(...formatRpmHosts(r.rpmHosts ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per RPM: the oldest host rpm that installs it (docs/hosts.md). */
+function formatRpmHosts(hosts: RpmHostSummary[]): string[] {
+  if (hosts.length === 0) return [];
+  return [
+    'oldest host rpm that installs each package:',
+    ...hosts.map((h) => `  ${formatRpmHost(h)}`),
+  ];
+}
+
+function formatRpmHost(h: RpmHostSummary): string {
+  return `${h.file}  ${h.oldestRpm === null ? `none: ${h.hosts}` : `rpm ${h.oldestRpm} (${h.hosts})`}`;
 }
 
 function formatLegacyReport(r: LegacyPackReport): string {
@@ -121,6 +139,7 @@ function formatLegacyReport(r: LegacyPackReport): string {
       .join(', ');
     lines.push(`  ${p.file}  ${p.type}  label ${p.label}  ${p.size} bytes  md5 ${p.md5}${extra ? `  ${extra}` : ''}`);
   }
+  lines.push(...formatRpmHosts(r.rpmHosts));
   if (r.otherFiles.length) lines.push(`other files:    ${r.otherFiles.join(' ')}`);
   lines.push(`metadata md5:   ${r.metadataMd5}`);
   return `${lines.join('\n')}\n`;

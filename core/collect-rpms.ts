@@ -7,6 +7,8 @@ import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, type ErrorWhere } from './errors';
 import { expandGlobs } from './file-globs';
+import { checkRpmsForHost } from './host-check';
+import { targetHost } from './hosts';
 import { globPatternProblem } from '../schemas/paths';
 import { readRpm } from './rpm';
 import { replaceDir } from './stage-dir';
@@ -32,11 +34,11 @@ export interface CollectRpms {
 /** Replace `outDir` with copies of the built and prebuilt RPMs; returns their new paths, sorted. */
 export async function collectRpms(o: CollectRpms): Promise<string[]> {
   const manifestFile = o.manifestFile ?? 'suppack.json';
-  const picked: Array<{ path: string; from: string }> = [];
+  const picked: Array<{ path: string; from: string; shownAs: string }> = [];
 
   for (const path of await builtRpms(o.builtDir, o.manifest.rpms.length > 0)) {
     await checkRpm(path, { file: path });
-    picked.push({ path, from: path });
+    picked.push({ path, from: path, shownAs: path });
   }
   const patterns = o.manifest.prebuilt;
   for (const [i, pattern] of patterns.entries()) {
@@ -54,7 +56,7 @@ export async function collectRpms(o: CollectRpms): Promise<string[]> {
     const path = join(o.projectDir, rel);
     if (o.hashedFiles !== undefined) await checkHashed(path, rel, o.hashedFiles, { file: manifestFile, field });
     await checkRpm(path, { file: manifestFile, field }, rel);
-    picked.push({ path, from: `${manifestFile}: ${field} (${rel})` });
+    picked.push({ path, from: `${manifestFile}: ${field} (${rel})`, shownAs: `${rel} (${manifestFile} ${field})` });
   }
 
   const byName = new Map<string, string>();
@@ -69,6 +71,9 @@ export async function collectRpms(o: CollectRpms): Promise<string[]> {
     }
     byName.set(name, p.from);
   }
+
+  // Every RPM must install with the rpm of the host the manifest targets (docs/hosts.md).
+  await checkRpmsForHost(picked.map((p) => ({ path: p.path, shownAs: p.shownAs })), targetHost(o.manifest));
 
   const names = [...byName.keys()].sort();
   const sourceOf = new Map(picked.map((p) => [basename(p.path), p.path]));

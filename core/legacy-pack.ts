@@ -24,6 +24,8 @@ import {
 } from './legacy';
 import { writeIso, type IsoEntry } from './iso';
 import { writeTarGz } from './tarball';
+import { checkRpmsForHost } from './host-check';
+import { targetHost } from './hosts';
 import { INSTALL_SCRIPT_NAMES, installScriptPath } from './install';
 import type { LegacyPack } from '../schemas/legacy-pack';
 
@@ -119,6 +121,8 @@ export async function legacyPackMetadata(pack: LegacyPack, rpmPaths: string[]) {
   }
   const infos: RpmInfo[] = [];
   for (const p of rpmPaths) infos.push(await readRpm(p));
+  // Every RPM must install with the rpm of the host the pack names (docs/hosts.md).
+  await checkRpmsForHost(rpmPaths.map((path) => ({ path })), targetHost({ format: 'legacy', pack }));
   const classified = new Map(infos.map((info) => [info, classifyPackage(info)] as const));
   for (const [info, c] of classified) checkPackagePaths(info, c);
   const ordered = pack.reorder ? reorderPackages(infos) : infos;

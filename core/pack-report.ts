@@ -10,6 +10,7 @@ import { REPOSITORY_LIST, detectInstallerLayout, parseRepositoryList, readInstal
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { injectedAnswerfile } from './installer/injected';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
+import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from './host-check';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
 const MAX_METADATA_BYTES = 16 << 20;
@@ -25,6 +26,8 @@ export interface LegacyPackReport {
   metadataMd5: string;
   /** Other files at the repository's level (install scripts, docs). */
   otherFiles: string[];
+  /** Per package, the oldest host rpm that can install it (docs/hosts.md). */
+  rpmHosts: RpmHostSummary[];
 }
 
 export interface PackageCheck {
@@ -80,7 +83,12 @@ export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 export async function inspectPack(isoPath: string): Promise<PackReport> {
   const iso = await openIso(isoPath);
   try {
-    return await reportOf(iso, isoPath);
+    const report = await reportOf(iso, isoPath);
+    if (report.format === 'update') return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
+    for (const r of report.format === 'legacy' ? [report] : report.repositories) {
+      r.rpmHosts = await rpmHostsOf(iso, isoPath, r.packages.map((p) => (r.directory === '' ? p.file : `${r.directory}/${p.file}`)));
+    }
+    return report;
   } finally {
     await iso.close();
   }
@@ -186,7 +194,26 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
       .map((e) => e.name)
       .filter((n) => !listed.has(n))
       .sort(),
+    rpmHosts: [], // filled by inspectPack (verify reads no headers)
   };
+}
+
+/** The oldest host rpm of each RPM in the ISO that is there (a missing one is verify's business). */
+async function rpmHostsOf(iso: IsoImage, isoPath: string, paths: string[]): Promise<RpmHostSummary[]> {
+  const out: RpmHostSummary[] = [];
+  for (const path of paths) {
+    const entry = iso.lookup(path);
+    if (!entry || entry.kind !== 'file') continue;
+    try {
+      const facts = await streamRpmHostFacts(iso.createReadStream(entry), entry.size, `${isoPath}: ${path}`);
+      out.push(summarizeRpmHosts(path, facts));
+    } catch (e) {
+      // A damaged package is verify's finding; inspect still shows the rest.
+      if (!(e instanceof SuppackError)) throw e;
+      out.push({ file: path, oldestRpm: null, hosts: `unreadable: ${e.message}` });
+    }
+  }
+  return out;
 }
 
 async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promise<PackageCheck> {

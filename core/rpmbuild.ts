@@ -1,8 +1,10 @@
 /**
  * build-rpms: the real rpmbuild -bb on every rendered spec (core/spec.ts), kernel-module specs
  * once per kernel. Reproducible settings: SOURCE_DATE_EPOCH as build time and mtime clamp, a
- * fixed build host, gzip payloads (core/rpm reads only gzip), no debuginfo, no build-id links,
- * LC_ALL=C, and the work directory mapped out of kernel modules' debug info (KCFLAGS). The binary RPMs (debuginfo/debugsource left out) replace the contents of outDir.
+ * fixed build host, no debuginfo, no build-id links, LC_ALL=C, and the work directory mapped out
+ * of kernel modules' debug info (KCFLAGS). Built for the target host (core/hosts.ts, docs/hosts.md):
+ * gzip payloads everywhere, md5 file digests for rpm 4.4 hosts; the RPMs are then checked against
+ * the host before the binary RPMs (debuginfo/debugsource left out) replace the contents of outDir.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -10,6 +12,8 @@ import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { EXTRAS_DIR, kernelBuildDir, planSpecs, type SpecPlan } from './spec';
 import { replaceDir } from './stage-dir';
+import { checkRpmsForHost } from './host-check';
+import { hostRpmbuildMacros, RPM_4_11, targetHost, type HostRpm } from './hosts';
 import { MANIFEST_FILE, type Manifest } from '../schemas/manifest';
 
 const NOT_FOUND = 'rpmbuild not found: install rpm (apt-get install rpm / dnf install rpm-build)';
@@ -43,17 +47,20 @@ export class RpmbuildError extends SuppackError {
   }
 }
 
-/** The --define arguments of one spec (absolute paths: run time only, never in a target). */
-export function rpmbuildDefines(o: { topDir: string; sourceDir: string; kernelBuildDir?: string }): string[] {
+/**
+ * The --define arguments of one spec (absolute paths: run time only, never in a target). `host`
+ * is the target host's rpm (default rpm 4.11.3): its macros (hostRpmbuildMacros) come last.
+ */
+export function rpmbuildDefines(o: { topDir: string; sourceDir: string; kernelBuildDir?: string; host?: HostRpm }): string[] {
   const defines: Array<[string, string]> = [
     ['_topdir', o.topDir],
     ['_sourcedir', o.sourceDir],
     ['_buildhost', BUILD_HOST],
     ['use_source_date_epoch_as_buildtime', '1'],
     ['clamp_mtime_to_source_date_epoch', '1'],
-    ['_binary_payload', 'w9.gzdio'],
     ['debug_package', '%{nil}'],
     ['_build_id_links', 'none'],
+    ...hostRpmbuildMacros(o.host ?? RPM_4_11),
   ];
   if (o.kernelBuildDir !== undefined) defines.push(['kernel_build_dir', o.kernelBuildDir]);
   return defines.flatMap(([k, v]) => ['--define', `${k} ${v}`]);
@@ -76,6 +83,7 @@ export async function buildRpms(o: {
 }): Promise<string[]> {
   const manifestFile = o.manifestFile ?? MANIFEST_FILE;
   const plans = planSpecs(o.manifest, manifestFile);
+  const host = targetHost(o.manifest);
   rpmbuildVersion(); // fails early with the install hint
 
   // Validate everything before the first (slow) build.
@@ -111,7 +119,7 @@ export async function buildRpms(o: {
     const args = [
       '-bb',
       '--nodeps',
-      ...rpmbuildDefines({ topDir: o.workDir, sourceDir, ...(p.kernel ? { kernelBuildDir: kernelBuildDir(p.kernel) } : {}) }),
+      ...rpmbuildDefines({ topDir: o.workDir, sourceDir, host: host.rpm, ...(p.kernel ? { kernelBuildDir: kernelBuildDir(p.kernel) } : {}) }),
       spec,
     ];
     const output = await runRpmbuild(args, spec, p, manifestFile, rpmbuildEnv(o.epoch, o.workDir), o.log);
@@ -127,10 +135,18 @@ export async function buildRpms(o: {
   }
 
   const built = await listBuiltRpms(join(o.workDir, 'RPMS'));
+  // What a spec itself asks for (a "~" version, rich dependencies, %caps...) can still be more
+  // than the host's rpm takes: say so here, before outDir changes.
+  await checkRpmsForHost(built.map((path) => ({ path, shownAs: `${basename(path)} (built from ${basename(specOf(wroteBy, path))})` })), host);
   await replaceDir(o.outDir, async (tmp) => {
     for (const f of built) await fsp.copyFile(f, join(tmp, basename(f)));
   });
   return built.map((f) => join(o.outDir, basename(f))).sort();
+}
+
+function specOf(wroteBy: Map<string, string>, rpm: string): string {
+  for (const [wrote, spec] of wroteBy) if (wrote === rpm || basename(wrote) === basename(rpm)) return spec;
+  return 'a spec';
 }
 
 /** RPMS/<arch>/*.rpm without -debuginfo / -debugsource packages, sorted. */

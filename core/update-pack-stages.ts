@@ -12,6 +12,8 @@ import { replaceDir } from './stage-dir';
 import { sha256File, updateIsoName, updatePackMetadata, writeUpdateIso, type UpdatePackFiles } from './update-pack';
 import { UPDATE_XML } from './update/update-xml';
 import { loadUpdateSigning, type SigningSource } from './update/signing';
+import { checkSigningKeyForHost } from './host-check';
+import { UPDATE_HOSTS } from './hosts';
 import type { UpdatePack } from '../schemas/update-pack';
 
 export interface UpdateStageInput {
@@ -54,6 +56,7 @@ export async function buildUpdateIsoFromMetadata(o: UpdateIsoStage): Promise<{ i
     generated.push(path);
   }
   const signing = o.files.key !== undefined ? await loadUpdateSigning(o.files.key, o.signing) : undefined;
+  if (signing && o.files.key !== undefined) checkSigningKeyForHost(signing.key, o.files.key, UPDATE_HOSTS);
   const isoName = updateIsoName(o.pack, meta.version);
   await replaceDir(o.outDir, async (tmp) => {
     const sha = await writeUpdateIso(

@@ -27,6 +27,8 @@ import {
 } from './update/update-rpms';
 import { loadUpdateSigning, type SigningSource, type UpdateSigning } from './update/signing';
 import { writeAtomically } from './output';
+import { checkRpmsForHost, checkSigningKeyForHost } from './host-check';
+import { HASH_ALGO, UPDATE_HOSTS } from './hosts';
 import type { UpdatePack } from '../schemas/update-pack';
 
 export const PACKAGES_DIR = 'Packages';
@@ -124,10 +126,14 @@ export async function updatePackMetadata(
     ...(files.remove !== undefined ? { remove: await readInput(files.remove, 'remove') } : {}),
   };
   const specs = [updateRpmSpec(input), controlRpmSpec(input)].filter((s): s is RpmSpecInput => s !== undefined);
-  const generated = specs.map((s) => ({ fileName: rpmSpecFileName(s), bytes: encodeRpm(s) }));
+  // The generated RPMs follow the host table like build-rpms does (core/hosts.ts).
+  const fileDigest = UPDATE_HOSTS.rpm.buildFileDigest === HASH_ALGO.md5 ? 'md5' : 'sha256';
+  const generated = specs.map((s) => ({ fileName: rpmSpecFileName(s), bytes: encodeRpm({ ...s, fileDigest }) }));
   for (const g of generated) {
     if (seen.has(g.fileName)) throw new SuppackError(`collides with the generated ${g.fileName}`, { file: seen.get(g.fileName) });
   }
+  // Every RPM of the update must install with the hosts' rpm (docs/hosts.md).
+  await checkRpmsForHost([...payload.map((i) => ({ path: i.path })), ...generated.map((g) => ({ path: g.fileName, bytes: g.bytes }))], UPDATE_HOSTS);
   return { version, updateXml: text, payload, generated };
 }
 
@@ -265,6 +271,7 @@ export interface UpdatePackBuild {
 export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string }> {
   const meta = await updatePackMetadata(o.pack, o.rpms, o.files, o.epoch);
   const signing = o.files.key !== undefined ? await loadUpdateSigning(o.files.key, o.signing) : undefined;
+  if (signing && o.files.key !== undefined) checkSigningKeyForHost(signing.key, o.files.key, UPDATE_HOSTS);
   const isDir = await fsp.stat(o.output).then(
     (s) => s.isDirectory(),
     () => false,

@@ -80,7 +80,9 @@ export const legacyPackSchema = z
       .string()
       .regex(DOTTED_VERSION, { error: 'expected a dotted numeric version such as 7.0.0' })
       .optional()
-      .describe('Platform version the pack is for: the requirement xs:main (or xcp:main) eq this version.'),
+      .describe(
+        'Platform version the pack is for: the requirement xs:main (or xcp:main) eq this version, and the host whose rpm the RPMs are built for and checked against (docs/hosts.md).',
+      ),
     /** Add the requirement on the platform (xs:main or xcp:main); true by default, like the DDK. */
     baseRequires: z.boolean().default(true).describe('Require the platform (xs:main or xcp:main) at productVersion.'),
     requires: z

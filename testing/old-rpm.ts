@@ -8,7 +8,7 @@
  * A test that needs one fails with the command that builds it: it is never skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -87,3 +87,41 @@ export function addShellToRoot(root: string, shell = '/bin/sh', at = '/bin/sh'):
   }
   for (const d of ['tmp', 'var/tmp']) mkdirSync(join(root, d), { recursive: true });
 }
+
+/**
+ * A stub package that provides what a host's base system provides to a pack (e.g. /bin/sh,
+ * kernel-uname-r = <release>, xenserver-release), built by the real rpmbuild with md5 file
+ * digests and a gzip payload so that every host rpm installs it. Returns the RPM's path in `dir`.
+ * Stands in for the platform's own packages, which cannot be installed here.
+ */
+export function platformStubRpm(dir: string, provides: string[], name = 'suppack-platform-stub'): string {
+  const top = mkdtempSync(join(dir, 'stub-top-'));
+  const spec = join(top, `${name}.spec`);
+  writeFileSync(
+    spec,
+    [
+      `Name: ${name}`,
+      'Version: 1',
+      'Release: 1',
+      'Summary: what the host platform provides (test stub)',
+      'License: MIT',
+      'BuildArch: noarch',
+      ...provides.map((p) => `Provides: ${p}`),
+      '%description',
+      'Test stub standing in for the host platform.',
+      '%files',
+      '',
+    ].join('\n'),
+  );
+  const r = spawnSync(
+    'rpmbuild',
+    ['-bb', '--define', `_topdir ${top}`, '--define', '_binary_filedigest_algorithm 1', '--define', '_binary_payload w9.gzdio', spec],
+    { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+  );
+  if (r.status !== 0) throw new Error(`rpmbuild of the platform stub failed: ${r.stdout}${r.stderr}`);
+  const out = join(dir, `${name}-1-1.noarch.rpm`);
+  renameSync(join(top, 'RPMS/noarch', `${name}-1-1.noarch.rpm`), out);
+  rmSync(top, { recursive: true, force: true });
+  return out;
+}
+

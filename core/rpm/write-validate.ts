@@ -50,6 +50,12 @@ export interface RpmSpecInput {
   scripts?: Partial<Record<RpmScriptName, string>>;
   /** A scriptlet's interpreter and its arguments (rpmbuild's `%pre -p PROG`), absolute path first. */
   scriptPrograms?: Partial<Record<RpmScriptName, readonly string[]>>;
+  /**
+   * File digest algorithm: 'sha256' (the default, rpm >= 4.6, requires rpmlib(FileDigests)) or
+   * 'md5' (what rpm 4.4 checks; no FILEDIGESTALGO, no rpmlib(FileDigests)), from the target host's
+   * rpm (core/hosts.ts).
+   */
+  fileDigest?: 'md5' | 'sha256';
 }
 
 export const S_IFMT = 0o170000;

@@ -54,7 +54,7 @@ interface LaidOutFile {
 /** Encodes `spec` into the bytes of a .rpm file. Pure and deterministic: same input, same bytes. */
 export function encodeRpm(spec: RpmSpecInput): Buffer {
   validateSpec(spec);
-  const files = layOutFiles(spec);
+  const files = layOutFiles(spec, spec.fileDigest ?? 'sha256');
   const cpio = encodeNewc(files.map((f, i): NewcMember => ({
     // iso-rpm.md section 6: RPM payload names are `./`-prefixed, uid/gid 0, ino sequential.
     name: `.${f.path}`,
@@ -113,7 +113,7 @@ function signatureEntries(header: Buffer, payload: Buffer, cpioSize: number): He
   ];
 }
 
-function layOutFiles(spec: RpmSpecInput): LaidOutFile[] {
+function layOutFiles(spec: RpmSpecInput, digest: 'md5' | 'sha256'): LaidOutFile[] {
   return [...spec.files]
     .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
     .map((f) => {
@@ -124,7 +124,7 @@ function layOutFiles(spec: RpmSpecInput): LaidOutFile[] {
         mode: f.mode,
         data,
         size: data.length,
-        digest: type === S_IFREG ? createHash('sha256').update(data).digest('hex') : '',
+        digest: type === S_IFREG ? createHash(digest).update(data).digest('hex') : '',
         linkTo: type === S_IFLNK ? (f.linkTo ?? '') : '',
         flags: f.flags ?? 0,
         user: f.user ?? 'root',
@@ -185,7 +185,8 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
     const prog = spec.scriptPrograms?.[s.key] ?? [SCRIPT_INTERPRETER];
     e.push(str(s.tag, body), prog.length === 1 ? str(s.prog, prog[0]!) : strs(s.prog, [...prog]));
   }
-  if (files.length > 0) e.push(...fileEntries(files));
+  const md5Digests = spec.fileDigest === 'md5';
+  if (files.length > 0) e.push(...fileEntries(files, md5Digests));
   const hasConfig = files.some((f) => (f.flags & RPMFILE_CONFIG) !== 0);
   const configDep: RpmDependency = { name: `config(${spec.name})`, flags: RPMSENSE.CONFIG | RPMSENSE.EQUAL, version: evr };
   const provides = [...(spec.provides ?? []), { name: spec.name, flags: RPMSENSE.EQUAL, version: evr }];
@@ -197,7 +198,8 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
     version,
   });
   const requires = [...(spec.requires ?? []), rpmlib('CompressedFileNames', '3.0.4-1'), rpmlib('PayloadFilesHavePrefix', '4.0-1')];
-  if (files.length > 0) requires.push(rpmlib('FileDigests', '4.6.0-1'));
+  // rpmbuild adds rpmlib(FileDigests) for any file digest algorithm but md5 (rpm build/files.c).
+  if (files.length > 0 && !md5Digests) requires.push(rpmlib('FileDigests', '4.6.0-1'));
   if (hasConfig) requires.push(configDep);
   for (const s of SCRIPTS) {
     if (spec.scripts?.[s.key] === undefined) continue;
@@ -212,7 +214,7 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
 }
 
 /** iso-rpm.md section 4 "Files": parallel arrays in path order; paths as DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]. */
-function fileEntries(files: LaidOutFile[]): HeaderInput[] {
+function fileEntries(files: LaidOutFile[], md5Digests: boolean): HeaderInput[] {
   const dirnames: string[] = [];
   const dirIndex = new Map<string, number>();
   const dirindexes = files.map((f) => {
@@ -225,7 +227,7 @@ function fileEntries(files: LaidOutFile[]): HeaderInput[] {
     return i;
   });
   const each = <T>(fn: (f: LaidOutFile, i: number) => T): T[] => files.map(fn);
-  return [
+  const entries: HeaderInput[] = [
     int32(TAG.FILESIZES, each((f) => f.size)),
     { tag: TAG.FILEMODES, type: RPM_TYPE.INT16, value: each((f) => f.mode) },
     { tag: TAG.FILERDEVS, type: RPM_TYPE.INT16, value: each(() => 0) },
@@ -243,8 +245,10 @@ function fileEntries(files: LaidOutFile[]): HeaderInput[] {
     int32(TAG.DIRINDEXES, dirindexes),
     strs(TAG.BASENAMES, each((f) => f.path.slice(f.path.lastIndexOf('/') + 1))),
     strs(TAG.DIRNAMES, dirnames),
-    int32(TAG.FILEDIGESTALGO, [HASH_SHA256]),
   ];
+  // md5 is rpm's implied algorithm: rpmbuild writes no FILEDIGESTALGO for it.
+  if (!md5Digests) entries.push(int32(TAG.FILEDIGESTALGO, [HASH_SHA256]));
+  return entries;
 }
 
 /** NAME/FLAGS/VERSION parallel arrays, deduplicated and sorted by name, version, flags (as rpmds does). */

@@ -10,6 +10,7 @@ import type { IsoImage, IsoVolume } from '../iso';
 import { parseXml, type ParsedElement } from '../xml';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
+import type { RpmHostSummary } from '../host-check';
 
 const MAX_METADATA_BYTES = 16 << 20;
 
@@ -28,6 +29,8 @@ export interface UpdatePackReport {
   driverDisk: boolean;
   packages: RepoEntry[];
   signatures: { updateXml: boolean; repomd: boolean };
+  /** Per package, the oldest host rpm that can install it (docs/hosts.md; filled by core/pack-report.ts). */
+  rpmHosts?: RpmHostSummary[];
 }
 
 export interface UpdatePackageCheck {
