@@ -131,7 +131,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '5.6', below: '6.0' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.12-0.7.1.xs5.6.100.323.170596xen', flavours: ['xen', 'kdump'] },
+    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
   },
   {
     name: 'XenServer 6.0',
@@ -139,7 +139,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.0', below: '6.1' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.12-0.7.1.xs6.0.2.542.170665xen', flavours: ['xen', 'kdump'] },
+    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
   },
   {
     name: 'XenServer 6.1',
@@ -147,7 +147,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.1', below: '6.2' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.43-0.4.1.xs1.6.10.734.170748xen', flavours: ['xen', 'kdump'] },
+    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
   },
   {
     name: 'XenServer 6.2',
@@ -155,7 +155,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.2', below: '6.5' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.43-0.4.1.xs1.8.0.835.170778xen', flavours: ['xen', 'kdump'] },
+    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
   },
   {
     name: 'XenServer 6.5',
@@ -195,7 +195,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '0', below: '2.0' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.43-0.4.1.xs1.6.10.734.170748xen', flavours: ['xen', 'kdump'] },
+    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
   },
   {
     name: 'XCP-ng 8.x',
