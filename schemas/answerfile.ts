@@ -309,7 +309,7 @@ function analyseInstall(c: Checker, m: AnswerfileModel): void {
     if (name === undefined && hwaddr === undefined) c.problem(`${ai.path}@name`, 'expected a name= or hwaddr= attribute');
     if (name !== undefined && !IFNAME.test(name)) c.warn(`${ai.path}@name`, `${JSON.stringify(name)} names no interface (expected e.g. eth0): XenServer's installer refuses a name the host does not have`);
     const protoRaw = c.attr(ai, ['proto']);
-    if (protoRaw === undefined) c.problem(`${ai.path}@proto`, 'required attribute is missing, expected static, dhcp or none');
+    if (protoRaw === undefined) c.problem(`${ai.path}@proto`, 'required attribute is missing, expected one of static, dhcp, none');
     const proto = protoRaw === 'static' || protoRaw === 'dhcp' ? protoRaw : 'none';
     if (protoRaw !== undefined && proto === 'none' && protoRaw !== 'none') c.warn(`${ai.path}@proto`, `${JSON.stringify(protoRaw)} is not static or dhcp (case included): the installer configures no IPv4`);
     const v6Raw = c.attr(ai, ['protov6']);
