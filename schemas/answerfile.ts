@@ -299,7 +299,9 @@ function analyseInstall(c: Checker, m: AnswerfileModel): void {
   const sr = c.attrAt(rootF, ['sr-type', 'srtype']);
   if (sr !== undefined) {
     m.srType = sr.value;
-    if (!(SR_TYPES as readonly string[]).includes(sr.value)) c.warn(`${rootF.path}@${sr.name}`, `"${sr.value}" is neither lvm nor ext (case included); only a product with that large-block SR type accepts it`);
+    if ((SR_TYPES as readonly string[]).includes(sr.value.toLowerCase()) && !(SR_TYPES as readonly string[]).includes(sr.value)) {
+      c.problem(`${rootF.path}@${sr.name}`, `expected one of ${SR_TYPES.join(', ')} (the installer compares it case included), got ${JSON.stringify(sr.value)}`);
+    } else if (!(SR_TYPES as readonly string[]).includes(sr.value)) c.warn(`${rootF.path}@${sr.name}`, `"${sr.value}" is neither lvm nor ext (case included); only a product with that large-block SR type accepts it`);
   }
   // Management interface (parseInterface)
   const ai = c.one(['admin-interface'], true);

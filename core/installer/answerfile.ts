@@ -41,5 +41,5 @@ export function parseAnswerfileXml(bytes: Buffer, source: string): AnswerfileEle
     children: el.children.map(toAnswerfile),
     text: el.text,
   });
-  return toAnswerfile(parseXml(xml, source, { cdata: false, column: true }));
+  return toAnswerfile(parseXml(xml, source, { cdata: false, column: true, internalEntities: true }));
 }
