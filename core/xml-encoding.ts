@@ -37,54 +37,59 @@ function fail(source: string, what: string): never {
   throw new SuppackError(`not well-formed XML: ${what}`, { file: source });
 }
 
-function strictUtf8(bytes: Buffer, source: string, why: string): string {
+function strictUtf8(bytes: Buffer, source: string, why: string, base: number): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const bad = firstBadUtf8(bytes);
-    return fail(source, `byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8 (${why})`);
+    return fail(source, `byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${base + bad} is not UTF-8 (${why})`);
   }
 }
 
 function firstBadUtf8(bytes: Buffer): number {
-  const d = new TextDecoder('utf-8', { fatal: true });
+  // The longest prefix a streaming decoder takes without error ends at the first bad byte.
   let lo = 0;
   let hi = bytes.length;
-  // The longest valid prefix ends at the first bad byte (within 3 bytes of a sequence start).
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     try {
-      d.decode(bytes.subarray(0, mid), { stream: true });
-      d.decode();
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
       lo = mid;
     } catch {
       hi = mid;
     }
   }
-  return Math.min(lo, bytes.length - 1);
+  // An incomplete sequence before it: name its lead byte.
+  let k = lo;
+  while (k > 0 && lo - k < 3 && (bytes[k - 1] & 0xc0) === 0x80) k--;
+  if (k > 0 && bytes[k - 1] >= 0xc0) {
+    const need = bytes[k - 1] >= 0xf0 ? 4 : bytes[k - 1] >= 0xe0 ? 3 : 2;
+    if (lo - (k - 1) < need) return k - 1;
+  }
+  return lo;
 }
 
 /** Decode XML bytes as the installer's parser would, or throw a one-line SuppackError naming `source`. */
 export function decodeXmlBytes(bytes: Buffer, source: string): { text: string; encoding: string } {
-  const declared = () => declaredEncoding(bytes);
   // Byte order marks and 16-bit `<?` (XML 1.0 appendix F), as expat detects them.
-  const b = bytes;
-  const utf16 = b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff) || (b.length >= 4 && ((b[0] === 0x3c && b[1] === 0 && b[2] === 0x3f && b[3] === 0) || (b[0] === 0 && b[1] === 0x3c && b[2] === 0 && b[3] === 0x3f))));
+  const u = bytes;
+  const utf16 = u.length >= 2 && ((u[0] === 0xff && u[1] === 0xfe) || (u[0] === 0xfe && u[1] === 0xff) || (u.length >= 4 && ((u[0] === 0x3c && u[1] === 0 && u[2] === 0x3f && u[3] === 0) || (u[0] === 0 && u[1] === 0x3c && u[2] === 0 && u[3] === 0x3f))));
   if (utf16) {
-    const le = b[0] === 0xff || b[0] === 0x3c;
-    if (b.length % 2 !== 0) fail(source, 'UTF-16 text of an odd number of bytes');
-    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be', { ignoreBOM: false }).decode(b);
+    const le = u[0] === 0xff || u[0] === 0x3c;
+    if (u.length % 2 !== 0) fail(source, 'UTF-16 text of an odd number of bytes');
+    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be', { ignoreBOM: false }).decode(u);
     const name = /^\ufeff?<\?xml[ \t\r\n][^>]*?[ \t\r\n]encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1/.exec(text)?.[2];
     if (name !== undefined && !/^utf-16(le|be)?$/i.test(name)) fail(source, `the text is UTF-16 but the XML declaration says encoding="${name}"`);
     return { text: text.replace(/^\ufeff/, ''), encoding: 'UTF-16' };
   }
-  const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
-  const name = bom ? declaredEncoding(b.subarray(3)) : declared();
+  // A UTF-8 byte order mark is skipped; a declared encoding still applies to what follows (as expat does).
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const b = bom ? bytes.subarray(3) : bytes;
+  const name = declaredEncoding(b);
   if (name === undefined || /^utf-8$/i.test(name)) {
-    const text = strictUtf8(bom ? b.subarray(3) : b, source, name === undefined ? 'no encoding= in the XML declaration, so UTF-8 is expected' : 'declared UTF-8');
+    const text = strictUtf8(b, source, name === undefined ? 'no encoding= in the XML declaration, so UTF-8 is expected' : 'declared UTF-8', bytes.length - b.length);
     return { text, encoding: 'UTF-8' };
   }
-  if (bom) fail(source, `the text starts with a UTF-8 byte order mark but the XML declaration says encoding="${name}"`);
   if (/^utf-16(le|be)?$/i.test(name)) fail(source, `the XML declaration says encoding="${name}" but the text is not UTF-16`);
   // expat's own ISO-8859-1 and US-ASCII, then pyexpat's single-byte Python codecs.
   const codec = /^iso-8859-1$/i.test(name) ? pythonCodec('latin_1') : /^us-ascii$/i.test(name) ? pythonCodec('ascii') : pythonCodec(name);
@@ -100,7 +105,7 @@ export function decodeXmlBytes(bytes: Buffer, source: string): { text: string; e
       continue;
     }
     const ch = high[c - 0x80];
-    if (ch === '\ufffd') fail(source, `byte 0x${c.toString(16)} at offset ${i} is not defined in encoding="${name}"`);
+    if (ch === '\ufffd') fail(source, `byte 0x${c.toString(16)} at offset ${bytes.length - b.length + i} is not defined in encoding="${name}"`);
     text += ch;
   }
   return { text, encoding: codec[0] };

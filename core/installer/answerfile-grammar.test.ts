@@ -157,6 +157,9 @@ describe('XML encodings the installer parser (pyexpat) takes', () => {
     expect(a.model.rootPassword?.value).toBe('\u00e4');
     expect(a.bytes.equals(utf16)).toBe(true);
     expect(parseAnswerfile(withDecl('utf8', ''), 'a').model.primaryDisk?.disks).toEqual(['sda']);
+    // A UTF-8 byte order mark is skipped and the declared encoding still applies (Python: accepted, "\u00e4").
+    const bomLatin1 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(withDecl('ISO-8859-1', '<root-password>\u00e4</root-password>'), 'latin1')]);
+    expect(parseAnswerfile(bomLatin1, 'a').model.rootPassword?.value).toBe('\u00e4');
   });
 
   test('refused as the installer refuses them, naming the byte or the encoding', () => {
@@ -167,6 +170,8 @@ describe('XML encodings the installer parser (pyexpat) takes', () => {
     expect(refused(withDecl('utf8', '<root-password>\u00e4</root-password>'))).toMatch(/byte 0xc3 at offset \d+ is not defined in encoding="utf8"$/);
     expect(refused(withDecl('Shift_JIS', ''))).toMatch(/^answers\.xml: not well-formed XML: unknown encoding="Shift_JIS" in the XML declaration, expected UTF-8, UTF-16, ISO-8859-1, US-ASCII or another/);
     expect(refused(Buffer.from(body({ extra: '<root-password>\u00e4</root-password>' }), 'latin1'))).toMatch(/byte 0xe4 at offset \d+ is not UTF-8 \(no encoding= in the XML declaration, so UTF-8 is expected\)$/);
+    const bomBad = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body({ extra: '<root-password>\u00e4</root-password>' }), 'latin1')]);
+    expect(refused(bomBad)).toBe(`answers.xml: not well-formed XML: byte 0xe4 at offset ${bomBad.indexOf(0xe4)} is not UTF-8 (no encoding= in the XML declaration, so UTF-8 is expected)`);
     expect(refused(withDecl('UTF-16', ''))).toBe('answers.xml: not well-formed XML: the XML declaration says encoding="UTF-16" but the text is not UTF-16');
   });
 });
