@@ -61,6 +61,7 @@ export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStre
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(basename(output)),
   });
+  for (const w of r.answerfileWarnings) process.stderr.write(`warning: ${w}\n`);
   for (const d of r.drivers) out.write(`driver: ${d.nevra} (kernel ${d.kvers.join(', ')}): ${d.files.length} file${d.files.length === 1 ? '' : 's'}\n`);
   for (const p of r.patched) out.write(`answerfile parameters: ${p.file}: ${p.entries.join(', ')}\n`);
   out.write(`${r.iso}\n`);

@@ -48,6 +48,8 @@ export interface RebuildIsoResult {
   patched: Array<{ file: string; entries: string[] }>;
   /** The drivers put into install.img, in the order given. */
   drivers: InjectedDriver[];
+  /** What the installer would ignore or read otherwise than it looks in the answerfile, as `FILE: path: message` (docs/answerfile.md). */
+  answerfileWarnings: string[];
 }
 
 export async function rebuildIso(o: RebuildIsoBuild): Promise<RebuildIsoResult> {

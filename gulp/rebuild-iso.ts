@@ -101,7 +101,8 @@ export function rebuildIso(options: RebuildIsoOptions): Transform {
       const output = join(outDir, name);
       try {
         await mkdir(outDir, { recursive: true });
-        await rebuild({ ...build, packs, output });
+        const r = await rebuild({ ...build, packs, output });
+        for (const w of r.answerfileWarnings) process.stderr.write(`warning: ${w}\n`);
       } catch (e) {
         // The output is written in the temp directory: name it as the file that would have left.
         throw staging.unstage(e, userFiles, [{ staged: output, original: staging.output(output, Buffer.alloc(0)).path }]);

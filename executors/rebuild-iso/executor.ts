@@ -29,7 +29,7 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
   const packs = await memberIsos(p, context);
   const name = m.output ?? defaultInstallerOutput(context.projectName, m.baseIso);
   // The stage directory is replaced as a whole: an output renamed in suppack.json leaves no stale ISO.
-  await replaceDir(p.dirs.installer, (tmp) =>
+  const r = await replaceDir(p.dirs.installer, (tmp) =>
     rebuildIso({
       input,
       output: join(tmp, name),
@@ -42,5 +42,9 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
       onProgress: progressPrinter(name),
     }),
   );
+  if (m.answerfile !== undefined) {
+    const abs = join(p.projectDir, m.answerfile);
+    for (const w of r.answerfileWarnings) logger.warn(`warning: ${relative(p.workspaceRoot, abs)}${w.slice(abs.length)}`);
+  }
   logger.info(relative(p.workspaceRoot, join(p.dirs.installer, name)));
 });
