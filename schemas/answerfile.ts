@@ -382,10 +382,6 @@ function analyseInstall(c: Checker, m: AnswerfileModel): void {
     if ((SSH_MODES as readonly string[]).includes(v)) m.sshMode = v as (typeof SSH_MODES)[number];
     else c.warn(ssh.path, `${JSON.stringify(text(ssh.el))} is not on, off or auto: the installer ignores it`);
   }
-  // XCP-ng's parseFCoEInterface (processAnswerfileSetup)
-  for (const f of c.find(['fcoe-interface'])) {
-    if (c.attr(f, ['name']) === undefined && c.attr(f, ['hwaddr']) === undefined) c.warn(f.path, 'XCP-ng\'s installer refuses an <fcoe-interface> without name= or hwaddr=; XenServer\'s ignores it');
-  }
 }
 
 function analyse(root: AnswerfileElement): { model?: AnswerfileModel; problems: AnswerfileIssue[] } {
@@ -410,6 +406,10 @@ function analyse(root: AnswerfileElement): { model?: AnswerfileModel; problems: 
   const used = new Set<string>(['driver-source', 'script', 'post-install-script', 'install-failed-script', 'ui-confirmation-prompt', 'fcoe-interface', 'selected-multiversion-drivers', 'driver']);
   // Common to every answerfile (parseScripts, processAnswerfileSetup)
   m.driverSources = c.find(['driver-source']).flatMap((f) => c.media(f) ?? []);
+  // XCP-ng's parseFCoEInterface
+  for (const f of c.find(['fcoe-interface'])) {
+    if (c.attr(f, ['name']) === undefined && c.attr(f, ['hwaddr']) === undefined) c.warn(f.path, 'XCP-ng\'s installer refuses an <fcoe-interface> without name= or hwaddr=; XenServer\'s ignores it');
+  }
   for (const f of c.find(['script'])) {
     const stage = c.attr(f, ['stage'])?.toLowerCase();
     const type = c.attr(f, ['type'])?.toLowerCase();
