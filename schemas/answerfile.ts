@@ -46,7 +46,7 @@ const PRESERVE = ['true', 'yes', 'false', 'no', 'if-utility'] as const;
 /** SR types every installer knows; a product may add its large-block type (warned, not refused). */
 const SR_TYPES = ['lvm', 'ext'] as const;
 const SSH_MODES = ['on', 'off', 'auto'] as const;
-/** What a kernel takes as a network interface name (at most 15 bytes, no '/', ':' or space). */
+/** A usual network interface name (the kernel's limit is 15 bytes; no '/', ':', '*' or space). */
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 export type InstallMode = (typeof INSTALL_MODES)[number];
