@@ -102,7 +102,7 @@ export function rebuildIso(options: RebuildIsoOptions): Transform {
       try {
         await mkdir(outDir, { recursive: true });
         const r = await rebuild({ ...build, packs, output });
-        for (const w of r.answerfileWarnings) process.stderr.write(`warning: ${w}\n`);
+        for (const w of r.answerfileWarnings) process.stderr.write(`suppack: warning: ${w}\n`);
       } catch (e) {
         // The output is written in the temp directory: name it as the file that would have left.
         throw staging.unstage(e, userFiles, [{ staged: output, original: staging.output(output, Buffer.alloc(0)).path }]);

@@ -233,7 +233,7 @@ function pages() {
       'XCP-ng\'s fork) and goes into install.img byte for byte. What both installers refuse is an error',
       'naming the element or attribute; what only one refuses, what they read otherwise than it looks',
       '(`gueststorage="1"` is false) and what only the host decides (disk and interface names) is a',
-      '`warning:` line on stderr. Any encoding the installers\' parser takes is accepted (UTF-8, UTF-16,',
+      '`suppack: warning:` line on stderr. Any encoding the installers\' parser takes is accepted (UTF-8, UTF-16,',
       'ISO-8859-1, windows-1252...). [docs/answerfile.md](../answerfile.md) lists the grammar.',
       '',
       '## Exit codes',
