@@ -30,6 +30,9 @@ test('Python codec names as Python looks them up (case, punctuation, aliases)', 
   // Python knows cp1251 and windows-1251, not cp-1251 (checked with Python's minidom).
   expect(() => decodeXmlBytes(doc('cp-1251'), 'f')).toThrow(/unknown encoding="cp-1251"/);
   expect(() => decodeXmlBytes(doc('EUC-JP'), 'f')).toThrow(/unknown encoding="EUC-JP"/);
+  // Python's lookup would find "latin 1", but expat refuses the name first (XML 1.0 EncName).
+  expect(() => decodeXmlBytes(doc('latin 1'), 'f')).toThrow(`f: not well-formed XML: encoding="latin 1" in the XML declaration is not an encoding name (expected a letter, then letters, digits, '.', '_' or '-')`);
+  expect(() => decodeXmlBytes(doc(''), 'f')).toThrow(/encoding="" in the XML declaration is not an encoding name/);
 });
 
 test('UTF-16 big-endian without a byte order mark is detected from "<?"', () => {

@@ -86,6 +86,8 @@ export function decodeXmlBytes(bytes: Buffer, source: string): { text: string; e
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const b = bom ? bytes.subarray(3) : bytes;
   const name = declaredEncoding(b);
+  // XML 1.0 [81] EncName, which expat enforces before any lookup.
+  if (name !== undefined && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(name)) fail(source, `encoding="${name}" in the XML declaration is not an encoding name (expected a letter, then letters, digits, '.', '_' or '-')`);
   if (name === undefined || /^utf-8$/i.test(name)) {
     const text = strictUtf8(b, source, name === undefined ? 'no encoding= in the XML declaration, so UTF-8 is expected' : 'declared UTF-8', bytes.length - b.length);
     return { text, encoding: 'UTF-8' };
