@@ -91,8 +91,14 @@ describe('good answerfiles', () => {
     expect(m.primaryDisk).toBeUndefined();
   });
 
-  test('restore needs no source', () => {
+  test('restore needs no source; two backup-disks are both ignored', () => {
     expect(model('<restore><backup-disk>sda</backup-disk></restore>')).toMatchObject({ operation: 'restore', backupDisk: 'sda' });
+    const two = model('<restore><backup-disk>sda</backup-disk><backup-disk>sdb</backup-disk></restore>');
+    expect(two.backupDisk).toBeUndefined();
+    expect(two.warnings).toEqual([
+      'restore/backup-disk[1]: the installer reads a <backup-disk> only when there is exactly one; these 2 are all ignored',
+      'restore/backup-disk[2]: the installer reads a <backup-disk> only when there is exactly one; these 2 are all ignored',
+    ]);
   });
 
   test('<upgrade> without mode is a fresh install (the root name does not set the mode)', () => {

@@ -430,8 +430,10 @@ function analyse(root: AnswerfileElement): { model?: AnswerfileModel; problems: 
     }
   }
   if (m.operation === 'restore') {
-    const bd = c.one(['backup-disk'], false);
-    if (bd) m.backupDisk = c.disk(bd, text(bd.el), 'the disk of the backup');
+    // parseRestore reads <backup-disk> only when there is exactly one.
+    const bds = c.find(['backup-disk']);
+    if (bds.length === 1) m.backupDisk = c.disk(bds[0], text(bds[0].el), 'the disk of the backup');
+    else for (const b of bds) c.warn(b.path, `the installer reads a <backup-disk> only when there is exactly one; these ${bds.length} are all ignored`);
     used.add('backup-disk');
   } else {
     const mode = c.oneOf(rootF, ['mode'], INSTALL_MODES, 'fresh');
