@@ -451,7 +451,14 @@ function analyse(root: AnswerfileElement): { model?: AnswerfileModel; problems: 
       for (const n of KNOWN) if (!['existing-installation', 'backup-disk'].includes(n)) used.add(n);
     }
     // parseCommon: every installation mode
+    // XCP-ng's GPG checks (booleans: an odd value reads as false and turns the check off)
+    c.bool(rootF, ['repo-gpgcheck'], true);
+    c.bool(rootF, ['gpgcheck'], true);
     const sources = c.find(['source']);
+    for (const s of sources) {
+      c.bool(s, ['repo-gpgcheck'], true);
+      c.bool(s, ['gpgcheck'], true);
+    }
     if (sources.length === 0) c.problem(`${rootF.path}/source`, 'required element is missing, expected at least one <source type="local|url|nfs">');
     m.sources = sources.flatMap((f) => c.media(f) ?? []);
     const bl = c.one(['bootloader'], false);

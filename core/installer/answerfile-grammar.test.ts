@@ -108,6 +108,7 @@ describe('attribute by attribute, as the installers read them', () => {
   const cases: Array<[string, string, 'accepted' | 'refused', string?]> = [
     // [what, answerfile, host-installer verdict, suppack's warning or error]
     ['write-boot-entry="1" (boolean)', body({ extra: '<bootloader write-boot-entry="1"/>' }), 'accepted', 'installation/bootloader@write-boot-entry: "1" reads as false'],
+    ['XCP-ng\'s gpgcheck="1" on a source (reads as false: no GPG check)', body({ extra: '<source type="url" gpgcheck="1">http://x/</source>' }), 'accepted', 'installation/source[2]@gpgcheck: "1" reads as false'],
     ['fs-type="xfs" (XCP-ng does not read it)', body({ disk: ' fs-type="xfs"' }), 'accepted', 'XenServer\'s installer refuses "xfs"'],
     ['swraid with one device (XCP-ng reads no swraid)', body({ disk: ' swraid="yes"' }), 'accepted', 'XenServer\'s installer refuses it'],
     ['<fcoe-interface/> without name (XenServer ignores it)', body({ extra: '<fcoe-interface/>' }), 'accepted', "XCP-ng's installer refuses an <fcoe-interface>"],
