@@ -135,7 +135,7 @@ describe('good answerfiles', () => {
 
   test('an unknown SR type is a warning (large-block types are product specific)', () => {
     expect(model(fresh('', ' sr-type="largeblock"')).warnings).toEqual([
-      'installation@sr-type: "largeblock" is neither lvm nor ext (case included); only a product with that large-block SR type accepts it',
+      'installation@sr-type: "largeblock" is neither lvm nor ext (case included): the installer refuses it unless its product names that large-block SR type (/etc/xensource/features/large-block-capable-sr-type in install.img)',
     ]);
   });
 });

@@ -301,7 +301,7 @@ function analyseInstall(c: Checker, m: AnswerfileModel): void {
     m.srType = sr.value;
     if ((SR_TYPES as readonly string[]).includes(sr.value.toLowerCase()) && !(SR_TYPES as readonly string[]).includes(sr.value)) {
       c.problem(`${rootF.path}@${sr.name}`, `expected one of ${SR_TYPES.join(', ')} (the installer compares it case included), got ${JSON.stringify(sr.value)}`);
-    } else if (!(SR_TYPES as readonly string[]).includes(sr.value)) c.warn(`${rootF.path}@${sr.name}`, `"${sr.value}" is neither lvm nor ext (case included); only a product with that large-block SR type accepts it`);
+    } else if (!(SR_TYPES as readonly string[]).includes(sr.value)) c.warn(`${rootF.path}@${sr.name}`, `"${sr.value}" is neither lvm nor ext (case included): the installer refuses it unless its product names that large-block SR type (/etc/xensource/features/large-block-capable-sr-type in install.img)`);
   }
   // Management interface (parseInterface)
   const ai = c.one(['admin-interface'], true);
