@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isSuppackError } from '../core/errors';
 import { UsageError } from './args';
 
-type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
+type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
 
 // Each command's module is loaded when it runs: startup stays short (the schemas and the
 // other pipelines are not built for a command that does not use them).
@@ -49,7 +49,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name}" (expected one of: ${Object.keys(commands).join(', ')})`);
-    return await command()(rest, out);
+    return await command()(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`suppack${command ? ` ${name}` : ''}: ${e.message}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);

@@ -48,7 +48,7 @@ function parseInclude(raw: string): IncludeSpec {
   return cut > 0 ? { from: raw.slice(0, cut), to: raw.slice(cut + 1) } : { from: raw };
 }
 
-export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, rebuildOptions);
   if (values.help) return void out.write(`${rebuildUsage}\n`), 0;
   const output = values.output as string | undefined;
@@ -70,6 +70,7 @@ export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStre
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(basename(output)),
   });
+  for (const w of r.answerfileWarnings) err.write(`suppack: warning: ${w}\n`);
   for (const d of r.drivers) out.write(`driver: ${d.nevra} (kernel ${d.kvers.join(', ')}): ${d.files.length} file${d.files.length === 1 ? '' : 's'}\n`);
   for (const line of menuReportLines(r.menus)) out.write(`${line}\n`);
   out.write(`${r.iso}\n`);

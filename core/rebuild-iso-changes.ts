@@ -151,6 +151,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
         files.push(bufferEntry(layout.repositoryList ?? REPOSITORY_LIST, Buffer.from(addToRepositoryList(old, packDirs), 'utf8')));
       }
       let menus: MenuReport[] = [];
+      const answerfileWarnings: string[] = [];
       const img = iso.lookup(layout.installImg)!;
       // Later members overwrite earlier ones, so driver module indexes must follow the image's own,
       // and a new answerfile must follow one an earlier rebuild put in; otherwise the answerfile may
@@ -179,6 +180,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
           throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: o.answerfile });
         });
         const answerfile = parseAnswerfile(bytes, o.answerfile);
+        answerfileWarnings.push(...answerfile.model.warnings.map((w) => `${o.answerfile}: ${w}`));
         const files = [{ path: 'answerfile.xml', data: answerfile.bytes }];
         tailMembers.push(encodeInitrdMember(files, o.epoch));
         if (!hasDrivers && (await injectedAnswerfile(iso, o.input, layout.installImg)) === null) head = encodeInitrdMember(files, o.epoch, true);
@@ -203,7 +205,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
         menus = patchedMenus.menus;
       }
       for (const [i, spec] of (o.include ?? []).entries()) files.push(...(await includeEntries(spec, i)));
-      return { changes: { files, extend }, result: { iso: o.output, packDirs, menus, drivers }, close: () => packs.close() };
+      return { changes: { files, extend }, result: { iso: o.output, packDirs, menus, drivers, answerfileWarnings }, close: () => packs.close() };
     } catch (e) {
       await packs.close();
       throw e;

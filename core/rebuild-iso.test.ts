@@ -109,6 +109,24 @@ describe('rebuildIso (formats.md 4)', () => {
     expect(text('isoinfo', ['-d', '-i', out])).toContain('Volume id: XenServer-8.4 install');
   });
 
+  it('an ISO-8859-1 answerfile the installer takes goes in byte for byte; what it reads otherwise is returned as warnings (issue 13)', async () => {
+    const latin1 = Buffer.from(
+      `<?xml version="1.0" encoding="ISO-8859-1"?>\n${ANSWERFILE.replace(/^<\?xml[^>]*>\n?/, '').replace('<primary-disk>', '<primary-disk gueststorage="1">').replace(/<root-password[^<]*<\/root-password>/, '<root-password>p\u00e4ss</root-password>')}`,
+      'latin1',
+    );
+    expect(latin1.includes(Buffer.from([0xe4]))).toBe(true);
+    writeFileSync(join(dir, 'latin1.xml'), latin1);
+    const r = await rebuildIso({ input: base, output: join(dir, 'latin1.iso'), answerfile: join(dir, 'latin1.xml'), epoch: EPOCH });
+    expect(r.answerfileWarnings).toEqual([
+      `${join(dir, 'latin1.xml')}: installation/primary-disk@gueststorage: "1" reads as false (the installer takes yes or true, any case, as true and anything else as false)`,
+    ]);
+    const before = isoFile(base, 'install.img');
+    const found = findAppendedMember(isoFile(join(dir, 'latin1.iso'), 'install.img').subarray(before.length));
+    expect(found?.files.map((f) => f.path)).toEqual(['answerfile.xml']);
+    expect(found?.files[0].data.equals(latin1)).toBe(true);
+    expect(result.answerfileWarnings).toEqual([]);
+  });
+
   it('injects the answerfile into install.img without recompressing it, and on every dom0 command line', () => {
     const before = isoFile(base, 'install.img');
     const after = isoFile(out, 'install.img');

@@ -54,6 +54,8 @@ export interface RebuildIsoResult {
   menus: MenuReport[];
   /** The drivers put into install.img, in the order given. */
   drivers: InjectedDriver[];
+  /** What the installer would ignore or read otherwise than it looks in the answerfile, as `FILE: path: message` (docs/answerfile.md). */
+  answerfileWarnings: string[];
 }
 
 /** One boot menu (an ISO path, or `<FAT image>:<path>`) after the answerfile parameters were added. */

@@ -20,6 +20,11 @@ export interface ParseXmlOptions {
   cdata?: boolean;
   /** Name the column of a syntax error as well as its line (default false). */
   column?: boolean;
+  /**
+   * Take the internal DTD subset's plain-text general entities (`<!ENTITY name "text">`), as expat
+   * does (default false). An entity whose text holds markup or references stays undefined (an error).
+   */
+  internalEntities?: boolean;
 }
 
 /** Throws a one-line SuppackError naming `file` and the line (and column) of the first mistake. */
@@ -34,6 +39,15 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
     const where = options.column ? `line ${parser.line}, column ${parser.column + 1}` : `line ${parser.line}`;
     failure = new SuppackError(`not well-formed XML: ${what}`, { file, field: where });
   });
+  if (options.internalEntities) {
+    parser.on('doctype', (doctype) => {
+      const subset = /\[([\s\S]*)\]/.exec(doctype)?.[1] ?? '';
+      for (const m of subset.matchAll(/<!ENTITY\s+([^\s%"'<>]+)\s+(?:"([^"]*)"|'([^']*)')\s*>/g)) {
+        const value = m[2] ?? m[3] ?? '';
+        if (!/[<&]/.test(value) && !(m[1] in parser.ENTITIES && Object.prototype.hasOwnProperty.call(parser.ENTITIES, m[1]))) parser.ENTITIES[m[1]] = value;
+      }
+    });
+  }
   parser.on('opentag', (tag) => {
     const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
     const parent = stack.at(-1);

@@ -172,6 +172,13 @@ describe('rebuild-iso', () => {
     expect(isoFile(iso, 'XS-REPOSITORY-LIST').split('\n')).toEqual(expect.arrayContaining(['packages.acme-nic', 'packages.acme-fw', 'packages.hello']));
     expect(isoFile(iso, 'boot/isolinux/isolinux.cfg')).toContain('answerfile=file:///answerfile.xml install');
     expect(execFileSync('isoinfo', ['-d', '-i', iso], { encoding: 'utf8' })).toContain('Volume id: Acme XenServer');
+    expect(log.warns()).toEqual([]);
+    // What the installer reads otherwise than it looks is a warning naming the file, relative to the workspace.
+    write('installers/acme/answerfile.xml', ANSWERFILE.replace('<primary-disk>', '<primary-disk gueststorage="1">'));
+    expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: true });
+    expect(log.warns()).toEqual([
+      'warning: installers/acme/answerfile.xml: installation/primary-disk@gueststorage: "1" reads as false (the installer takes yes or true, any case, as true and anything else as false)',
+    ]);
   });
 
   it('a boot entry name that no menu has is an error naming it; bootEntries without an answerfile is a manifest error', async () => {

@@ -19,14 +19,16 @@ export function executorContext(workspaceRoot: string, projectName: string, targ
   };
 }
 
-/** Registers hooks that silence and record logger.error and logger.info in each test of the file. */
+/** Registers hooks that silence and record logger.error, logger.info and logger.warn in each test of the file. */
 export function captureNxLogger(epoch: string) {
   let errors: MockInstance | undefined;
   let infos: MockInstance | undefined;
+  let warns: MockInstance | undefined;
   beforeEach(() => {
     vi.stubEnv('SOURCE_DATE_EPOCH', epoch);
     errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    warns = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => {
     vi.restoreAllMocks();
@@ -38,5 +40,7 @@ export function captureNxLogger(epoch: string) {
     /** What they logged as info (the outputs they wrote). */
     infos: () => (infos?.mock.calls ?? []).map((c) => c[0] as unknown),
     clearInfos: () => infos?.mockClear(),
+    /** What they logged as warnings. */
+    warns: () => (warns?.mock.calls ?? []).map((c) => String(c[0])),
   };
 }

@@ -120,6 +120,7 @@ export function rebuildIso(options: RebuildIsoOptions): Transform {
         await mkdir(outDir, { recursive: true });
         const result = await rebuild({ ...build, packs, output });
         for (const line of menuReportLines(result.menus)) log(line);
+        for (const w of result.answerfileWarnings) process.stderr.write(`suppack: warning: ${w}\n`);
       } catch (e) {
         // The output is written in the temp directory: name it as the file that would have left.
         throw staging.unstage(e, userFiles, [{ staged: output, original: staging.output(output, Buffer.alloc(0)).path }]);

@@ -46,11 +46,16 @@ test('bad XML is reported with line and column', () => {
   expect(errorOf('<installation>').message).toMatch(/not well-formed XML/);
 });
 
-test('bytes that are not UTF-8 are refused', () => {
-  expect(errorOf(Buffer.from([0x3c, 0x61, 0xff, 0x3e])).message).toBe('answers.xml: not well-formed XML: expected UTF-8 text');
+test('bytes that are not UTF-8, without an encoding declaration, are refused naming the byte', () => {
+  expect(errorOf(Buffer.from([0x3c, 0x61, 0xff, 0x3e])).message).toBe(
+    'answers.xml: not well-formed XML: byte 0xff at offset 2 is not UTF-8 (no encoding= in the XML declaration, so UTF-8 is expected)',
+  );
 });
 
 test('CDATA is not text for the installer (xmlunwrap getText reads text nodes only)', () => {
-  const e = errorOf(GOOD.replace('<primary-disk>sda', '<primary-disk><![CDATA[sda]]>'));
-  expect(e.message).toContain('installation/primary-disk: expected the device name (e.g. sda) as the element text');
+  const a = parseAnswerfile(GOOD.replace('<primary-disk>sda', '<primary-disk><![CDATA[sda]]>'), 'answers.xml');
+  expect(a.model.primaryDisk?.disks).toEqual(['']);
+  expect(a.model.warnings).toEqual([
+    'installation/primary-disk: "" names no disk, expected the primary disk (a device such as sda or /dev/disk/by-id/...): the installer refuses it unless the host has it',
+  ]);
 });

@@ -5,6 +5,7 @@
  */
 import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';
+import { decodeXmlBytes } from '../xml-encoding';
 import { answerfileSchema, type AnswerfileElement, type AnswerfileModel } from '../../schemas/answerfile';
 
 export interface Answerfile {
@@ -27,22 +28,18 @@ export function parseAnswerfile(xml: string | Buffer, source: string): Answerfil
 }
 
 /**
- * Well-formed XML → element tree (namespaces off: tag names as written, like minidom's nodeName).
+ * Well-formed XML (in any encoding the installer's parser takes) → element tree (namespaces off: tag names as written, like minidom's nodeName).
  * Text is the concatenated direct character data; CDATA sections are left out, because the
  * installer's getText only reads text nodes.
  */
 export function parseAnswerfileXml(bytes: Buffer, source: string): AnswerfileElement {
-  let xml: string;
-  try {
-    xml = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new SuppackError('not well-formed XML: expected UTF-8 text', { file: source });
-  }
+  // Any encoding the installer's parser takes (docs/answerfile.md); the bytes stay as given.
+  const xml = decodeXmlBytes(bytes, source).text;
   const toAnswerfile = (el: ParsedElement): AnswerfileElement => ({
     name: el.name,
     attributes: el.attrs,
     children: el.children.map(toAnswerfile),
     text: el.text,
   });
-  return toAnswerfile(parseXml(xml, source, { cdata: false, column: true }));
+  return toAnswerfile(parseXml(xml, source, { cdata: false, column: true, internalEntities: true }));
 }

@@ -34,6 +34,11 @@ async function found(name: string, img: Buffer): Promise<string | null> {
 
 describe('injectedAnswerfile', () => {
   const pad = initrdPadding(BASE.length);
+  test('an ISO-8859-1 answerfile is shown in its declared encoding', async () => {
+    const latin1 = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>\n<installation>p\u00e4ss</installation>\n', 'latin1');
+    const img = Buffer.concat([BASE, pad, encodeInitrdMember([{ path: '/answerfile.xml', data: latin1 }], EPOCH)]);
+    expect(await found('latin1', img)).toBe('<?xml version="1.0" encoding="ISO-8859-1"?>\n<installation>p\u00e4ss</installation>\n');
+  });
   test('none: a plain image', async () => {
     expect(await found('plain', BASE)).toBeNull();
   });

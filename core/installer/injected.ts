@@ -7,11 +7,21 @@
 import { promises as fsp } from 'node:fs';
 import type { IsoImage } from '../iso';
 import { appendedMemberSpan, findAppendedMember, findLeadingMember } from './initrd';
+import { decodeXmlBytes } from '../xml-encoding';
 
 /** The most of install.img's end, and of its start, read when looking for members. */
 const TAIL_BYTES = 16 << 20;
 const PROBE_BYTES = 4096;
 const HEAD_BYTES = 64 << 10;
+
+/** The answerfile's text in its declared encoding (docs/answerfile.md), or as UTF-8 when that fails. */
+function answerfileText(data: Buffer): string {
+  try {
+    return decodeXmlBytes(data, 'answerfile.xml').text;
+  } catch {
+    return data.toString('utf8');
+  }
+}
 
 /** The content of /answerfile.xml that the kernel ends up with, or null when no rebuild put one there. */
 export async function injectedAnswerfile(iso: IsoImage, isoPath: string, installImg = 'install.img'): Promise<string | null> {
@@ -44,7 +54,7 @@ export async function injectedAnswerfile(iso: IsoImage, isoPath: string, install
       // A member that is the whole image is the image itself, not an addition to it.
       if (!found || (found.offset === 0 && n === end && img.extents.length === 1)) break;
       const file = found.files.find((f) => f.path === 'answerfile.xml');
-      if (file) return file.data.toString('utf8');
+      if (file) return answerfileText(file.data);
       walked += n - found.offset;
       end -= n - found.offset;
     }
@@ -53,7 +63,8 @@ export async function injectedAnswerfile(iso: IsoImage, isoPath: string, install
     await fh.read(head, 0, h, first.lba * iso.volume.blockSize);
     const lead = findLeadingMember(head);
     if (!lead || lead.end >= img.size) return null;
-    return lead.files.find((f) => f.path === 'answerfile.xml')?.data.toString('utf8') ?? null;
+    const file = lead.files.find((f) => f.path === 'answerfile.xml');
+    return file ? answerfileText(file.data) : null;
   } finally {
     await fh.close();
   }

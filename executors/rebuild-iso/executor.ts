@@ -44,5 +44,9 @@ export default runKindStage('rebuild-iso', 'installer', async (p, _options, cont
     }),
   );
   for (const line of menuReportLines(result.menus)) logger.info(line);
+  if (m.answerfile !== undefined) {
+    const abs = join(p.projectDir, m.answerfile);
+    for (const w of result.answerfileWarnings) logger.warn(`warning: ${relative(p.workspaceRoot, abs)}${w.slice(abs.length)}`);
+  }
   logger.info(relative(p.workspaceRoot, join(p.dirs.installer, name)));
 });
