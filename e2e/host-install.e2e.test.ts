@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { nxEnv } from './nx-testing';
 import { REPO, run, runAsync } from './packed';
 import { addShellToRoot, oldRpmBin, platformStubRpm, privateRpmRoot, rpmInRoot, type OldRpmRelease } from '../testing/old-rpm';
 import { generateKey, gpgHome, removeGpgHome } from '../core/openpgp/testing';
@@ -49,17 +50,7 @@ let home: string;
 const keys: Record<'rsa' | 'ed25519', { pub: string; secret: string }> = {} as never;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    CI: 'true',
-    NX_CACHE_DIRECTORY: join(ws, '.nx-local-cache'),
-    SOURCE_DATE_EPOCH: '1700000000',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    ...extra,
-  };
+  return nxEnv(ws, extra);
 }
 
 async function nx(args: string[], extra: NodeJS.ProcessEnv = {}) {

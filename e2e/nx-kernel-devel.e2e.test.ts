@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, run, runAsync } from './packed';
-import { taskRuns } from './nx-testing';
+import { nxEnv, taskRuns } from './nx-testing';
 import { debianHeadersTree, installedHeaders, kernelDevelRpm } from '../testing/kernel-devel';
 
 const RELEASE = '6.1.0+1';
@@ -28,16 +28,7 @@ let ws: string;
 const rpms: string[] = [];
 
 function env(): NodeJS.ProcessEnv {
-  return {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    CI: 'true',
-    NX_CACHE_DIRECTORY: join(ws, '.nx-local-cache'),
-    SOURCE_DATE_EPOCH: '1700000000',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
+  return nxEnv(ws);
 }
 
 async function nx(args: string[]) {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { REPO, run, runAsync } from './packed';
-import { digestTree, taskRuns } from './nx-testing';
+import { digestTree, nxEnv, taskRuns } from './nx-testing';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/openpgp/testing';
 import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 
@@ -27,19 +27,7 @@ let otherSecretKey: string;
 let otherPublicKey: Buffer;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    CI: 'true',
-    NX_CACHE_DIRECTORY: join(ws, '.nx-local-cache'),
-    SOURCE_DATE_EPOCH: '1700000000',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    SUPPACK_SIGNING_KEY: secretKey,
-    SUPPACK_SIGNING_PASSPHRASE: '',
-    ...extra,
-  };
+  return nxEnv(ws, { SUPPACK_SIGNING_KEY: secretKey, SUPPACK_SIGNING_PASSPHRASE: '', ...extra });
 }
 
 async function nx(args: string[], extra: NodeJS.ProcessEnv = {}) {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { REPO, runAsync } from './packed';
-import { taskRuns } from './nx-testing';
+import { nxEnv, taskRuns } from './nx-testing';
 
 const rpms = inject('fixtureRpms');
 const PACK = { vendorCode: 'acme', vendorName: 'ACME Inc.', text: 'ACME prebuilt pack', version: '1.0', productVersion: '7.0.0' };
@@ -25,16 +25,7 @@ let root: string;
 let ws: string;
 
 function env(): NodeJS.ProcessEnv {
-  return {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    CI: 'true',
-    NX_CACHE_DIRECTORY: join(ws, '.nx-local-cache'),
-    SOURCE_DATE_EPOCH: '1700000000',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
+  return nxEnv(ws);
 }
 
 async function nx(args: string[]) {

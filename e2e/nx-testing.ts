@@ -1,7 +1,25 @@
-/** e2e support for Nx workspaces: how each task ran, and the digests of an output tree. */
+/** e2e support for Nx workspaces: their environment, how each task ran, and the digests of an output tree. */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
+/**
+ * The environment of every e2e Nx run in `workspace`: no daemon, no cloud, no TUI, plain output,
+ * the local cache inside the workspace and a fixed SOURCE_DATE_EPOCH; `extra` adds to it.
+ */
+export function nxEnv(workspace: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    CI: 'true',
+    NX_CACHE_DIRECTORY: join(workspace, '.nx-local-cache'),
+    SOURCE_DATE_EPOCH: '1700000000',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
 
 export type TaskRun = 'ran' | 'local' | 'remote' | 'cached';
 

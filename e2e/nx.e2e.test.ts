@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, run, runAsync } from './packed';
-import { digestTree, taskRuns } from './nx-testing';
+import { digestTree, nxEnv, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
@@ -27,18 +27,7 @@ let ws: string;
 let cache: RemoteCache;
 
 function env(workspace: string): NodeJS.ProcessEnv {
-  return {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    CI: 'true',
-    NX_CACHE_DIRECTORY: join(workspace, '.nx-local-cache'),
-    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
-    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: cache.token,
-    SOURCE_DATE_EPOCH: '1700000000',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
+  return nxEnv(workspace, { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: cache.token });
 }
 
 async function nx(args: string[], workspace = ws) {
