@@ -18,7 +18,7 @@
  * symlink is resolved by the file system and must stay inside the root. (The tree's Makefile runs
  * when the module builds: only use kernel-devel RPMs from the vendor.)
  */
-import { closeSync, createReadStream, createWriteStream, existsSync, fchmodSync, futimesSync, openSync, promises as fsp, readdirSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fchmodSync, futimesSync, openSync, promises as fsp, readdirSync, realpathSync, writeSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { posix, join, sep } from 'node:path';
@@ -27,7 +27,7 @@ import { hashFile } from './digest';
 import { readNewc, type CpioEntry } from './rpm/cpio';
 import { parseRpm, readRpm } from './rpm/read';
 import { rpmvercmp } from './rpm/version';
-import { decompress, detectCompression, type Compression } from './installer/decompress';
+import { openRpmPayload } from './installer/decompress';
 import { kernelRelease } from './spec';
 import type { Kernel, Manifest } from '../schemas/manifest';
 
@@ -61,7 +61,6 @@ const S_IFLNK = 0o120000;
 const MAX_LINK_TARGET = 4096;
 /** Files up to this size are read whole and written with one call; bigger ones are streamed. */
 const SMALL_FILE = 1 << 20;
-const COMPRESSOR_NAMES: Readonly<Record<string, Compression>> = { gzip: 'gzip', bzip2: 'bzip2', xz: 'xz', lzma: 'lzma', zstd: 'zstd' };
 
 /**
  * The path of a payload entry relative to the extraction root (`./usr/src/x` → `usr/src/x`), ''
@@ -100,13 +99,8 @@ export function linkTarget(path: string, target: string): string {
 export async function extractRpm(file: string, dest: string, limits: ExtractLimits = EXTRACT_LIMITS): Promise<Extracted> {
   return withFileAsync(file, async () => {
     const info = await readRpm(file);
-    const head = await readHead(file, info.payloadOffset);
-    const compression = detectCompression(head) ?? COMPRESSOR_NAMES[info.payloadCompressor];
-    if (compression === undefined) {
-      throw new SuppackError(`payload compressor ${info.payloadCompressor} not supported`, { field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)' });
-    }
     await fsp.mkdir(dest, { recursive: false });
-    const data = decompress(compression, createReadStream(file, { start: info.payloadOffset }), file, 'payload');
+    const data = await openRpmPayload(file, info);
     try {
       return await extractEntries(data.chunks, dest, limits);
     } catch (e) {
@@ -239,16 +233,6 @@ function checkLinksInside(dest: string, links: Set<string>): void {
       throw new SuppackError(`symlink ${JSON.stringify(rel)} resolves (through other symlinks) outside the extraction root`, { field: 'payload' });
     }
   }
-}
-
-async function readHead(file: string, offset: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  try {
-    for await (const c of createReadStream(file, { start: offset, end: offset + 15 })) parts.push(c as Buffer);
-  } catch (e) {
-    throw new SuppackError(`cannot read the payload: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { field: 'payload' });
-  }
-  return Buffer.concat(parts);
 }
 
 /**

@@ -5,6 +5,7 @@
  * package when it is missing.
  */
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SuppackError, describeNodeError, isNodeError } from '../errors';
@@ -144,4 +145,25 @@ function spawnTool(tool: Tool, compression: string, source: Readable, file: stri
       return e;
     },
   };
+}
+
+/** rpm's PAYLOADCOMPRESSOR names, for a payload whose first bytes name no compressor. */
+const RPM_COMPRESSORS: Readonly<Record<string, Compression>> = { gzip: 'gzip', bzip2: 'bzip2', xz: 'xz', lzma: 'lzma', zstd: 'zstd' };
+
+/**
+ * The decompressed payload (cpio) of the RPM `file`, whose header `readRpm` gave `info`: the
+ * compressor is found from the payload's first bytes, else from PAYLOADCOMPRESSOR.
+ */
+export async function openRpmPayload(file: string, info: { payloadOffset: number; payloadCompressor: string }): Promise<Decompressed> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const c of createReadStream(file, { start: info.payloadOffset, end: info.payloadOffset + 15 })) parts.push(c as Buffer);
+  } catch (e) {
+    throw new SuppackError(`cannot read the payload: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { field: 'payload' });
+  }
+  const compression = detectCompression(Buffer.concat(parts)) ?? RPM_COMPRESSORS[info.payloadCompressor];
+  if (compression === undefined) {
+    throw new SuppackError(`payload compressor ${info.payloadCompressor} not supported`, { field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)' });
+  }
+  return decompress(compression, createReadStream(file, { start: info.payloadOffset }), file, 'payload');
 }

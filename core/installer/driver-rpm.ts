@@ -2,11 +2,10 @@
  * A driver RPM as the DDK's rebuild-initrd.sh used it (formats.md 4): the files it installs under
  * /lib/modules/<kver>/ (kernel modules) and /lib/firmware/, read from its payload (iso-rpm.md 4, 6).
  */
-import { createReadStream } from 'node:fs';
-import { SuppackError, describeNodeError, isNodeError, withFileAsync } from '../errors';
+import { SuppackError, withFileAsync } from '../errors';
 import { readNewc } from '../rpm/cpio';
 import { readRpm } from '../rpm/read';
-import { decompress, detectCompression, type Compression } from './decompress';
+import { openRpmPayload } from './decompress';
 
 export interface DriverFile {
   /** Path in the root file system without the leading `/`, always `lib/modules/...` or `lib/firmware/...`. */
@@ -36,7 +35,6 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
-const COMPRESSOR_NAMES: Readonly<Record<string, Compression>> = { gzip: 'gzip', bzip2: 'bzip2', xz: 'xz', lzma: 'lzma', zstd: 'zstd' };
 
 /** `lib/modules/<kver>/<rest>` or `lib/firmware/<rest>` for a payload name such as `./usr/lib/modules/...`. */
 export function driverPath(name: string): { path: string; kver?: string } | undefined {
@@ -54,12 +52,7 @@ export async function readDriverRpm(file: string): Promise<DriverRpm> {
   return withFileAsync(file, async () => {
     const info = await readRpm(file);
     const nevra = `${info.name}-${info.version}-${info.release}.${info.arch}`;
-    const head = await readHead(file, info.payloadOffset);
-    const compression = detectCompression(head) ?? COMPRESSOR_NAMES[info.payloadCompressor];
-    if (compression === undefined) {
-      throw new SuppackError(`payload compressor ${info.payloadCompressor} not supported`, { field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)' });
-    }
-    const data = decompress(compression, createReadStream(file, { start: info.payloadOffset }), file, 'payload');
+    const data = await openRpmPayload(file, info);
     const files: DriverFile[] = [];
     const ignored: string[] = [];
     const kvers = new Set<string>();
@@ -91,12 +84,3 @@ export async function readDriverRpm(file: string): Promise<DriverRpm> {
   });
 }
 
-async function readHead(file: string, offset: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  try {
-    for await (const c of createReadStream(file, { start: offset, end: offset + 15 })) parts.push(c as Buffer);
-  } catch (e) {
-    throw new SuppackError(`cannot read the payload: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { field: 'payload' });
-  }
-  return Buffer.concat(parts);
-}
