@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, type ErrorWhere } from './errors';
 import { globFiles } from './glob';
-import { readRpm } from './rpm';
+import { readPackRpm } from './rpm';
 import { replaceDir } from './stage-dir';
 import type { Manifest } from '../schemas/manifest';
 
@@ -70,7 +70,7 @@ async function checkRpm(path: string, where: ErrorWhere, shownAs?: string): Prom
   const subject = shownAs === undefined ? '' : `${shownAs} `;
   let isSource: boolean;
   try {
-    isSource = (await readRpm(path)).isSource;
+    isSource = (await readPackRpm(path)).info.isSource;
   } catch (e) {
     if (!(e instanceof SuppackError)) throw e;
     const why = e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message;

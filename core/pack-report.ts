@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { REPOSITORY_LIST, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { injectedAnswerfile } from './installer/injected';
+import { checkRpmIdentity, verifyRpmStream } from './rpm';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
@@ -158,9 +159,18 @@ async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promi
   if (entry.size !== p.size) {
     return { file: path, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
   }
-  const hash = createHash('md5');
-  for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
-  const md5 = hash.digest('hex');
+  const stream = iso.createReadStream(entry) as AsyncIterable<Buffer>;
+  if (p.type !== 'rpm' && p.type !== 'driver-rpm') {
+    const hash = createHash('md5');
+    for await (const chunk of stream) hash.update(chunk);
+    const md5 = hash.digest('hex');
+    if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+    return { file: path, ok: true, md5 };
+  }
+  // One read: the md5 the installer checks, and the RPM's own digests and names (rpm -K, rpmbuild rules).
+  const verdict = await verifyRpmStream(stream, path, entry.size, ['md5'], checkRpmIdentity);
+  const md5 = verdict.hex.md5!;
   if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+  if (verdict.problem !== undefined) return { file: path, ok: false, md5, problem: verdict.problem };
   return { file: path, ok: true, md5 };
 }

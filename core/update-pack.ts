@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
-import { encodeRpm, readRpm, type RpmInfo, type RpmSpecInput } from './rpm';
+import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from './rpm';
 import { signRpm } from './rpm/sign';
 import { armorSignature, signDetached, signatureTime } from './openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from './repodata';
@@ -84,7 +84,7 @@ export async function updatePackMetadata(
   }
   const payload: RpmInfo[] = [];
   for (const p of [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
-    const info = await readRpm(p);
+    const { info } = await readPackRpm(p);
     if (info.isSource) {
       throw new SuppackError('is a source RPM: an update carries binary RPMs only', { file: p });
     }

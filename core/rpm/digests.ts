@@ -205,3 +205,55 @@ export async function readCheckedRpm(path: string, algorithms: readonly string[]
     }
   });
 }
+
+export interface RpmStreamVerdict {
+  size: number;
+  /** The whole stream's digests per requested algorithm, computed even when the RPM is bad. */
+  hex: Record<string, string>;
+  info?: RpmInfo;
+  /** What is wrong with the RPM (no file prefix), when something is. */
+  problem?: string;
+}
+
+/**
+ * For `verify`: read an RPM stored somewhere else (an ISO member) to its end once, computing
+ * `algorithms` over all of it and checking the RPM's headers, digests and header strings on the
+ * way; a bad RPM is a `problem`, not a throw. `path` is how the RPM is named in messages.
+ */
+export async function verifyRpmStream(
+  source: AsyncIterable<Buffer>,
+  path: string,
+  size: number,
+  algorithms: readonly string[],
+  checkInfo: (info: RpmInfo) => void = () => undefined,
+): Promise<RpmStreamVerdict> {
+  const hashes = algorithms.map((a) => createHash(a));
+  const check = new RpmStreamCheck(path, size);
+  let failure: unknown;
+  let read = 0;
+  for await (const chunk of source) {
+    read += chunk.length;
+    for (const h of hashes) h.update(chunk);
+    if (failure !== undefined) continue;
+    try {
+      check.update(chunk);
+    } catch (e) {
+      failure = e;
+    }
+  }
+  let info: RpmInfo | undefined;
+  if (failure === undefined) {
+    try {
+      info = check.finish().info;
+      checkInfo(info);
+    } catch (e) {
+      failure = e;
+    }
+  }
+  const hex: Record<string, string> = {};
+  algorithms.forEach((a, i) => (hex[a] = hashes[i]!.digest('hex')));
+  if (failure === undefined) return { size: read, hex, ...(info ? { info } : {}) };
+  if (!(failure instanceof SuppackError)) throw failure;
+  const problem = failure.message.startsWith(`${path}: `) ? failure.message.slice(path.length + 2) : failure.message;
+  return { size: read, hex, problem: `not a sound RPM: ${problem}` };
+}

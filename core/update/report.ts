@@ -3,10 +3,10 @@
  * verify` checks — the host installer's rule: every package's sha256 and size against the
  * `<location>`, `<size>` and `<checksum type="sha256">` of primary.xml, in document order.
  */
-import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { SuppackError } from '../errors';
 import type { IsoImage, IsoVolume } from '../iso';
+import { checkRpmIdentity, verifyRpmStream } from '../rpm';
 import { parseXml, type ParsedElement } from '../xml';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
@@ -123,10 +123,12 @@ export async function checkUpdate(iso: IsoImage, r: UpdatePackReport): Promise<U
       checks.push({ file: p.href, ok: false, problem: `size ${entry.size} bytes, primary.xml says ${p.size}` });
       continue;
     }
-    const hash = createHash('sha256');
-    for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
-    const sha256 = hash.digest('hex');
-    checks.push(sha256 === p.sha256 ? { file: p.href, ok: true, sha256 } : { file: p.href, ok: false, sha256, problem: `sha256 ${sha256}, primary.xml says ${p.sha256}` });
+    // One read: the sha256 the installer checks, and the RPM's own digests and names (rpm -K, rpmbuild rules).
+    const verdict = await verifyRpmStream(iso.createReadStream(entry) as AsyncIterable<Buffer>, p.href, entry.size, ['sha256'], checkRpmIdentity);
+    const sha256 = verdict.hex.sha256!;
+    if (sha256 !== p.sha256) checks.push({ file: p.href, ok: false, sha256, problem: `sha256 ${sha256}, primary.xml says ${p.sha256}` });
+    else if (verdict.problem !== undefined) checks.push({ file: p.href, ok: false, sha256, problem: verdict.problem });
+    else checks.push({ file: p.href, ok: true, sha256 });
   }
   if (!r.groups.includes('update')) checks.push({ file: 'repodata (comps)', ok: false, problem: 'no group update: xapi applies with dnf install @update' });
   const names = r.packages.map((p) => p.href.split('/').at(-1) ?? '');
