@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
-import { openIso, type IsoImage, type IsoVolume } from './iso';
+import { caseInsensitiveNames, openIso, type IsoImage, type IsoVolume } from './iso';
 import { promises as fsp } from 'node:fs';
 import { REPOSITORY_LIST, grubEntries, isolinuxEntries, parseRepositoryList, type BootEntry } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
@@ -53,7 +53,8 @@ export interface MediumReport {
 export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 
 export async function inspectPack(isoPath: string): Promise<PackReport> {
-  const iso = await openIso(isoPath);
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
   try {
     return await reportOf(iso, isoPath);
   } finally {
@@ -104,7 +105,8 @@ export type PackVerification =
 
 /** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
 export async function verifyPack(isoPath: string): Promise<PackVerification> {
-  const iso = await openIso(isoPath);
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
   try {
     const report = await reportOf(iso, isoPath);
     if (report.format === 'update') {

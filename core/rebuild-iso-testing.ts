@@ -30,7 +30,13 @@ export const GRUB_CFG = [
  * holds EFI/BOOT/BOOTX64.EFI and a grub.cfg copy, EFI/xenserver/grub.cfg, a bzip2 newc install.img,
  * packages.main/, isohybrid MBR + GPT. `extra` adds files (path → bytes).
  */
-export function buildTestInstaller(dir: string, extra: Record<string, Buffer | string> = {}, volumeId = 'XenServer-8.4 install'): string {
+export function buildTestInstaller(
+  dir: string,
+  extra: Record<string, Buffer | string> = {},
+  volumeId = 'XenServer-8.4 install',
+  /** 'plain': ISO 9660 names only (no Rock Ridge, no Joliet), level 2: upper case, `;1` versions. */
+  names: 'rockridge' | 'plain' = 'rockridge',
+): string {
   const src = join(dir, 'installer-src');
   const put = (p: string, data: Buffer | string) => {
     mkdirSync(join(src, p, '..'), { recursive: true });
@@ -63,7 +69,7 @@ export function buildTestInstaller(dir: string, extra: Record<string, Buffer | s
   execFileSync(
     'xorriso',
     [
-      '-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', volumeId,
+      '-as', 'mkisofs', ...(names === 'plain' ? ['--norock', '-iso-level', '2'] : ['-r', '-J', '-joliet-long']), '-V', volumeId,
       '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
       '-eltorito-alt-boot', '-e', 'boot/efiboot.img', '-no-emul-boot',
       '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',
