@@ -215,9 +215,10 @@ function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | unde
     throw new SuppackError(`${algorithmName(pub.algorithm)} key cannot sign here: ${material.reason}`, { field: where });
   }
   const parts: SecretKeyParts = decodeProtection(entry.body, pub, where);
-  if (parts.protection.usage === 0 && passphrase !== undefined) {
+  if (parts.protection.usage === 0 && passphrase !== undefined && passphrase !== '') {
     // A passphrase for a key that has none is a mistake (the wrong key, or a key exported
-    // unprotected by accident): refuse it rather than sign quietly. The passphrase is not shown.
+    // unprotected by accident): refuse it rather than sign quietly. An empty one is no
+    // passphrase (gpg's own convention). The passphrase is not shown.
     throw new SuppackError(
       `the secret key is not protected by a passphrase, but a passphrase was given${passphraseSource ? ` (${passphraseSource})` : ''}: remove it, or say the key has none (build-update --no-passphrase)`,
       { field: where },
