@@ -1,6 +1,6 @@
 /**
  * An RPM's own digests, checked the way `rpm -K --nosignature` checks them (iso-rpm.md section 4
- * "Signature tags"; docs/rpm-digests.md), in the same single pass that computes the file's md5 /
+ * "Signature tags"; docs/security.md "Corrupt RPMs"), in the same single pass that computes the file's md5 /
  * sha256 for the pack metadata, so a build reads each RPM once:
  *
  * - signature header SHA1 (269) and SHA256 (273): hex digest of the main header's immutable
