@@ -22,6 +22,12 @@ export interface ParseXmlOptions {
   column?: boolean;
 }
 
+/**
+ * How deep elements may nest. No document suppack reads nests beyond a handful of levels; the
+ * limit keeps every consumer that walks the tree recursively far from the stack's end.
+ */
+export const MAX_XML_DEPTH = 64;
+
 /** Throws a one-line SuppackError naming `file` and the line (and column) of the first mistake. */
 export function parseXml(xml: string, file: string, options: ParseXmlOptions = {}): ParsedElement {
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
@@ -35,6 +41,14 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
     failure = new SuppackError(`not well-formed XML: ${what}`, { file, field: where });
   });
   parser.on('opentag', (tag) => {
+    if (failure !== undefined) return;
+    if (stack.length >= MAX_XML_DEPTH) {
+      failure = new SuppackError(`elements nest more than ${MAX_XML_DEPTH} deep (<${tag.name.slice(0, 40)}>): not a document suppack reads`, {
+        file,
+        field: `line ${parser.line}`,
+      });
+      return;
+    }
     const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
     const parent = stack.at(-1);
     if (parent) parent.children.push(el);
@@ -42,7 +56,7 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
     stack.push(el);
   });
   parser.on('closetag', () => {
-    stack.pop();
+    if (failure === undefined) stack.pop();
   });
   const addText = (t: string): void => {
     const top = stack.at(-1);
