@@ -3,11 +3,12 @@
  * verify` checks — the host installer's rule: every package's sha256 and size against the
  * `<location>`, `<size>` and `<checksum type="sha256">` of primary.xml, in document order.
  */
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { SuppackError } from '../errors';
 import type { IsoImage, IsoVolume } from '../iso';
 import { checkRpmIdentity, verifyRpmStream } from '../rpm';
-import { parseXml, type ParsedElement } from '../xml';
+import { parseXml, streamXmlChildren, type ParsedElement } from '../xml';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
 
@@ -56,20 +57,59 @@ export function repomdHrefs(xml: string, file: string): Map<string, string> {
 /** primary.xml → location, package size and sha256 of every package (formats.md 2.4 "Package list"). */
 export function primaryEntries(xml: string, file: string): RepoEntry[] {
   const root = parseXml(xml, file);
-  return root.children
-    .filter((c) => c.name === 'package')
-    .map((p, i) => {
-      const href = child(p, 'location')?.attrs.href;
-      const size = child(p, 'size')?.attrs.package;
-      const sum = child(p, 'checksum');
-      if (!href || !size || !/^\d+$/.test(size) || sum?.attrs.type !== 'sha256' || !/^[0-9a-f]{64}$/.test(sum.text.trim())) {
-        throw new SuppackError('expected a location, a package size and a sha256 checksum (the installer needs all three)', {
-          file,
-          field: `package[${i}]`,
-        });
-      }
-      return { href, size: Number(size), sha256: sum.text.trim() };
+  return root.children.filter((c) => c.name === 'package').map((p, i) => primaryEntry(p, i, file));
+}
+
+function primaryEntry(p: ParsedElement, i: number, file: string): RepoEntry {
+  const href = child(p, 'location')?.attrs.href;
+  const size = child(p, 'size')?.attrs.package;
+  const sum = child(p, 'checksum');
+  if (!href || !size || !/^\d+$/.test(size) || sum?.attrs.type !== 'sha256' || !/^[0-9a-f]{64}$/.test(sum.text.trim())) {
+    throw new SuppackError('expected a location, a package size and a sha256 checksum (the installer needs all three)', {
+      file,
+      field: `package[${i}]`,
     });
+  }
+  return { href, size: Number(size), sha256: sum.text.trim() };
+}
+
+/**
+ * What primary.xml may inflate to: an update's is a few MiB at most (about 2 KiB per package).
+ * The inflated size is counted in a first pass that keeps nothing, so a gzip bomb is refused with
+ * flat memory before any parsing; the second pass parses one <package> at a time.
+ */
+export const MAX_PRIMARY_XML_BYTES = 64 << 20;
+
+/** The gzip member `href` of `iso`, inflated as a stream; at most `limit` bytes pass. */
+async function* gunzipped(iso: IsoImage, href: string, file: string, limit: number): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip();
+  const piped = Readable.from(iso.createReadStream(href) as AsyncIterable<Buffer>).pipe(gunzip);
+  let inflated = 0;
+  try {
+    for await (const chunk of piped as AsyncIterable<Buffer>) {
+      inflated += chunk.length;
+      if (inflated > limit) {
+        throw new SuppackError(`inflates to more than ${limit >> 20} MiB: not the primary.xml of an update (at most ${limit >> 20} MiB is read)`, { file });
+      }
+      yield chunk;
+    }
+  } catch (e) {
+    if (e instanceof SuppackError) throw e;
+    throw new SuppackError('expected gzip (the installer reads primary.xml.gz with gzip only)', { file });
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+/** primaryEntries of the gzip member `href` of `iso`, streamed: memory does not grow with its size. */
+async function primaryEntriesOf(iso: IsoImage, href: string, file: string): Promise<RepoEntry[]> {
+  for await (const _ of gunzipped(iso, href, file, MAX_PRIMARY_XML_BYTES)) {
+    // First pass: gzip integrity and the inflated size only.
+  }
+  const entries: RepoEntry[] = [];
+  const root = await streamXmlChildren(gunzipped(iso, href, file, MAX_PRIMARY_XML_BYTES), file, 'package', (el, i) => entries.push(primaryEntry(el, i, file)));
+  if (root !== 'metadata') throw new SuppackError(`expected the root element <metadata>, got <${root}>`, { file });
+  return entries;
 }
 
 export async function updateReport(iso: IsoImage, isoPath: string): Promise<UpdatePackReport> {
@@ -81,14 +121,8 @@ export async function updateReport(iso: IsoImage, isoPath: string): Promise<Upda
   const hrefs = repomdHrefs((await read('repodata/repomd.xml')).toString('utf8'), `${isoPath}: repodata/repomd.xml`);
   const primaryHref = hrefs.get('primary');
   if (primaryHref === undefined) throw new SuppackError('has no primary data', { file: `${isoPath}: repodata/repomd.xml` });
-  let primary: string;
-  try {
-    primary = gunzipSync(await read(primaryHref), { maxOutputLength: 256 << 20 }).toString('utf8');
-  } catch (e) {
-    if (e instanceof SuppackError) throw e;
-    throw new SuppackError('expected gzip (the installer reads primary.xml.gz with gzip only)', { file: `${isoPath}: ${primaryHref}` });
-  }
-  const packages = primaryEntries(primary, `${isoPath}: ${primaryHref}`);
+  if (!iso.lookup(primaryHref)) throw new SuppackError(`missing ${primaryHref}: not a complete update ISO`, { file: isoPath });
+  const packages = await primaryEntriesOf(iso, primaryHref, `${isoPath}: ${primaryHref}`);
   let groups: string[] = [];
   const groupHref = hrefs.get('group');
   if (groupHref !== undefined) {
