@@ -199,10 +199,12 @@ describe('a signed update ISO', () => {
     }
   });
 
-  it('passes suppack verify (sha256 and size of every package against primary.xml, as the installer checks)', async () => {
+  it('passes suppack verify (sha256 and size of every package against primary.xml, as the installer checks; repomd.xml checksums as dnf checks)', async () => {
     const v = await verifyPack(iso);
     expect(v.ok).toBe(true);
-    expect(v.checks.map((c) => c.file).sort()).toEqual(readdirSync(join(tree, 'Packages')).map((f) => `Packages/${f}`).sort());
+    expect(v.checks.map((c) => c.file).sort()).toEqual(
+      [...readdirSync(join(tree, 'Packages')).map((f) => `Packages/${f}`), ...readdirSync(join(tree, 'repodata')).filter((f) => !f.startsWith('repomd.xml')).map((f) => `repodata/${f}`)].sort(),
+    );
     const r = await inspectPack(iso);
     expect(r.format).toBe('update');
     if (r.format !== 'update') return;

@@ -78,3 +78,28 @@ describe('primary.xml.gz of an update ISO', () => {
     expect(await failure(inspectPack(withPrimary('root', 'echo "<repomd/>" | gzip > "$P"')))).toMatch(/: expected the root element <metadata>, got <repomd>$/);
   });
 });
+
+// Issue 19 item 4 (first part): verify checks repomd.xml's checksums as dnf does.
+describe('repomd.xml checksums', () => {
+  it('verify lists every repodata file as OK on the build, and FAILS a primary whose checksum repomd.xml does not give', async () => {
+    const good = await verifyPack(withPrimary('repomd-good', 'true'));
+    expect(good.ok).toBe(true);
+    const repodata = good.checks.filter((c) => c.file.startsWith('repodata/'));
+    expect(repodata.map((c) => c.file)).toContain(`repodata/${primary}`);
+    expect(repodata.length).toBeGreaterThanOrEqual(4);
+    expect(repodata.every((c) => c.ok)).toBe(true);
+    const bad = await verifyPack(withPrimary('repomd-bad', `python3 - <<'PY'
+import re
+p='repomd.xml'
+s=open(p).read()
+m=re.search(r'(<data type="primary">\\s*<checksum type="sha256">)([0-9a-f]{64})', s)
+s=s[:m.start(2)]+('0'*64)+s[m.end(2):]
+open(p,'w').write(s)
+PY`));
+    expect(bad.ok).toBe(false);
+    const failed = bad.checks.filter((c) => !c.ok);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.file).toBe(`repodata/${primary}`);
+    expect(failed[0]!.problem).toMatch(new RegExp(`^sha256 [0-9a-f]{64}, repomd\\.xml says ${'0'.repeat(64)}$`));
+  });
+});

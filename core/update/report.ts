@@ -3,6 +3,7 @@
  * verify` checks — the host installer's rule: every package's sha256 and size against the
  * `<location>`, `<size>` and `<checksum type="sha256">` of primary.xml, in document order.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SuppackError } from '../errors';
@@ -144,9 +145,48 @@ export async function updateReport(iso: IsoImage, isoPath: string): Promise<Upda
   };
 }
 
+/** repomd.xml → each data file with its sha256 (iso-rpm.md 5: <checksum type="sha256">). */
+export function repomdChecksums(xml: string, file: string): Array<{ type: string; href: string; checksumType: string; checksum: string }> {
+  const root = parseXml(xml, file);
+  if (root.name !== 'repomd') throw new SuppackError(`expected the root element <repomd>, got <${root.name}>`, { file });
+  return root.children
+    .filter((c) => c.name === 'data')
+    .map((d, i) => {
+      const href = child(d, 'location')?.attrs.href;
+      const sum = child(d, 'checksum');
+      if (!d.attrs.type || !href || !sum) {
+        throw new SuppackError('expected a type, a location and a checksum (dnf needs all three)', { file, field: `data[${i}]` });
+      }
+      return { type: d.attrs.type, href, checksumType: sum.attrs.type ?? '', checksum: sum.text.trim().toLowerCase() };
+    });
+}
+
+const REPOMD_HASHES: Readonly<Record<string, string>> = { sha256: 'sha256', sha512: 'sha512', sha384: 'sha384', sha224: 'sha224', sha1: 'sha1', sha: 'sha1' };
+
+/** dnf's check of repomd.xml: every data file it lists is on the medium with the checksum it gives. */
+async function checkRepomd(iso: IsoImage): Promise<UpdatePackageCheck[]> {
+  const file = 'repodata/repomd.xml';
+  const checks: UpdatePackageCheck[] = [];
+  for (const d of repomdChecksums((await iso.readFile(file, MAX_METADATA_BYTES)).toString('utf8'), file)) {
+    const entry = iso.lookup(d.href);
+    const algo = REPOMD_HASHES[d.checksumType];
+    if (!entry || entry.kind !== 'file') {
+      checks.push({ file: d.href, ok: false, problem: `missing from the ISO (repomd.xml lists it as ${d.type})` });
+    } else if (algo === undefined) {
+      checks.push({ file: d.href, ok: false, problem: `repomd.xml gives an unknown checksum type ${JSON.stringify(d.checksumType.slice(0, 20))}` });
+    } else {
+      const hash = createHash(algo);
+      for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
+      const got = hash.digest('hex');
+      checks.push(got === d.checksum ? { file: d.href, ok: true } : { file: d.href, ok: false, problem: `${d.checksumType} ${got}, repomd.xml says ${d.checksum}` });
+    }
+  }
+  return checks;
+}
+
 /** The installer's check of each package, plus what xapi's apply needs: group update and update-<label>. */
 export async function checkUpdate(iso: IsoImage, r: UpdatePackReport): Promise<UpdatePackageCheck[]> {
-  const checks: UpdatePackageCheck[] = [];
+  const checks: UpdatePackageCheck[] = await checkRepomd(iso);
   for (const p of r.packages) {
     const entry = iso.lookup(p.href);
     if (!entry || entry.kind !== 'file') {
