@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { SuppackError } from '../errors';
 import type { IsoImage, IsoVolume } from '../iso';
 import { checkRpmIdentity, verifyRpmStream } from '../rpm';
+import { detachedSignatureProblem, readPublicKeys } from '../openpgp/verify';
 import { parseXml, streamXmlChildren, type ParsedElement } from '../xml';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
@@ -184,9 +185,36 @@ async function checkRepomd(iso: IsoImage): Promise<UpdatePackageCheck[]> {
   return checks;
 }
 
+/**
+ * A signed update (update.xml key=): update.xml.asc and repodata/repomd.xml.asc must verify
+ * against the public key published on the medium (what `gpg --verify` with that key says).
+ */
+async function checkSignatures(iso: IsoImage, r: UpdatePackReport): Promise<UpdatePackageCheck[]> {
+  const keyName = r.update.key;
+  if (keyName === undefined) return [];
+  if (!iso.lookup(keyName)) return [{ file: keyName, ok: false, problem: 'missing: update.xml names it as the key= of the update' }];
+  let keys;
+  try {
+    keys = readPublicKeys(await iso.readFile(keyName, MAX_METADATA_BYTES), keyName);
+  } catch (e) {
+    return [{ file: keyName, ok: false, problem: e instanceof SuppackError ? e.message.replace(`${keyName}: `, '') : 'not a readable public key' }];
+  }
+  const checks: UpdatePackageCheck[] = [];
+  for (const doc of [UPDATE_XML, 'repodata/repomd.xml']) {
+    const asc = `${doc}.asc`;
+    if (!iso.lookup(asc)) {
+      checks.push({ file: asc, ok: false, problem: `missing: update.xml names the key ${keyName}, so ${doc} must be signed` });
+      continue;
+    }
+    const problem = detachedSignatureProblem(keys, await iso.readFile(asc, MAX_METADATA_BYTES), await iso.readFile(doc, MAX_METADATA_BYTES));
+    checks.push(problem === undefined ? { file: asc, ok: true } : { file: asc, ok: false, problem: `${problem} (checked against ${keyName})` });
+  }
+  return checks;
+}
+
 /** The installer's check of each package, plus what xapi's apply needs: group update and update-<label>. */
 export async function checkUpdate(iso: IsoImage, r: UpdatePackReport): Promise<UpdatePackageCheck[]> {
-  const checks: UpdatePackageCheck[] = await checkRepomd(iso);
+  const checks: UpdatePackageCheck[] = [...(await checkSignatures(iso, r)), ...(await checkRepomd(iso))];
   for (const p of r.packages) {
     const entry = iso.lookup(p.href);
     if (!entry || entry.kind !== 'file') {
