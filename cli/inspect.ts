@@ -84,7 +84,8 @@ function formatUpdateReport(r: UpdatePackReport): string {
     `install size:   ${u.installationSize} bytes`,
     `control:        ${u.control ?? '(none)'}`,
     `key:            ${u.key ?? '(unsigned)'}`,
-    `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}`,
+    `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}` +
+      (r.signatures.updateXml || r.signatures.repomd ? ' (not checked here: suppack verify checks them)' : ''),
     `groups:         ${r.groups.join(', ') || '(none)'}`,
   ];
   for (const x of u.rollups) lines.push(`rolls up:       ${x.label} ${x.uuid}`);
