@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -173,3 +173,14 @@ describe('verify reports corrupt RPMs that a pack made elsewhere carries with ma
     expect(v.ok).toBe(true);
   });
 });
+
+it('an RPM of 4 GiB or more is refused before it is read (one ISO 9660 extent), naming it', async () => {
+  const huge = join(dir, 'huge.rpm');
+  writeFileSync(huge, readFileSync(rpms['hello-lib']!));
+  truncateSync(huge, 5 * 2 ** 30); // sparse: nothing is written
+  const out = join(dir, 'huge-out');
+  const e = await failure(buildLegacyPack({ pack: LEGACY, rpms: [huge], outDir: out, epoch: EPOCH }));
+  expect(e.message).toBe(`${huge}: is ${5 * 2 ** 30} bytes: a pack's ISO holds files of at most 4294967294 bytes (one ISO 9660 extent, below 4 GiB)`);
+  expect(existsSync(out)).toBe(false);
+});
+
