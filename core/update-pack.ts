@@ -7,8 +7,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from './rpm';
 import { signRpm } from './rpm/sign';
@@ -27,6 +26,7 @@ import {
 } from './update/update-rpms';
 import { loadUpdateSigning, type SigningSource, type UpdateSigning } from './update/signing';
 import { writeAtomically } from './output';
+import { removeStaleTemps, tempSibling } from './temp-names';
 import type { UpdatePack } from '../schemas/update-pack';
 
 export const PACKAGES_DIR = 'Packages';
@@ -171,7 +171,7 @@ export interface UpdateIsoBuild {
  * with signing update.xml.asc, repodata/repomd.xml.asc and the public key. Returns the ISO's sha256.
  */
 export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<string> {
-  const stage = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.stage`);
+  const stage = tempSibling(dest, 'stage');
   try {
     await fsp.mkdir(join(stage, PACKAGES_DIR), { recursive: true });
     const time = o.signing ? signatureTime(o.signing.key, o.epoch) : o.epoch;
@@ -265,7 +265,8 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
     () => false,
   );
   const iso = isDir ? join(o.output, updateIsoName(o.pack, meta.version)) : o.output;
-  const work = join(dirname(iso), `.${basename(iso)}.${randomBytes(6).toString('hex')}.rpms`);
+  await removeStaleTemps(iso);
+  const work = tempSibling(iso, 'rpms');
   try {
     await fsp.mkdir(work, { recursive: true });
     const generated: string[] = [];
