@@ -37,7 +37,9 @@ export async function verifyCommand(argv: string[], out: NodeJS.WritableStream):
   } else {
     for (const c of checks) out.write(`${c.ok ? 'OK    ' : 'FAILED'}  ${c.file}${c.ok ? '' : `: ${c.problem}`}\n`);
     if (report.format === 'legacy') out.write(`metadata md5: ${report.metadataMd5}\n`);
-    const n = `${checks.length} package${checks.length === 1 ? '' : 's'}`;
+    // Update packs: the repodata files repomd.xml lists are checked too.
+    const what = report.format === 'update' ? 'file' : 'package';
+    const n = `${checks.length} ${what}${checks.length === 1 ? '' : 's'}`;
     out.write(ok ? `${n} verified\n` : `${checks.filter((c) => !c.ok).length} of ${n} FAILED\n`);
   }
   return ok ? 0 : 1;
@@ -92,7 +94,8 @@ function formatUpdateReport(r: UpdatePackReport): string {
     `control:        ${u.control ?? '(none)'}`,
     `key:            ${u.key ?? '(unsigned)'}`,
     `homogeneous:    ${u.enforceHomogeneity ? 'yes' : 'no'}`,
-    `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}`,
+    `signatures:     update.xml.asc ${r.signatures.updateXml ? 'present' : 'absent'}, repomd.xml.asc ${r.signatures.repomd ? 'present' : 'absent'}` +
+      (r.signatures.updateXml || r.signatures.repomd ? ' (not checked here: suppack verify checks them)' : ''),
     `groups:         ${r.groups.join(', ') || '(none)'}`,
   ];
   for (const x of u.rollups) lines.push(`rolls up:       ${x}`);

@@ -10,7 +10,7 @@ import { expandGlobs } from './file-globs';
 import { checkRpmsForHost } from './host-check';
 import { targetHost } from './hosts';
 import { globPatternProblem } from '../schemas/paths';
-import { readRpm } from './rpm';
+import { readPackRpm } from './rpm';
 import { replaceDir } from './stage-dir';
 import type { Manifest } from '../schemas/manifest';
 
@@ -105,7 +105,7 @@ async function checkRpm(path: string, where: ErrorWhere, shownAs?: string): Prom
   const subject = shownAs === undefined ? '' : `${shownAs} `;
   let isSource: boolean;
   try {
-    isSource = (await readRpm(path)).isSource;
+    isSource = (await readPackRpm(path)).info.isSource;
   } catch (e) {
     if (!(e instanceof SuppackError)) throw e;
     const why = e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message;

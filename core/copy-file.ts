@@ -7,6 +7,7 @@
  *
  * The copy runs in the kernel or in a child process, so the caller's thread is free while it
  * runs: `startCopy` returns at once, and the caller prepares the rest of its output meanwhile.
+ * The child dies with this process (setpriv --pdeathsig), so a killed build leaves no cp running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
@@ -23,7 +24,10 @@ export interface RunningCopy {
 function runCp(from: string, to: string, onChild: (c: ChildProcess | null) => void): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn('cp', ['--reflink=auto', '--no-preserve=all', '--', from, to], { stdio: 'ignore' });
+    // setpriv (util-linux) gives cp a parent-death signal: when this process dies, even by
+    // SIGKILL, cp dies with it instead of copying on (issue 19 item 6). Without setpriv (or
+    // without --pdeathsig) the spawn fails and fs.copyFile copies, with no child at all.
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'cp', '--reflink=auto', '--no-preserve=all', '--', from, to], { stdio: 'ignore' });
     onChild(child);
     child.on('error', () => resolve(false));
     child.on('close', (code) => {

@@ -8,8 +8,7 @@ import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError, withFileAsync } from './errors';
 import { writeAllAtomically } from './output';
-import { hashFile } from './digest';
-import { readRpm, type RpmInfo } from './rpm';
+import { readPackRpm, type RpmInfo } from './rpm';
 import {
   classifyPackage,
   checkPackagePaths,
@@ -119,8 +118,14 @@ export async function legacyPackMetadata(pack: LegacyPack, rpmPaths: string[]) {
     }
     seen.set(basename(p), p);
   }
+  // One read per RPM: headers, digests (rpm -K), header strings (rpmbuild's rules) and the md5.
   const infos: RpmInfo[] = [];
-  for (const p of rpmPaths) infos.push(await readRpm(p));
+  const digests = new Map<RpmInfo, { size: number; md5: string }>();
+  for (const p of rpmPaths) {
+    const { info, size, hex } = await readPackRpm(p, ['md5']);
+    infos.push(info);
+    digests.set(info, { size, md5: hex.md5! });
+  }
   // Every RPM must install with the rpm of the host the pack names (docs/hosts.md).
   await checkRpmsForHost(rpmPaths.map((path) => ({ path })), targetHost({ format: 'legacy', pack }));
   const classified = new Map(infos.map((info) => [info, classifyPackage(info)] as const));
@@ -129,14 +134,14 @@ export async function legacyPackMetadata(pack: LegacyPack, rpmPaths: string[]) {
 
   const packages: LegacyPackage[] = [];
   for (const info of ordered) {
-    const { size, hex } = await withFileAsync(info.path, () => hashFile(info.path, ['md5']));
+    const { size, md5 } = digests.get(info)!;
     const c = classified.get(info)!;
     packages.push({
       file: basename(info.path),
       label: c.label,
       type: c.type,
       size,
-      md5: hex.md5,
+      md5,
       ...(c.options !== undefined ? { options: c.options } : {}),
       ...(c.kernel !== undefined ? { kernel: c.kernel } : {}),
     });

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { removeStaleTemps, tempSibling } from './temp-names';
 
 /** A temp file next to its destination: renamed into place by `commit`, removed by `discard`. */
 export interface AtomicOutput {
@@ -19,7 +19,8 @@ export async function atomicOutput(dest: string): Promise<AtomicOutput> {
   } catch (e) {
     throw asOutputError(e, dir);
   }
-  const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTemps(dest);
+  const tmp = tempSibling(dest, 'tmp');
   return {
     dest,
     tmp,
@@ -59,7 +60,8 @@ export async function writeAllAtomically(
       await fsp.mkdir(dir, { recursive: true }).catch((e) => {
         throw asOutputError(e, dir);
       });
-      const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+      await removeStaleTemps(dest);
+      const tmp = tempSibling(dest, 'tmp');
       staged.push({ tmp, dest });
       await write(tmp);
     }

@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
-import { openIso, type IsoImage, type IsoVolume } from './iso';
+import { caseInsensitiveNames, openIso, type IsoImage, type IsoVolume } from './iso';
 import { promises as fsp } from 'node:fs';
 import { REPOSITORY_LIST, detectInstallerLayout, parseRepositoryList, readInstallerMenus, type EntryKind } from './installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from './update/report';
 import { injectedAnswerfile } from './installer/injected';
+import { checkRpmIdentity, verifyRpmStream } from './rpm';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from './legacy';
 import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from './host-check';
 
@@ -81,7 +82,8 @@ function unlessRefused<T>(fn: () => T): T | undefined {
 export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
 
 export async function inspectPack(isoPath: string): Promise<PackReport> {
-  const iso = await openIso(isoPath);
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
   try {
     const report = await reportOf(iso, isoPath);
     if (report.format === 'update') return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
@@ -149,7 +151,8 @@ export type PackVerification =
 
 /** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
 export async function verifyPack(isoPath: string): Promise<PackVerification> {
-  const iso = await openIso(isoPath);
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
   try {
     const report = await reportOf(iso, isoPath);
     if (report.format === 'update') {
@@ -223,9 +226,18 @@ async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promi
   if (entry.size !== p.size) {
     return { file: path, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
   }
-  const hash = createHash('md5');
-  for await (const chunk of iso.createReadStream(entry) as AsyncIterable<Buffer>) hash.update(chunk);
-  const md5 = hash.digest('hex');
+  const stream = iso.createReadStream(entry) as AsyncIterable<Buffer>;
+  if (p.type !== 'rpm' && p.type !== 'driver-rpm') {
+    const hash = createHash('md5');
+    for await (const chunk of stream) hash.update(chunk);
+    const md5 = hash.digest('hex');
+    if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+    return { file: path, ok: true, md5 };
+  }
+  // One read: the md5 the installer checks, and the RPM's own digests and names (rpm -K, rpmbuild rules).
+  const verdict = await verifyRpmStream(stream, path, entry.size, ['md5'], checkRpmIdentity);
+  const md5 = verdict.hex.md5!;
   if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+  if (verdict.problem !== undefined) return { file: path, ok: false, md5, problem: verdict.problem };
   return { file: path, ok: true, md5 };
 }

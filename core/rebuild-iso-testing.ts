@@ -47,6 +47,8 @@ export function buildTestInstaller(
   extra: Record<string, Buffer | string> = {},
   volumeId = 'XenServer-8.4 install',
   menus: TestInstallerMenus = {},
+  /** 'plain': ISO 9660 names only (no Rock Ridge, no Joliet), level 2: upper case, `;1` versions. */
+  names: 'rockridge' | 'plain' = 'rockridge',
 ): string {
   const src = join(dir, 'installer-src');
   const put = (p: string, data: Buffer | string) => {
@@ -86,7 +88,7 @@ export function buildTestInstaller(
   execFileSync(
     'xorriso',
     [
-      '-as', 'mkisofs', '-r', '-J', '-joliet-long', '-V', volumeId,
+      '-as', 'mkisofs', ...(names === 'plain' ? ['--norock', '-iso-level', '2'] : ['-r', '-J', '-joliet-long']), '-V', volumeId,
       '-b', 'boot/isolinux/isolinux.bin', '-c', 'boot/isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
       '-eltorito-alt-boot', '-e', efiImage, '-no-emul-boot',
       '-isohybrid-mbr', ISOHDPFX, '-isohybrid-gpt-basdat',

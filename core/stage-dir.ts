@@ -4,16 +4,14 @@
  * earlier run (a renamed RPM, an old label's ISO) never survive, and a failed run leaves the
  * previous output untouched.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { removeStaleTemps, tempSibling } from './temp-names';
 
 export async function replaceDir<T>(outDir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
-  const parent = dirname(outDir);
-  const tag = randomBytes(6).toString('hex');
-  const tmp = join(parent, `.${basename(outDir)}.${tag}.tmp`);
-  const old = join(parent, `.${basename(outDir)}.${tag}.old`);
+  await removeStaleTemps(outDir);
+  const tmp = tempSibling(outDir, 'tmp');
+  const old = tempSibling(outDir, 'old');
   try {
     await fsp.mkdir(tmp, { recursive: true });
   } catch (e) {

@@ -202,10 +202,17 @@ describe('a signed update ISO', () => {
     }
   });
 
-  it('passes suppack verify (sha256 and size of every package against primary.xml, as the installer checks)', async () => {
+  it('passes suppack verify (sha256 and size of every package against primary.xml, as the installer checks; repomd.xml checksums as dnf checks)', async () => {
     const v = await verifyPack(iso);
     expect(v.ok).toBe(true);
-    expect(v.checks.map((c) => c.file).sort()).toEqual(readdirSync(join(tree, 'Packages')).map((f) => `Packages/${f}`).sort());
+    expect(v.checks.map((c) => c.file).sort()).toEqual(
+      [
+        ...readdirSync(join(tree, 'Packages')).map((f) => `Packages/${f}`),
+        ...readdirSync(join(tree, 'repodata')).filter((f) => !f.startsWith('repomd.xml')).map((f) => `repodata/${f}`),
+        'repodata/repomd.xml.asc',
+        'update.xml.asc',
+      ].sort(),
+    );
     const r = await inspectPack(iso);
     expect(r.format).toBe('update');
     if (r.format !== 'update') return;
@@ -224,6 +231,50 @@ describe('a signed update ISO', () => {
     const v2 = await verifyPack(bad);
     expect(v2.ok).toBe(false);
     expect(v2.checks.filter((c) => !c.ok).map((c) => [c.file, c.problem])).toEqual([[name, expect.stringMatching(/^sha256 [0-9a-f]{64}, primary.xml says/)]]);
+  });
+
+  // Issue 19 item 4 (reproducer): update.xml edited (its .asc now BAD) and repomd.xml's primary
+  // checksum wrong used to give "5 packages verified", exit 0.
+  it('verify checks the detached signatures against the key on the medium, and repomd.xml checksums', async () => {
+    const remaster = (name: string, edit: (t: string) => void) => {
+      const t = join(dir, `tree-${name}`);
+      cpSync(tree, t, { recursive: true });
+      edit(t);
+      const out = join(dir, `${name}.iso`);
+      run('xorriso', ['-as', 'mkisofs', '-r', '-J', '-o', out, t]);
+      return out;
+    };
+    const editUpdate = (t: string) => writeFileSync(join(t, 'update.xml'), readFileSync(join(t, 'update.xml'), 'utf8').replace('Acme firmware update', 'Acme firmware updatE'));
+    const editRepomd = (t: string) => {
+      const p = join(t, 'repodata/repomd.xml');
+      const xml = readFileSync(p, 'utf8');
+      writeFileSync(p, xml.replace(/(<data type="primary">\s*<checksum type="sha256">)([0-9a-f]{64})/, (_m, a: string) => a + '0'.repeat(64)));
+    };
+    expect(gpgVerify(readFileSync(keys.pub), readFileSync(join(tree, 'update.xml.asc')), readFileSync(join(tree, 'update.xml'))).status).toBe(0);
+    const both = await verifyPack(remaster('bad-sigs', (t) => (editUpdate(t), editRepomd(t))));
+    expect(both.ok).toBe(false);
+    expect(both.checks.filter((c) => !c.ok).map((c) => [c.file, c.problem])).toEqual([
+      ['update.xml.asc', 'BAD signature: the document or the signature was changed (checked against RPM-GPG-KEY-acme)'],
+      ['repodata/repomd.xml.asc', 'BAD signature: the document or the signature was changed (checked against RPM-GPG-KEY-acme)'],
+      ['repodata/primary.xml.gz', expect.stringMatching(/^sha256 [0-9a-f]{64}, repomd\.xml says 0{64}$/)],
+    ]);
+    // gpg agrees: the edited update.xml no longer verifies.
+    const edited = join(dir, 'tree-bad-sigs');
+    expect(gpgVerify(readFileSync(keys.pub), readFileSync(join(edited, 'update.xml.asc')), readFileSync(join(edited, 'update.xml'))).status).not.toBe(0);
+    // A missing signature of a signed update, and a signature by another key.
+    const missing = await verifyPack(remaster('no-asc', (t) => rmSync(join(t, 'update.xml.asc'))));
+    expect(missing.checks.filter((c) => !c.ok).map((c) => c.file)).toEqual(['update.xml.asc']);
+    const otherHome = gpgHome();
+    try {
+      const other = generateKey(otherHome, { uid: 'Other <o@x.example>', algo: 'ed25519', passphrase: '' });
+      const foreign = await verifyPack(remaster('other-key', (t) => writeFileSync(join(t, 'RPM-GPG-KEY-acme'), other.publicArmored)));
+      expect(foreign.checks.filter((c) => !c.ok).map((c) => c.problem)).toEqual([
+        expect.stringMatching(/^made by key [0-9A-F]{40}, which the public key on the medium does not hold/),
+        expect.stringMatching(/^made by key [0-9A-F]{40}, which the public key on the medium does not hold/),
+      ]);
+    } finally {
+      removeGpgHome(otherHome);
+    }
   });
 
   it('same inputs, same bytes (signatures included), at another path', async () => {

@@ -7,10 +7,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
-import { encodeRpm, readRpm, type RpmInfo, type RpmSpecInput } from './rpm';
+import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from './rpm';
 import { signRpm } from './rpm/sign';
 import { armorSignature, signDetached, signatureTime } from './openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from './repodata';
@@ -29,6 +28,7 @@ import { loadUpdateSigning, type SigningSource, type UpdateSigning } from './upd
 import { writeAtomically } from './output';
 import { checkRpmsForHost, checkSigningKeyForHost } from './host-check';
 import { HASH_ALGO, UPDATE_HOSTS } from './hosts';
+import { removeStaleTemps, tempSibling } from './temp-names';
 import type { UpdatePack } from '../schemas/update-pack';
 
 export const PACKAGES_DIR = 'Packages';
@@ -86,7 +86,7 @@ export async function updatePackMetadata(
   }
   const payload: RpmInfo[] = [];
   for (const p of [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
-    const info = await readRpm(p);
+    const { info } = await readPackRpm(p);
     if (info.isSource) {
       throw new SuppackError('is a source RPM: an update carries binary RPMs only', { file: p });
     }
@@ -182,7 +182,7 @@ export interface UpdateIsoBuild {
  * with signing update.xml.asc, repodata/repomd.xml.asc and the public key. Returns the ISO's sha256.
  */
 export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<string> {
-  const stage = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.stage`);
+  const stage = tempSibling(dest, 'stage');
   try {
     await fsp.mkdir(join(stage, PACKAGES_DIR), { recursive: true });
     const time = o.signing ? signatureTime(o.signing.key, o.epoch) : o.epoch;
@@ -277,7 +277,8 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
     () => false,
   );
   const iso = isDir ? join(o.output, updateIsoName(o.pack, meta.version)) : o.output;
-  const work = join(dirname(iso), `.${basename(iso)}.${randomBytes(6).toString('hex')}.rpms`);
+  await removeStaleTemps(iso);
+  const work = tempSibling(iso, 'rpms');
   try {
     await fsp.mkdir(work, { recursive: true });
     const generated: string[] = [];

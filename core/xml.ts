@@ -27,6 +27,12 @@ export interface ParseXmlOptions {
   internalEntities?: boolean;
 }
 
+/**
+ * How deep elements may nest. No document suppack reads nests beyond a handful of levels; the
+ * limit keeps every consumer that walks the tree recursively far from the stack's end.
+ */
+export const MAX_XML_DEPTH = 64;
+
 /** Throws a one-line SuppackError naming `file` and the line (and column) of the first mistake. */
 export function parseXml(xml: string, file: string, options: ParseXmlOptions = {}): ParsedElement {
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
@@ -49,6 +55,14 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
     });
   }
   parser.on('opentag', (tag) => {
+    if (failure !== undefined) return;
+    if (stack.length >= MAX_XML_DEPTH) {
+      failure = new SuppackError(`elements nest more than ${MAX_XML_DEPTH} deep (<${tag.name.slice(0, 40)}>): not a document suppack reads`, {
+        file,
+        field: `line ${parser.line}`,
+      });
+      return;
+    }
     const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
     const parent = stack.at(-1);
     if (parent) parent.children.push(el);
@@ -56,7 +70,7 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
     stack.push(el);
   });
   parser.on('closetag', () => {
-    stack.pop();
+    if (failure === undefined) stack.pop();
   });
   const addText = (t: string): void => {
     const top = stack.at(-1);
@@ -68,4 +82,66 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
   if (failure !== undefined) throw failure;
   if (root === undefined) throw new SuppackError('not well-formed XML: no root element', { file });
   return root;
+}
+
+/**
+ * Streams a large document (repodata's primary.xml) through the parser and hands each element
+ * named `name` directly under the root, as a tree, to `onElement`; nothing else is kept, so
+ * memory stays flat whatever the document's size. Returns the root element's name. Errors are
+ * one-line SuppackErrors naming `file` and the line, as parseXml's.
+ */
+export async function streamXmlChildren(
+  source: AsyncIterable<Buffer>,
+  file: string,
+  name: string,
+  onElement: (el: ParsedElement, index: number) => void,
+): Promise<string> {
+  const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  let depth = 0;
+  let rootName: string | undefined;
+  let count = 0;
+  /** The subtree being collected (inside a wanted child), innermost last. */
+  const stack: ParsedElement[] = [];
+  let failure: unknown;
+  const fail = (what: string) => {
+    failure ??= new SuppackError(what, { file, field: `line ${parser.line}` });
+  };
+  parser.on('error', (e: Error) => fail(`not well-formed XML: ${e.message.replace(/^[^:]*:\d+:\d+: /, '')}`));
+  parser.on('opentag', (tag) => {
+    if (failure !== undefined) return;
+    depth++;
+    if (depth > MAX_XML_DEPTH) return fail(`elements nest more than ${MAX_XML_DEPTH} deep (<${tag.name.slice(0, 40)}>): not a document suppack reads`);
+    if (depth === 1) rootName = tag.name;
+    if (stack.length === 0 && !(depth === 2 && tag.name === name)) return;
+    const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
+    stack.at(-1)?.children.push(el);
+    stack.push(el);
+  });
+  parser.on('closetag', () => {
+    if (failure !== undefined) return;
+    depth--;
+    const el = stack.pop();
+    if (el !== undefined && stack.length === 0) {
+      try {
+        onElement(el, count++);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  });
+  const addText = (t: string): void => {
+    const top = stack.at(-1);
+    if (top) top.text += t;
+  };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of source) {
+    parser.write(decoder.decode(chunk, { stream: true }));
+    if (failure !== undefined) throw failure;
+  }
+  parser.write(decoder.decode()).close();
+  if (failure !== undefined) throw failure;
+  if (rootName === undefined) throw new SuppackError('not well-formed XML: no root element', { file });
+  return rootName;
 }

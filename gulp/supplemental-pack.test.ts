@@ -12,6 +12,7 @@ import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index
 import type { UpdateSupplementalPackOptions } from './supplemental-pack';
 import { buildUpdatePack } from '../core/update-pack';
 import { updatePackSchema } from '../schemas/update-pack';
+import { hostileRpm, withPayloadBytesOverwritten } from '../core/rpm/hostile-testing';
 import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');
@@ -142,6 +143,29 @@ describe.each<Mode>(['buffer', 'stream'])('%s contents in', (mode) => {
     const out = await runPlugin(supplementalPack(PACK), [vinylOf(INPUTS[0], mode), vinylOf(text, mode)]);
     expect(out.error).toMatchObject({ plugin: 'suppack', fileName: text });
     expect(out.error?.message).toMatch(new RegExp(`^${text}: .*not an RPM`, 'i'));
+  });
+});
+
+// Issue 19 items 1 and 3 (reproducers): a hostile NAME and an RPM rpm -K rejects never go into
+// a pack from the plugin, in either format; the error names the input file, not a temp copy.
+describe.each(['legacy', 'update'] as const)('hostile and corrupt RPMs, %s format', (format) => {
+  const options = () => (format === 'legacy' ? PACK : UPDATE);
+  test('a NAME of --eval=%(...) is refused, naming the file and the NAME tag', async () => {
+    const tmp = await privateTmp();
+    const evil = hostileRpm(work, `evil-${format}.rpm`, { name: '--eval=%(touch /tmp/suppack-never)' });
+    const out = await runPlugin(supplementalPack(options()), [vinylOf(INPUTS[0], 'stream'), vinylOf(evil, 'stream')]);
+    expect(out.files).toEqual([]);
+    expect(out.error).toMatchObject({ plugin: 'suppack', fileName: evil });
+    expect(out.error?.message).toMatch(new RegExp(`^${evil}: main header tag 1000 \\(NAME\\): "--eval=.*is not a valid package name`));
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  test('2 payload bytes overwritten: refused as corrupt, naming the file', async () => {
+    const corrupt = withPayloadBytesOverwritten(rpms['hello-lib'], work, `corrupt-${format}.rpm`);
+    const out = await runPlugin(supplementalPack(options()), [vinylOf(INPUTS[0], 'buffer'), vinylOf(corrupt, 'buffer')]);
+    expect(out.files).toEqual([]);
+    expect(out.error).toMatchObject({ plugin: 'suppack', fileName: corrupt });
+    expect(out.error?.message).toMatch(new RegExp(`^${corrupt}: signature header tag 1004 \\(MD5\\): .*the RPM is corrupt`));
   });
 });
 

@@ -35,6 +35,7 @@ INVENTORY="$SUPPACK_ROOT/etc/xensource-inventory"
 REPOS_DIR="$SUPPACK_ROOT/etc/xensource/installed-repos"
 BATCH=0
 TMP=
+ALNUM=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 say() { printf '%s\n' "$*"; }
 err() { printf 'Error: %s\n' "$*" >&2; }
@@ -302,17 +303,26 @@ main() {
   # 6. Sort the RPMs: options containing "-i" (a substring test, as the vendor's) are installed
   # side by side (kernels), the others upgraded; without options only kernel-xen/kernel-kdump
   # are installed. An RPM whose NAME is installed at the same VERSION-RELEASE is skipped.
+  # The installed packages are listed once, "NAME VERSION-RELEASE" per line: no string from a
+  # package header is ever an argument of rpm (rpm 4.4 reads options even after `--`), and each
+  # NAME and VERSION-RELEASE must follow rpmbuild's rules (docs/security.md).
   : > "$TMP/install" ; : > "$TMP/upgrade"
+  rpmq -qa --nosignature --qf '%{NAME} %{VERSION}-%{RELEASE}\n' > "$TMP/installed" 2> /dev/null || : > "$TMP/installed"
   while IFS= read -r file <&3 && IFS= read -r opts <&3; do
     pname=$(rpmq -qp --nosignature --qf '%{NAME}' "./$file" 2> /dev/null) || fatal "cannot read the RPM header of $file"
     pver=$(rpmq -qp --nosignature --qf '%{VERSION}-%{RELEASE}' "./$file" 2> /dev/null) || fatal "cannot read the RPM header of $file"
+    case $pname in
+      '' | [!_$ALNUM]* | *[!$ALNUM._+-]* | *..*) fatal "$file: bad package NAME in the RPM header (expected letters, digits and . - _ +)" ;;
+    esac
+    case $pver in
+      '' | -* | *[!$ALNUM._+~^-]* | *..*) fatal "$file: bad VERSION-RELEASE in the RPM header (expected letters, digits and . _ + ~ ^)" ;;
+    esac
     case $opts in
       -) case $pname in kernel-xen | kernel-kdump) list=install ;; *) list=upgrade ;; esac ;;
       +*-i*) list=install ;;
       *) list=upgrade ;;
     esac
-    if rpmq -q --nosignature --qf '%{VERSION}-%{RELEASE}\n' "$pname" > "$TMP/have" 2> /dev/null \
-      && grep -qxF "$pver" "$TMP/have"; then
+    if grep -qxF -e "$pname $pver" "$TMP/installed"; then
       say "Skipping $file: $pname $pver is already installed"
     else
       printf '%s\n' "$file" >> "$TMP/$list"

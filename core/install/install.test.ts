@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { compareXcpVersions } from '../legacy/version';
+import { hostileRpm } from '../rpm/hostile-testing';
 import { INSTALL_SCRIPT_NAMES, installScriptPath, readInstallScript } from './index';
 import {
   giveRootAShell,
@@ -253,6 +254,40 @@ done`;
       return [String(c), ...status].join(' ');
     });
     expect(got).toEqual(want);
+  });
+});
+
+// Issue 19, item 1: a NAME from an RPM header never reaches rpm's command line. rpm 4.4.2.3 reads
+// options even after `--`, so install.sh asks rpm for the installed list once (rpm -qa) instead
+// of `rpm -q NAME`, and refuses a NAME or VERSION-RELEASE outside rpmbuild's rules. Run with the
+// system rpm and with the hosts' own releases (testing/old-rpm.ts) into a private root.
+describe.each([undefined, '4.11', '4.4'] as const)('install.sh and hostile package names, rpm %s', (release) => {
+  const hostOpts = release === undefined ? {} : { rpm: release };
+  it('never runs the %(...) of a NAME like --eval=%(touch ...): refused, nothing installed', () => {
+    const marker = mkdtempSync(join(tmpdir(), 'suppack-pwned-'));
+    bases.push(marker);
+    const work = mkdtempSync(join(tmpdir(), 'suppack-hostile-'));
+    bases.push(work);
+    const evil = hostileRpm(work, 'evil.rpm', { name: `--eval=%(touch ${marker}/pwned)` });
+    const { host, pack } = setup({ packages: [{ rpm: rpms['old-host'], label: 'old-host' }, { rpm: evil, label: 'evil' }] }, hostOpts);
+    for (const shell of SHELLS) {
+      const r = runInstall(shell, host, pack, ['-b']);
+      expect(existsSync(join(marker, 'pwned'))).toBe(false);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('FATAL: evil.rpm: bad package NAME in the RPM header');
+      expect(read(host.rpmLog)).not.toMatch(/hv|--eval/);
+    }
+  });
+
+  it('skips a package already installed at the same VERSION-RELEASE (the rpm -qa list)', () => {
+    const { host, pack } = setup({ packages: [{ rpm: rpms['old-host'], label: 'old-host' }] }, hostOpts);
+    const first = runInstall('/bin/sh', host, pack, ['-b']);
+    expect(first.stderr).not.toMatch(/FATAL|Error/);
+    expect(first.status).toBe(0);
+    const again = runInstall('/bin/sh', host, pack, ['-b']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`Skipping ${base(rpms['old-host'])}: old-host 2.1-4 is already installed`);
+    expect(read(host.rpmLog).match(/-Uhv/g)).toHaveLength(1);
   });
 });
 

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { oldRpmBin, type OldRpmRelease } from '../../testing/old-rpm';
 import { installScriptPath, INSTALL_SCRIPT_NAMES } from './index';
 
 export const HOST_UUID = '6c2c5b1e-3f4a-4c53-9d0e-2b8f1a7e9c01';
@@ -100,7 +101,7 @@ export function writePack(dir: string, spec: PackSpec): void {
  * A fake host under `root`. The stand-in `xe` exists because no XenServer host (no xapi) can run
  * here: it only records its arguments. The `rpm` wrapper records each call, then runs the real rpm.
  */
-export function makeHost(base: string, opts: { productVersion?: string; xsMain?: boolean } = {}): Host {
+export function makeHost(base: string, opts: { productVersion?: string; xsMain?: boolean; rpm?: OldRpmRelease } = {}): Host {
   const root = join(base, 'host root');
   const version = opts.productVersion ?? '8.2.1';
   mkdirSync(join(root, 'etc/xensource/installed-repos'), { recursive: true });
@@ -125,15 +126,18 @@ export function makeHost(base: string, opts: { productVersion?: string; xsMain?:
         `  ${element('description', {}, 'XenServer')}\n</repository>\n`,
     );
   }
-  execFileSync('rpm', ['--root', root, '--initdb']);
+  // With opts.rpm: that old rpm release (testing/old-rpm.ts), always with its --dbpath.
+  const dbpath = opts.rpm !== undefined ? ['--dbpath', '/var/lib/rpm'] : [];
+  if (opts.rpm !== undefined) mkdirSync(join(root, 'var/lib/rpm'), { recursive: true });
+  const realRpm = opts.rpm !== undefined ? oldRpmBin(opts.rpm) : execFileSync('sh', ['-c', 'command -v rpm'], { encoding: 'utf8' }).trim();
+  execFileSync(realRpm, ['--root', root, ...dbpath, '--initdb']);
 
   const bin = join(base, 'bin');
   mkdirSync(bin, { recursive: true });
   const xeLog = join(bin, 'xe.log');
   const rpmLog = join(bin, 'rpm.log');
-  const realRpm = execFileSync('sh', ['-c', 'command -v rpm'], { encoding: 'utf8' }).trim();
   writeFileSync(join(bin, 'xe'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${xeLog}'\n`, { mode: 0o755 });
-  writeFileSync(join(bin, 'rpm'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${rpmLog}'\nexec '${realRpm}' "$@"\n`, {
+  writeFileSync(join(bin, 'rpm'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${rpmLog}'\nexec '${realRpm}' ${dbpath.join(' ')} "$@"\n`, {
     mode: 0o755,
   });
   const env = { ...process.env, SUPPACK_ROOT: root, XE: join(bin, 'xe'), PATH: `${bin}:${process.env.PATH ?? ''}` };

@@ -59,3 +59,14 @@ test('CDATA is not text for the installer (xmlunwrap getText reads text nodes on
     'installation/primary-disk: "" names no disk, expected the primary disk (a device such as sda or /dev/disk/by-id/...): the installer refuses it unless the host has it',
   ]);
 });
+
+// Issue 19 item 7 (reproducer): 900 nested unknown elements gave "internal error: Maximum call
+// stack size exceeded"; every XML reader now stops at 64 levels with its own one-line message.
+test('900 nested unknown elements: a one-line error about the nesting, not a stack overflow', () => {
+  const deep = `${'<x>'.repeat(900)}${'</x>'.repeat(900)}`;
+  const e = errorOf(GOOD.replace('<keymap>us</keymap>', `<keymap>us</keymap>${deep}`));
+  expect(e.message).toMatch(/^answers\.xml: line \d+: elements nest more than 64 deep \(<x>\): not a document suppack reads$/);
+  // 60 levels still parse (unknown elements are the installer's to ignore).
+  const shallow = `${'<x>'.repeat(58)}${'</x>'.repeat(58)}`;
+  expect(parseAnswerfile(GOOD.replace('<keymap>us</keymap>', `<keymap>us</keymap>${shallow}`), 'answers.xml').model.primaryDisk?.disks).toEqual(['sda']);
+});

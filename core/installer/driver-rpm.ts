@@ -4,7 +4,7 @@
  */
 import { SuppackError, withFileAsync } from '../errors';
 import { readNewc } from '../rpm/cpio';
-import { readRpm } from '../rpm/read';
+import { readPackRpm } from '../rpm/pack-input';
 import { openRpmPayload } from './decompress';
 
 export interface DriverFile {
@@ -36,6 +36,9 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
 
+/** A kernel release as `uname -r` prints it (e.g. 4.19.0+1, 6.1.0-56-amd64). */
+const KVER_RE = /^[A-Za-z0-9_][A-Za-z0-9._+~-]*$/;
+
 /** `lib/modules/<kver>/<rest>` or `lib/firmware/<rest>` for a payload name such as `./usr/lib/modules/...`. */
 export function driverPath(name: string): { path: string; kver?: string } | undefined {
   const p = name.replace(/^\.?\/+/, '').replace(/^usr\//, '');
@@ -50,7 +53,8 @@ export function driverPath(name: string): { path: string; kver?: string } | unde
 /** Reads the header and the payload of `file`; errors name it. */
 export async function readDriverRpm(file: string): Promise<DriverRpm> {
   return withFileAsync(file, async () => {
-    const info = await readRpm(file);
+    // Digests (rpm -K) and header names (rpmbuild's rules) first, as for every RPM a build packs.
+    const { info } = await readPackRpm(file);
     const nevra = `${info.name}-${info.version}-${info.release}.${info.arch}`;
     const data = await openRpmPayload(file, info);
     const files: DriverFile[] = [];
@@ -64,6 +68,12 @@ export async function readDriverRpm(file: string): Promise<DriverRpm> {
         if (where === undefined || type !== S_IFREG) {
           ignored.push(`/${e.name.replace(/^\.?\/+/, '')}`);
           continue;
+        }
+        if (where.kver !== undefined && !KVER_RE.test(where.kver)) {
+          // The kernel version reaches depmod's command line: a kernel release's characters only.
+          throw new SuppackError(`${JSON.stringify(where.kver.slice(0, 80))} is not a kernel version: expected ASCII letters, digits and . _ + ~ - not starting with - or .`, {
+            field: `payload /${e.name.replace(/^\.?\/+/, '').slice(0, 200)}`,
+          });
         }
         files.push({ path: where.path, mode: e.mode & 0o7777, data: await e.buffer(MAX_FILE_BYTES) });
         if (where.kver !== undefined) kvers.add(where.kver);

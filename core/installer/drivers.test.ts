@@ -14,6 +14,7 @@ import { encodeInitrdMember, initrdPadding } from './initrd';
 import { resolveRamdiskPath } from './module-index';
 import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from './driver-testing';
 import { sh, walkInitramfs } from './testing';
+import { hostileRpm, withPayloadBytesOverwritten } from '../rpm/hostile-testing';
 
 const EPOCH = 1_700_000_000;
 const rpms = inject('fixtureRpms');
@@ -53,6 +54,20 @@ describe('readDriverRpm', () => {
     expect(d.files[1]!.data.equals(ko.suppack_hello)).toBe(true);
     expect(d.modules).toEqual([`lib/modules/${KERNEL}/updates/suppack_hello.ko`]);
     expect(d.ignored).toEqual(['/usr/share/doc/suppack-hello/README']);
+  });
+
+  // Issue 19: what reaches depmod's command line (the kernel version from the paths) is checked,
+  // and a driver RPM gets the digest and header-name checks of every packed RPM.
+  it('refuses a kernel version that would be an option of depmod, and a corrupt or hostile-named RPM', async () => {
+    const ko = { path: '/lib/modules/--all/extra/x.ko', mode: 0o100644, content: Buffer.from('not really a module') };
+    const dash = hostileRpm(dir, 'dash-kver.rpm', { arch: 'x86_64', files: [ko] });
+    await expect(readDriverRpm(dash)).rejects.toThrow(
+      `${dash}: payload /lib/modules/--all/extra/x.ko: "--all" is not a kernel version: expected ASCII letters, digits and . _ + ~ - not starting with - or .`,
+    );
+    const evil = hostileRpm(dir, 'evil-drv.rpm', { name: '-evil', arch: 'x86_64', files: [{ ...ko, path: `/lib/modules/${KERNEL}/extra/x.ko` }] });
+    await expect(readDriverRpm(evil)).rejects.toThrow(/main header tag 1000 \(NAME\): "-evil" is not a valid package name/);
+    const corrupt = withPayloadBytesOverwritten(helloRpm, dir, 'corrupt-drv.rpm');
+    await expect(readDriverRpm(corrupt)).rejects.toThrow(/corrupt-drv\.rpm: signature header tag 1004 \(MD5\): .*the RPM is corrupt/);
   });
 
   it('reads an rpmbuild RPM with an xz payload (through xz -dc)', async () => {

@@ -175,7 +175,8 @@ export async function regenerateModuleIndexes(image: string, imageName: string, 
 
   const indexes: string[] = [];
   for (const k of wanted) {
-    await runDepmod(['-b', root, ...confDirs.flatMap((c) => ['-C', c]), k], imageName, k);
+    // `--`: the kernel version comes from a driver RPM's paths (checked in driver-rpm.ts too).
+    await runDepmod(['-b', root, ...confDirs.flatMap((c) => ['-C', c]), '--', k], imageName, k);
     const dir = `${modulesDir}/${k}`;
     for (const n of (await fsp.readdir(join(root, dir))).sort()) {
       if (!n.startsWith('modules.') || DEPMOD_INPUTS.has(n)) continue;

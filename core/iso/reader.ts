@@ -136,6 +136,9 @@ export async function openIso(path: string, options: OpenIsoOptions = {}): Promi
 class Source {
   closed = false;
   private ceCache = new Map<number, Buffer>();
+  /** CE continuation areas followed so far, and their bytes: bounded by the image's size. */
+  private ceHops = 0;
+  private ceBytes = 0;
 
   constructor(
     readonly fh: fsp.FileHandle,
@@ -171,6 +174,19 @@ class Source {
   async continuation(ce: { lba: number; offset: number; length: number }, what: string): Promise<Buffer> {
     if (ce.offset + ce.length > SECTOR_SIZE) {
       throw this.fail(`CE continuation area (offset ${ce.offset}, length ${ce.length}) crosses its sector`, what);
+    }
+    // A real image's continuation areas are distinct bytes of it: all of them together fit in the
+    // image. Chains that revisit the same sectors from record after record would make the work
+    // grow far beyond the input (issue 19 item 7), so the total is bounded by the image's size.
+    this.ceHops++;
+    this.ceBytes += ce.length;
+    const hopBudget = Math.max(4096, Math.floor(this.size / 64));
+    const byteBudget = this.size + (1 << 20);
+    if (this.ceHops > hopBudget || this.ceBytes > byteBudget) {
+      throw this.fail(
+        `CE continuation areas followed add up to more than an image of ${this.size} bytes can hold (${this.ceHops} areas, ${this.ceBytes} bytes): not a sound Rock Ridge image`,
+        what,
+      );
     }
     let block = this.ceCache.get(ce.lba);
     if (!block) {

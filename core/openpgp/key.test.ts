@@ -2,6 +2,8 @@ import { getCiphers } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SuppackError } from '../errors';
 import { readPublicKeyFingerprints, readSigningKey } from './key';
+import { decodePackets } from './packets';
+import { decodePublicKey } from './public-key';
 import { reprotect } from './protect-testing';
 import { armorSignature, signDetached } from './sign';
 import { type GeneratedKey, generateKey, gpg, gpgHome, gpgOk, gpgVerify, type Protect, removeGpgHome } from './testing';
@@ -56,9 +58,33 @@ describe('readSigningKey errors', () => {
     expect(e.message).toMatch(/^k.gpg: primary key [0-9A-F]{16}: the secret key is protected by a passphrase, but no passphrase was given$/);
   });
 
-  it('an unprotected key needs no passphrase and ignores one', () => {
+  it('an unprotected key needs no passphrase, and refuses one (issue 19 item 8), naming its source, not the passphrase', () => {
     expect(readSigningKey(clearRsa.secretArmored, { source: 'c.asc' }).primaryFingerprint).toBe(clearRsa.fpr);
-    expect(readSigningKey(clearRsa.secretArmored, { source: 'c.asc', passphrase: 'unused' }).primaryFingerprint).toBe(clearRsa.fpr);
+    const e = errorOf(() => readSigningKey(clearRsa.secretArmored, { source: 'c.asc', passphrase: 'unused-pass', passphraseSource: '$SUPPACK_SIGNING_PASSPHRASE' }), 'c.asc');
+    expect(e.message).toMatch(/^c\.asc: primary key [0-9A-F]{16}: the secret key is not protected by a passphrase, but a passphrase was given \(\$SUPPACK_SIGNING_PASSPHRASE\): remove it/);
+    expect(e.message).not.toContain('unused-pass');
+  });
+
+  // Issue 19 item 8: a binary key (no armor checksum) with one flipped byte is damaged, not a wrong passphrase.
+  it('a binary key with one flipped byte in its secret part or its public modulus is called damaged; a wrong passphrase stays a wrong passphrase', () => {
+    const bin = rsa.secretBinary;
+    const first = decodePackets(bin)[0]!;
+    const bodyAt = bin.indexOf(first.body);
+    const pub = decodePublicKey(first.body, 'test');
+    // usage 254, cipher, S2K 3 (type, hash, 8 salt, count), 16-byte IV, then the encrypted fields.
+    expect(first.body[pub.end]).toBe(254);
+    const encrypted = bodyAt + pub.end + 1 + 1 + 11 + 16;
+    const flip = (at: number) => {
+      const b = Buffer.from(bin);
+      b[at] = b[at]! ^ 0x10;
+      return b;
+    };
+    const secretFlip = errorOf(() => readSigningKey(flip(encrypted + 100), { source: 'k.gpg', passphrase: PASS }), 'k.gpg');
+    expect(secretFlip.message).toMatch(/the secret key is damaged: its secret part fails its SHA-1 check although the passphrase decrypts it/);
+    const modulusFlip = errorOf(() => readSigningKey(flip(bodyAt + 6 + 2 + 50), { source: 'k.gpg', passphrase: PASS }), 'k.gpg');
+    expect(modulusFlip.message).toMatch(/the secret key does not match its public key \(damaged key\)$/);
+    const wrong = errorOf(() => readSigningKey(bin, { source: 'k.gpg', passphrase: 'not the passphrase' }), 'k.gpg');
+    expect(wrong.message).toMatch(/: wrong passphrase$/);
   });
 
   it('a public key (armored or binary) instead of the secret key', () => {

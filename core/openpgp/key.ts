@@ -49,7 +49,7 @@ interface TransferableKey {
  * subkey whose binding signature has the sign flag, else the primary key. Errors are SuppackErrors
  * naming `opts.source`; they never contain the passphrase or key material.
  */
-export function readSigningKey(data: Buffer, opts: { source: string; passphrase?: string }): SigningKey {
+export function readSigningKey(data: Buffer, opts: { source: string; passphrase?: string; passphraseSource?: string }): SigningKey {
   return withFile(opts.source, () => {
     const packets = loadPackets(data, 'PGP PRIVATE KEY BLOCK', 'secret key');
     const keys = splitKeys(packets);
@@ -58,7 +58,7 @@ export function readSigningKey(data: Buffer, opts: { source: string; passphrase?
     }
     const key = keys[0]!;
     const chosen = chooseSigningKey(key);
-    return unlock(chosen, key, opts.passphrase);
+    return unlock(chosen, key, opts.passphrase, opts.passphraseSource);
   });
 }
 
@@ -207,7 +207,7 @@ function chooseSigningKey(key: TransferableKey): KeyEntry {
 }
 
 /** Decrypts `entry` and wraps it as a SigningKey. */
-function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | undefined): SigningKey {
+function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | undefined, passphraseSource?: string): SigningKey {
   const { pub } = entry;
   const where = `${entry === key.primary ? 'primary key' : 'signing subkey'} ${pub.keyId}`;
   const material = pub.material;
@@ -215,11 +215,20 @@ function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | unde
     throw new SuppackError(`${algorithmName(pub.algorithm)} key cannot sign here: ${material.reason}`, { field: where });
   }
   const parts: SecretKeyParts = decodeProtection(entry.body, pub, where);
+  if (parts.protection.usage === 0 && passphrase !== undefined && passphrase !== '') {
+    // A passphrase for a key that has none is a mistake (the wrong key, or a key exported
+    // unprotected by accident): refuse it rather than sign quietly. An empty one is no
+    // passphrase (gpg's own convention). The passphrase is not shown.
+    throw new SuppackError(
+      `the secret key is not protected by a passphrase, but a passphrase was given${passphraseSource ? ` (${passphraseSource})` : ''}: remove it, or say the key has none (build-update --no-passphrase)`,
+      { field: where },
+    );
+  }
   const secret = secretFields(parts, pub, passphrase, material.kind === 'rsa' ? 4 : 1, where);
+  // The secret fields passed their check, so the passphrase is right: a mismatch with the
+  // public key means a changed byte in the key.
   const wrong = (): never => {
-    throw new SuppackError(parts.protection.usage === 0 ? 'the secret key does not match its public key (damaged key)' : 'wrong passphrase', {
-      field: where,
-    });
+    throw new SuppackError('the secret key does not match its public key (damaged key)', { field: where });
   };
   const privateKey = material.kind === 'rsa' ? rsaPrivateKey(material.n, material.e, secret, wrong) : ed25519PrivateKey(material.point, secret, wrong);
   return Object.freeze({

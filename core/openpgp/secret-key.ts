@@ -72,8 +72,16 @@ export function secretFields(parts: SecretKeyParts, pub: PublicKey, passphrase: 
     const d = createDecipheriv(cipher.openssl, key, p.iv);
     plain = Buffer.concat([d.update(p.data), d.final()]);
   }
-  const wrong = (): never => fail(p.usage === 0 ? 'the clear secret key checksum does not match (damaged key)' : 'wrong passphrase');
   let fields: Buffer;
+  // A failed check is a wrong passphrase only when the decrypted fields are garbage: when they
+  // still parse as exactly the key's MPIs, the passphrase was right and a byte of the key changed.
+  const wrong = (): never => {
+    if (p.usage === 0) return fail('the clear secret key checksum does not match (damaged key)');
+    if (fields !== undefined && parsesAsMpis(fields, mpiCount, field)) {
+      return fail(`the secret key is damaged: its secret part fails its ${p.usage === 254 ? 'SHA-1' : 'checksum'} check although the passphrase decrypts it (a changed byte?)`);
+    }
+    return fail('wrong passphrase');
+  };
   if (p.usage === 254) {
     if (plain.length < 20) return wrong();
     fields = plain.subarray(0, plain.length - 20);
@@ -97,6 +105,23 @@ export function secretFields(parts: SecretKeyParts, pub: PublicKey, passphrase: 
   return out;
 }
 
+/** True when `fields` is exactly `count` well-formed MPIs (RFC 4880 3.2) and nothing else. */
+function parsesAsMpis(fields: Buffer, count: number, field: string): boolean {
+  let at = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const m = decodeMpi(fields, at, field);
+      const top = m.value[0];
+      // The bit count must be that of the magnitude: garbage almost never agrees.
+      if (top === undefined || top === 0 || fields.readUInt16BE(at) !== (m.value.length - 1) * 8 + (32 - Math.clz32(top))) return false;
+      at = m.end;
+    }
+  } catch {
+    return false;
+  }
+  return at === fields.length;
+}
+
 /** RFC 4880 5.5.3: sum of all octets mod 65536. */
 export function checksum16(data: Buffer): number {
   let sum = 0;
@@ -111,6 +136,9 @@ export function checksum16(data: Buffer): number {
 export function rsaPrivateKey(n: Buffer, e: Buffer, secret: Buffer[], wrong: () => never): KeyObject {
   const [d, p, q, u] = secret.map(toBigInt) as [bigint, bigint, bigint, bigint];
   if (p * q !== toBigInt(n) || p < 2n || q < 2n) return wrong();
+  // d·e ≡ 1 (mod p−1) and (mod q−1): catches a changed e (or d) that n = p·q does not.
+  const ee = toBigInt(e);
+  if ((d * ee) % (p - 1n) !== 1n || (d * ee) % (q - 1n) !== 1n) return wrong();
   const qi = (u * p) % q === 1n ? u : modInverse(p, q);
   const b = (x: bigint): string => toBase64Url(fromBigInt(x));
   return createPrivateKey({

@@ -15,3 +15,7 @@ export { encodeHeader, padTo8 } from './header-write';
 export type { HeaderInput } from './header-write';
 export { encodeNewc, encodeNewcHeader, encodeNewcMember } from './cpio-write';
 export type { NewcMember } from './cpio-write';
+export { readCheckedRpm, RpmStreamCheck, verifyRpmStream } from './digests';
+export type { CheckedRpm, RpmStreamVerdict } from './digests';
+export { checkRpmIdentity, rpmStringProblem, showHeaderString } from './identity';
+export { readPackRpm } from './pack-input';

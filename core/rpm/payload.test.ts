@@ -25,7 +25,8 @@ describe.each(Object.keys(rpms).sort())('readRpmPayload(%s)', (name) => {
       if ((e.mode & 0o170000) === 0o120000) expect(data.toString()).toBe(f!.linkTo);
       else if ((e.mode & 0o170000) === 0o100000) {
         expect(e.size).toBe(f!.size);
-        expect(createHash('sha256').update(data).digest('hex')).toBe(f!.digest);
+        // FILEDIGESTALGO: sha256, or md5 (32 hex digits) in the old-host fixture built for rpm 4.4.
+        expect(createHash(f!.digest.length === 32 ? 'md5' : 'sha256').update(data).digest('hex')).toBe(f!.digest);
       }
     }
     expect(names).toEqual(cpioList(path));

@@ -11,7 +11,10 @@ import { SuppackError, describeNodeError, isNodeError } from '../errors';
 import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../openpgp';
 import { exportGpgSecretKey } from './gpg-export';
 
-/** The armored secret key itself, or the path of a file holding it (armored or binary). */
+/**
+ * The secret key itself (ASCII armored, or base64 of a binary or armored export, as CI secret
+ * stores keep it), or the path of a file holding it (armored or binary). Never shown in a message.
+ */
 export const SIGNING_KEY_ENV = 'SUPPACK_SIGNING_KEY';
 export const SIGNING_PASSPHRASE_ENV = 'SUPPACK_SIGNING_PASSPHRASE';
 export const SIGNING_PASSPHRASE_FILE_ENV = 'SUPPACK_SIGNING_PASSPHRASE_FILE';
@@ -51,38 +54,21 @@ function firstLine(b: Buffer): string {
 export async function loadUpdateSigning(publicKeyFile: string, source: SigningSource = {}): Promise<UpdateSigning> {
   const env = source.env ?? process.env;
   const publicKey = await readInput(publicKeyFile, 'public key file');
-  let passphrase: string | undefined;
-  if (!source.noPassphrase) {
-    if (source.passphraseFile !== undefined) passphrase = firstLine(await readInput(source.passphraseFile, 'passphrase file'));
-    else if (env[SIGNING_PASSPHRASE_FILE_ENV]) {
-      passphrase = firstLine(await readInput(env[SIGNING_PASSPHRASE_FILE_ENV] as string, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`));
-    } else if (env[SIGNING_PASSPHRASE_ENV] !== undefined) passphrase = env[SIGNING_PASSPHRASE_ENV];
-  }
-  let secret: Buffer;
-  let from: string;
-  if (source.keyFile !== undefined) {
-    secret = await readInput(source.keyFile, 'secret key file');
-    from = source.keyFile;
-  } else if (source.keyUid !== undefined) {
-    secret = await exportGpgSecretKey(source.keyUid, { env, ...(passphrase !== undefined ? { passphrase } : {}) });
-    from = `gpg --export-secret-keys ${JSON.stringify(source.keyUid)}`;
-  } else {
-    const value = env[SIGNING_KEY_ENV];
-    if (value === undefined || value.trim() === '') {
-      throw new SuppackError(
-        `signing is on (a public key file is given) but no secret key: set ${SIGNING_KEY_ENV} to the armored secret key or to the path of a file holding it (gpg --export-secret-keys --armor KEYID)`,
-        { file: publicKeyFile },
-      );
-    }
-    if (value.trimStart().startsWith('-----BEGIN PGP')) {
-      secret = Buffer.from(value, 'utf8');
-      from = `$${SIGNING_KEY_ENV}`;
-    } else {
-      secret = await readInput(value, `secret key file named by ${SIGNING_KEY_ENV}`);
-      from = value;
-    }
-  }
-  const key = readSigningKey(secret, { source: from, ...(passphrase !== undefined ? { passphrase } : {}) });
+  // The passphrase first: gpg needs it to export a key named by user id.
+  const pass = source.noPassphrase ? undefined : await passphraseOf(source, env);
+  const { secret, from } =
+    source.keyFile !== undefined
+      ? { secret: await readInput(source.keyFile, 'secret key file'), from: source.keyFile }
+      : source.keyUid !== undefined
+        ? {
+            secret: await exportGpgSecretKey(source.keyUid, { env, ...(pass !== undefined ? { passphrase: pass.value } : {}) }),
+            from: `gpg --export-secret-keys ${JSON.stringify(source.keyUid)}`,
+          }
+        : await secretKeyFromEnv(env, publicKeyFile);
+  const key = readSigningKey(secret, {
+    source: from,
+    ...(pass !== undefined ? { passphrase: pass.value, passphraseSource: pass.from } : {}),
+  });
   const published = new Set(readPublicKeyFingerprints(publicKey, publicKeyFile));
   if (!published.has(key.fingerprint) && !published.has(key.primaryFingerprint)) {
     throw new SuppackError(
@@ -91,4 +77,66 @@ export async function loadUpdateSigning(publicKeyFile: string, source: SigningSo
     );
   }
   return { key, publicKey: { name: basename(publicKeyFile), data: publicKey } };
+}
+
+/**
+ * The secret key SUPPACK_SIGNING_KEY holds or names (docs/security.md). Its value may be key
+ * material, so no message shows it, not even when it was meant as a path.
+ */
+async function secretKeyFromEnv(env: NodeJS.ProcessEnv, publicKeyFile: string): Promise<{ secret: Buffer; from: string }> {
+  const value = env[SIGNING_KEY_ENV];
+  if (value === undefined || value.trim() === '') {
+    throw new SuppackError(
+      `signing is on (a public key file is given) but no secret key: set ${SIGNING_KEY_ENV} to the armored (or base64) secret key or to the path of a file holding it (gpg --export-secret-keys --armor KEYID)`,
+      { file: publicKeyFile },
+    );
+  }
+  const inline = `$${SIGNING_KEY_ENV}`;
+  if (value.trimStart().startsWith('-----BEGIN PGP')) return { secret: Buffer.from(value, 'utf8'), from: inline };
+  const asPath = await fsp.readFile(value).then(
+    (data) => ({ data }),
+    // Only the error code: a Node message may quote the path, that is the value.
+    (e: unknown) => ({ error: isNodeError(e) && SAFE_CODES.has(String(e.code)) ? describeNodeError(e) : 'cannot read it' }),
+  );
+  if ('data' in asPath) return { secret: asPath.data, from: `the file named by $${SIGNING_KEY_ENV}` };
+  const decoded = base64Key(value);
+  if (decoded !== undefined) return { secret: decoded, from: `${inline} (base64)` };
+  throw new SuppackError(
+    `${inline} holds neither an ASCII-armored secret key, nor a base64-encoded one, nor the path of a readable file ` +
+      `(as a path: ${asPath.error}); its value is not shown`,
+  );
+}
+
+/**
+ * base64 of a binary OpenPGP secret key (first packet: Secret-Key, tag 5, RFC 4880 4.2) or of an
+ * armored one; undefined for anything else.
+ */
+const SAFE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR']);
+
+function base64Key(value: string): Buffer | undefined {
+  const text = value.replace(/\s+/g, '');
+  if (text.length < 16 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const first = bytes[0] ?? 0;
+  const oldFormatSecretKey = (first & 0xc0) === 0x80 && ((first >> 2) & 0x0f) === 5;
+  const newFormatSecretKey = first === 0xc5;
+  if (oldFormatSecretKey || newFormatSecretKey) return bytes;
+  if (bytes.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN PGP')) return bytes;
+  return undefined;
+}
+
+/** The passphrase and where it came from (a variable's or an option's name: never the value). */
+async function passphraseOf(source: SigningSource, env: NodeJS.ProcessEnv): Promise<{ value: string; from: string } | undefined> {
+  if (source.passphraseFile !== undefined) {
+    return { value: firstLine(await readInput(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
+  }
+  const file = env[SIGNING_PASSPHRASE_FILE_ENV];
+  if (file) {
+    return {
+      value: firstLine(await readInput(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
+      from: `the file named by $${SIGNING_PASSPHRASE_FILE_ENV}`,
+    };
+  }
+  const value = env[SIGNING_PASSPHRASE_ENV];
+  return value !== undefined ? { value, from: `$${SIGNING_PASSPHRASE_ENV}` } : undefined;
 }
