@@ -439,7 +439,7 @@ describe('an installer ISO with plain ISO 9660 names (no Rock Ridge, no Joliet)'
     expect(text('isoinfo', ['-d', '-i', plain])).toMatch(/NO Joliet present[\s\S]*NO Rock Ridge present/);
     const before = await inspectPack(plain);
     expect(before.format).toBe('installer');
-    expect(before.format === 'installer' && [...new Set(before.boot.map((b) => b.menu))].sort()).toEqual(['BOOT/ISOLINUX/ISOLINUX.CFG', 'EFI/XENSERVER/GRUB.CFG']);
+    expect(before.format === 'installer' && [...new Set(before.boot.map((b) => b.menu))].sort()).toEqual(['BOOT/EFIBOOT.IMG:EFI/xenserver/grub.cfg', 'BOOT/ISOLINUX/ISOLINUX.CFG', 'EFI/XENSERVER/GRUB.CFG']);
     expect((await verifyPack(plain)).ok).toBe(true);
 
     const out = join(dir, 'plain-out.iso');
