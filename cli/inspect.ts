@@ -3,6 +3,7 @@ import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type
 import type { UpdatePackReport } from '../core/update/report';
 import type { RpmHostSummary } from '../core/host-check';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { redactAnswerfile } from '../core/installer/answerfile-redact';
 
 export const inspectUsage = `Usage: suppack inspect [--json] PACK.iso
 
@@ -22,7 +23,9 @@ const options: OptionSpec = { json: { type: 'boolean' }, help: { type: 'boolean'
 export async function inspectCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, options);
   if (values.help) return void out.write(`${inspectUsage}\n`), 0;
-  const report = await inspectPack(oneIso(positionals));
+  const found = await inspectPack(oneIso(positionals));
+  // The answerfile's root password never reaches the output (docs/security.md).
+  const report = found.format === 'installer' && typeof found.answerfile === 'string' ? { ...found, answerfile: redactAnswerfile(found.answerfile) } : found;
   out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return 0;
 }

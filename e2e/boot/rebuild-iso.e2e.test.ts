@@ -118,10 +118,12 @@ describe.each([
     });
   }
 
-  test('inspect reports the answerfile the kernel will see', () => {
+  test('inspect reports the answerfile the kernel will see, its root password hidden', () => {
     const r = run(installed.bin, ['inspect', '--json', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).answerfile).toBe(expected);
+    expect(expected).toContain('<root-password type="plaintext">pw</root-password>');
+    expect(JSON.parse(r.stdout).answerfile).toBe(expected.replace('>pw</root-password>', '>(hidden)</root-password>'));
+    expect(r.stdout).not.toContain('>pw<');
   });
 
   test('the install entries of every menu got the parameters, the shell entry did not; rebuild-iso said so', () => {
