@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { nxEnv } from './nx-testing';
-import { REPO, run, runAsync } from './packed';
+import { newNxWorkspace, nxEnv } from './nx-testing';
+import { run, runAsync } from './packed';
 import { addShellToRoot, oldRpmBin, platformStubRpm, privateRpmRoot, rpmInRoot, type OldRpmRelease } from '../testing/old-rpm';
 import { generateKey, gpgHome, removeGpgHome } from '../core/openpgp/testing';
 
@@ -115,14 +115,7 @@ beforeAll(async () => {
     writeFileSync(keys[name].pub, gen.publicArmored);
     writeFileSync(keys[name].secret, gen.secretArmored);
   }
-  const tgzName = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-  writeFileSync(
-    join(ws, 'package.json'),
-    JSON.stringify({ name: 'acme-packs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgzName}` } }, null, 2),
-  );
-  writeFileSync(join(ws, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
-  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
-  expect(installed.status, installed.stderr).toBe(0);
+  await newNxWorkspace(root, ws, { name: 'acme-packs' });
   await nxOk(['g', 'suppack:init', '--no-interactive']);
   for (const p of PACKS) {
     await nxOk([

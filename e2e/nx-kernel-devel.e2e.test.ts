@@ -10,12 +10,12 @@
  *   stage is a cache hit), a README edit or a new mtime re-run nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, run, runAsync } from './packed';
-import { nxEnv, taskRuns } from './nx-testing';
+import { run, runAsync } from './packed';
+import { newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { debianHeadersTree, installedHeaders, kernelDevelRpm } from '../testing/kernel-devel';
 
 const RELEASE = '6.1.0+1';
@@ -60,16 +60,8 @@ beforeAll(async () => {
   for (const r of ['1', '2']) rpms.push(await kernelDevelRpm({ release: RELEASE, tree, outDir: join(root, `rpm-${r}`), rpmRelease: r }));
   copyFileSync(rpms[0]!, join(ws, 'kernels/kernel-devel.rpm'));
 
-  const tgzName = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-  writeFileSync(
-    join(ws, 'package.json'),
-    JSON.stringify({ name: 'acme-packs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgzName}` } }, null, 2),
-  );
-  writeFileSync(join(ws, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
   // Downloaded kernel-devel RPMs are usually kept out of git: build-rpms hashes them all the same.
-  writeFileSync(join(ws, '.gitignore'), 'node_modules\ndist\nkernels/\n');
-  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
-  expect(installed.status, installed.stderr).toBe(0);
+  await newNxWorkspace(root, ws, { name: 'acme-packs', gitignore: 'node_modules\ndist\nkernels/\n' });
   // The README's quick start, word for word.
   await nx(['g', 'suppack:init', '--no-interactive']);
   await nx(['g', 'suppack:pack', `--name=${QUICK}`, '--type=driver', '--vendorCode=acme', '--vendorName=ACME Inc.', '--no-interactive']);

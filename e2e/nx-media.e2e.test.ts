@@ -10,8 +10,8 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { REPO, run, runAsync } from './packed';
-import { digestTree, nxEnv, taskRuns } from './nx-testing';
+import { run, runAsync } from './packed';
+import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/openpgp/testing';
 import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 
@@ -59,12 +59,7 @@ beforeAll(async () => {
   writeFileSync(otherSecretKey, other.secretArmored);
   otherPublicKey = other.publicArmored;
 
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-  writeJson(join(ws, 'package.json'), { name: 'acme-media', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgz}` } });
-  writeJson(join(ws, 'nx.json'), { $schema: './node_modules/nx/schemas/nx-schema.json' });
-  writeFileSync(join(ws, '.gitignore'), 'node_modules\ndist\n.nx\n.nx-local-cache\n');
-  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
-  expect(installed.status, installed.stderr).toBe(0);
+  await newNxWorkspace(root, ws, { name: 'acme-media', gitignore: 'node_modules\ndist\n.nx\n.nx-local-cache\n' });
   await nx(['g', 'suppack:init', '--no-interactive']);
 
   // An update-format driver disk, generated, then signed with a published public key.

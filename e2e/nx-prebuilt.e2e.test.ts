@@ -15,8 +15,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { REPO, runAsync } from './packed';
-import { nxEnv, taskRuns } from './nx-testing';
+import { runAsync } from './packed';
+import { newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 
 const rpms = inject('fixtureRpms');
 const PACK = { vendorCode: 'acme', vendorName: 'ACME Inc.', text: 'ACME prebuilt pack', version: '1.0', productVersion: '7.0.0' };
@@ -101,13 +101,11 @@ const CASES: Case[] = [
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'suppack-nx-globs-'));
   ws = join(root, 'ws');
-  mkdirSync(ws);
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-  writeJson(join(ws, 'package.json'), { name: 'acme-globs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgz}` } });
-  writeJson(join(ws, 'nx.json'), { $schema: './node_modules/nx/schemas/nx-schema.json', plugins: ['suppack'] });
-  writeFileSync(join(ws, '.gitignore'), 'node_modules\ndist\n.nx\n.nx-local-cache\npacks/ignored/rpms/local/\n');
-  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
-  expect(installed.status, installed.stderr).toBe(0);
+  await newNxWorkspace(root, ws, {
+    name: 'acme-globs',
+    nxJson: { plugins: ['suppack'] },
+    gitignore: 'node_modules\ndist\n.nx\n.nx-local-cache\npacks/ignored/rpms/local/\n',
+  });
   execFileSync('git', ['init', '-q', ws]);
 
   for (const c of CASES) project(c.name, c.prebuilt, c.files);

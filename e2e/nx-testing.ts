@@ -1,7 +1,9 @@
 /** e2e support for Nx workspaces: their environment, how each task ran, and the digests of an output tree. */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { REPO, runAsync } from './packed';
 
 /**
  * The environment of every e2e Nx run in `workspace`: no daemon, no cloud, no TUI, plain output,
@@ -19,6 +21,22 @@ export function nxEnv(workspace: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     NO_COLOR: '1',
     ...extra,
   };
+}
+
+/**
+ * A new Nx 24 workspace at `ws` with suppack installed from the tarball `npm pack` makes of the
+ * repository (written into `root`, ws's parent): package.json named `name`, `nxJson` (the schema
+ * reference is added), `.gitignore` when given. Throws when npm install fails.
+ */
+export async function newNxWorkspace(root: string, ws: string, o: { name: string; nxJson?: Record<string, unknown>; gitignore?: string }): Promise<void> {
+  mkdirSync(ws, { recursive: true });
+  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const json = (file: string, value: unknown) => writeFileSync(join(ws, file), `${JSON.stringify(value, null, 2)}\n`);
+  json('package.json', { name: o.name, private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgz}` } });
+  json('nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', ...o.nxJson });
+  if (o.gitignore !== undefined) writeFileSync(join(ws, '.gitignore'), o.gitignore);
+  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
+  if (installed.status !== 0) throw new Error(`npm install of the packed suppack failed:\n${installed.stderr}`);
 }
 
 export type TaskRun = 'ran' | 'local' | 'remote' | 'cached';

@@ -6,12 +6,12 @@
  * re-runs exactly the stages that read it. No mocks.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, run, runAsync } from './packed';
-import { digestTree, nxEnv, taskRuns } from './nx-testing';
+import { run, runAsync } from './packed';
+import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
@@ -45,15 +45,7 @@ beforeAll(async () => {
   cache = await startRemoteCache();
   root = mkdtempSync(join(tmpdir(), 'suppack-nx-e2e-'));
   ws = join(root, 'ws');
-  mkdirSync(ws);
-  const tgzName = execFileSync('npm', ['pack', '--silent', '--pack-destination', root], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-  writeFileSync(
-    join(ws, 'package.json'),
-    JSON.stringify({ name: 'acme-packs', private: true, devDependencies: { nx: '24.0.6', '@nx/devkit': '24.0.0', suppack: `file:../${tgzName}` } }, null, 2),
-  );
-  writeFileSync(join(ws, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
-  const installed = await runAsync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ws });
-  expect(installed.status, installed.stderr).toBe(0);
+  await newNxWorkspace(root, ws, { name: 'acme-packs' });
   await nx(['g', 'suppack:init', '--no-interactive']);
   for (const [type, name] of Object.entries(PACKS)) {
     await nx([
