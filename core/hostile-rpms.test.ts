@@ -10,11 +10,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { oneLineRejection } from './rpm/testing';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { manifestSchema } from '../schemas/manifest';
 import { updatePackSchema } from '../schemas/update-pack';
 import { collectRpms } from './collect-rpms';
-import { SuppackError } from './errors';
 import { buildLegacyPack } from './legacy-pack';
 import { verifyPack } from './pack-report';
 import { hostileRpm, withPayloadBytesOverwritten, withSignatureMd5OffsetMoved } from './rpm/hostile-testing';
@@ -64,16 +64,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function failure(p: Promise<unknown>): Promise<SuppackError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SuppackError);
-  expect((e as Error).message).not.toMatch(/\n/);
-  return e as SuppackError;
-}
-
 const cases = () => Object.keys(EXPECT) as (keyof typeof bad)[];
 
 describe.each(cases())('reproducer %s', (which) => {
@@ -84,7 +74,7 @@ describe.each(cases())('reproducer %s', (which) => {
 
   it('build-supplemental-pack refuses it, naming the RPM and the field; no output', async () => {
     const out = join(dir, `legacy-${which}`);
-    const e = await failure(buildLegacyPack({ pack: LEGACY, rpms: [rpms['xs-hello']!, bad[which]], outDir: out, epoch: EPOCH }));
+    const e = await oneLineRejection(buildLegacyPack({ pack: LEGACY, rpms: [rpms['xs-hello']!, bad[which]], outDir: out, epoch: EPOCH }));
     expect(e.file).toBe(bad[which]);
     expect(e.message.slice(bad[which].length + 2)).toMatch(EXPECT[which]);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
@@ -93,7 +83,7 @@ describe.each(cases())('reproducer %s', (which) => {
   it('build-update refuses it, naming the input RPM (not the generated RPM spec); no output', async () => {
     const out = join(dir, `update-${which}`);
     mkdirSync(out);
-    const e = await failure(buildUpdatePack({ pack: UPDATE, rpms: [rpms['acme-firmware']!, bad[which]], files: {}, output: out, epoch: EPOCH }));
+    const e = await oneLineRejection(buildUpdatePack({ pack: UPDATE, rpms: [rpms['acme-firmware']!, bad[which]], files: {}, output: out, epoch: EPOCH }));
     expect(e.file).toBe(bad[which]);
     expect(e.message).not.toMatch(/RPM spec/);
     expect(e.message.slice(bad[which].length + 2)).toMatch(EXPECT[which]);
@@ -106,7 +96,7 @@ describe.each(cases())('reproducer %s', (which) => {
     copyFileSync(bad[which], join(project, 'vendor', basename(bad[which])));
     const manifest = manifestSchema.parse({ pack: { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-pack', text: 'Acme', version: '1.0', productVersion: '8.2.0' }, prebuilt: ['vendor/*.rpm'] });
     const outDir = join(project, 'out');
-    const e = await failure(collectRpms({ manifest, projectDir: project, builtDir: join(project, 'RPMS'), outDir, manifestFile: 'suppack.json' }));
+    const e = await oneLineRejection(collectRpms({ manifest, projectDir: project, builtDir: join(project, 'RPMS'), outDir, manifestFile: 'suppack.json' }));
     const why = /^suppack\.json: prebuilt\[0\]: (.*) is not a valid RPM \((.*)\)$/.exec(e.message);
     expect(why?.[1]).toBe(`vendor/${basename(bad[which])}`);
     expect(why?.[2]).toMatch(EXPECT[which]);
@@ -179,7 +169,7 @@ it('an RPM of 4 GiB or more is refused before it is read (one ISO 9660 extent), 
   writeFileSync(huge, readFileSync(rpms['hello-lib']!));
   truncateSync(huge, 5 * 2 ** 30); // sparse: nothing is written
   const out = join(dir, 'huge-out');
-  const e = await failure(buildLegacyPack({ pack: LEGACY, rpms: [huge], outDir: out, epoch: EPOCH }));
+  const e = await oneLineRejection(buildLegacyPack({ pack: LEGACY, rpms: [huge], outDir: out, epoch: EPOCH }));
   expect(e.message).toBe(`${huge}: is ${5 * 2 ** 30} bytes: a pack's ISO holds files of at most 4294967294 bytes (one ISO 9660 extent, below 4 GiB)`);
   expect(existsSync(out)).toBe(false);
 });

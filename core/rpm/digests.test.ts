@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { oneLineRejection } from './testing';
 import { runOldRpm } from '../../testing/old-rpm';
 import { SuppackError } from '../errors';
 import { readCheckedRpm, RpmStreamCheck } from './digests';
@@ -22,16 +23,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function rpmK(path: string): boolean {
   const r = spawnSync('rpm', ['-K', '--nosignature', path], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   return r.status === 0;
-}
-
-async function rejection(p: Promise<unknown>): Promise<SuppackError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SuppackError);
-  expect((e as Error).message).not.toMatch(/\n/);
-  return e as SuppackError;
 }
 
 describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
@@ -61,7 +52,7 @@ describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
     const bad = withPayloadBytesOverwritten(rpms['hello-lib']!, dir, 'payload-2-bytes.rpm');
     expect(rpmK(bad)).toBe(false);
     expect(runOldRpm('4.11', ['-K', '--nosignature', bad]).status).not.toBe(0);
-    const e = await rejection(readCheckedRpm(bad, ['md5']));
+    const e = await oneLineRejection(readCheckedRpm(bad, ['md5']));
     expect(e.file).toBe(bad);
     expect(e.message).toMatch(/^.*payload-2-bytes\.rpm: signature header tag 1004 \(MD5\): MD5 digest of the header and payload does not match .*the RPM is corrupt/);
   });
@@ -69,7 +60,7 @@ describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
   it('reproducer: the signature header MD5 entry offset moved by one (rpm -K fails too)', async () => {
     const bad = withSignatureMd5OffsetMoved(rpms['hello-lib']!, dir, 'md5-offset.rpm');
     expect(rpmK(bad)).toBe(false);
-    const e = await rejection(readCheckedRpm(bad));
+    const e = await oneLineRejection(readCheckedRpm(bad));
     expect(e.message).toContain('md5-offset.rpm: signature header tag 1004 (MD5): MD5 digest');
   });
 
@@ -82,7 +73,7 @@ describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
     const bad = join(dir, 'header-byte.rpm');
     writeFileSync(bad, b);
     expect(rpmK(bad)).toBe(false);
-    const e = await rejection(readCheckedRpm(bad));
+    const e = await oneLineRejection(readCheckedRpm(bad));
     expect(e.message).toMatch(/header-byte\.rpm: signature header tag 2(69|73) \(SHA(1|256)\): SHA(1|256) digest of the main header does not match/);
   });
 
@@ -110,18 +101,18 @@ describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
       expect(at).toBeLessThan(b.length - 9);
     });
     expect(rpmK(badPayload)).toBe(false);
-    expect((await rejection(readCheckedRpm(badPayload))).message).toMatch(
+    expect((await oneLineRejection(readCheckedRpm(badPayload))).message).toMatch(
       /no-md5-bad-payload\.rpm: main header tag 5092 \(PAYLOADDIGEST\): SHA256 digest of the payload does not match/,
     );
     const none = hide(src, 'no-digests.rpm', [1004, 269, 273]);
-    expect((await rejection(readCheckedRpm(none))).message).toMatch(/no-digests\.rpm: signature header: has no digests to check the RPM against/);
+    expect((await oneLineRejection(readCheckedRpm(none))).message).toMatch(/no-digests\.rpm: signature header: has no digests to check the RPM against/);
   });
 
   it('a truncated RPM names the truncation, and a file that grows while read is refused', async () => {
     const b = readFileSync(rpms['hello-lib']!);
     const short = join(dir, 'short.rpm');
     writeFileSync(short, b.subarray(0, 200));
-    expect((await rejection(readCheckedRpm(short))).message).toMatch(/short\.rpm: .*truncated RPM/);
+    expect((await oneLineRejection(readCheckedRpm(short))).message).toMatch(/short\.rpm: .*truncated RPM/);
     const check = new RpmStreamCheck('grow.rpm', b.length - 1);
     expect(() => {
       check.update(b);

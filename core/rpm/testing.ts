@@ -1,5 +1,6 @@
 /** Test-only helpers for core/rpm: hand-built headers and cpio archives, and rpm/cpio tool wrappers. */
 import { execFileSync } from 'node:child_process';
+import { SuppackError } from '../errors';
 import { HEADER_MAGIC, RPM_TYPE } from './header';
 
 export interface BuiltEntry {
@@ -123,4 +124,15 @@ export function rpmQuery(path: string, format: string): string {
 export function cpioList(path: string): string[] {
   const out = execFileSync('sh', ['-c', 'rpm2cpio "$1" | cpio -t --quiet', 'sh', path], { encoding: 'utf8' });
   return out.split('\n').filter((l) => l !== '');
+}
+
+/** The SuppackError `p` rejects with; throws when it resolves, rejects otherwise, or the message is not one line. */
+export async function oneLineRejection(p: Promise<unknown>): Promise<SuppackError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof SuppackError)) throw new Error(`expected a SuppackError, got ${e === undefined ? 'success' : String(e)}`);
+  if (e.message.includes('\n')) throw new Error(`expected a one-line message, got: ${e.message}`);
+  return e;
 }
