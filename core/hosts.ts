@@ -123,6 +123,9 @@ export interface HostPlatform {
   kernel: { naming: string; example: string; flavours: readonly string[] };
 }
 
+/** The 2.6.32 kernels of XenServer 5.6-6.2 and XCP 1.x: only their shape is known (docs/hosts.md). */
+const KERNEL_2_6_32 = { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] } as const;
+
 /** docs/hosts.md "The table". */
 export const HOST_PLATFORMS: readonly HostPlatform[] = [
   {
@@ -131,7 +134,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '5.6', below: '6.0' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
+    kernel: KERNEL_2_6_32,
   },
   {
     name: 'XenServer 6.0',
@@ -139,7 +142,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.0', below: '6.1' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
+    kernel: KERNEL_2_6_32,
   },
   {
     name: 'XenServer 6.1',
@@ -147,7 +150,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.1', below: '6.2' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
+    kernel: KERNEL_2_6_32,
   },
   {
     name: 'XenServer 6.2',
@@ -155,7 +158,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '6.2', below: '6.5' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
+    kernel: KERNEL_2_6_32,
   },
   {
     name: 'XenServer 6.5',
@@ -195,7 +198,7 @@ export const HOST_PLATFORMS: readonly HostPlatform[] = [
     versions: { from: '0', below: '2.0' },
     formats: ['legacy'],
     rpm: RPM_4_4,
-    kernel: { naming: '2.6.32.<n>-<xs build> plus a flavour', example: '2.6.32.<n>-<build>xen (unchecked: read the host\'s uname -r)', flavours: ['xen', 'kdump'] },
+    kernel: KERNEL_2_6_32,
   },
   {
     name: 'XCP-ng 8.x',
