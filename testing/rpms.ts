@@ -15,12 +15,25 @@ const CACHE_ROOT = join(__dirname, '../node_modules/.cache/suppack-fixture-rpms'
 export type FixtureRpms = Record<string, string>;
 
 export function buildFixtureRpms(): FixtureRpms {
-  const specs = readdirSync(SPEC_DIR)
+  return buildSpecs(SPEC_DIR, 'by-spec');
+}
+
+/**
+ * Every binary RPM (subpackages included) the specs of `specDir` build, by file name, e.g.
+ * `lint-clean-tools-1.0-1.noarch.rpm` → its absolute path. Cached like buildFixtureRpms.
+ */
+export function buildFixtureRpmFiles(specDir: string): FixtureRpms {
+  return buildSpecs(specDir, 'by-file');
+}
+
+function buildSpecs(specDir: string, key: 'by-spec' | 'by-file'): FixtureRpms {
+  const specs = readdirSync(specDir)
     .filter((f) => f.endsWith('.spec'))
     .sort();
   const rpmbuildVersion = execFileSync('rpmbuild', ['--version'], { encoding: 'utf8' }).trim();
   const hash = createHash('sha256').update(rpmbuildVersion);
-  for (const s of specs) hash.update(s).update(readFileSync(join(SPEC_DIR, s)));
+  if (key === 'by-file') hash.update('by-file');
+  for (const s of specs) hash.update(s).update(readFileSync(join(specDir, s)));
   const dir = join(CACHE_ROOT, hash.digest('hex').slice(0, 16));
   const index = join(dir, 'index.json');
   if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as FixtureRpms;
@@ -42,7 +55,7 @@ export function buildFixtureRpms(): FixtureRpms {
         '--define', 'use_source_date_epoch_as_buildtime 1',
         '--define', 'clamp_mtime_to_source_date_epoch 1',
         '--define', '_binary_payload w9.gzdio',
-        join(SPEC_DIR, spec),
+        join(specDir, spec),
       ],
       { stdio: 'pipe', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', LC_ALL: 'C' } },
     );
@@ -50,7 +63,7 @@ export function buildFixtureRpms(): FixtureRpms {
     for (const arch of readdirSync(rpmsDir)) {
       for (const f of readdirSync(join(rpmsDir, arch))) {
         renameSync(join(rpmsDir, arch, f), join(work, f));
-        result[spec.replace(/\.spec$/, '')] = join(dir, f);
+        result[key === 'by-spec' ? spec.replace(/\.spec$/, '') : f] = join(dir, f);
       }
     }
     rmSync(topdir, { recursive: true, force: true });

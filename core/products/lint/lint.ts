@@ -1,0 +1,125 @@
+/**
+ * `suppack lint`: reads each RPM once for its headers (and, when it holds kernel modules, its
+ * payload for their vermagic), runs every rule of rules.ts and marks the findings the project
+ * turned off (`lint.ignore` in suppack.json). docs/lint.md lists the rules.
+ */
+import { basename } from 'node:path';
+import { allProblems, SuppackError } from '../../errors';
+import { readRpmHostFacts } from '../../host-check';
+import { readRpmPayload } from '../../rpm/payload';
+import type { RpmInfo } from '../../rpm/types';
+import { failingFindings, formatFinding, type Finding, type LintReport } from './findings';
+import { DOM0_MEMORY_MIB, RULES, type LintPack, type LintRpm } from './rules';
+
+const MODULE_FILE = /\.ko$/;
+const VERMAGIC = Buffer.from('vermagic=', 'latin1');
+/** A vermagic string is a kernel release and a few words; anything longer is not one. */
+const MAX_VERMAGIC = 512;
+
+export interface LintOptions {
+  pack: LintPack;
+  /** RPM files to check. */
+  rpms: readonly string[];
+  /** Rule id → why the project turned it off. */
+  ignore?: Readonly<Record<string, string>>;
+}
+
+/** Reads the RPMs and runs every rule. Unknown rule ids in `ignore` are an error (a typo must not silence nothing). */
+export async function lintRpms(o: LintOptions): Promise<LintReport> {
+  checkIgnore(o.ignore ?? {});
+  const rpms: LintRpm[] = [];
+  for (const path of o.rpms) rpms.push(await readLintRpm(path));
+  return lintRead(o.pack, rpms, o.ignore ?? {});
+}
+
+/** The rules over RPMs already read (pure; lintRpms and the tests use it). */
+export function lintRead(pack: LintPack, rpms: readonly LintRpm[], ignore: Readonly<Record<string, string>> = {}): LintReport {
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    for (const hit of rule.check({ pack, rpms })) {
+      const reason = ignore[rule.id];
+      findings.push({ rule: rule.id, severity: rule.severity, section: rule.section, ...hit, ...(reason !== undefined ? { ignored: reason } : {}) });
+    }
+  }
+  const installed = rpms.reduce((n, r) => n + r.info.size, 0);
+  const notes = [
+    `${rpms.length} RPM${rpms.length === 1 ? '' : 's'} checked against ${pack.host.name}`,
+    `installs ${(installed / (1024 * 1024)).toFixed(1)} MiB into dom0${pack.memMiB !== undefined ? `, declares ${pack.memMiB} MiB of memory` : ''} (dom0 has ${DOM0_MEMORY_MIB} MB, DDK guide 1.4)`,
+  ];
+  return { findings, notes };
+}
+
+export function checkIgnore(ignore: Readonly<Record<string, string>>, where = 'lint.ignore'): void {
+  for (const [id, reason] of Object.entries(ignore)) {
+    if (!RULES.some((r) => r.id === id)) {
+      throw new SuppackError(`unknown rule "${id}"; expected one of ${RULES.map((r) => r.id).join(', ')} (docs/lint.md)`, { field: `${where}.${id}` });
+    }
+    if (reason.trim() === '') throw new SuppackError('expected the reason the rule is turned off, got an empty string', { field: `${where}.${id}` });
+  }
+}
+
+/** An RPM's headers, host facts and (when it has modules) their vermagics. */
+export async function readLintRpm(path: string): Promise<LintRpm> {
+  const { info, facts } = await readRpmHostFacts(path);
+  const rpm: LintRpm = { name: basename(path), info, facts };
+  const modules = new Set(info.files.filter((f) => MODULE_FILE.test(f.path)).map((f) => f.path));
+  const compressed = info.files.filter((f) => /\.ko\.(xz|gz|zst)$/.test(f.path));
+  if (modules.size === 0 && compressed.length === 0) return rpm;
+  if (compressed.length > 0) return { ...rpm, payloadProblem: `${compressed[0]!.path} is compressed; suppack reads uncompressed .ko files only` };
+  try {
+    return { ...rpm, vermagic: await moduleVermagics(path, info, modules) };
+  } catch (e) {
+    if (!(e instanceof SuppackError)) throw e;
+    return { ...rpm, payloadProblem: e.message };
+  }
+}
+
+/** Streams the payload and takes each module's `vermagic=` string from its .modinfo section. */
+async function moduleVermagics(path: string, info: RpmInfo, modules: ReadonlySet<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const entry of readRpmPayload(path, info)) {
+    const name = entry.name.replace(/^\.?\//, '/');
+    if (!modules.has(name)) continue;
+    const magic = await findVermagic(entry.body());
+    if (magic !== undefined) out.set(name, magic);
+  }
+  return out;
+}
+
+/**
+ * The NUL-terminated string after the first `vermagic=` in a stream, holding at most a window of
+ * the last bytes between chunks (a module's .modinfo is a list of key=value strings).
+ */
+export async function findVermagic(chunks: AsyncIterable<Buffer>): Promise<string | undefined> {
+  let window = Buffer.alloc(0);
+  let found: Buffer | undefined;
+  for await (const chunk of chunks) {
+    if (found !== undefined) {
+      found = Buffer.concat([found, chunk.subarray(0, MAX_VERMAGIC)]);
+    } else {
+      window = Buffer.concat([window, chunk]);
+      const at = window.indexOf(VERMAGIC);
+      if (at >= 0) found = window.subarray(at + VERMAGIC.length);
+      else window = window.subarray(Math.max(0, window.length - VERMAGIC.length + 1));
+    }
+    if (found !== undefined) {
+      const end = found.indexOf(0);
+      if (end >= 0 && end < MAX_VERMAGIC) return found.toString('latin1', 0, end);
+      if (end >= 0 || found.length >= MAX_VERMAGIC) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A lint report as lines for a terminal: one per finding, then the notes. */
+export function formatLintReport(report: LintReport): string[] {
+  return [...report.findings.map(formatFinding), ...report.notes];
+}
+
+/** Throws when the report has errors that are not ignored (build-iso and `lint` use this). */
+export function assertLintClean(report: LintReport, where?: string): void {
+  const failing = failingFindings(report);
+  if (failing.length === 0) return;
+  const head = new SuppackError(`lint found ${failing.length} error${failing.length === 1 ? '' : 's'} (docs/lint.md)`, { file: where });
+  throw allProblems([head, ...failing.map((f) => new SuppackError(formatFinding(f)))]);
+}
