@@ -250,10 +250,20 @@ export type HostSelector =
 export function targetHost(m: HostSelector): TargetHost {
   if (m.format === 'update') return UPDATE_HOSTS;
   const { product } = m.pack;
-  const version = m.pack.productVersion ?? lowestPlatformVersion(m.pack.requires ?? [], product === 'XCP' ? 'xcp' : 'xs');
-  const platform = legacyPlatform(product, version ?? '0');
+  const { platform, version } = legacyTarget(m);
   const name = m.pack.productVersion !== undefined || version !== undefined ? platformName(platform, version!) : `${platform.name} (no product version given: the oldest ${product})`;
   return { name, rpm: platform.rpm };
+}
+
+/** The legacy platform a pack is for (targetHost's rules), or undefined for update packs. */
+export function targetPlatform(m: HostSelector): HostPlatform | undefined {
+  return m.format === 'update' ? undefined : legacyTarget(m).platform;
+}
+
+function legacyTarget(m: Extract<HostSelector, { format: 'legacy' }>): { platform: HostPlatform; version: string | undefined } {
+  const { product } = m.pack;
+  const version = m.pack.productVersion ?? lowestPlatformVersion(m.pack.requires ?? [], product === 'XCP' ? 'xcp' : 'xs');
+  return { platform: legacyPlatform(product, version ?? '0'), version };
 }
 
 /** "XenServer 6.5" for 6.5.0; an XCP row by its own name. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lintManifestSchema } from './lint';
 import { legacyPackSchema } from './legacy-pack';
 import { updatePackSchema } from './update-pack';
 import { statusReportSchema } from './status-report';
@@ -73,6 +74,7 @@ const contentShape = {
   kernels: z.array(kernelSchema).default([]).describe('Kernels the kernel-module RPMs are built for.'),
   statusReport: statusReportSchema.optional().describe('Server Status Report categories, rendered into a userspace RPM.'),
   eulas: z.array(relativePath('a EULA file')).default([]).describe('EULA files, shipped in a userspace RPM as *EULA.'),
+  lint: lintManifestSchema.prefault({}),
 };
 
 const packKind = z

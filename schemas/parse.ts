@@ -89,7 +89,7 @@ const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The candidate nearest `key` by edit distance, if near enough to be a typo. */
-function closest(key: string, candidates: string[]): string | undefined {
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -5,6 +5,7 @@ import { isSuppackError } from '../../errors';
 import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../hosts';
 import type { Finding } from './findings';
 import { assertLintClean, findVermagic, lintRpms } from './lint';
+import { LINT_RULE_IDS } from '../../../schemas/lint';
 import { RULES, type LintPack } from './rules';
 
 // Real RPMs built by rpmbuild from testing/fixtures/lint-specs/lint.spec: lint-bad-* break one
@@ -175,9 +176,13 @@ describe('ignoring rules', () => {
   });
 
   it('refuses an unknown rule id and an empty reason', async () => {
-    await expect(lintRpms({ pack: UPDATE, rpms: [], ignore: { 'PLACE-UDEVV': 'x' } })).rejects.toThrow(/^lint\.ignore\.PLACE-UDEVV: unknown rule "PLACE-UDEVV"; expected one of KMOD-GROUP, /);
-    await expect(lintRpms({ pack: UPDATE, rpms: [], ignore: { 'PLACE-UDEV': ' ' } })).rejects.toThrow('lint.ignore.PLACE-UDEV: expected the reason the rule is turned off, got an empty string');
+    await expect(lintRpms({ pack: UPDATE, rpms: [], ignore: { 'PLACE-UDEVV': 'x' } })).rejects.toThrow('lint.ignore.PLACE-UDEVV: unknown rule; did you mean PLACE-UDEV? (rules: docs/lint.md)');
+    await expect(lintRpms({ pack: UPDATE, rpms: [], ignore: { 'PLACE-UDEV': ' ' } })).rejects.toThrow(/^lint\.ignore\.PLACE-UDEV: expected the reason the rule is turned off/);
   });
+});
+
+it('has one rule per rule id of the schema, in the same order', () => {
+  expect(RULES.map((r) => r.id)).toEqual([...LINT_RULE_IDS]);
 });
 
 describe('findVermagic', () => {

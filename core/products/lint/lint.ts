@@ -4,6 +4,8 @@
  * turned off (`lint.ignore` in suppack.json). docs/lint.md lists the rules.
  */
 import { basename } from 'node:path';
+import { lintIgnoreSchema, type LintRuleId } from '../../../schemas/lint';
+import { parseWithSchema } from '../../../schemas/parse';
 import { allProblems, SuppackError } from '../../errors';
 import { readRpmHostFacts } from '../../host-check';
 import { readRpmPayload } from '../../rpm/payload';
@@ -20,20 +22,20 @@ export interface LintOptions {
   pack: LintPack;
   /** RPM files to check. */
   rpms: readonly string[];
-  /** Rule id → why the project turned it off. */
+  /** Rule id → why the project turned it off (checked: an unknown id is an error). */
   ignore?: Readonly<Record<string, string>>;
 }
 
 /** Reads the RPMs and runs every rule. Unknown rule ids in `ignore` are an error (a typo must not silence nothing). */
 export async function lintRpms(o: LintOptions): Promise<LintReport> {
-  checkIgnore(o.ignore ?? {});
+  const ignore = checkIgnore(o.ignore ?? {});
   const rpms: LintRpm[] = [];
   for (const path of o.rpms) rpms.push(await readLintRpm(path));
-  return lintRead(o.pack, rpms, o.ignore ?? {});
+  return lintRead(o.pack, rpms, ignore);
 }
 
 /** The rules over RPMs already read (pure; lintRpms and the tests use it). */
-export function lintRead(pack: LintPack, rpms: readonly LintRpm[], ignore: Readonly<Record<string, string>> = {}): LintReport {
+export function lintRead(pack: LintPack, rpms: readonly LintRpm[], ignore: Partial<Record<LintRuleId, string>> = {}): LintReport {
   const findings: Finding[] = [];
   for (const rule of RULES) {
     for (const hit of rule.check({ pack, rpms })) {
@@ -49,13 +51,10 @@ export function lintRead(pack: LintPack, rpms: readonly LintRpm[], ignore: Reado
   return { findings, notes };
 }
 
-export function checkIgnore(ignore: Readonly<Record<string, string>>, where = 'lint.ignore'): void {
-  for (const [id, reason] of Object.entries(ignore)) {
-    if (!RULES.some((r) => r.id === id)) {
-      throw new SuppackError(`unknown rule "${id}"; expected one of ${RULES.map((r) => r.id).join(', ')} (docs/lint.md)`, { field: `${where}.${id}` });
-    }
-    if (reason.trim() === '') throw new SuppackError('expected the reason the rule is turned off, got an empty string', { field: `${where}.${id}` });
-  }
+/** `ignore` checked against the schema: an unknown rule id is an error (a typo must not silence nothing). */
+export function checkIgnore(ignore: unknown, where: { file?: string; field?: string } = {}): Partial<Record<LintRuleId, string>> {
+  const prefix = where.field ?? 'lint.ignore';
+  return parseWithSchema(lintIgnoreSchema, ignore, { file: where.file, field: (path) => [prefix, ...path.map(String)].join('.') });
 }
 
 /** An RPM's headers, host facts and (when it has modules) their vermagics. */

@@ -7,6 +7,7 @@ import { hostProblems, type RpmHostFacts } from '../../host-check';
 import type { HostPlatform, TargetHost } from '../../hosts';
 import type { RpmFile, RpmInfo } from '../../rpm/types';
 import { compareEvr } from '../../rpm/version';
+import type { LintRuleId } from '../../../schemas/lint';
 import type { Finding, Severity } from './findings';
 
 /** One RPM as lint sees it. */
@@ -54,7 +55,7 @@ export interface LintContext {
 export type RuleHit = Omit<Finding, 'rule' | 'severity' | 'section'>;
 
 export interface Rule {
-  id: string;
+  id: LintRuleId;
   severity: Severity;
   /** The DDK guide section it comes from. */
   section: string;

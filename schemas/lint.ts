@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { closest } from './parse';
+import { relativePath } from './paths';
+
+/** Every lint rule id (docs/lint.md); core/products/lint/rules.ts defines one rule per id. */
+export const LINT_RULE_IDS = [
+  'KMOD-GROUP',
+  'KMOD-DIR',
+  'KMOD-ONE-KERNEL',
+  'KMOD-NAME',
+  'KMOD-FLAVOURS',
+  'KMOD-VERMAGIC',
+  'PLACE-UDEV',
+  'PLACE-FIRMWARE',
+  'PLACE-CONFIG',
+  'PLACE-DOC',
+  'SCRIPT-STARTS-PROCESS',
+  'SCRIPT-FIREWALL',
+  'SCRIPT-RUNNING-HOST',
+  'UPGRADE-VENDOR',
+  'UPGRADE-PREVIOUS',
+  'VERSION-DOTS',
+  'FIRMWARE-TARBALL',
+  'WEIGHT-RUNTIME',
+  'WEIGHT-MEMORY',
+  'HOST-CAPS',
+] as const;
+export type LintRuleId = (typeof LINT_RULE_IDS)[number];
+
+const reason = z.string().trim().min(1, { error: 'expected the reason the rule is turned off' });
+
+/** Rule id → why the project turns it off. */
+export const lintIgnoreSchema = z
+  .record(z.string(), reason)
+  .superRefine((ignore, ctx) => {
+    for (const id of Object.keys(ignore)) {
+      if ((LINT_RULE_IDS as readonly string[]).includes(id)) continue;
+      const near = closest(id, LINT_RULE_IDS);
+      ctx.addIssue({ code: 'custom', path: [id], message: `unknown rule${near ? `; did you mean ${near}?` : ''} (rules: docs/lint.md)` });
+    }
+  })
+  .transform((ignore) => ignore as Partial<Record<LintRuleId, string>>)
+  .describe('Rules turned off for this project, each with the reason (rule id → reason). The findings are still shown, marked ignored.');
+
+/** `lint` in a pack's suppack.json. */
+export const lintManifestSchema = z
+  .object({
+    ignore: lintIgnoreSchema.default({}),
+    previous: relativePath('the previous release\'s pack ISO')
+      .optional()
+      .describe("The previous release's pack ISO: every RPM of it must be upgraded by this pack's (same name, higher version; DDK guide 7.3)."),
+  })
+  .strict()
+  .describe('What `lint` checks beyond the rules (docs/lint.md).');
+
+export type LintManifest = z.output<typeof lintManifestSchema>;
