@@ -3,11 +3,10 @@
  * The `suppack` command. Every user error is one line on stderr and a non-zero exit:
  * 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { join } from 'node:path';
 import { isSuppackError } from '../core/errors';
 import { UsageError } from './args';
+import { packageVersion } from './version';
 
 type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
 
@@ -19,6 +18,7 @@ const commands: Record<string, () => Command> = {
   'build-update': () => (require('./build-update') as typeof import('./build-update')).buildUpdateCommand,
   'combine-packs': () => (require('./combine-packs') as typeof import('./combine-packs')).combinePacksCommand,
   'rebuild-iso': () => (require('./rebuild-iso') as typeof import('./rebuild-iso')).rebuildIsoCommand,
+  lint: () => (require('./lint') as typeof import('./lint')).lintCommand,
   inspect: () => (require('./inspect') as typeof import('./inspect')).inspectCommand,
   verify: () => (require('./inspect') as typeof import('./inspect')).verifyCommand,
 };
@@ -31,6 +31,7 @@ Commands:
   build-update              build an update ISO or driver disk from RPMs (build-update's flags)
   combine-packs PACK.iso... combine legacy packs into one ISO (XS-REPOSITORY-LIST)
   rebuild-iso INSTALLER.iso add packs, an answerfile and files to an installation ISO
+  lint PACK.iso | RPM...    check a pack against the DDK guide's rules (docs/lint.md)
   inspect ISO               print a pack's, a combined pack's or an installer ISO's metadata
   verify ISO                check every package's digest like the installer does
 
@@ -64,18 +65,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     err.write(`suppack: internal error: ${what} (set SUPPACK_DEBUG=1 for details, and please report it)\n`);
     return 1;
   }
-}
-
-/** Our package.json sits one level up from cli/ in the sources and two levels up from dist/cli/. */
-function packageVersion(): string {
-  for (const up of ['..', '../..']) {
-    const p = join(__dirname, up, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'suppack') return pkg.version ?? 'unknown';
-    }
-  }
-  return 'unknown';
 }
 
 if (require.main === module) {

@@ -54,3 +54,25 @@ export const lintManifestSchema = z
   .describe('What `lint` checks beyond the rules (docs/lint.md).');
 
 export type LintManifest = z.output<typeof lintManifestSchema>;
+
+/** `suppack lint`'s options (cli/lint.ts maps its flags here). */
+export const lintCommandSchema = z
+  .object({
+    update: z.boolean().default(false).describe('The RPMs are for an update pack or driver disk (XenServer 7.1+, XCP-ng 8).'),
+    product: z.enum(['XenServer', 'XCP']).default('XenServer'),
+    productVersion: z
+      .string()
+      .regex(/^\d+(\.\d+)*$/, { error: 'expected a dotted version such as 6.5.0' })
+      .optional()
+      .describe('The XenServer (or XCP) version a legacy pack is for: its rpm, kernel flavours and version rules.'),
+    vendorCode: z.string().min(1).optional(),
+    vendorName: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    memMiB: z.number().int().nonnegative().optional(),
+    previous: z.string().min(1).optional(),
+    ignore: lintIgnoreSchema.default({}),
+    format: z.enum(['text', 'json', 'sarif'], { error: 'expected text, json or sarif' }).default('text'),
+  })
+  .strict();
+
+export type LintCommandOptions = z.output<typeof lintCommandSchema>;

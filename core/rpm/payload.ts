@@ -22,23 +22,39 @@ export async function* readRpmPayload(
   path: string,
   info: Pick<RpmInfo, 'payloadOffset' | 'payloadCompressor'>,
 ): AsyncGenerator<CpioEntry, void, undefined> {
-  if (!SUPPORTED_PAYLOAD_COMPRESSORS.includes(info.payloadCompressor)) {
-    throw new SuppackError(`payload compressor ${info.payloadCompressor} not supported (only ${SUPPORTED_PAYLOAD_COMPRESSORS.join(', ')})`, {
-      file: path,
-      field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)',
-    });
-  }
-  const file = createReadStream(path, { start: info.payloadOffset, highWaterMark: 256 * 1024 });
+  checkCompressor(path, info.payloadCompressor);
+  yield* readRpmPayloadStream(createReadStream(path, { start: info.payloadOffset, highWaterMark: 256 * 1024 }), path, info);
+}
+
+/**
+ * readRpmPayload over `compressed`, the RPM's bytes from `payloadOffset` on (a file, or an ISO
+ * member already read up to there); `path` names the RPM in errors. Destroys `compressed` when done.
+ */
+export async function* readRpmPayloadStream(
+  compressed: NodeJS.ReadableStream,
+  path: string,
+  info: Pick<RpmInfo, 'payloadCompressor'>,
+): AsyncGenerator<CpioEntry, void, undefined> {
+  checkCompressor(path, info.payloadCompressor);
   const gunzip = createGunzip();
-  file.on('error', (e) => gunzip.destroy(e));
-  const decompressed = file.pipe(gunzip);
+  compressed.on('error', (e: Error) => gunzip.destroy(e));
+  const decompressed = compressed.pipe(gunzip);
   try {
     for await (const entry of readNewc(decompressed)) yield withErrors(entry, path, info.payloadCompressor);
   } catch (e) {
     throw payloadError(e, path, info.payloadCompressor);
   } finally {
-    file.destroy();
+    (compressed as { destroy?: () => void }).destroy?.();
     gunzip.destroy();
+  }
+}
+
+function checkCompressor(path: string, compressor: string): void {
+  if (!SUPPORTED_PAYLOAD_COMPRESSORS.includes(compressor)) {
+    throw new SuppackError(`payload compressor ${compressor} not supported (only ${SUPPORTED_PAYLOAD_COMPRESSORS.join(', ')})`, {
+      file: path,
+      field: 'RPM header tag 1125 (PAYLOADCOMPRESSOR)',
+    });
   }
 }
 

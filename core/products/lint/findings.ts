@@ -29,7 +29,8 @@ export interface LintReport {
 /** `acme.rpm: /lib/modules/x/a.ko: message [KMOD-DIR, DDK guide 7.1]` */
 export function formatFinding(f: Finding): string {
   const where = [f.rpm, f.file].filter((s) => s !== undefined && s !== '').join(': ');
-  const tag = `[${f.rule}, DDK guide ${f.section}${f.ignored !== undefined ? `, ignored: ${f.ignored}` : ''}]`;
+  const source = f.section.includes('/') ? f.section : `DDK guide ${f.section}`;
+  const tag = `[${f.rule}, ${source}${f.ignored !== undefined ? `, ignored: ${f.ignored}` : ''}]`;
   return `${f.severity}: ${where ? `${where}: ` : ''}${f.message} ${tag}`;
 }
 

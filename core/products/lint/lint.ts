@@ -6,10 +6,13 @@
 import { basename } from 'node:path';
 import { lintIgnoreSchema, type LintRuleId } from '../../../schemas/lint';
 import { parseWithSchema } from '../../../schemas/parse';
-import { allProblems, SuppackError } from '../../errors';
-import { readRpmHostFacts } from '../../host-check';
-import { readRpmPayload } from '../../rpm/payload';
-import type { RpmInfo } from '../../rpm/types';
+import { allProblems, SuppackError, withFile, withFileAsync } from '../../errors';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { rpmHostFacts } from '../../host-check';
+import { readRpmPayloadStream, SUPPORTED_PAYLOAD_COMPRESSORS, type CpioEntry } from '../../rpm/payload';
+import { parseRpm, rpmHeadersLength } from '../../rpm/read';
 import { failingFindings, formatFinding, type Finding, type LintReport } from './findings';
 import { DOM0_MEMORY_MIB, RULES, type LintPack, type LintRpm } from './rules';
 
@@ -57,26 +60,56 @@ export function checkIgnore(ignore: unknown, where: { file?: string; field?: str
   return parseWithSchema(lintIgnoreSchema, ignore, { file: where.file, field: (path) => [prefix, ...path.map(String)].join('.') });
 }
 
-/** An RPM's headers, host facts and (when it has modules) their vermagics. */
+/** An RPM file's headers, host facts and (when it has modules) their vermagics, in one read. */
 export async function readLintRpm(path: string): Promise<LintRpm> {
-  const { info, facts } = await readRpmHostFacts(path);
-  const rpm: LintRpm = { name: basename(path), info, facts };
-  const modules = new Set(info.files.filter((f) => MODULE_FILE.test(f.path)).map((f) => f.path));
-  const compressed = info.files.filter((f) => /\.ko\.(xz|gz|zst)$/.test(f.path));
-  if (modules.size === 0 && compressed.length === 0) return rpm;
-  if (compressed.length > 0) return { ...rpm, payloadProblem: `${compressed[0]!.path} is compressed; suppack reads uncompressed .ko files only` };
+  const { size } = await withFileAsync(path, () => stat(path));
+  return readLintRpmStream(createReadStream(path, { highWaterMark: 256 * 1024 }), size, path);
+}
+
+/**
+ * The same from a stream of the RPM's bytes (a file, or a member of a pack ISO) of `fileSize`
+ * bytes, named `path` in messages: the headers first, then the payload on from where they end.
+ */
+export async function readLintRpmStream(stream: NodeJS.ReadableStream, fileSize: number, path: string): Promise<LintRpm> {
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
-    return { ...rpm, vermagic: await moduleVermagics(path, info, modules) };
-  } catch (e) {
-    if (!(e instanceof SuppackError)) throw e;
-    return { ...rpm, payloadProblem: e.message };
+    let head = Buffer.alloc(0);
+    while (head.length < withFile(path, () => Math.min(rpmHeadersLength(head, fileSize), fileSize))) {
+      const next = await withFileAsync(path, () => chunks.next());
+      if (next.done) break;
+      head = Buffer.concat([head, next.value]);
+    }
+    const info = withFile(path, () => parseRpm(head, path, fileSize));
+    const rpm: LintRpm = { name: basename(path), info, facts: withFile(path, () => rpmHostFacts(head, info)) };
+    const modules = new Set(info.files.filter((f) => MODULE_FILE.test(f.path)).map((f) => f.path));
+    const compressed = info.files.find((f) => /\.ko\.(xz|gz|zst)$/.test(f.path));
+    if (compressed !== undefined) return { ...rpm, payloadProblem: `${compressed.path} is compressed; suppack reads uncompressed .ko files only` };
+    if (modules.size === 0) return rpm;
+    if (!SUPPORTED_PAYLOAD_COMPRESSORS.includes(info.payloadCompressor)) {
+      return { ...rpm, payloadProblem: `its payload is ${info.payloadCompressor}; suppack reads ${SUPPORTED_PAYLOAD_COMPRESSORS.join(', ')} payloads` };
+    }
+    const rest = head.subarray(info.payloadOffset);
+    const payload = Readable.from(
+      (async function* () {
+        if (rest.length > 0) yield rest;
+        for (let n = await chunks.next(); !n.done; n = await chunks.next()) yield n.value;
+      })(),
+    );
+    try {
+      return { ...rpm, vermagic: await moduleVermagics(readRpmPayloadStream(payload, path, info), modules) };
+    } catch (e) {
+      if (!(e instanceof SuppackError)) throw e;
+      return { ...rpm, payloadProblem: e.message };
+    }
+  } finally {
+    await chunks.return?.();
   }
 }
 
-/** Streams the payload and takes each module's `vermagic=` string from its .modinfo section. */
-async function moduleVermagics(path: string, info: RpmInfo, modules: ReadonlySet<string>): Promise<Map<string, string>> {
+/** Each module's `vermagic=` string from its .modinfo section, as the payload streams by. */
+async function moduleVermagics(entries: AsyncIterable<CpioEntry>, modules: ReadonlySet<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const entry of readRpmPayload(path, info)) {
+  for await (const entry of entries) {
     const name = entry.name.replace(/^\.?\//, '/');
     if (!modules.has(name)) continue;
     const magic = await findVermagic(entry.body());

@@ -17,7 +17,7 @@ function level(f: Finding): 'error' | 'warning' {
  * directory, as SARIF consumers resolve it against the checkout); findings about the pack
  * itself point at `packUri` (the manifest, or the ISO).
  */
-export function lintSarif(report: LintReport, o: { version: string; artifactUri: (rpm: string) => string; packUri: string }): object {
+export function lintSarif(report: LintReport, o: { version: string; artifactUri: (rpm: string) => string; packUri?: string }): object {
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -42,13 +42,17 @@ export function lintSarif(report: LintReport, o: { version: string; artifactUri:
           ruleIndex: RULES.findIndex((r) => r.id === f.rule),
           level: level(f),
           message: { text: f.message },
-          locations: [
-            {
-              // §3.28 location: the RPM (or pack) as the artifact, the path inside it as a logical location.
-              physicalLocation: { artifactLocation: { uri: f.rpm !== undefined ? o.artifactUri(f.rpm) : o.packUri } },
-              ...(f.file !== undefined ? { logicalLocations: [{ name: f.file, kind: f.file.startsWith('%') ? 'function' : 'member' }] } : {}),
-            },
-          ],
+          // §3.28 location: the RPM (or the pack) as the artifact, the path inside it as a logical location.
+          ...(f.rpm !== undefined || o.packUri !== undefined
+            ? {
+                locations: [
+                  {
+                    physicalLocation: { artifactLocation: { uri: f.rpm !== undefined ? o.artifactUri(f.rpm) : o.packUri } },
+                    ...(f.file !== undefined ? { logicalLocations: [{ name: f.file, kind: f.file.startsWith('%') ? 'function' : 'member' }] } : {}),
+                  },
+                ],
+              }
+            : {}),
           // §3.35 suppression: a rule the project turned off, with its reason.
           ...(f.ignored !== undefined ? { suppressions: [{ kind: 'external', justification: f.ignored }] } : {}),
         })),
