@@ -16,6 +16,8 @@ export interface StageDirs {
   built: string;
   /** collect-rpms: every RPM of the pack, built and prebuilt. */
   rpms: string;
+  /** lint: lint.json and lint.sarif (docs/lint.md). */
+  lint: string;
   /** pack-metadata: XS-REPOSITORY and XS-PACKAGES. */
   metadata: string;
   /** build-iso: <label>.iso, <label>.iso.md5, <label>.metadata.md5. */
@@ -38,6 +40,7 @@ export function stageDirs(projectRoot: string): StageDirs {
     sources: posix.join(root, 'SOURCES'),
     built: posix.join(root, 'RPMS'),
     rpms: posix.join(root, 'rpms'),
+    lint: posix.join(root, 'lint'),
     metadata: posix.join(root, 'metadata'),
     iso: posix.join(root, 'iso'),
     bundle: posix.join(root, 'bundle'),

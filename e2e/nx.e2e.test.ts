@@ -6,11 +6,12 @@
  * re-runs exactly the stages that read it. No mocks.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run, runAsync } from './packed';
+import { buildFixtureRpmFiles } from '../testing/rpms';
 import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
@@ -20,7 +21,7 @@ const PACKS = {
   userspace: 'acme-tools',
   combined: 'acme-combo',
 } as const;
-const TARGETS = ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle'];
+const TARGETS = ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle'];
 
 let root: string;
 let ws: string;
@@ -74,9 +75,19 @@ describe('a workspace with the three generated packs', () => {
 
   test('run-many built every stage of every pack', async () => {
     for (const name of Object.values(PACKS)) {
-      for (const t of ['render-spec', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso']) {
+      for (const t of ['render-spec', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso']) {
         expect(firstRun.get(`${name}:${t}`), `${name}:${t}`).toBe('ran');
       }
+    }
+  });
+
+  test('the three generated packs pass lint with no finding (DDK guide rules, docs/lint.md)', () => {
+    for (const name of Object.values(PACKS)) {
+      const report = JSON.parse(readFileSync(join(ws, 'dist/packs', name, 'lint/lint.json'), 'utf8'));
+      expect(report.findings, name).toEqual([]);
+      const sarif = JSON.parse(readFileSync(join(ws, 'dist/packs', name, 'lint/lint.sarif'), 'utf8'));
+      expect(sarif.version).toBe('2.1.0');
+      expect(sarif.runs[0].results).toEqual([]);
     }
   });
 
@@ -153,11 +164,34 @@ describe('a workspace with the three generated packs', () => {
     const runs = await buildIsoAll();
     const ran = [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t).sort();
     expect(ran).toEqual(
-      ['build-iso', 'build-rpms', 'build-srctarballs', 'collect-rpms', 'pack-metadata'].map((t) => `${PACKS.driver}:${t}`).sort(),
+      ['build-iso', 'build-rpms', 'build-srctarballs', 'collect-rpms', 'lint', 'pack-metadata'].map((t) => `${PACKS.driver}:${t}`).sort(),
     );
 
     appendFileSync(join(ws, 'packs', PACKS.driver, 'README.md'), '\nMore words.\n');
     const again = await buildIsoAll();
     expect([...again.values()].filter((h) => h === 'ran')).toEqual([]);
+  });
+
+  test('build-iso fails on a lint error, naming it; an ignored rule with a reason does not fail', async () => {
+    // Runs last: it changes the userspace pack's manifest.
+    const dir = join(ws, 'packs', PACKS.userspace);
+    const manifestPath = join(dir, 'suppack.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    mkdirSync(join(dir, 'vendor'), { recursive: true });
+    const bad = Object.entries(buildFixtureRpmFiles(join(__dirname, '../testing/fixtures/lint-specs'))).find(([f]) => f.startsWith('lint-bad-udev-'))!;
+    cpSync(bad[1], join(dir, 'vendor', bad[0]));
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, prebuilt: ['vendor/*.rpm'] }, null, 2));
+    const failed = await runAsync(join(ws, 'node_modules/.bin/nx'), ['run', `${PACKS.userspace}:build-iso`, '--outputStyle=static'], { cwd: ws, env: env(ws) });
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toContain(
+      `error: ${bad[0]}: /lib/udev/rules.d/90-acme.rules: udev rules outside /etc/udev/rules.d/ [PLACE-UDEV, DDK guide 7.2]`,
+    );
+    expect(taskRuns(failed.stdout + failed.stderr).get(`${PACKS.userspace}:build-iso`)).toBeUndefined();
+
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, prebuilt: ['vendor/*.rpm'], lint: { ignore: { 'PLACE-UDEV': 'the vendor ships its rules where its udev reads them' } } }, null, 2));
+    const runs = taskRuns(await nx(['run', `${PACKS.userspace}:build-iso`, '--outputStyle=static']));
+    expect(runs.get(`${PACKS.userspace}:build-iso`)).toBe('ran');
+    const report = JSON.parse(readFileSync(join(ws, 'dist/packs', PACKS.userspace, 'lint/lint.json'), 'utf8'));
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'PLACE-UDEV', ignored: 'the vendor ships its rules where its udev reads them' })]);
   });
 });

@@ -14,3 +14,4 @@ export {
 export { combinePacks, type CombinePacksOptions } from './combine-packs';
 export { rebuildIso, type RebuildIsoOptions } from './rebuild-iso';
 export { PLUGIN_NAME } from './errors';
+export { lint, type LintOptions } from './lint';

@@ -43,7 +43,7 @@ describe('createNodes', () => {
     const project = result.projects!['packs/good'];
     expect(project.name).toBe('good');
     expect(project.root).toBe('packs/good');
-    expect(Object.keys(project.targets!)).toEqual(['collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(Object.keys(project.targets!)).toEqual(['collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     expect(project.metadata?.technologies).toEqual(['xenserver']);
     expect(JSON.stringify(result)).not.toContain(ws);
   });
@@ -82,7 +82,7 @@ describe('createNodes', () => {
     const message = 'packs/bad/suppack.json: line 4, column 3: invalid JSON: expected double-quoted property name';
     const project = results[0][1].projects!['packs/bad'];
     expect(project.name).toBe('bad');
-    expect(Object.keys(project.targets!)).toEqual(['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(Object.keys(project.targets!)).toEqual(['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     for (const t of Object.values(project.targets!)) {
       expect(t).toMatchObject({ executor: 'suppack:invalid-project', cache: false, options: { errors: [message] } });
     }

@@ -12,6 +12,7 @@ export const STAGES = [
   'build-srctarballs',
   'build-rpms',
   'collect-rpms',
+  'lint',
   'pack-metadata',
   'build-iso',
   'bundle',

@@ -33,9 +33,9 @@ const epoch = { env: 'SOURCE_DATE_EPOCH' };
 const out = (sub: string) => [`{workspaceRoot}/dist/{projectRoot}/${sub}`];
 
 describe('inferTargets', () => {
-  test('driver pack (two kernels): the seven targets, exact', () => {
+  test('driver pack (two kernels): the eight targets, exact', () => {
     const t = inferTargets('packs/acme-nic', driver);
-    expect(Object.keys(t)).toEqual(['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(Object.keys(t)).toEqual(['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     expect(t['render-spec']).toEqual({
       executor: 'suppack:render-spec',
       ...common,
@@ -76,6 +76,14 @@ describe('inferTargets', () => {
       dependsOn: ['build-rpms'],
       metadata: meta(t['collect-rpms'].metadata!.description!),
     });
+    expect(t.lint).toEqual({
+      executor: 'suppack:lint',
+      ...common,
+      inputs: ['{projectRoot}/suppack.json', ext, { dependentTasksOutputFiles: '**/*.rpm' }],
+      outputs: out('lint'),
+      dependsOn: ['collect-rpms'],
+      metadata: meta(t.lint.metadata!.description!),
+    });
     expect(t['pack-metadata']).toEqual({
       executor: 'suppack:pack-metadata',
       ...common,
@@ -95,7 +103,8 @@ describe('inferTargets', () => {
         { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
       ],
       outputs: out('iso'),
-      dependsOn: ['pack-metadata', '^build-iso'],
+      // build-iso runs only when lint finds no error.
+      dependsOn: ['lint', 'pack-metadata', '^build-iso'],
       metadata: meta(t['build-iso'].metadata!.description!),
     });
     expect(t.bundle).toEqual({
@@ -111,7 +120,7 @@ describe('inferTargets', () => {
   test('every target has a description of its own', () => {
     const descriptions = Object.values(inferTargets('p', driver)).map((t) => t.metadata?.description);
     expect(descriptions.every((d) => typeof d === 'string' && d.length > 20)).toBe(true);
-    expect(new Set(descriptions).size).toBe(7);
+    expect(new Set(descriptions).size).toBe(8);
   });
 
   test('userspace pack: EULAs are inputs of render-spec and build-rpms, never sources of a tarball', () => {
@@ -136,7 +145,7 @@ describe('inferTargets', () => {
 
   test('prebuilt-only pack: no spec stages, collect-rpms reads the globs and depends on nothing', () => {
     const t = inferTargets('packs/vendor', prebuilt);
-    expect(Object.keys(t)).toEqual(['collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(Object.keys(t)).toEqual(['collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     expect(t['collect-rpms']).toEqual({
       executor: 'suppack:collect-rpms',
       ...common,
@@ -160,7 +169,7 @@ describe('inferTargets', () => {
 
   test('a spec without sources adds no tarball input and no build-srctarballs', () => {
     const t = inferTargets('p', parse({ pack, rpms: [{ spec: 'meta.spec', version: '1' }] }));
-    expect(Object.keys(t)).toEqual(['render-spec', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle']);
+    expect(Object.keys(t)).toEqual(['render-spec', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     expect(t['build-rpms'].dependsOn).toEqual(['render-spec']);
     expect(t['build-rpms'].inputs).toEqual(['{projectRoot}/suppack.json', '{projectRoot}/meta.spec', ext, { runtime: 'rpmbuild --version' }, epoch]);
   });
@@ -203,7 +212,7 @@ describe('inferTargets', () => {
   test('target names can be overridden; executors and dependsOn follow', () => {
     const t = inferTargets('p', driver, { targetNames: { 'build-iso': 'iso', 'build-rpms': 'rpms' } });
     expect(t.iso.executor).toBe('suppack:build-iso');
-    expect(t.iso.dependsOn).toEqual(['pack-metadata', '^iso']);
+    expect(t.iso.dependsOn).toEqual(['lint', 'pack-metadata', '^iso']);
     expect(t['collect-rpms'].dependsOn).toEqual(['rpms']);
     expect(t.bundle.dependsOn).toEqual(['iso', 'build-srctarballs']);
     expect(t['build-iso']).toBeUndefined();
@@ -220,7 +229,7 @@ describe('inferTargets', () => {
     expect(inferProjectMetadata(prebuilt, targets)).toEqual({
       description: 'Acme NIC driver (acme:acme-nic 1.0, supplemental pack)',
       technologies: ['xenserver'],
-      targetGroups: { 'Supplemental pack': ['collect-rpms', 'pack-metadata', 'build-iso', 'bundle'] },
+      targetGroups: { 'Supplemental pack': ['collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle'] },
     });
   });
 

@@ -8,8 +8,8 @@
  * Stage chain (each stage's output is the next one's input, carried by dependsOn +
  * dependentTasksOutputFiles, never by reading another target's folder):
  *
- *   render-spec ─┐
- *                ├─► build-rpms ─► collect-rpms ─► pack-metadata ─► build-iso ─► bundle
+ *   render-spec ─┐                              ┌─► lint ──────────────┐
+ *                ├─► build-rpms ─► collect-rpms ─┴─► pack-metadata ─► build-iso ─► bundle
  *   build-srctarballs ─┘                                                ▲           │
  *            └──────────────────────────────────────────────────────────┼───────────┘
  *                                                         ^build-iso (required workspace packs)
@@ -55,6 +55,7 @@ const DESCRIPTIONS: Record<Stage, string> = {
   'build-srctarballs': 'Pack each spec\'s sources directory into a deterministic <name>-<version>.tar.gz',
   'build-rpms': 'Build the binary RPMs with rpmbuild from the rendered specs and source tarballs',
   'collect-rpms': 'Collect the built RPMs and the prebuilt ones into the pack\'s RPM set',
+  lint: 'Check the pack\'s RPMs against the DDK guide\'s rules (docs/lint.md); build-iso runs only when no error is found',
   'pack-metadata': 'Write the pack metadata XS-REPOSITORY and XS-PACKAGES',
   'build-iso': 'Build the supplemental pack ISO with its .iso.md5 and .metadata.md5',
   bundle: 'Zip the ISO, the md5 files and the source tarballs for release (GPL sources)',
@@ -78,7 +79,7 @@ export function inferTargets(
 
 /** The stages of each kind of project, in build order. */
 const KIND_STAGES: Record<ProjectManifest['kind'], Stage[]> = {
-  pack: ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'pack-metadata', 'build-iso', 'bundle'],
+  pack: ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle'],
   bundle: ['combine-packs'],
   installer: ['rebuild-iso'],
 };
@@ -162,6 +163,9 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
     out.rpms,
     hasSpecs ? [name['build-rpms']] : [],
   );
+  // The rules read the collected RPMs and the pack's facts; the previous release's ISO by content.
+  const previous = manifest.lint.previous !== undefined ? [{ fileset: file(manifest.lint.previous), includeIgnored: true } as Input] : [];
+  targets[name.lint] = target('lint', [manifestInput, ...previous, ...external, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
   if (manifest.format === 'legacy') {
     targets[name['pack-metadata']] = target(
       'pack-metadata',
@@ -180,7 +184,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
         { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
       ],
       out.iso,
-      [name['pack-metadata'], `^${name['build-iso']}`],
+      [name.lint, name['pack-metadata'], `^${name['build-iso']}`],
     );
   } else {
     const pack = manifest.pack;
@@ -208,7 +212,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
           { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
         ],
         out.iso,
-        [name['pack-metadata']],
+        [name.lint, name['pack-metadata']],
       ),
       metadata: {
         description: `Build the ${pack.driverDisk ? 'driver disk' : 'update'} ISO (signed yum repo, update.xml) with its .sha256`,

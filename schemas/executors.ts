@@ -30,6 +30,10 @@ export const executorOptionSchemas = {
     'Collect RPMs',
     'Copy the built RPMs and the prebuilt globs of suppack.json, each checked as an RPM, into dist/<projectRoot>/rpms.',
   ),
+  lint: noOptions(
+    'Lint the pack',
+    "Check the collected RPMs against the DDK guide's rules with the pack's facts from suppack.json (lint.ignore turns rules off with a reason); write lint.json and lint.sarif into dist/<projectRoot>/lint and fail on any error that is not ignored (docs/lint.md).",
+  ),
   'pack-metadata': noOptions(
     'Write pack metadata',
     'Write XS-REPOSITORY and XS-PACKAGES for the collected RPMs (file name order, then dependency order) into dist/<projectRoot>/metadata.',
@@ -69,6 +73,7 @@ export type RenderSpecOptions = z.input<(typeof executorOptionSchemas)['render-s
 export type BuildSrcTarballsOptions = z.input<(typeof executorOptionSchemas)['build-srctarballs']>;
 export type BuildRpmsOptions = z.input<(typeof executorOptionSchemas)['build-rpms']>;
 export type CollectRpmsOptions = z.input<(typeof executorOptionSchemas)['collect-rpms']>;
+export type LintOptions = z.input<(typeof executorOptionSchemas)['lint']>;
 export type PackMetadataOptions = z.input<(typeof executorOptionSchemas)['pack-metadata']>;
 export type BuildIsoOptions = z.input<(typeof executorOptionSchemas)['build-iso']>;
 export type BundleOptions = z.input<(typeof executorOptionSchemas)['bundle']>;

@@ -48,6 +48,7 @@ export function lintRead(pack: LintPack, rpms: readonly LintRpm[], ignore: Parti
   }
   const installed = rpms.reduce((n, r) => n + r.info.size, 0);
   const notes = [
+    ...rpms.flatMap((r) => (r.payloadProblem !== undefined ? [`${r.name}: the modules' vermagic was not checked: ${r.payloadProblem}`] : [])),
     `${rpms.length} RPM${rpms.length === 1 ? '' : 's'} checked against ${pack.host.name}`,
     `installs ${(installed / (1024 * 1024)).toFixed(1)} MiB into dom0${pack.memMiB !== undefined ? `, declares ${pack.memMiB} MiB of memory` : ''} (dom0 has ${DOM0_MEMORY_MIB} MB, DDK guide 1.4)`,
   ];
