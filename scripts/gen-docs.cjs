@@ -105,7 +105,10 @@ function pages() {
   const executors = require(join(root, 'executors.json')).executors;
   const generators = require(join(root, 'generators.json')).generators;
   const schemaOf = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
+  const { RULES } = dist('core/products/lint/rules.js');
+  const { usage: lintUsage } = dist('cli/lint.js');
   return {
+    'docs/lint.md': lintPage(banner, RULES, lintUsage),
     'docs/nx/manifest.md': [
       banner,
       '# `suppack.json`',
@@ -343,6 +346,54 @@ function pages() {
       '',
     ].join('\n'),
   };
+}
+
+/** docs/lint.md: every rule of core/products/lint/rules.ts with its guide section, an example and the fix. */
+function lintPage(banner, rules, usage) {
+  const section = (r) => (r.section.includes('/') ? `[${r.section}](${r.section.replace(/^docs\//, '')})` : `DDK guide ${r.section}`);
+  return [
+    banner,
+    '# suppack lint',
+    '',
+    "The rules and guidelines of the XenServer Driver Development Kit guide (its chapter 7 \"Rules and",
+    'guidelines\", section 1.4 \"What should (not) be in a supplemental pack?\" and the kernel module',
+    "chapters), and what the target host's rpm can install (docs/hosts.md), checked before a pack is",
+    'built: by `suppack lint`, by the Nx target `lint` of every pack project (cached; `build-iso` runs',
+    'only when it finds no error) and by the gulp plugin `lint()`.',
+    '',
+    'Each finding names the rule, the RPM and the file (or scriptlet) inside it. Errors fail the',
+    'check; warnings are reported. A rule can be turned off per project, with the reason, in',
+    '`suppack.json`; its findings are still shown, marked ignored (SARIF: a suppression):',
+    '',
+    '```json',
+    '{ "lint": { "ignore": { "PLACE-UDEV": "our udev package reads /lib/udev/rules.d" } } }',
+    '```',
+    '',
+    "`lint.previous` names the previous release's pack ISO (UPGRADE-PREVIOUS). The Nx target writes",
+    '`dist/<projectRoot>/lint/lint.json` and `lint.sarif` (SARIF 2.1.0, for CI systems that show',
+    'findings inline); the gulp plugin emits the report as a file with `report: "lint.sarif"`.',
+    '',
+    '## The command',
+    '',
+    '```',
+    usage,
+    '```',
+    '',
+    '## Rules',
+    '',
+    '| rule | severity | source | what it checks |',
+    '|---|---|---|---|',
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.severity} | ${section(r)} | ${r.title.replace(/\|/g, '\\|')} |`),
+    '',
+    ...rules.flatMap((r) => [`### ${r.id}`, '', `${r.severity}, ${section(r)}. ${r.title}`, '', `- Breaks it: ${r.example}`, `- Fix: ${r.fix}`, '']),
+    '## Limits',
+    '',
+    '- A module\'s vermagic is read from its `.modinfo` strings: uncompressed `.ko` files in gzip',
+    '  payloads. Compressed modules, other payloads and gulp stream contents are noted as not checked.',
+    '- Scriptlets are read as shell text: a command hidden behind a variable or a sourced file is not',
+    '  seen. Clean uninstallation (DDK guide 7.4) is not checked yet.',
+    '',
+  ].join('\n');
 }
 
 writeGenerated(pages(), 'docs');

@@ -61,6 +61,9 @@ export interface Rule {
   section: string;
   /** One line for docs and SARIF. */
   title: string;
+  /** docs/lint.md: something that breaks the rule, and the fix. */
+  example: string;
+  fix: string;
   check(ctx: LintContext): RuleHit[];
 }
 
@@ -203,6 +206,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.1',
     title: `Kernel modules are packaged in an RPM of group "${KERNEL_GROUP}".`,
+    example: "`acme-modules` holds `/lib/modules/4.19.0+1/updates/acme.ko` with `Group: Applications/System`.",
+    fix: "Set `Group: System Environment/Kernel` in the spec's package that carries the modules.",
     check: ({ rpms }) =>
       rpms
         .filter((r) => modules(r).length > 0 && r.info.group !== KERNEL_GROUP)
@@ -213,6 +218,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.1',
     title: 'Kernel modules live under /lib/modules/<kernel>/extra (or updates/, which later installers also take).',
+    example: "`/lib/modules/4.19.0+1/kernel/drivers/net/acme.ko`: the kernel's own tree, which the next kernel update overwrites.",
+    fix: "Install modules to `/lib/modules/%{kernel_release}/extra/` (XenServer 5.x-6.x) or `.../updates/` (7.x and later; depmod ranks it above the kernel's own modules).",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         modules(r)
@@ -225,6 +232,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.7.2',
     title: 'One RPM per kernel: an RPM holds modules for one kernel only.',
+    example: "One RPM holds `acme.ko` for both 4.19.0+1 and 4.19.0+2.",
+    fix: "Build the spec once per kernel (suppack's `kernels` in suppack.json does), one RPM each.",
     check: ({ rpms }) =>
       rpms.flatMap((r) => {
         const kernels = moduleKernels(r);
@@ -236,6 +245,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.7.2',
     title: 'Where several kernels are installed side by side (the xen and kdump era), a module RPM is named for its kernel.',
+    example: "On XenServer 6.0, `acme-modules` holds modules for `2.6.32.12-0.7.1.xs6.0.0.529.170661xen`.",
+    fix: "Name the package for its kernel: `acme-modules-xen-%{kernel_release}` (the DDK's examples do), so both flavours' RPMs can be installed side by side.",
     check: ({ rpms, pack }) => {
       if ((pack.platform?.kernel.flavours.length ?? 0) === 0) return [];
       return rpms.flatMap((r) => {
@@ -251,6 +262,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.1',
     title: 'Modules are built for every kernel flavour the release boots (xen and kdump on XenServer 5.x and 6.x).',
+    example: "On XenServer 6.0, `acme.ko` is built for the `...xen` kernel only.",
+    fix: "Build it for the `kdump` kernel too (add both kernels to `kernels`): the crash kernel needs the driver to write the dump.",
     check: ({ rpms, pack }) => {
       const flavours = pack.platform?.kernel.flavours ?? [];
       if (flavours.length === 0) return [];
@@ -286,6 +299,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.1',
     title: "A module's vermagic names the kernel it is filed under.",
+    example: "`/lib/modules/4.19.0+1/updates/acme.ko` whose `vermagic=` is `4.19.0+2 SMP mod_unload`.",
+    fix: "Build the module against the kernel it is filed under (its kernel-devel tree); the kernel refuses a module whose vermagic differs.",
     check: ({ rpms }) =>
       rpms.flatMap((r) => {
         if (modules(r).length === 0) return [];
@@ -306,6 +321,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.2',
     title: 'udev rules are in /etc/udev/rules.d/.',
+    example: "`/lib/udev/rules.d/90-acme.rules`.",
+    fix: "Install udev rules to `/etc/udev/rules.d/`.",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         r.info.files
@@ -318,6 +335,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.6',
     title: 'Firmware is in /lib/firmware.',
+    example: "`/opt/acme/firmware/acme.bin`.",
+    fix: "Install firmware to `/lib/firmware/`, where the kernel's firmware loader looks.",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         r.info.files
@@ -330,6 +349,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.2',
     title: 'Configuration files are in /etc/.',
+    example: "`%config /opt/acme/acme.conf`.",
+    fix: "Put configuration under `/etc/` (e.g. `/etc/acme/acme.conf`).",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         r.info.files
@@ -342,6 +363,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.2',
     title: 'Documentation is in /usr/share/doc/ (man and info pages in their own trees).',
+    example: "`%doc /opt/acme/README`.",
+    fix: "Use `%doc README` (rpmbuild puts it in `/usr/share/doc/<name>/`).",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         r.info.files
@@ -354,6 +377,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.2',
     title: 'Scriptlets do not start processes.',
+    example: "`%post` runs `service acmed start` (or `systemctl start acmed`, or `acmed &`).",
+    fix: "Start nothing from a scriptlet: enable the service (`chkconfig acmed on`, `systemctl enable acmed`) and let the host start it at boot, or ask for a reboot in the pack's after-apply guidance.",
     check: (ctx) =>
       scriptlets(ctx).flatMap(({ rpm, label, body }) =>
         STARTS_PROCESS.flatMap(([re, what]) => {
@@ -367,6 +392,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.2',
     title: 'Firewall rules: iptables-restore < /etc/sysconfig/iptables, then iptables -A, then iptables-save > /etc/sysconfig/iptables.',
+    example: "`%post` runs `iptables -A INPUT -p tcp --dport 4242 -j ACCEPT` alone.",
+    fix: "`iptables-restore < /etc/sysconfig/iptables`, then `iptables -A ...`, then `iptables-save > /etc/sysconfig/iptables` (the generated userspace spec shows it); undo it the same way in `%postun`.",
     check: (ctx) =>
       scriptlets(ctx).flatMap(({ rpm, label, body }) => {
         const hits: RuleHit[] = [];
@@ -388,6 +415,8 @@ export const RULES: readonly Rule[] = [
     severity: 'warning',
     section: '7.2',
     title: "Scriptlets that need a running host test for one (`if runlevel >/dev/null 2>&1`): packs are also installed by the host installer.",
+    example: "`%post` runs `xe host-param-set ...` unconditionally.",
+    fix: "Guard it: `if runlevel >/dev/null 2>&1; then ...; fi`, so the scriptlet does nothing inside the host installer.",
     check: (ctx) =>
       scriptlets(ctx).flatMap(({ rpm, label, body }) => {
         if (RUNLEVEL_TEST.test(body)) return [];
@@ -400,6 +429,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.3',
     title: 'Vendor code and vendor name carry no version or build numbers (upgrades match on them).',
+    example: "`--vendor-code=acme-2.1` or `--vendor-name=\"ACME build 7\"`.",
+    fix: "Keep vendor code and name the same across releases (`acme`, `ACME Corp`); the version goes in `--version`.",
     check: ({ pack }) =>
       (
         [
@@ -417,6 +448,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.3.2',
     title: "A pack's RPMs upgrade the previous release's: same names, higher versions.",
+    example: "Release 1.1 drops `acme-tools`, or ships `acme-tools-1.0-1` again where 1.0 shipped `1.0-2`.",
+    fix: "Ship every RPM of the previous release with a higher version or release (or obsolete it from another RPM).",
     check: ({ pack, rpms }) => {
       if (pack.previous === undefined) return [];
       const hits: RuleHit[] = [];
@@ -436,6 +469,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: '7.7.1',
     title: "A pack's version has at least one dot; for XenServer 5.6, one or two dots and no hyphen.",
+    example: "`--version=1` for any host; `--version=1.2.3.4` or `1-2.3` for XenServer 5.6.",
+    fix: "Use at least one dot (`1.0`); for XenServer 5.6 one or two dots and no hyphen.",
     check: ({ pack }) => {
       const v = pack.version;
       if (v === undefined) return [];
@@ -453,6 +488,8 @@ export const RULES: readonly Rule[] = [
     severity: 'warning',
     section: '7.6',
     title: 'Firmware tarballs are named <company-product>-<version>.',
+    example: "`/lib/firmware/firmware.tar.gz`.",
+    fix: "Name it `<company>-<product>-<version>.tar.gz`, e.g. `acme-nic-1.2.0.tar.gz`.",
     check: ({ rpms }) =>
       rpms.flatMap((r) =>
         r.info.files
@@ -466,6 +503,8 @@ export const RULES: readonly Rule[] = [
     severity: 'warning',
     section: '1.4',
     title: 'No heavy runtimes in dom0 (a JRE, a web server): they belong in an appliance VM.',
+    example: "An RPM that requires `java-1.8.0-openjdk-headless` or ships `/usr/sbin/httpd`.",
+    fix: "Run the component in an appliance VM and talk to the host through the XenAPI.",
     check: ({ rpms }) =>
       rpms.flatMap((r) => {
         const byFile = r.info.files.flatMap((f) => HEAVY_FILES.filter(([re]) => re.test(f.path)).map(([, what]) => ({ what, file: f.path })));
@@ -481,6 +520,8 @@ export const RULES: readonly Rule[] = [
     severity: 'warning',
     section: '1.4',
     title: `A pack takes little of dom0 (${DOM0_MEMORY_MIB} MB): it declares and installs under a tenth of it.`,
+    example: "`--mem=200`, or RPMs installing 100 MiB.",
+    fix: "Keep what runs in dom0 small; move the rest to an appliance VM.",
     check: ({ pack, rpms }) => {
       const hits: RuleHit[] = [];
       if (pack.memMiB !== undefined && pack.memMiB > HEAVY_MIB) {
@@ -496,6 +537,8 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     section: 'docs/hosts.md',
     title: "The target host's rpm can install every RPM (rpmlib features, payload, digests, signatures).",
+    example: "An RPM with sha256 file digests in a pack for XenServer 6.5 (rpm 4.4.2.3 needs md5).",
+    fix: "Build the RPMs with suppack's build-rpms (it sets the host's rpmbuild macros), or rebuild them for the host's rpm as the message says (docs/hosts.md).",
     check: ({ pack, rpms }) =>
       rpms.flatMap((r) => hostProblems(r.facts, pack.host.rpm, pack.host.name).map((p) => ({ rpm: r.name, message: p.text }))),
   },

@@ -31,6 +31,7 @@ export function lintSarif(report: LintReport, o: { version: string; artifactUri:
             rules: RULES.map((r) => ({
               id: r.id,
               shortDescription: { text: r.title },
+              help: { text: `Fix: ${r.fix}` },
               defaultConfiguration: { level: r.severity },
               properties: { ddkGuideSection: r.section },
             })),
