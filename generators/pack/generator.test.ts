@@ -59,7 +59,7 @@ describe('pack generator', () => {
     // Plugin registered, no project.json: every target is inferred.
     expect(readNxJson(tree)?.plugins).toEqual([{ plugin: 'suppack' }]);
     expect(tree.exists(`${dir}/project.json`)).toBe(false);
-    expect(Object.keys(inferTargets(dir, m))).toHaveLength(7);
+    expect(Object.keys(inferTargets(dir, m))).toHaveLength(8);
   });
 
   test('userspace: program, config, docs, status report, EULA, a %post that follows the rules', async () => {
