@@ -30,6 +30,8 @@ Options:
   --version=VERSION        the pack's version (checked for dots)
   --mem=MB                 the dom0 memory the pack declares
   --previous=PACK.iso      the previous release: every RPM of it must be upgraded
+  --uninstall-check        install and erase each RPM in a private root with its scriptlets
+                           and report what is left (DDK guide 7.4; RPM files, as root)
   --ignore=RULE=REASON     turn a rule off, saying why (repeatable); still shown, marked ignored
   --format=text|json|sarif report format (default text); --json is --format=json
   --output=FILE            write the report to FILE instead of standard output
@@ -44,6 +46,7 @@ const options: OptionSpec = {
   version: { type: 'string' },
   mem: { type: 'string' },
   previous: { type: 'string' },
+  'uninstall-check': { type: 'boolean' },
   ignore: { type: 'string', multiple: true },
   format: { type: 'string' },
   json: { type: 'boolean' },
@@ -60,6 +63,7 @@ const FLAG_OF: Record<string, string> = {
   version: '--version',
   memMiB: '--mem',
   previous: '--previous',
+  uninstallCheck: '--uninstall-check',
   ignore: '--ignore',
   format: '--format',
 };
@@ -82,6 +86,7 @@ export async function lintCommand(argv: string[], out: NodeJS.WritableStream): P
       version: values.version,
       memMiB: values.mem === undefined ? undefined : integer(values.mem as string, '--mem'),
       previous: values.previous,
+      uninstallCheck: values['uninstall-check'] ?? false,
       ignore: ignoreFlags((values.ignore as string[] | undefined) ?? []),
       format: values.json ? 'json' : (values.format ?? 'text'),
     },
@@ -111,7 +116,7 @@ export async function lintCommand(argv: string[], out: NodeJS.WritableStream): P
     };
   }
 
-  const report = await runLint({ inputs: positionals, pack, previous: o.previous, ignore: o.ignore, ignoreWhere: { field: '--ignore' } });
+  const report = await runLint({ inputs: positionals, pack, previous: o.previous, ignore: o.ignore, ignoreWhere: { field: '--ignore' }, uninstallCheck: o.uninstallCheck });
   const text =
     o.format === 'json'
       ? `${JSON.stringify(report, null, 2)}\n`

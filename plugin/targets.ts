@@ -165,7 +165,9 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   );
   // The rules read the collected RPMs and the pack's facts; the previous release's ISO by content.
   const previous = manifest.lint.previous !== undefined ? [{ fileset: file(manifest.lint.previous), includeIgnored: true } as Input] : [];
-  targets[name.lint] = target('lint', [manifestInput, ...previous, ...external, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
+  // The uninstall check runs the machine's rpm: its version is part of the result.
+  const rpmTool: Input[] = manifest.lint.uninstallCheck ? [{ runtime: 'rpm --version' }] : [];
+  targets[name.lint] = target('lint', [manifestInput, ...previous, ...external, ...rpmTool, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
   if (manifest.format === 'legacy') {
     targets[name['pack-metadata']] = target(
       'pack-metadata',

@@ -17,6 +17,7 @@ export const LINT_RULE_IDS = [
   'SCRIPT-STARTS-PROCESS',
   'SCRIPT-FIREWALL',
   'SCRIPT-RUNNING-HOST',
+  'UNINSTALL-CLEAN',
   'UPGRADE-VENDOR',
   'UPGRADE-PREVIOUS',
   'VERSION-DOTS',
@@ -46,6 +47,10 @@ export const lintIgnoreSchema = z
 export const lintManifestSchema = z
   .object({
     ignore: lintIgnoreSchema.default({}),
+    uninstallCheck: z
+      .boolean()
+      .default(false)
+      .describe('Install each RPM into a private root with its scriptlets, erase it, and report what is left (UNINSTALL-CLEAN, DDK guide 7.4). Needs rpm and root.'),
     previous: relativePath('the previous release\'s pack ISO')
       .optional()
       .describe("The previous release's pack ISO: every RPM of it must be upgraded by this pack's (same name, higher version; DDK guide 7.3)."),
@@ -70,6 +75,7 @@ export const lintCommandSchema = z
     version: z.string().min(1).optional(),
     memMiB: z.number().int().nonnegative().optional(),
     previous: z.string().min(1).optional(),
+    uninstallCheck: z.boolean().default(false),
     ignore: lintIgnoreSchema.default({}),
     format: z.enum(['text', 'json', 'sarif'], { error: 'expected text, json or sarif' }).default('text'),
   })

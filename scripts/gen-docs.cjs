@@ -391,7 +391,7 @@ function lintPage(banner, rules, usage) {
     '- A module\'s vermagic is read from its `.modinfo` strings: uncompressed `.ko` files in gzip',
     '  payloads. Compressed modules, other payloads and gulp stream contents are noted as not checked.',
     '- Scriptlets are read as shell text: a command hidden behind a variable or a sourced file is not',
-    '  seen. Clean uninstallation (DDK guide 7.4) is not checked yet.',
+    '  seen.',
     '',
   ].join('\n');
 }

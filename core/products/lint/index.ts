@@ -7,6 +7,8 @@ import type { LintReport } from './findings';
 import { checkIgnore, lintRead, readLintRpm } from './lint';
 import { previousRpms, readLintIso } from './pack-iso';
 import type { LintPack, LintRpm } from './rules';
+import { uninstallCheckUnavailable, uninstallLeftovers } from './uninstall';
+import { checkRpmIdentity } from '../../rpm/identity';
 
 export type { Finding, LintReport, Severity } from './findings';
 export { failingFindings, formatFinding } from './findings';
@@ -25,6 +27,8 @@ export interface LintRun {
   ignore?: Readonly<Record<string, string>>;
   /** Where `ignore` came from, for its errors (e.g. `packs/acme/suppack.json`, field `lint.ignore`). */
   ignoreWhere?: { file?: string; field?: string };
+  /** Install and erase each RPM in a private root (UNINSTALL-CLEAN); RPM files only, root only. */
+  uninstallCheck?: boolean;
 }
 
 export async function runLint(o: LintRun): Promise<LintReport> {
@@ -32,6 +36,7 @@ export async function runLint(o: LintRun): Promise<LintReport> {
   let pack: Omit<LintPack, 'previous'>;
   let rpms: LintRpm[];
   const iso = o.inputs.length === 1 && /\.iso$/i.test(o.inputs[0]!) ? o.inputs[0]! : undefined;
+  if (iso !== undefined && o.uninstallCheck) throw new SuppackError('the uninstall check takes RPM files; lint the pack\'s RPMs for it', { file: iso });
   if (iso !== undefined) {
     ({ pack, rpms } = await readLintIso(iso));
   } else {
@@ -41,6 +46,14 @@ export async function runLint(o: LintRun): Promise<LintReport> {
     pack = o.pack;
     rpms = [];
     for (const path of o.inputs) rpms.push(await readLintRpm(path));
+    if (o.uninstallCheck) {
+      const why = uninstallCheckUnavailable();
+      if (why !== undefined) throw new SuppackError(`cannot run the uninstall check: ${why}`);
+      for (const [i, path] of o.inputs.entries()) {
+        checkRpmIdentity(rpms[i]!.info);
+        rpms[i] = { ...rpms[i]!, leftovers: await uninstallLeftovers(path, rpms[i]!.info.name) };
+      }
+    }
   }
   const previous = o.previous !== undefined ? await previousRpms(o.previous) : undefined;
   return lintRead({ ...pack, ...(previous !== undefined ? { previous } : {}) }, rpms, ignore);

@@ -197,3 +197,25 @@ describe('findVermagic', () => {
     expect(await findVermagic(chunks('vermagic=', 'x'.repeat(600), '\0'))).toBeUndefined();
   });
 });
+
+describe('UNINSTALL-CLEAN: installed and erased for real in a private root (rpm, as root)', () => {
+  it('reports what a scriptlet left behind, and nothing for one that cleans up', async () => {
+    const { runLint } = await import('./index');
+    const report = await runLint({ inputs: [rpm('lint-bad-leftover'), rpm('lint-clean-erase'), rpm('lint-clean-tools')], pack: UPDATE, uninstallCheck: true });
+    expect(report.findings.filter((f) => f.rule === 'UNINSTALL-CLEAN')).toEqual([
+      {
+        rule: 'UNINSTALL-CLEAN',
+        severity: 'error',
+        section: '7.4',
+        rpm: 'lint-bad-leftover-1.0-1.noarch.rpm',
+        file: '/etc/acme/generated.conf',
+        message: 'left behind after rpm -e',
+      },
+    ]);
+  });
+
+  it('refuses a pack ISO (it takes RPM files)', async () => {
+    const { runLint } = await import('./index');
+    await expect(runLint({ inputs: ['pack.iso'], uninstallCheck: true })).rejects.toThrow("pack.iso: the uninstall check takes RPM files; lint the pack's RPMs for it");
+  });
+});

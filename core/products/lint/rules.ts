@@ -20,6 +20,8 @@ export interface LintRpm {
   vermagic?: ReadonlyMap<string, string>;
   /** Why the payload could not be read for the vermagic check. */
   payloadProblem?: string;
+  /** What installing and erasing it left behind (uninstall.ts); absent when not checked. */
+  leftovers?: readonly string[];
 }
 
 /** An RPM of the previous release of the pack (name and EVR are all the upgrade rule reads). */
@@ -422,6 +424,24 @@ export const RULES: readonly Rule[] = [
         if (RUNLEVEL_TEST.test(body)) return [];
         const uses = NEEDS_RUNNING_HOST.filter(([re]) => re.test(body)).map(([, what]) => what);
         return uses.length > 0 ? [{ rpm: rpm.name, file: label, message: `uses ${uses.join(', ')} without testing for a running host (runlevel)` }] : [];
+      }),
+  },
+  {
+    id: 'UNINSTALL-CLEAN',
+    severity: 'error',
+    section: '7.4',
+    title: 'Every RPM erases cleanly (rpm -e): its scriptlets revert what they did.',
+    example: "`%post` writes `/etc/acme/generated.conf` and `%postun` leaves it.",
+    fix: 'Undo in `%preun`/`%postun` (when `$1` is 0: an erase, not an upgrade) what `%post` did: generated files, firewall rules, log rotation.',
+    check: ({ rpms }) =>
+      rpms.flatMap((r) => {
+        const left = r.leftovers ?? [];
+        const shown = left.slice(0, 10);
+        return shown.map((file, i) => ({
+          rpm: r.name,
+          file,
+          message: `left behind after rpm -e${i === shown.length - 1 && left.length > shown.length ? ` (and ${left.length - shown.length} more files)` : ''}`,
+        }));
       }),
   },
   {

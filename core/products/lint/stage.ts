@@ -58,6 +58,7 @@ export async function lintStage(o: LintStage): Promise<LintReport> {
     previous: previous !== undefined ? join(o.projectDir, previous) : undefined,
     ignore: o.manifest.lint.ignore,
     ignoreWhere: { file: o.manifestFile, field: 'lint.ignore' },
+    uninstallCheck: o.manifest.lint.uninstallCheck,
   });
   const sarif = lintSarif(report, { version: o.version, artifactUri: (rpm) => posix.join(o.rpmsDirUri, rpm), packUri: o.manifestFile });
   await replaceDir(o.outDir, async (tmp) => {
