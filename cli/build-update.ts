@@ -172,6 +172,6 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(`${pack.label} ISO`),
   });
-  out.write(`${result.iso}\n`);
+  out.write(`${result.iso}\n${result.iso}.sha256\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
-import { removeStaleTemps, tempSibling } from './temp-names';
+import { removeStaleTemps, tempSibling, writeSetJournal } from './temp-names';
 
 /** A temp file next to its destination: renamed into place by `commit`, removed by `discard`. */
 export interface AtomicOutput {
@@ -25,7 +25,7 @@ export async function atomicOutput(dest: string): Promise<AtomicOutput> {
     dest,
     tmp,
     commit: () =>
-      fsp.rename(tmp, dest).catch((e: unknown) => {
+      replaceFile(tmp, dest).catch((e: unknown) => {
         throw asOutputError(e, dest);
       }),
     discard: () => fsp.rm(tmp, { force: true }),
@@ -49,11 +49,31 @@ export async function writeAtomically<T>(dest: string, write: (tmpPath: string) 
   }
 }
 
-/** Write several outputs so that either all of them appear or none does. */
+/**
+ * Put `tmp` in `dest`'s place: the old `dest` is removed first and `tmp` renamed to a name that
+ * is free. A rename over an existing file makes ext4 flush the new file's data first
+ * (auto_da_alloc), which costs a large output the time of a disk write; a kill between the two
+ * steps leaves no `dest` (and a complete temp that the next run removes), never a partial one.
+ */
+export async function replaceFile(tmp: string, dest: string): Promise<void> {
+  await fsp.rm(dest, { force: true });
+  await fsp.rename(tmp, dest);
+}
+
+/**
+ * Write several outputs that belong together (an ISO and its md5 files) so that they are
+ * replaced together: every temp is written first; then a journal next to the first output lists
+ * them, the old outputs are removed and the temps renamed into place, and the journal goes. A
+ * kill before the journal is written leaves the old set; after it, a partial new set without
+ * any old member (never a new ISO beside an old .md5), which the next run for the same outputs
+ * completes from the journal (removeStaleTemps) before it does anything else. docs/security.md,
+ * "Outputs after a kill".
+ */
 export async function writeAllAtomically(
   outputs: Array<{ dest: string; write: (tmpPath: string) => Promise<unknown> }>,
 ): Promise<void> {
   const staged: Array<{ tmp: string; dest: string }> = [];
+  let journal: string | undefined;
   try {
     for (const { dest, write } of outputs) {
       const dir = dirname(dest);
@@ -65,10 +85,22 @@ export async function writeAllAtomically(
       staged.push({ tmp, dest });
       await write(tmp);
     }
-    for (const { tmp, dest } of staged) await fsp.rename(tmp, dest);
   } catch (e) {
     await Promise.all(staged.map(({ tmp }) => fsp.rm(tmp, { force: true })));
     throw asOutputError(e, staged.at(-1)?.dest ?? '');
+  }
+  if (staged.length === 0) return;
+  try {
+    journal = await writeSetJournal(staged);
+    for (const { dest } of staged) await fsp.rm(dest, { force: true });
+    for (const { tmp, dest } of staged) await fsp.rename(tmp, dest);
+    await fsp.rm(journal, { force: true });
+  } catch (e) {
+    // A failure half way (a full disk, a vanished directory) finishes nothing: the temps go, and
+    // whatever of the old set is left stays.
+    await Promise.all(staged.map(({ tmp }) => fsp.rm(tmp, { force: true })));
+    if (journal !== undefined) await fsp.rm(journal, { force: true });
+    throw asOutputError(e, staged[0]!.dest);
   }
 }
 

@@ -52,3 +52,44 @@ it('a stage directory killed between its renames: the next run finds the previou
   expect(readdirSync(outDir)).toEqual(['new.txt']);
   expect(existsSync(join(dir, 'stage', 'previous.txt'))).toBe(false);
 });
+
+it('a set commit killed after its journal: the next run finishes it (the new set, never a mix)', async () => {
+  const out = join(dir, 'set');
+  mkdirSync(out);
+  const dead = deadPid();
+  // The kill fell after the old acme.iso was removed and before any rename: the old .iso.md5 is
+  // still there, the new ISO and md5 are temps listed in the journal.
+  writeFileSync(join(out, 'acme.iso.md5'), 'old md5');
+  writeFileSync(join(out, 'acme.metadata.md5'), 'old metadata');
+  const tmpIso = `.acme.iso.${dead}-0123456789ab.tmp`;
+  const tmpMd5 = `.acme.iso.md5.${dead}-0123456789ab.tmp`;
+  const tmpMeta = `.acme.metadata.md5.${dead}-0123456789ab.tmp`;
+  writeFileSync(join(out, tmpIso), 'new iso');
+  writeFileSync(join(out, tmpMd5), 'new md5');
+  writeFileSync(join(out, tmpMeta), 'new metadata');
+  writeFileSync(
+    join(out, `.acme.iso.${dead}-0123456789ab.set`),
+    JSON.stringify([
+      { tmp: tmpIso, dest: 'acme.iso' },
+      { tmp: tmpMd5, dest: 'acme.iso.md5' },
+      { tmp: tmpMeta, dest: 'acme.metadata.md5' },
+      { tmp: '../escape', dest: '../../etc/passwd' },
+    ]),
+  );
+  await removeStaleTemps(join(out, 'acme.iso'));
+  expect(readdirSync(out).sort()).toEqual(['acme.iso', 'acme.iso.md5', 'acme.metadata.md5']);
+  expect(['acme.iso', 'acme.iso.md5', 'acme.metadata.md5'].map((n) => readFileSync(join(out, n), 'utf8'))).toEqual(['new iso', 'new md5', 'new metadata']);
+});
+
+it('a set commit killed before its journal: the old set stays and the temps go', async () => {
+  const out = join(dir, 'set-before');
+  mkdirSync(out);
+  const dead = deadPid();
+  writeFileSync(join(out, 'acme.iso'), 'old iso');
+  writeFileSync(join(out, 'acme.iso.md5'), 'old md5');
+  writeFileSync(join(out, `.acme.iso.${dead}-0123456789ab.tmp`), 'new iso');
+  writeFileSync(join(out, `.acme.iso.${dead}-0123456789ab.set.tmp`), '[{"tmp":');
+  await removeStaleTemps(join(out, 'acme.iso'));
+  expect(readdirSync(out).sort()).toEqual(['acme.iso', 'acme.iso.md5']);
+  expect(readFileSync(join(out, 'acme.iso'), 'utf8')).toBe('old iso');
+});

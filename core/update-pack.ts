@@ -25,7 +25,7 @@ import {
   updateRpmSpec,
 } from './update/update-rpms';
 import { loadUpdateSigning, type SigningSource, type UpdateSigning } from './update/signing';
-import { writeAtomically } from './output';
+import { writeAllAtomically } from './output';
 import { checkRpmsForHost, checkSigningKeyForHost } from './host-check';
 import { HASH_ALGO, UPDATE_HOSTS } from './hosts';
 import { removeStaleTemps, tempSibling } from './temp-names';
@@ -266,7 +266,8 @@ export interface UpdatePackBuild {
 
 /**
  * Everything in one go (the CLI's build-update and the gulp plugin): the same bytes as the
- * pack-metadata and build-iso stages for the same inputs. Returns the ISO path, sha256 and version.
+ * pack-metadata and build-iso stages for the same inputs, the ISO and its `<iso>.sha256`.
+ * Returns the ISO path, sha256 and version.
  */
 export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string }> {
   const meta = await updatePackMetadata(o.pack, o.rpms, o.files, o.epoch);
@@ -287,21 +288,29 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
       await fsp.writeFile(path, g.bytes);
       generated.push(path);
     }
-    const sha256 = await writeAtomically(iso, (tmp) =>
-      writeUpdateIso(
-        {
-          pack: o.pack,
-          version: meta.version,
-          updateXml: meta.updateXml,
-          rpms: [...o.rpms, ...generated],
-          ...(o.files.groupfile !== undefined ? { groupfile: o.files.groupfile } : {}),
-          ...(signing ? { signing } : {}),
-          epoch: o.epoch,
-          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    // The ISO and its .sha256 are one set (core/output.ts): replaced together, as the Nx stage does.
+    let sha256 = '';
+    await writeAllAtomically([
+      {
+        dest: iso,
+        write: async (tmp) => {
+          sha256 = await writeUpdateIso(
+            {
+              pack: o.pack,
+              version: meta.version,
+              updateXml: meta.updateXml,
+              rpms: [...o.rpms, ...generated],
+              ...(o.files.groupfile !== undefined ? { groupfile: o.files.groupfile } : {}),
+              ...(signing ? { signing } : {}),
+              epoch: o.epoch,
+              ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+            },
+            tmp,
+          );
         },
-        tmp,
-      ),
-    );
+      },
+      { dest: `${iso}.sha256`, write: (tmp) => fsp.writeFile(tmp, sha256File(sha256, basename(iso)), { mode: 0o644 }) },
+    ]);
     return { iso, sha256, version: meta.version };
   } finally {
     await fsp.rm(work, { recursive: true, force: true });

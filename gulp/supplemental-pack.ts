@@ -6,15 +6,15 @@
  *    key (the secret key comes from `signing.keyFile`, from the gpg keyring with `signing.keyUid`
  *    (build-update's --key), or SUPPACK_SIGNING_KEY, never inline).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { isSuppackError, SuppackError } from '../core/errors';
 import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core/legacy-pack';
 import { sourceDateEpoch } from '../core/time';
 import { legacyPackSchema, type LegacyPack, type LegacyPackInput } from '../schemas/legacy-pack';
 import { updatePackSchema, type UpdatePack, type UpdatePackInput } from '../schemas/update-pack';
-import { buildUpdatePack, sha256File, type UpdatePackFiles } from '../core/update-pack';
+import { buildUpdatePack, type UpdatePackFiles } from '../core/update-pack';
 import type { SigningSource } from '../core/update/signing';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
@@ -79,9 +79,7 @@ export function supplementalPack(options: SupplementalPackOptions): Transform {
       for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) if (pack[k] !== undefined) files[k] = pack[k];
       const result = await buildUpdatePack({ pack, rpms, files, signing, output: outDir, epoch });
       iso = result.iso;
-      const sha = `${iso}.sha256`;
-      await writeFile(sha, sha256File(result.sha256, basename(iso)));
-      sideFiles = [sha];
+      sideFiles = [`${iso}.sha256`];
     }
     push(staging.output(iso, await staging.contents(iso, buffer)));
     for (const f of sideFiles) push(staging.output(f, await staging.contents(f, true)));

@@ -1,0 +1,103 @@
+/**
+ * Kill suite (issue 19 items 5 and 6): the built CLI is SIGKILLed at seeded moments while it
+ * replaces an existing pack with a different one. After every kill: no process of the build is
+ * left, and the outputs are never a mix (an ISO beside another build's .iso.md5). The next run
+ * leaves no temporary file and a set that verifies. Rounds: SUPPACK_KILL_ROUNDS (default 6 per
+ * command; scripts/kill-suite.sh runs many more). Needs the build (dist/), as npm test makes it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const CLI = join(__dirname, '../dist/cli/main.js');
+const rpms = inject('fixtureRpms');
+const dir = mkdtempSync(join(tmpdir(), 'suppack-kill-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ROUNDS = Number(process.env.SUPPACK_KILL_ROUNDS ?? 6);
+const SEED = Number(process.env.SUPPACK_KILL_SEED ?? 20261203);
+
+/** A small seeded PRNG (mulberry32): the kill moments are the same on every run of a seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function md5(path: string): string {
+  return createHash('md5').update(readFileSync(path)).digest('hex');
+}
+
+/** Processes whose command line mentions `marker` (this machine's /proc). */
+function processesMentioning(marker: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(marker) && Number(pid) !== process.pid) out.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Runs the CLI and SIGKILLs it after `ms` (or lets it finish first); resolves once it is gone. */
+function runKilledAfter(args: string[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function legacyArgs(out: string, version: string): string[] {
+  return ['build-supplemental-pack', `--output=${out}`, '--vendor-code=acme', '--vendor-name=ACME', '--label=acme', '--text=ACME', `--version=${version}`, '--product-version=8.2.0', '--tarball', rpms['hello-lib']!, rpms['many-files']!];
+}
+
+/** The legacy set in `out` is whole and one build's, or (after a kill in the commit) partly absent, never mixed. */
+function checkLegacySet(out: string, whole: boolean): void {
+  const iso = join(out, 'acme.iso');
+  const isoMd5 = join(out, 'acme.iso.md5');
+  const meta = join(out, 'acme.metadata.md5');
+  if (whole) for (const f of [iso, isoMd5, meta]) expect(existsSync(f), f).toBe(true);
+  if (existsSync(iso) && existsSync(isoMd5)) expect(readFileSync(isoMd5, 'utf8').split(/\s/)[0]).toBe(md5(iso));
+  if (existsSync(iso) && existsSync(meta)) {
+    const inspect = spawnSync(process.execPath, [CLI, 'inspect', '--json', iso], { encoding: 'utf8' });
+    expect(inspect.status, inspect.stderr).toBe(0);
+    expect(readFileSync(meta, 'utf8').split(/\s/)[0]).toBe(JSON.parse(inspect.stdout).metadataMd5);
+  }
+}
+
+describe('kill -9 at seeded moments', () => {
+  it('build-supplemental-pack replacing a pack: never a mixed set, no process left, the next run cleans up', async () => {
+    expect(existsSync(CLI), 'run npm run build first').toBe(true);
+    const out = join(dir, 'legacy');
+    mkdirSync(out);
+    const first = spawnSync(process.execPath, [CLI, ...legacyArgs(out, '1.0')], { encoding: 'utf8' });
+    expect(first.status, first.stderr).toBe(0);
+    const next = random(SEED);
+    for (let round = 0; round < ROUNDS; round++) {
+      const version = round % 2 === 0 ? '2.0' : '1.0';
+      await runKilledAfter(legacyArgs(out, version), Math.floor(next() * 450));
+      expect(processesMentioning(out), `round ${round}`).toEqual([]);
+      checkLegacySet(out, false);
+    }
+    const last = spawnSync(process.execPath, [CLI, ...legacyArgs(out, '3.0')], { encoding: 'utf8' });
+    expect(last.status, last.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['acme.iso', 'acme.iso.md5', 'acme.metadata.md5', 'acme.tar.gz']);
+    checkLegacySet(out, true);
+    const verify = spawnSync(process.execPath, [CLI, 'verify', join(out, 'acme.iso')], { encoding: 'utf8' });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  }, 120_000);
+});
