@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { random as seeded } from '../testing/random';
 
 const CLI = join(__dirname, '../dist/cli/main.js');
 const rpms = inject('fixtureRpms');
@@ -18,18 +19,6 @@ const dir = mkdtempSync(join(tmpdir(), 'suppack-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ROUNDS = Number(process.env.SUPPACK_KILL_ROUNDS ?? 6);
 const SEED = Number(process.env.SUPPACK_KILL_SEED ?? 20261203);
-
-/** A small seeded PRNG (mulberry32): the kill moments are the same on every run of a seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function md5(path: string): string {
   return createHash('md5').update(readFileSync(path)).digest('hex');
@@ -86,10 +75,10 @@ describe('kill -9 at seeded moments', () => {
     mkdirSync(out);
     const first = spawnSync(process.execPath, [CLI, ...legacyArgs(out, '1.0')], { encoding: 'utf8' });
     expect(first.status, first.stderr).toBe(0);
-    const next = random(SEED);
+    const rand = seeded(SEED);
     for (let round = 0; round < ROUNDS; round++) {
       const version = round % 2 === 0 ? '2.0' : '1.0';
-      await runKilledAfter(legacyArgs(out, version), Math.floor(next() * 450));
+      await runKilledAfter(legacyArgs(out, version), rand.int(450));
       expect(processesMentioning(out), `round ${round}`).toEqual([]);
       checkLegacySet(out, false);
     }

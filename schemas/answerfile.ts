@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyStrip } from '../core/py-strip';
 
 /**
  * The host-installer answerfile grammar (docs/answerfile.md; host-installer `answerfile.py`, its
@@ -135,7 +136,7 @@ interface Found {
 
 /** python-libs getText: direct text, Python `str.strip()`. */
 function text(el: AnswerfileElement): string {
-  return el.text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
+  return pyStrip(el.text);
 }
 
 class Checker {

@@ -7,6 +7,7 @@ import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';
 import { decodeXmlBytes } from '../xml-encoding';
 import { answerfileSchema, type AnswerfileElement, type AnswerfileModel } from '../../schemas/answerfile';
+import { MAX_PROBLEMS } from '../../schemas/parse';
 
 export interface Answerfile {
   /** The validated model; `model.warnings` lists what the installer would ignore. */
@@ -21,8 +22,10 @@ export function parseAnswerfile(xml: string | Buffer, source: string): Answerfil
   const root = parseAnswerfileXml(bytes, source);
   const result = answerfileSchema.safeParse(root);
   if (!result.success) {
-    const what = result.error.issues.map((i) => `${i.path.map(String).join('')}: ${i.message}`).join('; ');
-    throw new SuppackError(`invalid answerfile: ${what}`, { file: source });
+    const issues = result.error.issues;
+    const shown = issues.slice(0, MAX_PROBLEMS).map((i) => `${i.path.map(String).join('')}: ${i.message}`);
+    if (issues.length > MAX_PROBLEMS) shown.push(`and ${issues.length - MAX_PROBLEMS} more problems`);
+    throw new SuppackError(`invalid answerfile: ${shown.join('; ')}`, { file: source });
   }
   return { model: result.data, bytes };
 }

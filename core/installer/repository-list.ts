@@ -4,6 +4,7 @@
  * newline and no blank lines (a blank line would name the root itself).
  */
 import { SuppackError } from '../errors';
+import { pyStrip } from '../py-strip';
 import { IDENT } from '../../schemas/patterns';
 
 export const REPOSITORY_LIST = 'XS-REPOSITORY-LIST';
@@ -37,7 +38,7 @@ export function parseRepositoryList(text: string | Buffer, file = REPOSITORY_LIS
   const s = typeof text === 'string' ? text : text.toString('utf8');
   const out: string[] = [];
   s.split('\n').forEach((raw, i) => {
-    const d = raw.replace(/^[ \t\r\v\f]+|[ \t\r\v\f]+$/g, '');
+    const d = pyStrip(raw, ' \t\r\v\f');
     if (d === '') return;
     checkDir(d, file, `line ${i + 1}`);
     out.push(d);

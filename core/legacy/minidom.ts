@@ -8,6 +8,8 @@
  * the installer's Verify hash depend on these bytes.
  */
 
+import { pyStrip } from '../py-strip';
+
 export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
@@ -90,10 +92,6 @@ export function compatXml(pretty: string): string {
   return out;
 }
 
-// Python 2 `str.strip()` with no argument: ASCII whitespace only (JS trim() strips more).
-function pyStrip(s: string): string {
-  return s.replace(/^[ \t\n\r\v\f]+/, '').replace(/[ \t\n\r\v\f]+$/, '');
-}
 
 // Python 2 `list.sort()` on byte strings; for the ASCII names used here, code-unit order.
 function compareCodeUnits(a: string, b: string): number {

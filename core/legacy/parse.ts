@@ -4,6 +4,7 @@
  */
 import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';
+import { pyStrip } from '../py-strip';
 import {
   LEGACY_PACKAGE_TYPES,
   LEGACY_TESTS,
@@ -135,7 +136,3 @@ class Reader {
 
 /** A small tree of the document's elements (namespaces off, like minidom's tag names). */
 
-// Python `str.strip()`: ASCII whitespace (python-libs getText strips the text).
-function pyStrip(s: string): string {
-  return s.replace(/^[ \t\n\r\v\f]+/, '').replace(/[ \t\n\r\v\f]+$/, '');
-}

@@ -1,0 +1,375 @@
+/**
+ * Test-only: what the fuzz suite feeds and to whom (docs/security.md "Fuzzing"). Each kind of input
+ * has seed files (corpus.ts), the byte ranges worth mutating most, and probes: the readers that
+ * parse it, called in process, and the commands that take it, run through the CLI's own `main`.
+ *
+ * A probe passes when the input is accepted, or refused the way every user error is: a
+ * SuppackError whose message is one line (a command: exit 1 or 2 and one `suppack: error:`
+ * line). Anything else is a crash: another error type, a multi-line message, "internal error",
+ * a stack trace, another exit code, an output or temporary file left after a refusal, or a
+ * secret's bytes in any output.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../cli/main';
+import { isSuppackError } from '../../core/errors';
+import { parseBootMenu, patchBootMenu, answerfileParams, menuSyntaxOf } from '../../core/installer/boot-menu';
+import { parseAnswerfile } from '../../core/installer/answerfile';
+import { decompress, detectCompression } from '../../core/installer/decompress';
+import { findLeadingMember } from '../../core/installer/initrd';
+import { injectedAnswerfile } from '../../core/installer/injected';
+import { parseRepositoryList } from '../../core/installer/repository-list';
+import { openFat } from '../../core/fat/image';
+import { openIso } from '../../core/iso/reader';
+import { writeIso } from '../../core/iso/writer';
+import { parseXsPackages, parseXsRepository } from '../../core/legacy/parse';
+import { readPublicKeyFingerprints, readSigningKey } from '../../core/openpgp/key';
+import { decodePackets } from '../../core/openpgp/packets';
+import { readLintRpm } from '../../core/products/lint/lint';
+import { readNewc } from '../../core/rpm/cpio';
+import { readCheckedRpm } from '../../core/rpm/digests';
+import { readRpmPayload } from '../../core/rpm/payload';
+import { parseRpm } from '../../core/rpm/read';
+import { parseUpdateXml } from '../../core/update/update-xml';
+import { parseXml } from '../../core/xml';
+import { decodeXmlBytes } from '../../core/xml-encoding';
+import type { Corpus } from './corpus';
+import type { Range } from './mutate';
+
+/** What one probe made of one input. */
+export type Verdict = { ok: true; accepted: boolean; message?: string } | { ok: false; problem: string };
+
+export interface CaseContext {
+  corpus: Corpus;
+  /** An empty directory of this case: commands write their outputs in `out/` under it. */
+  scratch: string;
+}
+
+export interface Probe {
+  name: string;
+  run(input: string, bytes: Buffer, c: CaseContext): Promise<Verdict>;
+}
+
+export interface Kind {
+  /** The input file's name (commands read names: .rpm, .iso, .xml). */
+  file: string;
+  /** Text formats get line and markup mutations as well as byte ones. */
+  text?: boolean;
+  /** Byte ranges of a seed to mutate most. */
+  hot?(seed: string, bytes: Buffer): Promise<Range[]>;
+  probes: Probe[];
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.slice(0, 300);
+}
+
+/** A thrown value as a verdict: a one-line SuppackError is a refusal, anything else a crash. */
+export function judgeThrown(e: unknown): Verdict {
+  if (isSuppackError(e)) {
+    if (e.message.includes('\n')) return { ok: false, problem: `message of ${e.message.split('\n').length} lines: ${firstLine(e.message)}` };
+    if (/internal error/i.test(e.message)) return { ok: false, problem: `internal error: ${e.message}` };
+    return { ok: true, accepted: false, message: e.message };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const frame = (err.stack ?? '').split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
+  return { ok: false, problem: `${err.name}: ${firstLine(err.message)} ${frame}` };
+}
+
+/** A reader called in process. */
+function reader(name: string, fn: (input: string, bytes: Buffer, c: CaseContext) => unknown): Probe {
+  return {
+    name,
+    async run(input, bytes, c) {
+      try {
+        await fn(input, bytes, c);
+        return { ok: true, accepted: true };
+      } catch (e) {
+        return judgeThrown(e);
+      }
+    },
+  };
+}
+
+interface CommandOptions {
+  /** Environment variables set for the run. */
+  env?: (input: string, c: CaseContext) => Record<string, string>;
+  /** Byte strings no output of the run may contain. */
+  secrets?: (input: string, bytes: Buffer, c: CaseContext) => string[];
+}
+
+function sink(into: string[]): NodeJS.WritableStream {
+  return { write: (s: string | Buffer) => (into.push(String(s)), true) } as unknown as NodeJS.WritableStream;
+}
+
+/** A CLI command run through `main`, its outputs in `<scratch>/out/`. */
+function command(name: string, args: (input: string, out: string, c: CaseContext) => string[], o: CommandOptions = {}): Probe {
+  return {
+    name,
+    async run(input, bytes, c) {
+      const outDir = join(c.scratch, 'out');
+      mkdirSync(outDir, { recursive: true });
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const env = o.env?.(input, c) ?? {};
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      let code: number;
+      try {
+        code = await main(args(input, outDir, c), sink(stdout), sink(stderr));
+      } catch (e) {
+        return { ok: false, problem: `main threw: ${judgeThrown(e).ok ? 'a SuppackError' : (judgeThrown(e) as { problem: string }).problem}` };
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      const err = stderr.join('');
+      const all = stdout.join('') + err;
+      if (![0, 1, 2].includes(code)) return { ok: false, problem: `exit code ${code}: ${firstLine(err)}` };
+      if (/internal error/i.test(err)) return { ok: false, problem: firstLine(err) };
+      if (/^\s+at .*[(:]\d+/m.test(all)) return { ok: false, problem: `stack trace: ${firstLine(err)}` };
+      const errorLines = err.split('\n').filter((l) => l !== '');
+      if (code === 1 && errorLines.length > 0 && (errorLines.length !== 1 || !errorLines[0]!.startsWith('suppack: error: '))) {
+        return { ok: false, problem: `refusal is not one "suppack: error:" line: ${JSON.stringify(err.slice(0, 300))}` };
+      }
+      if (code === 2 && !/^suppack \S+: .*\nRun "suppack /.test(err)) return { ok: false, problem: `usage error of an unexpected shape: ${firstLine(err)}` };
+      for (const secret of o.secrets?.(input, bytes, c) ?? []) {
+        if (secret !== '' && all.includes(secret)) return { ok: false, problem: `output contains secret bytes ${JSON.stringify(secret.slice(0, 8))}…` };
+      }
+      const left = readdirSync(outDir);
+      if (code !== 0 && left.length > 0) return { ok: false, problem: `refused (exit ${code}) but left ${left.join(', ')} in the output directory` };
+      const temps = left.filter((n) => n.startsWith('.'));
+      if (temps.length > 0) return { ok: false, problem: `temporary files left: ${temps.join(', ')}` };
+      rmSync(outDir, { recursive: true, force: true });
+      return { ok: true, accepted: code === 0, message: code === 0 ? undefined : errorLines[0] };
+    },
+  };
+}
+
+/** Key material an armored or binary key holds: runs a message must never contain. */
+export function secretRuns(bytes: Buffer): string[] {
+  const text = bytes.toString('latin1');
+  const runs: string[] = [];
+  // base64 lines of an armored or base64 key (not the armor's header lines)
+  for (const line of text.split(/\r?\n/)) {
+    const l = line.trim();
+    if (l.length >= 24 && /^[A-Za-z0-9+/=]+$/.test(l)) for (let i = 0; i + 24 <= l.length; i += 12) runs.push(l.slice(i, i + 24));
+  }
+  // raw binary: 16-byte windows holding at least 8 non-printable bytes (text that happens to be in a key, a user id, may be printed)
+  for (let i = 0; i + 16 <= bytes.length && runs.length < 50_000; i += 8) {
+    const w = bytes.subarray(i, i + 16);
+    if (w.filter((b) => b < 0x20 || b > 0x7e).length >= 8) runs.push(w.toString('latin1'));
+  }
+  return runs;
+}
+
+/** The first `span` bytes after the start of every extent of files whose path matches `files`, and the ISO's metadata. */
+async function isoHot(seed: string, files: RegExp): Promise<Range[]> {
+  const img = await openIso(seed);
+  try {
+    const ranges: Range[] = [[0x8000, 0x8000 + 24 * 2048]];
+    for (const d of img.entries()) {
+      if (d.kind === 'file' && files.test(d.path)) for (const e of d.extents.slice(0, 2)) ranges.push([e.lba * 2048, e.lba * 2048 + Math.min(e.length, 16384)]);
+    }
+    return ranges;
+  } finally {
+    await img.close();
+  }
+}
+
+async function drain(it: AsyncIterable<{ body(): AsyncIterable<Buffer> }>): Promise<void> {
+  for await (const entry of it) for await (const _ of entry.body());
+}
+
+const ISO_COMMANDS: Probe[] = [
+  command('inspect', (input) => ['inspect', '--json', input]),
+  command('verify', (input) => ['verify', input]),
+];
+
+const KIND_TABLE: Record<string, Kind> = {
+  rpm: {
+    file: 'input.rpm',
+    async hot(seed, bytes) {
+      const info = parseRpm(bytes, seed, bytes.length);
+      return [[0, info.payloadOffset], [info.payloadOffset, info.payloadOffset + 64]];
+    },
+    probes: [
+      reader('parseRpm', (input, bytes) => parseRpm(bytes, input, bytes.length)),
+      reader('readCheckedRpm', (input) => readCheckedRpm(input, ['md5', 'sha256'])),
+      reader('readRpmPayload', async (input, bytes) => drain(readRpmPayload(input, parseRpm(bytes, input, bytes.length)))),
+      reader('readLintRpm', (input) => readLintRpm(input)),
+      command('lint', (input) => ['lint', '--json', '--product-version=8.2.0', input]),
+      command('build-supplemental-pack', (input, out) => [
+        'build-supplemental-pack', `--output=${out}`, '--vendor-code=acme', '--vendor-name=Acme', '--label=fuzz', '--text=Fuzz', '--version=1.0', '--product-version=8.2.0', input,
+      ]),
+      command('build-update', (input, out) => ['build-update', '--uuid=6854ab19-f807-4444-b94f-3ce7d64efe50', '--label=fuzz', '--version=1.0', '--description=Fuzz', `--output=${join(out, 'fuzz.iso')}`, input]),
+    ],
+  },
+  'pack-iso': {
+    file: 'input.iso',
+    hot: (seed) => isoHot(seed, /XS-|\.rpm$/),
+    probes: [
+      ...ISO_COMMANDS,
+      command('lint', (input) => ['lint', '--json', input]),
+      command('combine-packs', (input, out, c) => ['combine-packs', `--output=${join(out, 'combined.iso')}`, input, c.corpus.otherPack]),
+      command('rebuild-iso --pack', (input, out, c) => ['rebuild-iso', `--output=${join(out, 'installer.iso')}`, `--pack=${input}`, c.corpus.installer]),
+    ],
+  },
+  'update-iso': {
+    file: 'input.iso',
+    hot: (seed) => isoHot(seed, /update\.xml|repodata\/|\.asc$|\.rpm$/),
+    probes: [...ISO_COMMANDS, command('lint', (input) => ['lint', '--json', input])],
+  },
+  'installer-iso': {
+    file: 'input.iso',
+    hot: (seed) => isoHot(seed, /\.cfg$|efiboot|install\.img|XS-|boot\.cat/),
+    probes: [
+      ...ISO_COMMANDS,
+      command('rebuild-iso', (input, out, c) => ['rebuild-iso', `--output=${join(out, 'installer.iso')}`, `--pack=${c.corpus.pack}`, `--answerfile=${c.corpus.answerfile}`, input]),
+    ],
+  },
+  initrd: {
+    file: 'install.img',
+    async hot(_seed, bytes) {
+      return [[0, 512], [Math.max(0, bytes.length - 1024), bytes.length]];
+    },
+    probes: [
+      reader('findLeadingMember', (_input, bytes) => findLeadingMember(bytes)),
+      reader('decompress+readNewc', async (input, bytes) => {
+        const compression = detectCompression(bytes);
+        if (!compression) return;
+        const d = decompress(compression, Readable.from([bytes]), input, 'install.img');
+        try {
+          for await (const entry of readNewc(d.chunks)) await entry.buffer(64 << 20);
+        } catch (e) {
+          throw await d.explain(e);
+        } finally {
+          d.close();
+        }
+      }),
+      reader('injectedAnswerfile', async (input, bytes, c) => {
+        const iso = join(c.scratch, 'initrd.iso');
+        await writeIso([{ path: 'install.img', kind: 'file', size: bytes.length, source: input }], { volumeId: 'FUZZ', epoch: 1_700_000_000, digests: [] }, iso);
+        const img = await openIso(iso);
+        try {
+          await injectedAnswerfile(img, iso);
+        } finally {
+          await img.close();
+        }
+      }),
+    ],
+  },
+  fat: {
+    file: 'efiboot.img',
+    async hot() {
+      return [[0, 65536]];
+    },
+    probes: [
+      reader('openFat', (input, bytes) => {
+        const fat = openFat(bytes, input);
+        for (const p of fat.list()) fat.readFile(p);
+        const cfg = fat.list().find((p) => /grub\.cfg$/i.test(p));
+        if (cfg) fat.replaceFile(cfg, Buffer.from('set timeout=1\n'.repeat(50)));
+      }),
+    ],
+  },
+  answerfile: {
+    file: 'answerfile.xml',
+    text: true,
+    probes: [
+      reader('parseAnswerfile', (input, bytes) => parseAnswerfile(bytes, input)),
+      command('rebuild-iso --answerfile', (input, out, c) => ['rebuild-iso', `--output=${join(out, 'installer.iso')}`, `--answerfile=${input}`, c.corpus.installer]),
+    ],
+  },
+  'boot-menu': {
+    file: 'grub.cfg',
+    text: true,
+    probes: [
+      reader('parseBootMenu', (input, bytes) => {
+        for (const syntax of ['grub', 'isolinux'] as const) {
+          const menu = parseBootMenu(bytes.toString('latin1'), syntax, input);
+          patchBootMenu(menu, answerfileParams());
+        }
+      }),
+    ],
+  },
+  openpgp: {
+    file: 'key.asc',
+    probes: [
+      reader('readSigningKey', (input, bytes, c) => readSigningKey(bytes, { source: input, passphrase: c.corpus.passphrase, passphraseSource: 'fuzz passphrase' })),
+      reader('readSigningKey (no passphrase)', (input, bytes) => readSigningKey(bytes, { source: input })),
+      reader('readPublicKeyFingerprints', (input, bytes) => readPublicKeyFingerprints(bytes, input)),
+      reader('decodePackets', (_input, bytes) => decodePackets(bytes)),
+      command(
+        'build-update --key',
+        (input, out, c) => [
+          'build-update', '--uuid=6854ab19-f807-4444-b94f-3ce7d64efe50', '--label=fuzz', '--version=1.0', '--description=Fuzz',
+          `--output=${join(out, 'fuzz.iso')}`, `--keyfile=${c.corpus.publicKey}`, `--key=${input}`, `--passphrase-file=${c.corpus.passphraseFile}`, c.corpus.rpm,
+        ],
+        { secrets: (_input, bytes, c) => [c.corpus.passphrase, ...secretRuns(bytes)] },
+      ),
+      command(
+        'build-update $SUPPACK_SIGNING_KEY',
+        (_input, out, c) => [
+          'build-update', '--uuid=6854ab19-f807-4444-b94f-3ce7d64efe50', '--label=fuzz', '--version=1.0', '--description=Fuzz',
+          `--output=${join(out, 'fuzz.iso')}`, `--keyfile=${c.corpus.publicKey}`, c.corpus.rpm,
+        ],
+        {
+          env: (input, c) => ({ SUPPACK_SIGNING_KEY: readFileSync(input, 'latin1'), SUPPACK_SIGNING_PASSPHRASE: c.corpus.passphrase }),
+          secrets: (_input, bytes, c) => [c.corpus.passphrase, ...secretRuns(bytes)],
+        },
+      ),
+    ],
+  },
+  xml: {
+    file: 'metadata.xml',
+    text: true,
+    probes: [
+      reader('XS-REPOSITORY', (input, bytes) => parseXsRepository(decodeXmlBytes(bytes, input).text, input)),
+      reader('XS-PACKAGES', (input, bytes) => parseXsPackages(decodeXmlBytes(bytes, input).text, input)),
+      reader('XS-REPOSITORY-LIST', (input, bytes) => parseRepositoryList(bytes, input)),
+      reader('update.xml', (input, bytes) => parseUpdateXml(decodeXmlBytes(bytes, input).text, input)),
+      reader('parseXml', (input, bytes) => parseXml(decodeXmlBytes(bytes, input).text, input)),
+    ],
+  },
+};
+
+/** Kinds that check the harness itself (never part of a normal run): a reader that crashes, one that hangs. */
+const SELF_TEST: Record<string, Kind> = {
+  'self-test-crash': {
+    file: 'input.bin',
+    probes: [
+      reader('crashes on odd sizes', (_input, bytes) => {
+        if (bytes.length % 2 === 1) throw new TypeError('deliberate crash');
+      }),
+    ],
+  },
+  'self-test-hang': {
+    file: 'input.bin',
+    probes: [
+      reader('never returns', () => {
+        for (;;);
+      }),
+    ],
+  },
+};
+
+export const KIND_NAMES = Object.keys(KIND_TABLE);
+
+export function kindOf(name: string): Kind | undefined {
+  return KIND_TABLE[name] ?? SELF_TEST[name];
+}
+
+/** The seeds of a kind; the self-test kinds take a few bytes. */
+export function seedsOf(name: string, corpus: Corpus): string[] {
+  return corpus.seeds[name] ?? corpus.seeds['self-test'] ?? [];
+}
+
+export function writeInput(scratch: string, kind: Kind, bytes: Buffer): string {
+  const p = join(scratch, kind.file);
+  writeFileSync(p, bytes);
+  return p;
+}
