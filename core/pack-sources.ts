@@ -3,6 +3,7 @@
  * `packages.<label>/` directory of a combined pack or an installer ISO, listed in
  * XS-REPOSITORY-LIST. Update packs cannot be combined into one source: one source is one yum repo.
  */
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../schemas/pack-members';
 import { SuppackError } from './errors';
 import { openIso, type IsoEntry, type IsoImage } from './iso';
 import { parseXsRepository } from './legacy';
@@ -17,9 +18,7 @@ export interface PackSource {
   entries: IsoEntry[];
 }
 
-export const UPDATE_PACKS_CANNOT_COMBINE =
-  'is an update-format pack (update.xml): the installer reads one yum repo per source, so update packs cannot be combined into one medium (formats.md 3). ' +
-  'Ship each update ISO on its own: give each to the installer as its own <source> or <driver-source> in the answerfile, or install it on the host with xe-install-supplemental-pack';
+export { UPDATE_PACKS_CANNOT_COMBINE };
 
 /** Every file, directory and symlink under `from` of `iso`, re-rooted under `to`. */
 function subtree(iso: IsoImage, from: string, to: string): IsoEntry[] {

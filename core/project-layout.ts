@@ -4,6 +4,7 @@
  * Paths are POSIX and relative: no machine path ever reaches a target or a cache key.
  */
 import { posix } from 'node:path';
+import type { Kernel } from '../schemas/manifest';
 
 export interface StageDirs {
   /** Everything of the project: dist/<projectRoot>. */
@@ -52,4 +53,14 @@ export function stageDirs(projectRoot: string): StageDirs {
 
 function toPosix(p: string): string {
   return p.split(/[\\/]+/).filter(Boolean).join('/');
+}
+
+/** The `uname -r` of a kernel: version + flavour (`2.6.32.43-0.4.1.xs1.8.0.835.170778` + `xen`). */
+export function kernelRelease(k: Kernel): string {
+  return `${k.version}${k.flavour ?? ''}`;
+}
+
+/** The kernel build tree build-rpms passes as %{kernel_build_dir}. */
+export function kernelBuildDir(k: Kernel): string {
+  return k.buildDir ?? `/lib/modules/${kernelRelease(k)}/build`;
 }

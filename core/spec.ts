@@ -75,11 +75,14 @@
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { kernelBuildDir, kernelRelease } from './project-layout';
 import { replaceDir } from './stage-dir';
 import { DEFAULT_EPOCH } from './time';
 import { statusReportFiles } from './status-report';
 import { writeTarGz, type TarInput } from './tarball';
 import { MANIFEST_FILE, type Kernel, type Manifest } from '../schemas/manifest';
+
+export { kernelBuildDir, kernelRelease };
 
 export interface RenderedSpec {
   specBase: string;
@@ -134,16 +137,6 @@ const RESERVED = new Set([
 /** `acme.spec.in` → `acme`, `drivers/acme.spec` → `acme`. */
 export function specBaseOf(template: string): string {
   return basename(template).replace(/\.in$/, '').replace(/\.spec$/, '');
-}
-
-/** The `uname -r` of a kernel: version + flavour (`2.6.32.43-0.4.1.xs1.8.0.835.170778` + `xen`). */
-export function kernelRelease(k: Kernel): string {
-  return `${k.version}${k.flavour ?? ''}`;
-}
-
-/** The kernel build tree build-rpms passes as %{kernel_build_dir}. */
-export function kernelBuildDir(k: Kernel): string {
-  return k.buildDir ?? `/lib/modules/${kernelRelease(k)}/build`;
 }
 
 /** Every spec render-spec writes, in manifest order (kernels in manifest order within a spec). */

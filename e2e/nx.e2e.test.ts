@@ -70,7 +70,7 @@ describe('a workspace with the three generated packs', () => {
   test('init registered the plugin in nx.json, once', async () => {
     await nx(['g', 'suppack:init', '--no-interactive']);
     const plugins = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8')).plugins as unknown[];
-    expect(plugins.filter((p) => p === 'suppack' || (p as { plugin?: string }).plugin === 'suppack')).toHaveLength(1);
+    expect(plugins.filter((p) => ['suppack', 'suppack/plugin'].includes(typeof p === 'string' ? p : (p as { plugin: string }).plugin))).toHaveLength(1);
   });
 
   test('run-many built every stage of every pack', async () => {

@@ -8,13 +8,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { validateDependency, DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
+import { devkit } from './devkit';
 import { MANIFEST_FILE, type ProjectManifest } from '../schemas/manifest';
 import { isIsoPath } from '../schemas/pack-members';
 import { readProjectManifest } from './manifest-file';
-import type { SuppackPluginOptions } from './options';
+import { targetNames, type SuppackPluginOptions } from './options';
 
-export const createDependencies: CreateDependencies<SuppackPluginOptions> = async (_options, context) => {
+export const createDependencies: CreateDependencies<SuppackPluginOptions> = async (options, context) => {
+  targetNames(options);
   const suppackProjects: { project: string; file: string; manifest: ProjectManifest }[] = [];
   for (const [project, config] of Object.entries(context.projects)) {
     const file = posix.join(config.root.replace(/\\/g, '/'), MANIFEST_FILE);
@@ -40,8 +42,8 @@ export const createDependencies: CreateDependencies<SuppackPluginOptions> = asyn
     for (const target of named) {
       if (target === undefined || target === p.project || targets.has(target)) continue;
       targets.add(target);
-      const dep: RawProjectGraphDependency = { source: p.project, target, type: DependencyType.static, sourceFile: p.file };
-      validateDependency(dep, context);
+      const dep: RawProjectGraphDependency = { source: p.project, target, type: devkit().DependencyType.static, sourceFile: p.file };
+      devkit().validateDependency(dep, context);
       deps.push(dep);
     }
   }

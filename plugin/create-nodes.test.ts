@@ -72,7 +72,7 @@ describe('createNodes', () => {
 
   test('plugin options rename targets', async () => {
     write('p/suppack.json', JSON.stringify({ pack, prebuilt: ['x.rpm'] }));
-    const [[, r]] = await createNodes[1](['p/suppack.json'], { targetNames: { 'build-iso': 'iso' } }, context);
+    const [[, r]] = await createNodes[1](['p/suppack.json'], { buildIsoTargetName: 'iso' }, context);
     expect(Object.keys(r.projects!.p.targets!)).toContain('iso');
   });
 
@@ -113,7 +113,7 @@ describe('createNodes', () => {
   test('a broken bundle or installer keeps the target of its kind; renamed targets keep their names', async () => {
     write('b/suppack.json', JSON.stringify({ kind: 'bundle', name: 'x' }));
     write('i/suppack.json', JSON.stringify({ kind: 'installer', packs: [] }));
-    const [[, b], [, i]] = await createNodes[1](['b/suppack.json', 'i/suppack.json'], { targetNames: { 'combine-packs': 'combine' } }, context);
+    const [[, b], [, i]] = await createNodes[1](['b/suppack.json', 'i/suppack.json'], { combinePacksTargetName: 'combine' }, context);
     expect(Object.keys(b.projects!.b.targets!)).toEqual(['combine']);
     expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: volumeId: required, expected string', 'b/suppack.json: packs: required, expected array']);
     expect(Object.keys(i.projects!.i.targets!)).toEqual(['rebuild-iso']);

@@ -13,13 +13,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { createNodesFromFiles, logger, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
+import { devkit } from './devkit';
 import { isSuppackError } from '../core/errors';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import type { ProjectManifest } from '../schemas/manifest';
 import { readProjectManifest } from './manifest-file';
 import type { MemberProject } from './members';
-import type { SuppackPluginOptions } from './options';
+import { targetNames, type SuppackPluginOptions } from './options';
 import { brokenProjectTargets, inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';
 import { workspaceConflicts } from './workspace-checks';
 
@@ -28,9 +29,11 @@ export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 export const createNodes: CreateNodes<SuppackPluginOptions> = [
   MANIFEST_GLOB,
   async (files, options, context) => {
+    // Wrong options fail the whole graph with every problem listed (nx.json, not a project, is wrong).
+    targetNames(options);
     const external = isLockedDependency(context.workspaceRoot) ? PACKAGE_NAME : false;
     const workspace = await readWorkspaceProjects(files, context.workspaceRoot);
-    return createNodesFromFiles(
+    return devkit().createNodesFromFiles(
       (file, opts, ctx) => createPackNodeOrReport(file, opts, ctx, undefined, external, workspace),
       files,
       options ?? {},
@@ -99,7 +102,7 @@ export async function createPackNodeOrReport(
   file: string,
   options: SuppackPluginOptions | undefined,
   context: CreateNodesContext,
-  report: (message: string) => void = (m) => logger.error(m),
+  report: (message: string) => void = (m) => devkit().logger.error(m),
   externalDependency: string | false = isLockedDependency(context.workspaceRoot) ? PACKAGE_NAME : false,
   workspace?: WorkspaceProjects,
 ): Promise<CreateNodesResult> {
@@ -132,7 +135,7 @@ export async function createPackNode(
   if (self.error !== undefined || self.manifest === undefined) throw self.error;
   const manifest = self.manifest;
   const targets = inferTargets(root, manifest, {
-    ...options,
+    options,
     externalDependency,
     projectName: self.name,
     members: (name) => ws.byName.get(name),

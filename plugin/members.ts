@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { SuppackError } from '../core/errors';
-import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../schemas/pack-members';
 import { stageDirs } from '../core/project-layout';
 import { isIsoPath } from '../schemas/pack-members';
 import type { ProjectManifest } from '../schemas/manifest';

@@ -210,7 +210,7 @@ describe('inferTargets', () => {
   });
 
   test('target names can be overridden; executors and dependsOn follow', () => {
-    const t = inferTargets('p', driver, { targetNames: { 'build-iso': 'iso', 'build-rpms': 'rpms' } });
+    const t = inferTargets('p', driver, { options: { buildIsoTargetName: 'iso', buildRpmsTargetName: 'rpms' } });
     expect(t.iso.executor).toBe('suppack:build-iso');
     expect(t.iso.dependsOn).toEqual(['lint', 'pack-metadata', '^iso']);
     expect(t['collect-rpms'].dependsOn).toEqual(['rpms']);
@@ -337,7 +337,7 @@ describe('bundle and installer projects (pure: the members are data, no file sys
   });
 
   test('renamed targets: the member dependsOn follows the new names', () => {
-    const t = inferTargets('b', bundleOf(['nic', 'all']), { members, targetNames: { 'build-iso': 'iso', 'combine-packs': 'combine' } });
+    const t = inferTargets('b', bundleOf(['nic', 'all']), { members, options: { buildIsoTargetName: 'iso', combinePacksTargetName: 'combine' } });
     expect(Object.keys(t)).toEqual(['combine']);
     expect(t.combine.executor).toBe('suppack:combine-packs');
     expect(t.combine.dependsOn).toEqual([

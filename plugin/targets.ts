@@ -22,7 +22,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import { stageDirs, type StageDirs } from '../core/project-layout';
-import { kernelBuildDir } from '../core/spec';
+import { kernelBuildDir } from '../core/project-layout';
 import { resolveMembers, type MemberLookup } from './members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
@@ -30,7 +30,9 @@ import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 export const PACKAGE_NAME = 'suppack';
 export const TECHNOLOGY = 'xenserver';
 
-export interface InferContext extends SuppackPluginOptions {
+export interface InferContext {
+  /** The plugin's options (target names); checked by createNodes before inference. */
+  options?: SuppackPluginOptions;
   /**
    * The package hashed as `{externalDependencies: [...]}`; `false` when suppack is not an
    * installed package of the workspace (the repo dogfooding its own source), where Nx would reject
@@ -110,7 +112,7 @@ export function brokenProjectTargets(
 
 function common(ctx: InferContext) {
   return {
-    name: targetNames(ctx),
+    name: targetNames(ctx.options),
     file: (rel: string) => `{projectRoot}/${clean(rel)}`,
     manifestInput: `{projectRoot}/${MANIFEST_FILE}`,
     external: (ctx.externalDependency === false ? [] : [{ externalDependencies: [ctx.externalDependency ?? PACKAGE_NAME] }]) as Input[],

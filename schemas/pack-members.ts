@@ -43,3 +43,8 @@ export const volumeIdSchema = z
   .min(1, { error: 'expected a non-empty volume id' })
   .max(32, { error: 'expected at most 32 characters (the ISO volume id)' })
   .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (the ISO volume id)' });
+
+/** Why a bundle or installer cannot take an update pack (docs/update-packs.md). */
+export const UPDATE_PACKS_CANNOT_COMBINE =
+  'is an update-format pack (update.xml): the installer reads one yum repo per source, so update packs cannot be combined into one medium (formats.md 3). ' +
+  'Ship each update ISO on its own: give each to the installer as its own <source> or <driver-source> in the answerfile, or install it on the host with xe-install-supplemental-pack';

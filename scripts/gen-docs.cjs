@@ -106,6 +106,7 @@ function pages() {
   const generators = require(join(root, 'generators.json')).generators;
   const schemaOf = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
   const { RULES } = dist('core/products/lint/rules.js');
+  const { pluginOptionsSchema, defaultPluginOptions } = dist('schemas/plugin-options.js');
   const { usage: lintUsage } = dist('cli/lint.js');
   return {
     'docs/lint.md': lintPage(banner, RULES, lintUsage),
@@ -137,6 +138,25 @@ function pages() {
         ...nestedTables(alt, ''),
       ]),
       ...PATTERNS_SECTION,
+    ].join('\n'),
+    'docs/nx/plugin-options.md': [
+      banner,
+      '# Plugin options',
+      '',
+      '`nx add suppack` (or `nx g suppack:init`) registers the plugin in `nx.json`, loaded from its own',
+      'subpath so computing the project graph loads no build code, with every option written out:',
+      '',
+      '```json',
+      JSON.stringify({ plugins: [{ plugin: 'suppack/plugin', options: defaultPluginOptions() }] }, null, 2),
+      '```',
+      '',
+      'Each option names one inferred target; the executor stays `suppack:<stage>` and `dependsOn`',
+      'follows the new names. `"plugin": "suppack"` (the package root) works too. Options are checked',
+      'when the graph is computed: an unknown option (with the closest known one), a name that is not a',
+      'target name, or two targets with one name fails the graph with every problem listed.',
+      '',
+      optionTable(pluginOptionsSchema),
+      '',
     ].join('\n'),
     'docs/nx/executors.md': [
       banner,

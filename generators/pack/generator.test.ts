@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { encodeRpm } from '../../core/rpm/write';
 import { installedHeaders } from '../../testing/kernel-devel';
 import { normalizeOptions, packGenerator, packManifest, typedOption } from './generator';
+import { defaultPluginOptions } from '../../schemas/plugin-options';
 
 /** The kernel whose headers are installed here (linux-headers-amd64): the generator's default. */
 const INSTALLED = installedHeaders().kernel;
@@ -57,7 +58,7 @@ describe('pack generator', () => {
     expect(spec).toContain('depmod -a %{kernel_release}');
     expect(spec).not.toMatch(/modprobe|insmod|service |systemctl/);
     // Plugin registered, no project.json: every target is inferred.
-    expect(readNxJson(tree)?.plugins).toEqual([{ plugin: 'suppack' }]);
+    expect(readNxJson(tree)?.plugins).toEqual([{ plugin: 'suppack/plugin', options: defaultPluginOptions() }]);
     expect(tree.exists(`${dir}/project.json`)).toBe(false);
     expect(Object.keys(inferTargets(dir, m))).toHaveLength(8);
   });

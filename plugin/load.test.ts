@@ -1,0 +1,33 @@
+/**
+ * Computing the project graph loads the plugin alone: `suppack/plugin` pulls in the schemas and
+ * two small core modules, never the pipelines (ISO, RPM, installer code) or @nx/devkit before
+ * Nx calls it. Checked on the build (dist/), as Nx loads it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+const DIST = join(__dirname, '../dist');
+
+function loadedBy(entry: string): string[] {
+  const script = `require(${JSON.stringify(join(DIST, entry))});
+    process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as string[];
+}
+
+test('suppack/plugin loads no pipeline code and no @nx/devkit', () => {
+  expect(existsSync(join(DIST, 'plugin/index.js')), 'run npm run build first').toBe(true);
+  const loaded = loadedBy('plugin/index.js');
+  const ours = loaded.filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1));
+  expect(ours.filter((p) => p.startsWith('core/')).sort()).toEqual(['core/errors.js', 'core/project-layout.js']);
+  expect(ours.every((p) => /^(plugin|schemas|core)\//.test(p))).toBe(true);
+  expect(loaded.filter((p) => p.includes('/node_modules/@nx/') || p.includes('/node_modules/nx/'))).toEqual([]);
+});
+
+test('the package root (library users, and "plugin": "suppack") loads without touching @nx/devkit', () => {
+  const loaded = loadedBy('index.js');
+  expect(loaded.filter((p) => p.includes('/node_modules/@nx/') || p.includes('/node_modules/nx/'))).toEqual([]);
+});
