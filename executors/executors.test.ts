@@ -107,10 +107,10 @@ describe('collect-rpms → pack-metadata → build-iso → bundle on prebuilt RP
 
 describe('a bad manifest or option', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['a wrong field', { pack: { ...PACK, version: 'one' }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.version: expected a dotted numeric version/],
-    ['a missing field', { pack: { ...PACK, label: undefined }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: pack\.label: required/],
-    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: extra: unknown key$/],
-    ['broken JSON', '{ "pack": ', /^packs\/acme\/suppack\.json: not valid JSON: /],
+    ['a wrong field', { pack: { ...PACK, version: 'one' }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: line \d+, column \d+: pack\.version: expected a dotted numeric version/],
+    ['a missing field', { pack: { ...PACK, label: undefined }, prebuilt: ['vendor/*.rpm'] }, /^packs\/acme\/suppack\.json: line \d+, column \d+: pack\.label: required/],
+    ['an unknown key', { pack: PACK, prebuilt: ['vendor/*.rpm'], extra: 1 }, /^packs\/acme\/suppack\.json: line \d+, column \d+: extra: unknown key$/],
+    ['broken JSON', '{ "pack": ', /^packs\/acme\/suppack\.json: line 1, column 11: invalid JSON: unexpected end of file/],
     ['a prebuilt file that is no RPM', { pack: PACK, prebuilt: ['vendor/*'] }, /^packs\/acme\/suppack\.json: prebuilt\[0\]: vendor\/notes\.txt is not a valid RPM/],
   ];
   it.each(cases)('%s gives { success: false } and one line naming <projectRoot>/suppack.json and the field', async (_, manifest, expected) => {

@@ -188,7 +188,7 @@ describe('rebuild-iso', () => {
     expect(await rebuildIso({}, context('installer', 'rebuild-iso'))).toEqual({ success: false });
     expect(loggedErrors()).toEqual([
       expect.stringMatching(/installers\/acme\/iso\/installer\.iso: boot entries: boot entry "shell" is in no boot menu; the menus have "install", "local"$/),
-      'installers/acme/suppack.json: bootEntries: expected with an answerfile, whose parameters it directs',
+      'installers/acme/suppack.json: line 9, column 18: bootEntries: expected with an answerfile, whose parameters it directs',
     ]);
     expect(existsSync(join(ws, 'dist/installers/acme/installer/y.iso'))).toBe(false);
   });

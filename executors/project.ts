@@ -10,9 +10,10 @@ import { logger, type ExecutorContext, type PromiseExecutor } from '@nx/devkit';
 import { SuppackError, describeNodeError, isNodeError, isSuppackError } from '../core/errors';
 import { stageDirs, type StageDirs } from '../core/project-layout';
 import { executorOptionSchemas, type ExecutorName } from '../schemas/executors';
-import { MANIFEST_FILE, projectManifestSchema, type Manifest, type ProjectKind, type ProjectManifest } from '../schemas/manifest';
+import { parseProjectManifestText } from '../core/manifest-file';
+import { MANIFEST_FILE, type Manifest, type ProjectKind, type ProjectManifest } from '../schemas/manifest';
 import { isIsoPath } from '../schemas/pack-members';
-import { dottedPath, parseWithSchema } from '../schemas/parse';
+import { parseWithSchema } from '../schemas/parse';
 import { resolveMembers, type MemberProject } from '../plugin/members';
 import type { z } from 'zod';
 import type { UpdatePackFiles } from '../core/update-pack';
@@ -47,13 +48,7 @@ export async function readProjectAt(workspaceRoot: string, root: string): Promis
   } catch (e) {
     throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: manifestFile });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new SuppackError(`not valid JSON: ${(e as Error).message}`, { file: manifestFile });
-  }
-  const manifest = parseWithSchema(projectManifestSchema, json, { file: manifestFile, field: dottedPath });
+  const manifest = parseProjectManifestText(text, manifestFile);
   const rel = stageDirs(projectRoot);
   const dirs = Object.fromEntries(Object.entries(rel).map(([k, v]) => [k, join(workspaceRoot, v)])) as unknown as StageDirs;
   return { workspaceRoot, projectRoot, projectDir, manifestFile, manifest, dirs };

@@ -5,7 +5,7 @@ import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
 import { createNodes, createPackNodeOrReport, readWorkspaceProjects } from './create-nodes';
-import { parseJson } from './manifest-file';
+import { parseJson } from '../core/manifest-file';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'good', text: 'Good pack', version: '1.0', productVersion: '7.0.0' };
 
@@ -96,8 +96,8 @@ describe('createNodes', () => {
     write('packs/bad2/suppack.json', JSON.stringify({ pack, rpms: [{ spec: '/abs.spec', version: '1' }] }));
     const { logged } = await run(['packs/bad/suppack.json', 'packs/bad2/suppack.json']);
     expect([...logged].sort()).toEqual([
-      'suppack: packs/bad/suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id) (its targets fail until it is fixed)',
-      'suppack: packs/bad2/suppack.json: rpms[0].spec: expected the spec template relative to the project root, without ".." (its targets fail until it is fixed)',
+      'suppack: packs/bad/suppack.json: line 1, column 72: pack.text: expected at most 32 characters (it becomes the ISO volume id) (its targets fail until it is fixed)',
+      'suppack: packs/bad2/suppack.json: line 1, column 142: rpms[0].spec: expected the spec template relative to the project root, without ".." (its targets fail until it is fixed)',
     ]);
   });
 
@@ -115,7 +115,7 @@ describe('createNodes', () => {
     write('i/suppack.json', JSON.stringify({ kind: 'installer', packs: [] }));
     const [[, b], [, i]] = await createNodes[1](['b/suppack.json', 'i/suppack.json'], { combinePacksTargetName: 'combine' }, context);
     expect(Object.keys(b.projects!.b.targets!)).toEqual(['combine']);
-    expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: volumeId: required, expected string', 'b/suppack.json: packs: required, expected array']);
+    expect(b.projects!.b.targets!.combine.options.errors).toEqual(['b/suppack.json: line 1, column 1: volumeId: required, expected string', 'b/suppack.json: line 1, column 1: packs: required, expected array']);
     expect(Object.keys(i.projects!.i.targets!)).toEqual(['rebuild-iso']);
   });
 

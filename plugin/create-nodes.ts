@@ -18,7 +18,7 @@ import { devkit } from './devkit';
 import { isSuppackError } from '../core/errors';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import type { ProjectManifest } from '../schemas/manifest';
-import { readProjectManifest } from './manifest-file';
+import { readProjectManifest } from '../core/manifest-file';
 import type { MemberProject } from './members';
 import { targetNames, type SuppackPluginOptions } from './options';
 import { brokenProjectTargets, inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';

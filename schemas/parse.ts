@@ -18,19 +18,28 @@ export const MAX_PROBLEMS = 10;
 export function parseWithSchema<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  where: { file?: string; field?: FieldNamer } = {},
+  where: { file?: string; field?: FieldNamer; position?: Locator } = {},
 ): z.output<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const problems = describeIssues(result.error.issues, where.field ?? dottedPath, where.field === dottedPath);
-  const errors = problems.slice(0, MAX_PROBLEMS).map((p) => new SuppackError(p.what, { file: where.file, field: p.field }));
+  const located = (p: Problem) => {
+    const at = p.path && where.position?.(p.path.place === 'parent' ? p.path.path.slice(0, -1) : p.path.path, p.path.place === 'key' ? 'key' : 'value');
+    return at === undefined ? p.field : p.field === undefined ? at : `${at}: ${p.field}`;
+  };
+  const errors = problems.slice(0, MAX_PROBLEMS).map((p) => new SuppackError(p.what, { file: where.file, field: located(p) }));
   if (problems.length > MAX_PROBLEMS) errors.push(new SuppackError(`and ${problems.length - MAX_PROBLEMS} more problems`, { file: where.file }));
   throw allProblems(errors);
 }
 
+/** Where in the input a path is, as text such as `line 4, column 16` (JSON manifests: schemas/json-positions.ts). */
+export type Locator = (path: ReadonlyArray<PropertyKey>, place: 'key' | 'value') => string | undefined;
+
 interface Problem {
   field?: string;
   what: string;
+  /** The input path: its key (an unknown key), its value, or its parent's (a missing key). */
+  path?: { path: ReadonlyArray<PropertyKey>; place: 'key' | 'value' | 'parent' };
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], name: FieldNamer, keys: boolean): Problem[] {
@@ -48,12 +57,17 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], name: FieldNamer, k
       const siblings = missing.filter((m) => samePath(m.path.slice(0, -1), issue.path) && !explained.has(m));
       const near = closest(key, siblings.map((m) => String(m.path.at(-1))));
       if (near !== undefined) explained.add(siblings.find((m) => String(m.path.at(-1)) === near)!);
-      problems.push({ field: name([...issue.path, key]), what: `unknown key${near === undefined ? '' : `; did you mean ${near}?`}` });
+      problems.push({
+        field: name([...issue.path, key]),
+        what: `unknown key${near === undefined ? '' : `; did you mean ${near}?`}`,
+        path: { path: [...issue.path, key], place: 'key' },
+      });
     }
   }
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys' || explained.has(issue)) continue;
-    problems.push({ field: name(issue.path), what: describeIssue(issue) });
+    const absent = issue.code === 'invalid_type' && issue.input === undefined && issue.path.length > 0;
+    problems.push({ field: name(issue.path), what: describeIssue(issue), path: { path: issue.path, place: absent ? 'parent' : 'value' } });
   }
   return problems;
 }

@@ -16,7 +16,7 @@ import { renderSpecs } from '../../core/spec';
 import { buildSourceTarballs } from '../../core/srctarball';
 import { buildUpdatePack } from '../../core/update-pack';
 import { DEFAULT_EPOCH } from '../../core/time';
-import { parseManifestText } from '../../plugin/manifest-file';
+import { parseManifestText } from '../../core/manifest-file';
 import type { PackFormat, PackType } from '../../schemas/generators';
 import { debianHeadersTree, kernelDevelRpm } from '../../testing/kernel-devel';
 import { packGenerator } from './generator';

@@ -1,21 +1,38 @@
 /**
- * Reading a `suppack.json` for the Nx plugin: JSON syntax errors and schema errors both become
- * a one-line SuppackError naming the file (workspace-relative), the place and what was expected.
+ * The one reader of `suppack.json`, for the Nx plugin and the executors alike: JSON syntax errors
+ * and schema errors both become one line per problem naming the file (workspace-relative), the
+ * line and column, the field, what was expected and what was found:
+ * `packs/acme/suppack.json: line 4, column 16: pack.version: expected a string such as "1.0", got the number 1`.
+ * It loads no pipeline code (the plugin reads manifests while Nx computes the graph).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SuppackError } from '../core/errors';
+import { SuppackError } from './errors';
+import { jsonPosition } from '../schemas/json-positions';
 import { manifestSchema, projectManifestSchema, type Manifest, type ProjectManifest } from '../schemas/manifest';
-import { dottedPath, parseWithSchema } from '../schemas/parse';
+import { dottedPath, parseWithSchema, type Locator } from '../schemas/parse';
+import type { z } from 'zod';
 
 /** Parse and validate the text of a pack project's manifest; `file` is the name used in errors. */
 export function parseManifestText(text: string, file: string): Manifest {
-  return parseWithSchema(manifestSchema, parseJson(text, file), { file, field: dottedPath });
+  return parseJsonWithSchema(manifestSchema, text, file);
 }
 
 /** Parse and validate any `suppack.json` (pack, bundle or installer project). */
 export function parseProjectManifestText(text: string, file: string): ProjectManifest {
-  return parseWithSchema(projectManifestSchema, parseJson(text, file), { file, field: dottedPath });
+  return parseJsonWithSchema(projectManifestSchema, text, file);
+}
+
+/** JSON text → a value of `schema`; each problem says where it is in the text. */
+export function parseJsonWithSchema<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
+  const value = parseJson(text, file);
+  // One pass over the text per problem shown (at most MAX_PROBLEMS).
+  const position: Locator = (path, place) => {
+    const p = jsonPosition(text, path);
+    const at = place === 'key' ? (p?.key ?? p?.value) : p?.value;
+    return at && `line ${at.line}, column ${at.column}`;
+  };
+  return parseWithSchema(schema, value, { file, field: dottedPath, position });
 }
 
 /** Read `<workspaceRoot>/<file>` and parse it as a pack manifest; `file` is workspace-relative. */
