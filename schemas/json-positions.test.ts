@@ -8,7 +8,7 @@ test('the start of a value and its key, by path, through nesting, arrays, escape
   expect(jsonPosition(text, ['a', 'b"q'])).toEqual({ key: { line: 2, column: 10 }, value: { line: 2, column: 18 } });
   expect(jsonPosition(text, ['a', 'b"q', 0])?.value).toEqual({ line: 2, column: 19 });
   expect(jsonPosition(text, ['a', 'b"q', 1, 'c'])?.value).toEqual({ line: 2, column: 28 });
-  expect(jsonPosition(text, ['a', 'b"q', 2])?.value).toEqual({ line: 2, column: 35 });
+  expect(jsonPosition(text, ['a', 'b"q', 2])?.value).toEqual({ line: 2, column: 36 });
   expect(jsonPosition(text, ['d'])).toEqual({ key: { line: 3, column: 2 }, value: { line: 3, column: 7 } });
   // an index is not a key of the same spelling; absent paths have no position
   expect(jsonPosition('{"0": 1, "x": [5]}', ['x', '0'])).toBeUndefined();
