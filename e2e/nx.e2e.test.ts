@@ -155,21 +155,102 @@ describe('a workspace with the three generated packs', () => {
     expect(digestTree(join(other, 'dist'))).toEqual(digestTree(join(ws, 'dist')));
   });
 
-  test('changing a driver source re-runs its chain only; touching its README re-runs nothing', async () => {
-    const src = join(ws, 'packs', PACKS.driver, 'src');
-    const c = readdirSync(src).find((f) => f.endsWith('.c'))!;
-    // A change that reaches the module binary (a comment alone compiles to the same .ko, the same
-    // RPM, and Nx then rightly takes every later stage from the cache).
-    appendFileSync(join(src, c), '\nMODULE_INFO(e2e, "touched");\n');
-    const runs = await buildIsoAll();
-    const ran = [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t).sort();
-    expect(ran).toEqual(
-      ['build-iso', 'build-rpms', 'build-srctarballs', 'collect-rpms', 'lint', 'pack-metadata'].map((t) => `${PACKS.driver}:${t}`).sort(),
-    );
+  /**
+   * Issue 14 item 4: each target hashes what its stage reads, nothing more. Each row edits one
+   * thing and lists the targets that must run again and those that must come from the cache
+   * (a target in neither list may go either way: e.g. collect-rpms re-runs only when rpmbuild's
+   * output bytes changed).
+   */
+  const manifestOf = (pack: string) => join(ws, 'packs', pack, 'suppack.json');
+  const editManifest = (pack: string, edit: (m: Record<string, any>) => void) => {
+    const m = JSON.parse(readFileSync(manifestOf(pack), 'utf8')) as Record<string, any>;
+    edit(m);
+    writeFileSync(manifestOf(pack), `${JSON.stringify(m, null, 2)}\n`);
+  };
+  const EDITS: Array<{ edit: string; pack: string; apply: () => void; ran: string[]; cached: string[] }> = [
+    {
+      edit: 'pack.text',
+      pack: PACKS.userspace,
+      apply: () => editManifest(PACKS.userspace, (m) => (m.pack.text = 'ACME tools, new text')),
+      ran: ['pack-metadata', 'build-iso'],
+      cached: ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint'],
+    },
+    {
+      edit: 'pack.version',
+      pack: PACKS.userspace,
+      apply: () => editManifest(PACKS.userspace, (m) => (m.pack.version = '1.1')),
+      ran: ['render-spec', 'build-rpms', 'lint', 'pack-metadata', 'build-iso'],
+      cached: ['build-srctarballs'],
+    },
+    {
+      edit: 'a kernel (its build tree spelt out)',
+      pack: PACKS.driver,
+      apply: () => editManifest(PACKS.driver, (m) => (m.kernels[0].buildDir = `/lib/modules/${KERNEL}/build/`)),
+      ran: ['render-spec', 'build-rpms'],
+      cached: ['build-srctarballs'],
+    },
+    {
+      edit: 'a spec template',
+      pack: PACKS.userspace,
+      apply: () => appendFileSync(join(ws, 'packs', PACKS.userspace, 'specs', `${PACKS.userspace}.spec`), '\n# e2e: touched\n'),
+      ran: ['render-spec', 'build-rpms'],
+      cached: ['build-srctarballs'],
+    },
+    {
+      edit: 'a source file',
+      pack: PACKS.driver,
+      apply: () => {
+        const src = join(ws, 'packs', PACKS.driver, 'src');
+        // A change that reaches the module binary (a comment alone compiles to the same .ko).
+        appendFileSync(join(src, readdirSync(src).find((f) => f.endsWith('.c'))!), '\nMODULE_INFO(e2e, "touched");\n');
+      },
+      ran: ['build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso'],
+      cached: ['render-spec'],
+    },
+    {
+      edit: 'an EULA',
+      pack: PACKS.userspace,
+      apply: () => appendFileSync(join(ws, 'packs', PACKS.userspace, `${PACKS.userspace}-EULA`), '\nOne more clause.\n'),
+      ran: ['render-spec', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso'],
+      cached: ['build-srctarballs'],
+    },
+    {
+      edit: 'a README',
+      pack: PACKS.driver,
+      apply: () => appendFileSync(join(ws, 'packs', PACKS.driver, 'README.md'), '\nMore words.\n'),
+      ran: [],
+      cached: TARGETS.filter((t) => t !== 'bundle'),
+    },
+  ];
 
-    appendFileSync(join(ws, 'packs', PACKS.driver, 'README.md'), '\nMore words.\n');
-    const again = await buildIsoAll();
-    expect([...again.values()].filter((h) => h === 'ran')).toEqual([]);
+  test.each(EDITS)('editing $edit re-runs exactly the stages that read it', async ({ pack, apply, ran, cached }) => {
+    apply();
+    const runs = await buildIsoAll();
+    const ranNow = [...runs.entries()].filter(([, h]) => h === 'ran').map(([t]) => t);
+    // no other pack's target runs
+    expect(ranNow.filter((t) => !t.startsWith(`${pack}:`))).toEqual([]);
+    for (const t of ran) expect(runs.get(`${pack}:${t}`), `${pack}:${t} must run`).toBe('ran');
+    for (const t of cached) {
+      if (runs.has(`${pack}:${t}`)) expect(runs.get(`${pack}:${t}`), `${pack}:${t} must come from the cache`).not.toBe('ran');
+    }
+  });
+
+  test("the plugin's own version re-runs every target", async () => {
+    const lockPath = join(ws, 'package-lock.json');
+    const lock = readFileSync(lockPath, 'utf8');
+    try {
+      const edited = JSON.parse(lock) as { packages: Record<string, { version?: string; integrity?: string }> };
+      const entry = edited.packages['node_modules/suppack']!;
+      entry.version = '0.1.1';
+      if (entry.integrity) entry.integrity = `${entry.integrity.slice(0, -4)}AAA=`;
+      writeFileSync(lockPath, JSON.stringify(edited, null, 2));
+      const runs = await buildIsoAll();
+      const notRan = [...runs.entries()].filter(([, h]) => h !== 'ran').map(([t]) => t);
+      expect(notRan).toEqual([]);
+      expect(runs.size).toBeGreaterThanOrEqual(Object.keys(PACKS).length * 6);
+    } finally {
+      writeFileSync(lockPath, lock);
+    }
   });
 
   test('build-iso fails on a lint error, naming it; an ignored rule with a reason does not fail', async () => {

@@ -9,6 +9,7 @@ import { join, posix } from 'node:path';
 import { logger, type ExecutorContext, type PromiseExecutor } from '@nx/devkit';
 import { SuppackError, describeNodeError, isNodeError, isSuppackError } from '../core/errors';
 import { stageDirs, type StageDirs } from '../core/project-layout';
+import { guardManifest, type PackStageName } from '../core/stage-reads';
 import { executorOptionSchemas, type ExecutorName } from '../schemas/executors';
 import { parseProjectManifestText } from '../core/manifest-file';
 import { MANIFEST_FILE, type Manifest, type ProjectKind, type ProjectManifest } from '../schemas/manifest';
@@ -113,11 +114,12 @@ type OptionsInput<N extends ExecutorName> = z.input<(typeof executorOptionSchema
  * `stage`. A SuppackError is printed as its one-line message (no stack) and gives
  * `{ success: false }`; anything else is a bug and is rethrown.
  */
-export function runStage<N extends ExecutorName>(
+export function runStage<N extends ExecutorName & PackStageName>(
   name: N,
   stage: (project: StageProject, options: Options<N>, context: ExecutorContext) => Promise<void>,
 ): PromiseExecutor<OptionsInput<N>> {
-  return runKindStage(name, 'pack', stage);
+  // The stage sees only the parts of suppack.json its target hashes (core/stage-reads.ts).
+  return runKindStage(name, 'pack', (p, options, context) => stage({ ...p, manifest: guardManifest(p.manifest, name) }, options, context));
 }
 
 /** runStage for a project of `kind` (bundle: combine-packs, installer: rebuild-iso). */

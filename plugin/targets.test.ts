@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inferProjectMetadata, inferTargets, kernelInputs, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, tokenisedStageDirs } from './targets';
+import { inferProjectMetadata, inferTargets, kernelInputs, manifestReadsInput, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, tokenisedStageDirs } from './targets';
 import type { InstallerManifest } from '../schemas/installer';
+import type { PackStageName } from '../core/stage-reads';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
 const parse = (m: ManifestInput) => manifestSchema.parse(m);
@@ -31,6 +32,8 @@ const common = { cache: true, options: {} };
 const ext = { externalDependencies: ['suppack'] };
 const epoch = { env: 'SOURCE_DATE_EPOCH' };
 const out = (sub: string) => [`{workspaceRoot}/dist/{projectRoot}/${sub}`];
+/** What a pack stage hashes of its suppack.json (core/stage-reads.ts). */
+const reads = (root: string, stage: PackStageName) => manifestReadsInput(`${root}/suppack.json`, stage);
 
 describe('inferTargets', () => {
   test('driver pack (two kernels): the eight targets, exact', () => {
@@ -39,14 +42,14 @@ describe('inferTargets', () => {
     expect(t['render-spec']).toEqual({
       executor: 'suppack:render-spec',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', '{projectRoot}/specs/acme-modules.spec', ext],
+      inputs: [reads('packs/acme-nic', 'render-spec'), '{projectRoot}/specs/acme-modules.spec', ext],
       outputs: out('specs'),
       metadata: meta(t['render-spec'].metadata!.description!),
     });
     expect(t['build-srctarballs']).toEqual({
       executor: 'suppack:build-srctarballs',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', '{projectRoot}/src/**/*', ext, epoch],
+      inputs: [reads('packs/acme-nic', 'build-srctarballs'), '{projectRoot}/src/**/*', ext, epoch],
       outputs: out('SOURCES'),
       metadata: meta(t['build-srctarballs'].metadata!.description!),
     });
@@ -54,7 +57,7 @@ describe('inferTargets', () => {
       executor: 'suppack:build-rpms',
       ...common,
       inputs: [
-        '{projectRoot}/suppack.json',
+        reads('packs/acme-nic', 'build-rpms'),
         '{projectRoot}/specs/acme-modules.spec',
         '{projectRoot}/src/**/*',
         ext,
@@ -71,7 +74,7 @@ describe('inferTargets', () => {
     expect(t['collect-rpms']).toEqual({
       executor: 'suppack:collect-rpms',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', ext, { dependentTasksOutputFiles: '**/*.rpm' }],
+      inputs: [reads('packs/acme-nic', 'collect-rpms'), ext, { dependentTasksOutputFiles: '**/*.rpm' }],
       outputs: out('rpms'),
       dependsOn: ['build-rpms'],
       metadata: meta(t['collect-rpms'].metadata!.description!),
@@ -79,7 +82,7 @@ describe('inferTargets', () => {
     expect(t.lint).toEqual({
       executor: 'suppack:lint',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', ext, { dependentTasksOutputFiles: '**/*.rpm' }],
+      inputs: [reads('packs/acme-nic', 'lint'), ext, { dependentTasksOutputFiles: '**/*.rpm' }],
       outputs: out('lint'),
       dependsOn: ['collect-rpms'],
       metadata: meta(t.lint.metadata!.description!),
@@ -87,7 +90,7 @@ describe('inferTargets', () => {
     expect(t['pack-metadata']).toEqual({
       executor: 'suppack:pack-metadata',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', ext, { dependentTasksOutputFiles: '**/*.rpm' }],
+      inputs: [reads('packs/acme-nic', 'pack-metadata'), ext, { dependentTasksOutputFiles: '**/*.rpm' }],
       outputs: out('metadata'),
       dependsOn: ['collect-rpms'],
       metadata: meta(t['pack-metadata'].metadata!.description!),
@@ -96,7 +99,7 @@ describe('inferTargets', () => {
       executor: 'suppack:build-iso',
       ...common,
       inputs: [
-        '{projectRoot}/suppack.json',
+        reads('packs/acme-nic', 'build-iso'),
         ext,
         epoch,
         { dependentTasksOutputFiles: '**/XS-*' },
@@ -110,7 +113,7 @@ describe('inferTargets', () => {
     expect(t.bundle).toEqual({
       executor: 'suppack:bundle',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', ext, epoch, { dependentTasksOutputFiles: '**/*' }],
+      inputs: [reads('packs/acme-nic', 'bundle'), ext, epoch, { dependentTasksOutputFiles: '**/*' }],
       outputs: out('bundle'),
       dependsOn: ['build-iso', 'build-srctarballs'],
       metadata: meta(t.bundle.metadata!.description!),
@@ -126,14 +129,14 @@ describe('inferTargets', () => {
   test('userspace pack: EULAs are inputs of render-spec and build-rpms, never sources of a tarball', () => {
     const t = inferTargets('packs/tool', userspace);
     expect(t['render-spec'].inputs).toEqual([
-      '{projectRoot}/suppack.json',
+      reads('packs/tool', 'render-spec'),
       '{projectRoot}/specs/acme-tool.spec',
       '{projectRoot}/docs/acme-EULA',
       ext,
     ]);
-    expect(t['build-srctarballs'].inputs).toEqual(['{projectRoot}/suppack.json', '{projectRoot}/tool/**/*', ext, epoch]);
+    expect(t['build-srctarballs'].inputs).toEqual([reads('packs/tool', 'build-srctarballs'), '{projectRoot}/tool/**/*', ext, epoch]);
     expect(t['build-rpms'].inputs).toEqual([
-      '{projectRoot}/suppack.json',
+      reads('packs/tool', 'build-rpms'),
       '{projectRoot}/specs/acme-tool.spec',
       '{projectRoot}/docs/acme-EULA',
       '{projectRoot}/tool/**/*',
@@ -149,7 +152,7 @@ describe('inferTargets', () => {
     expect(t['collect-rpms']).toEqual({
       executor: 'suppack:collect-rpms',
       ...common,
-      inputs: ['{projectRoot}/suppack.json', '{projectRoot}/rpms/*.rpm', '{projectRoot}/vendor/**/*.rpm', ext],
+      inputs: [reads('packs/vendor', 'collect-rpms'), '{projectRoot}/rpms/*.rpm', '{projectRoot}/vendor/**/*.rpm', ext],
       outputs: out('rpms'),
       metadata: meta(t['collect-rpms'].metadata!.description!),
     });
@@ -159,7 +162,7 @@ describe('inferTargets', () => {
   test('prebuilt patterns reach Nx as written: "!" exclusions stay exclusions, a trailing "/" is spelt "/**"', () => {
     const t = inferTargets('packs/vendor', parse({ pack, prebuilt: ['rpms/{x86_64,noarch}/*.rpm', '!rpms/**/*debuginfo*.rpm', 'extra/'] }));
     expect(t['collect-rpms'].inputs).toEqual([
-      '{projectRoot}/suppack.json',
+      reads('packs/vendor', 'collect-rpms'),
       '{projectRoot}/rpms/{x86_64,noarch}/*.rpm',
       '!{projectRoot}/rpms/**/*debuginfo*.rpm',
       '{projectRoot}/extra/**',
@@ -171,7 +174,7 @@ describe('inferTargets', () => {
     const t = inferTargets('p', parse({ pack, rpms: [{ spec: 'meta.spec', version: '1' }] }));
     expect(Object.keys(t)).toEqual(['render-spec', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle']);
     expect(t['build-rpms'].dependsOn).toEqual(['render-spec']);
-    expect(t['build-rpms'].inputs).toEqual(['{projectRoot}/suppack.json', '{projectRoot}/meta.spec', ext, { runtime: 'rpmbuild --version' }, epoch]);
+    expect(t['build-rpms'].inputs).toEqual([reads('p', 'build-rpms'), '{projectRoot}/meta.spec', ext, { runtime: 'rpmbuild --version' }, epoch]);
   });
 
   test('no input is a project-wide glob: a README or any unnamed file changes no hash', () => {
@@ -206,7 +209,10 @@ describe('inferTargets', () => {
     };
     walk(result);
     expect(strings.length).toBeGreaterThan(50);
-    expect(strings.filter((s) => s.startsWith('/') || s.includes(dirty) || s.includes('packs/acme-nic'))).toEqual([]);
+    // The one project path is the manifest's, workspace-relative, in each stage's manifest-reads
+    // command (Nx runs runtime inputs from the workspace root); never an absolute one.
+    const machine = strings.filter((s) => s.startsWith('/') || s.includes(dirty) || (s.includes('packs/acme-nic') && !s.startsWith('node -e ')));
+    expect(machine).toEqual([]);
   });
 
   test('target names can be overridden; executors and dependsOn follow', () => {
@@ -221,7 +227,7 @@ describe('inferTargets', () => {
   test('without suppack installed no externalDependencies input is emitted', () => {
     const t = inferTargets('p', driver, { externalDependency: false });
     for (const c of Object.values(t)) expect(c.inputs).not.toContainEqual(ext);
-    expect(t['render-spec'].inputs).toEqual(['{projectRoot}/suppack.json', '{projectRoot}/specs/acme-modules.spec']);
+    expect(t['render-spec'].inputs).toEqual([reads('p', 'render-spec'), '{projectRoot}/specs/acme-modules.spec']);
   });
 
   test('project metadata: description, technologies, a target group', () => {
@@ -412,7 +418,7 @@ describe('kernel inputs of build-rpms (issue 12 items 4, 5)', () => {
     expect(kernelInputs(m)).toEqual([{ fileset: '{workspaceRoot}/kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm', includeIgnored: true }]);
     const inputs = inferTargets('packs/acme-nic', m)['build-rpms'].inputs!;
     expect(inputs).toContainEqual({ fileset: '{workspaceRoot}/kernels/kernel-devel-4.19.19-8.0.38.1.xcpng8.3.x86_64.rpm', includeIgnored: true });
-    expect(inputs.filter((i) => typeof i === 'object' && 'runtime' in i)).toEqual([{ runtime: 'rpmbuild --version' }]);
+    expect(inputs.filter((i) => typeof i === 'object' && 'runtime' in i && !i.runtime.startsWith('node -e '))).toEqual([{ runtime: 'rpmbuild --version' }]);
   });
 
   test('a build tree on the machine (buildDir or the default) is hashed by its identity files; mixed kernels each get theirs', () => {
@@ -460,5 +466,39 @@ describe('kernel inputs of build-rpms (issue 12 items 4, 5)', () => {
     expect(issues({ version: '1', develRpm: '../k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
     expect(issues({ version: '1', develRpm: '/k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
     expect(issues({ version: '1', develRpm: 'k.tar' })).toEqual(['kernels.0.develRpm: expected a kernel-devel RPM file (ending in .rpm)']);
+  });
+});
+
+describe('what each pack stage hashes of suppack.json (core/stage-reads.ts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), "suppack-reads-it's "));
+  const run = (stage: PackStageName, manifest: unknown) => {
+    mkdirSync(join(dir, 'packs', 'a b'), { recursive: true });
+    writeFileSync(join(dir, 'packs', 'a b', 'suppack.json'), `\ufeff${JSON.stringify(manifest, null, 2)}`);
+    const input = manifestReadsInput('packs/a b/suppack.json', stage) as { runtime: string };
+    // as Nx runs a runtime input: a shell in the workspace root
+    return execFileSync('sh', ['-c', input.runtime], { cwd: dir, encoding: 'utf8' });
+  };
+  const base = { pack: { ...pack, text: 'first' }, rpms: [{ spec: 's.spec', version: '1.0' }], lint: { ignore: {} } };
+
+  test('prints the parts the stage reads (a missing one as null), from a path with a space and a quote-free command', () => {
+    expect(JSON.parse(run('bundle', base))).toEqual([
+      ['kind', null],
+      ['format', null],
+      ['pack.label', 'acme-nic'],
+    ]);
+    expect(JSON.parse(run('build-srctarballs', base))).toEqual([
+      ['kind', null],
+      ['format', null],
+      ['rpms', [{ spec: 's.spec', version: '1.0' }]],
+    ]);
+  });
+
+  test('pack.text changes the hash of the stages that read it, pack-metadata and build-iso, only', () => {
+    const edited = { ...base, pack: { ...base.pack, text: 'second' } };
+    const changed = (['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle'] as const).filter(
+      (stage) => run(stage, base) !== run(stage, edited),
+    );
+    expect(changed).toEqual(['pack-metadata', 'build-iso']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -21,8 +21,8 @@ import { posix } from 'node:path';
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
-import { stageDirs, type StageDirs } from '../core/project-layout';
-import { kernelBuildDir } from '../core/project-layout';
+import { kernelBuildDir, stageDirs, type StageDirs } from '../core/project-layout';
+import { MANIFEST_READS, type PackStageName } from '../core/stage-reads';
 import { resolveMembers, type MemberLookup } from './members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
@@ -121,7 +121,9 @@ function common(ctx: InferContext) {
 }
 
 function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferContext): Record<string, TargetConfiguration> {
-  const { name, file, manifestInput, external, epoch } = common(ctx);
+  const { name, file, external, epoch } = common(ctx);
+  // Each stage hashes the parts of suppack.json it reads, nothing more (core/stage-reads.ts).
+  const reads = (stage: PackStageName): Input => manifestReadsInput(posix.join(projectRoot || '.', MANIFEST_FILE), stage);
   const out = tokenisedStageDirs(projectRoot);
 
   const templates = unique(manifest.rpms.map((r) => file(r.spec)));
@@ -145,23 +147,23 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   const targets: Record<string, TargetConfiguration> = {};
   if (hasSpecs) {
     // The rendered text has no timestamps: no SOURCE_DATE_EPOCH. Sources are not read here.
-    targets[name['render-spec']] = target('render-spec', [manifestInput, ...templates, ...eulas, ...external], out.specs, []);
+    targets[name['render-spec']] = target('render-spec', [reads('render-spec'), ...templates, ...eulas, ...external], out.specs, []);
   }
   if (hasSources) {
     // Tar entry mtimes come from SOURCE_DATE_EPOCH.
-    targets[name['build-srctarballs']] = target('build-srctarballs', [manifestInput, ...sources, ...external, epoch], out.sources, []);
+    targets[name['build-srctarballs']] = target('build-srctarballs', [reads('build-srctarballs'), ...sources, ...external, epoch], out.sources, []);
   }
   if (hasSpecs) {
     targets[name['build-rpms']] = target(
       'build-rpms',
-      [manifestInput, ...templates, ...eulas, ...sources, ...external, { runtime: 'rpmbuild --version' }, ...kernelInputs(manifest), epoch],
+      [reads('build-rpms'), ...templates, ...eulas, ...sources, ...external, { runtime: 'rpmbuild --version' }, ...kernelInputs(manifest), epoch],
       out.built,
       [name['render-spec'], ...(hasSources ? [name['build-srctarballs']] : [])],
     );
   }
   targets[name['collect-rpms']] = target(
     'collect-rpms',
-    [manifestInput, ...prebuilt, ...external, ...(hasSpecs ? [{ dependentTasksOutputFiles: '**/*.rpm' }] : [])],
+    [reads('collect-rpms'), ...prebuilt, ...external, ...(hasSpecs ? [{ dependentTasksOutputFiles: '**/*.rpm' }] : [])],
     out.rpms,
     hasSpecs ? [name['build-rpms']] : [],
   );
@@ -169,18 +171,18 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   const previous = manifest.lint.previous !== undefined ? [{ fileset: file(manifest.lint.previous), includeIgnored: true } as Input] : [];
   // The uninstall check runs the machine's rpm: its version is part of the result.
   const rpmTool: Input[] = manifest.lint.uninstallCheck ? [{ runtime: 'rpm --version' }] : [];
-  targets[name.lint] = target('lint', [manifestInput, ...previous, ...external, ...rpmTool, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
+  targets[name.lint] = target('lint', [reads('lint'), ...previous, ...external, ...rpmTool, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
   if (manifest.format === 'legacy') {
     targets[name['pack-metadata']] = target(
       'pack-metadata',
-      [manifestInput, ...external, { dependentTasksOutputFiles: '**/*.rpm' }],
+      [reads('pack-metadata'), ...external, { dependentTasksOutputFiles: '**/*.rpm' }],
       out.metadata,
       [name['collect-rpms']],
     );
     targets[name['build-iso']] = target(
       'build-iso',
       [
-        manifestInput,
+        reads('build-iso'),
         ...external,
         epoch,
         // XS-REPOSITORY / XS-PACKAGES of pack-metadata, and the collected RPMs one step further up.
@@ -198,7 +200,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
     // environment): the build refuses a secret key that the public key does not match.
     const isoFiles = [pack.key, pack.groupfile].filter((f): f is string => f !== undefined).map(file);
     targets[name['pack-metadata']] = {
-      ...target('pack-metadata', [manifestInput, ...scripts, ...external, epoch, { dependentTasksOutputFiles: '**/*.rpm' }], out.metadata, [
+      ...target('pack-metadata', [reads('pack-metadata'), ...scripts, ...external, epoch, { dependentTasksOutputFiles: '**/*.rpm' }], out.metadata, [
         name['collect-rpms'],
       ]),
       metadata: { description: 'Write update.xml and the generated update-/control- RPMs', technologies: [TECHNOLOGY] },
@@ -207,7 +209,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
       ...target(
         'build-iso',
         [
-          manifestInput,
+          reads('build-iso'),
           ...scripts,
           ...isoFiles,
           ...external,
@@ -226,7 +228,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   }
   targets[name.bundle] = target(
     'bundle',
-    [manifestInput, ...external, epoch, { dependentTasksOutputFiles: '**/*' }],
+    [reads('bundle'), ...external, epoch, { dependentTasksOutputFiles: '**/*' }],
     out.bundle,
     [name['build-iso'], ...(hasSources ? [name['build-srctarballs']] : [])],
   );
@@ -278,7 +280,8 @@ export function kernelTreeIdentityCommand(dir: string): string {
   return `cd ${shellQuote(dir)} 2>/dev/null && sha256sum -- ${KERNEL_TREE_IDENTITY.join(' ')} 2>/dev/null; true`;
 }
 
-function shellQuote(s: string): string {
+/** POSIX shell single quoting: the text as one word, whatever it holds. */
+export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -407,4 +410,20 @@ function uniqueInputs(xs: Input[]): Input[] {
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A node one-liner printing, as JSON, the values at the given paths of a JSON file (`pack.label`,
+ * `rpms`; a missing one as null): what a runtime input hashes of suppack.json for one stage.
+ */
+export const PICK_JSON_PATHS =
+  'const a=process.argv,m=JSON.parse(require("fs").readFileSync(a[1],"utf8").replace(/^\\uFEFF/,""));' +
+  'process.stdout.write(JSON.stringify(a.slice(2).map(p=>[p,p.split(".").reduce((v,k)=>v==null?null:v[k]===undefined?null:v[k],m)])))';
+
+/**
+ * The runtime input of a pack stage: the parts of `manifestFile` (workspace-relative, as Nx runs
+ * runtime inputs from the workspace root) that the stage reads, MANIFEST_READS[stage].
+ */
+export function manifestReadsInput(manifestFile: string, stage: PackStageName): Input {
+  return { runtime: `node -e ${shellQuote(PICK_JSON_PATHS)} ${shellQuote(manifestFile)} ${MANIFEST_READS[stage].join(' ')}` };
 }

@@ -107,6 +107,7 @@ function pages() {
   const schemaOf = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
   const { RULES } = dist('core/products/lint/rules.js');
   const { pluginOptionsSchema, defaultPluginOptions } = dist('schemas/plugin-options.js');
+  const { MANIFEST_READS } = dist('core/stage-reads.js');
   const { usage: lintUsage } = dist('cli/lint.js');
   return {
     'docs/lint.md': lintPage(banner, RULES, lintUsage),
@@ -156,6 +157,32 @@ function pages() {
       'target name, or two targets with one name fails the graph with every problem listed.',
       '',
       optionTable(pluginOptionsSchema),
+      '',
+    ].join('\n'),
+    'docs/nx/caching.md': [
+      banner,
+      '# What each target hashes',
+      '',
+      'Each inferred target of a pack project hashes what its stage reads, nothing more, so an edit',
+      're-runs the stages that read it and takes the others from the cache (local or remote). Of',
+      '`suppack.json` a target hashes only the parts below (a runtime input printing them, run by Nx',
+      'from the workspace root); the executor hands its stage a manifest on which reading any other',
+      'field is an internal error, so the cache key cannot miss a field the stage uses',
+      '(`core/stage-reads.ts`). Later stages also hash the files earlier stages wrote',
+      '(`dependentTasksOutputFiles`): the rendered specs, the RPMs, the metadata.',
+      '',
+      '| target | parts of suppack.json it hashes |',
+      '|---|---|',
+      ...Object.entries(MANIFEST_READS).map(([stage, paths]) => `| \`${stage}\` | ${paths.map((p) => `\`${p}\``).join(', ')} |`),
+      '',
+      'Besides: every target hashes the suppack version (`externalDependencies`); `render-spec` the',
+      'spec templates and EULA files; `build-srctarballs` the source trees; `build-rpms` the same, the',
+      'rpmbuild version, each kernel\'s headers (a kernel-devel RPM by its bytes, an installed build tree',
+      'by its identity files) and `SOURCE_DATE_EPOCH`; `collect-rpms` the prebuilt RPMs its globs',
+      'name. Bundle and installer projects hash their whole `suppack.json` and every member ISO by content.',
+      '',
+      'So editing `pack.text` re-runs `pack-metadata` and `build-iso` only; a README re-runs nothing;',
+      'a new suppack version re-runs everything (`e2e/nx.e2e.test.ts` checks a table of such edits).',
       '',
     ].join('\n'),
     'docs/nx/executors.md': [
