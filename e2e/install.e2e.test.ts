@@ -78,15 +78,32 @@ describe('npm i suppack: the CLI and the library, no Nx', () => {
 });
 
 describe.each(['23', '24'])('an Nx %s workspace', (version) => {
-  it('has one @nx/devkit (its own); init registers suppack/plugin and Nx infers the targets through it', async () => {
+  it('has one @nx/devkit (its own); init registers suppack/plugin; targets are inferred, renamed by option; --packVersion=1.0 stays "1.0"; a broken manifest fails its targets', async () => {
     const dir = await install(`nx-${version}`, ['-D', tgz, `nx@${version}`, `@nx/devkit@${version}`]);
     expect(copiesOf(dir, '@nx/devkit')).toEqual([join(dir, 'node_modules/@nx/devkit')]);
     writeFileSync(join(dir, 'nx.json'), '{}\n');
     const env = nxEnv(dir);
     const init = await runAsync(join(dir, 'node_modules/.bin/nx'), ['g', 'suppack:init'], { cwd: dir, env });
     expect(init.status, init.stdout + init.stderr).toBe(0);
-    const pack = await runAsync(join(dir, 'node_modules/.bin/nx'), ['g', 'suppack:pack', '--name=acme-tool', '--type=userspace', '--vendorCode=acme', '--vendorName=Acme', '--no-interactive'], { cwd: dir, env });
+    const pack = await runAsync(
+      join(dir, 'node_modules/.bin/nx'),
+      ['g', 'suppack:pack', '--name=acme-tool', '--type=userspace', '--vendorCode=acme', '--vendorName=Acme', '--packVersion=1.0', '--no-interactive'],
+      { cwd: dir, env },
+    );
     expect(pack.status, pack.stdout + pack.stderr).toBe(0);
+    // Nx parses --packVersion=1.0 as the number 1; the manifest gets the version as typed
+    expect(JSON.parse(readFileSync(join(dir, 'packs/acme-tool/suppack.json'), 'utf8')).pack.version).toBe('1.0');
+
+    // a broken manifest keeps its project in the graph, and its targets fail naming the problem
+    mkdirSync(join(dir, 'packs/broken'));
+    writeFileSync(join(dir, 'packs/broken/suppack.json'), '{\n  "pack": { "label": 5 }\n}\n');
+    const broken = await runAsync(join(dir, 'node_modules/.bin/nx'), ['run-many', '-t', 'build-iso', '--projects=broken', '--outputStyle=static'], {
+      cwd: dir,
+      env: { ...env, NX_CACHE_PROJECT_GRAPH: 'false' },
+    });
+    expect(broken.status).not.toBe(0);
+    expect(broken.stdout + broken.stderr).toContain('packs/broken/suppack.json: line 2, column 22: pack.label: expected the pack label (e.g. acme-nic), got the number 5');
+    rmSync(join(dir, 'packs/broken'), { recursive: true });
     const show = await runAsync(join(dir, 'node_modules/.bin/nx'), ['show', 'project', 'acme-tool', '--json'], { cwd: dir, env });
     expect(show.status, show.stdout + show.stderr).toBe(0);
     const project = JSON.parse(show.stdout) as { targets: Record<string, { executor: string }> };
