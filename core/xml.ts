@@ -33,6 +33,9 @@ export interface ParseXmlOptions {
  */
 export const MAX_XML_DEPTH = 64;
 
+/** Thrown from the parser's handlers to stop it at the first problem; never leaves this module. */
+const STOP: unique symbol = Symbol('stop parsing');
+
 /** Throws a one-line SuppackError naming `file` and the line (and column) of the first mistake. */
 export function parseXml(xml: string, file: string, options: ParseXmlOptions = {}): ParsedElement {
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
@@ -40,10 +43,12 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
   let root: ParsedElement | undefined;
   let failure: SuppackError | undefined;
   parser.on('error', (e: Error) => {
-    if (failure !== undefined) return;
-    const what = e.message.replace(/^[^:]*:\d+:\d+: /, '');
+    if (failure !== undefined) throw STOP;
+    const what = e.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
     const where = options.column ? `line ${parser.line}, column ${parser.column + 1}` : `line ${parser.line}`;
     failure = new SuppackError(`not well-formed XML: ${what}`, { file, field: where });
+    // The first mistake is the one reported: stop there (going on costs time on every later byte of a hostile input).
+    throw STOP;
   });
   if (options.internalEntities) {
     parser.on('doctype', (doctype) => {
@@ -61,7 +66,7 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
         file,
         field: `line ${parser.line}`,
       });
-      return;
+      throw STOP;
     }
     const el: ParsedElement = { name: tag.name, attrs: { ...tag.attributes }, text: '', children: [], line: parser.line };
     const parent = stack.at(-1);
@@ -78,7 +83,11 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
   };
   parser.on('text', addText);
   if (options.cdata !== false) parser.on('cdata', addText);
-  parser.write(xml).close();
+  try {
+    parser.write(xml).close();
+  } catch (e) {
+    if (e !== STOP) throw e;
+  }
   if (failure !== undefined) throw failure;
   if (root === undefined) throw new SuppackError('not well-formed XML: no root element', { file });
   return root;
@@ -103,10 +112,11 @@ export async function streamXmlChildren(
   /** The subtree being collected (inside a wanted child), innermost last. */
   const stack: ParsedElement[] = [];
   let failure: unknown;
-  const fail = (what: string) => {
+  const fail = (what: string): never => {
     failure ??= new SuppackError(what, { file, field: `line ${parser.line}` });
+    throw STOP;
   };
-  parser.on('error', (e: Error) => fail(`not well-formed XML: ${e.message.replace(/^[^:]*:\d+:\d+: /, '')}`));
+  parser.on('error', (e: Error) => fail(`not well-formed XML: ${e.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '')}`));
   parser.on('opentag', (tag) => {
     if (failure !== undefined) return;
     depth++;
@@ -126,6 +136,7 @@ export async function streamXmlChildren(
         onElement(el, count++);
       } catch (e) {
         failure ??= e;
+        throw STOP;
       }
     }
   });
@@ -136,12 +147,17 @@ export async function streamXmlChildren(
   parser.on('text', addText);
   parser.on('cdata', addText);
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of source) {
-    parser.write(decoder.decode(chunk, { stream: true }));
+  const write = (text: string, end = false) => {
+    try {
+      parser.write(text);
+      if (end) parser.close();
+    } catch (e) {
+      if (e !== STOP) throw e;
+    }
     if (failure !== undefined) throw failure;
-  }
-  parser.write(decoder.decode()).close();
-  if (failure !== undefined) throw failure;
+  };
+  for await (const chunk of source) write(decoder.decode(chunk, { stream: true }));
+  write(decoder.decode(), true);
   if (rootName === undefined) throw new SuppackError('not well-formed XML: no root element', { file });
   return rootName;
 }
