@@ -7,7 +7,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zconst, crc32, createDeflateRaw } from 'node:zlib';
-import { SuppackError, describeNodeError, isNodeError, withFileAsync } from './errors';
+import { SuppackError, isNodeError, withFileAsync, describeError } from './errors';
 import { replaceDir } from './stage-dir';
 import {
   ZIP_DEFLATED,
@@ -116,7 +116,7 @@ export async function buildBundle(o: BundleBuild): Promise<string> {
       if (isNodeError(e) && e.code === 'ENOENT') {
         throw new SuppackError('missing: expected the output of build-iso (run the build-iso target first)', { file: path });
       }
-      throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: path });
+      throw new SuppackError(describeError(e), { file: path });
     });
     if (!st.isFile()) throw new SuppackError('expected a regular file', { file: path });
     entries.push({ name, path });
@@ -136,7 +136,7 @@ async function filesIn(dir: string): Promise<string[]> {
     const names = ents.filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name).sort();
     if (names.length > 0) return names;
   } catch (e) {
-    if (!(isNodeError(e) && e.code === 'ENOENT')) throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+    if (!(isNodeError(e) && e.code === 'ENOENT')) throw new SuppackError(describeError(e), { file: dir });
   }
   throw new SuppackError('missing: expected the output of build-iso (run the build-iso target first)', { file: dir });
 }
@@ -150,6 +150,6 @@ async function tarballsIn(dir: string): Promise<string[]> {
       .sort();
   } catch (e) {
     if (isNodeError(e) && e.code === 'ENOENT') return [];
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+    throw new SuppackError(describeError(e), { file: dir });
   }
 }

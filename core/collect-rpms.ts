@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError, type ErrorWhere } from './errors';
+import { SuppackError, isNodeError, type ErrorWhere, describeError } from './errors';
 import { expandGlobs } from './file-globs';
 import { checkRpmsForHost } from './host-check';
 import { targetHost } from './hosts';
@@ -130,7 +130,7 @@ async function builtRpms(dir: string, expected: boolean): Promise<string[]> {
     if (isNodeError(e) && e.code === 'ENOENT') {
       throw new SuppackError('missing: expected the RPMs of build-rpms (run the build-rpms target first)', { file: dir });
     }
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+    throw new SuppackError(describeError(e), { file: dir });
   }
   return found.sort();
 }

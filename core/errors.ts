@@ -69,6 +69,11 @@ export function isNodeError(e: unknown): e is NodeJS.ErrnoException {
   return e instanceof Error && 'code' in e;
 }
 
+/** A one-line description of what went wrong: an fs error as describeNodeError says it, else its text. */
+export function describeError(e: unknown): string {
+  return isNodeError(e) ? describeNodeError(e) : e instanceof Error ? e.message : String(e);
+}
+
 /** A one-line description of an fs error without the path (callers add the file). */
 export function describeNodeError(e: NodeJS.ErrnoException): string {
   switch (e.code) {

@@ -22,7 +22,7 @@ import { closeSync, createWriteStream, existsSync, fchmodSync, futimesSync, open
 import { release as osRelease } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { posix, join, sep } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError, withFileAsync } from './errors';
+import { SuppackError, describeNodeError, isNodeError, withFileAsync, describeError } from './errors';
 import { hashFile } from './digest';
 import { readNewc, type CpioEntry } from './rpm/cpio';
 import { parseRpm, readRpm } from './rpm/read';
@@ -300,7 +300,7 @@ export async function prepareKernelTrees(manifest: Manifest, o: KernelTreesOptio
     const field = `kernels[${i}].develRpm`;
     const rpm = join(o.baseDir, k.develRpm);
     const digest = await hashFile(rpm, ['sha256']).catch((e: unknown) => {
-      throw new SuppackError(`${isNodeError(e) ? describeNodeError(e) : String(e)} (the kernel-devel RPM ${k.develRpm}, relative to the workspace root)`, {
+      throw new SuppackError(`${describeError(e)} (the kernel-devel RPM ${k.develRpm}, relative to the workspace root)`, {
         file: o.manifestFile,
         field,
       });

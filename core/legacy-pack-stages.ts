@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { hashFile } from './digest';
-import { SuppackError, describeNodeError, isNodeError, withFileAsync } from './errors';
+import { SuppackError, isNodeError, withFileAsync, describeError } from './errors';
 import { isoMd5File, metadataMd5File, parseXsPackages, xsRepositoryXml } from './legacy';
 import { legacyPackMetadata, legacyRepository, packMembers, writeLegacyIso, type LegacyPackBuild } from './legacy-pack';
 import { replaceDir } from './stage-dir';
@@ -90,7 +90,7 @@ async function readMetadata(path: string): Promise<string> {
     if (isNodeError(e) && e.code === 'ENOENT') {
       throw new SuppackError('missing: expected the output of pack-metadata (run the pack-metadata target first)', { file: path });
     }
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: path });
+    throw new SuppackError(describeError(e), { file: path });
   }
 }
 
@@ -106,6 +106,6 @@ export async function rpmFilesIn(dir: string, stage: string): Promise<string[]> 
     if (isNodeError(e) && e.code === 'ENOENT') {
       throw new SuppackError(`missing: expected the RPMs of ${stage} (run the ${stage} target first)`, { file: dir });
     }
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: dir });
+    throw new SuppackError(describeError(e), { file: dir });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SuppackError } from './errors';
+import { SuppackError, describeError } from './errors';
 import { jsonPosition } from '../schemas/json-positions';
 import { manifestSchema, projectManifestSchema, type Manifest, type ProjectManifest } from '../schemas/manifest';
 import { dottedPath, parseWithSchema, type Locator } from '../schemas/parse';
@@ -49,7 +49,7 @@ async function readText(workspaceRoot: string, file: string): Promise<string> {
   try {
     return await readFile(join(workspaceRoot, file), 'utf8');
   } catch (e) {
-    throw new SuppackError(`cannot read the manifest (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+    throw new SuppackError(`cannot read the manifest: ${describeError(e)}`, { file });
   }
 }
 

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join, posix, relative, sep } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { SuppackError, describeError } from './errors';
 import { openIso, type IsoDirent, type IsoEntry, type IsoImage } from './iso';
 import type { AppendChanges, FileExtension } from './iso/append';
 import { openFat } from './fat';
@@ -37,7 +37,7 @@ function bufferEntry(path: string, data: Buffer, mode = 0o644): IsoEntry {
 async function includeEntries(spec: IncludeSpec, index: number): Promise<IsoEntry[]> {
   const field = `include[${index}]`;
   const st = await fsp.stat(spec.from).catch((e: unknown) => {
-    throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: spec.from, field });
+    throw new SuppackError(`cannot read it: ${describeError(e)}`, { file: spec.from, field });
   });
   const to = (spec.to ?? posix.basename(spec.from.split(sep).join('/'))).replace(/^\/+|\/+$/g, '');
   if (to === '' || to.split('/').some((c) => c === '' || c === '.' || c === '..')) {
@@ -177,7 +177,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
       let head: Buffer | undefined;
       if (o.answerfile !== undefined) {
         const bytes = await fsp.readFile(o.answerfile).catch((e: unknown) => {
-          throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: o.answerfile });
+          throw new SuppackError(`cannot read it: ${describeError(e)}`, { file: o.answerfile });
         });
         const answerfile = parseAnswerfile(bytes, o.answerfile);
         answerfileWarnings.push(...answerfile.model.warnings.map((w) => `${o.answerfile}: ${w}`));

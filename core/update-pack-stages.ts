@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { SuppackError, isNodeError, describeError } from './errors';
 import { rpmFilesIn } from './legacy-pack-stages';
 import { replaceDir } from './stage-dir';
 import { sha256File, updateIsoName, updatePackMetadata, writeUpdateIso, type UpdatePackFiles } from './update-pack';
@@ -84,6 +84,6 @@ async function readOrMissing(path: string): Promise<Buffer> {
     if (isNodeError(e) && e.code === 'ENOENT') {
       throw new SuppackError('missing: expected the output of pack-metadata (run the pack-metadata target first)', { file: path });
     }
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: path });
+    throw new SuppackError(describeError(e), { file: path });
   }
 }

@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError } from './errors';
+import { SuppackError, describeError } from './errors';
 import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from './rpm';
 import { signRpm } from './rpm/sign';
 import { armorSignature, signDetached, signatureTime } from './openpgp';
@@ -64,7 +64,7 @@ async function readInput(path: string, field: string): Promise<Buffer> {
   try {
     return await fsp.readFile(path);
   } catch (e) {
-    throw new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: path, field });
+    throw new SuppackError(`cannot read it: ${describeError(e)}`, { file: path, field });
   }
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import { logger, type ExecutorContext, type PromiseExecutor } from '@nx/devkit';
-import { SuppackError, describeNodeError, isNodeError, isSuppackError } from '../core/errors';
+import { SuppackError, isSuppackError, describeError } from '../core/errors';
 import { stageDirs, type StageDirs } from '../core/project-layout';
 import { guardManifest, type PackStageName } from '../core/stage-reads';
 import { executorOptionSchemas, type ExecutorName } from '../schemas/executors';
@@ -47,7 +47,7 @@ export async function readProjectAt(workspaceRoot: string, root: string): Promis
   try {
     text = await fsp.readFile(manifestPath, 'utf8');
   } catch (e) {
-    throw new SuppackError(isNodeError(e) ? describeNodeError(e) : String(e), { file: manifestFile });
+    throw new SuppackError(describeError(e), { file: manifestFile });
   }
   const manifest = parseProjectManifestText(text, manifestFile);
   const rel = stageDirs(projectRoot);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { SuppackError, describeNodeError, isNodeError } from '../errors';
+import { SuppackError, isNodeError, describeError } from '../errors';
 
 export type Compression = 'newc' | 'gzip' | 'bzip2' | 'xz' | 'lzma' | 'zstd';
 
@@ -108,7 +108,7 @@ function spawnTool(tool: Tool, compression: string, source: Readable, file: stri
     child.on('error', (e) => {
       failure ??= isNodeError(e) && e.code === 'ENOENT'
         ? new SuppackError(`is ${compression}-compressed and the ${tool.command} program is not installed (Debian package ${tool.debianPackage})`, { file, field })
-        : new SuppackError(`cannot run ${tool.command}: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file, field });
+        : new SuppackError(`cannot run ${tool.command}: ${describeError(e)}`, { file, field });
       resolve();
     });
     child.on('close', (code, signal) => {
@@ -122,7 +122,7 @@ function spawnTool(tool: Tool, compression: string, source: Readable, file: stri
   // The tool may stop reading (its own error, or close()): not an error of ours.
   child.stdin.on('error', () => undefined);
   source.on('error', (e) => {
-    failure ??= new SuppackError(`cannot read it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file, field });
+    failure ??= new SuppackError(`cannot read it: ${describeError(e)}`, { file, field });
     child.kill();
   });
   source.pipe(child.stdin);
@@ -159,7 +159,7 @@ export async function openRpmPayload(file: string, info: { payloadOffset: number
   try {
     for await (const c of createReadStream(file, { start: info.payloadOffset, end: info.payloadOffset + 15 })) parts.push(c as Buffer);
   } catch (e) {
-    throw new SuppackError(`cannot read the payload: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { field: 'payload' });
+    throw new SuppackError(`cannot read the payload: ${describeError(e)}`, { field: 'payload' });
   }
   const compression = detectCompression(Buffer.concat(parts)) ?? RPM_COMPRESSORS[info.payloadCompressor];
   if (compression === undefined) {

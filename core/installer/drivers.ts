@@ -7,7 +7,7 @@ import { createWriteStream, promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { SuppackError, describeNodeError, isNodeError } from '../errors';
+import { SuppackError, describeError } from '../errors';
 import { readDriverRpm } from './driver-rpm';
 import { encodeInitrdTree } from './initrd-tree';
 import { regenerateModuleIndexes } from './module-index';
@@ -49,7 +49,7 @@ export async function buildDriverMember(
   try {
     const image = join(work, 'install.img');
     await pipeline(openImage(), createWriteStream(image)).catch((e: unknown) => {
-      throw e instanceof SuppackError ? e : new SuppackError(`cannot copy it: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: imageName });
+      throw e instanceof SuppackError ? e : new SuppackError(`cannot copy it: ${describeError(e)}`, { file: imageName });
     });
     const idx = await regenerateModuleIndexes(image, imageName, rpms, join(work, 'tree'));
     const member = encodeInitrdTree(idx.files, epoch);

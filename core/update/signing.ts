@@ -7,7 +7,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError } from '../errors';
+import { SuppackError, describeNodeError, isNodeError, describeError } from '../errors';
 import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../openpgp';
 import { exportGpgSecretKey } from './gpg-export';
 
@@ -41,7 +41,7 @@ async function readInput(path: string, what: string): Promise<Buffer> {
   try {
     return await fsp.readFile(path);
   } catch (e) {
-    throw new SuppackError(`cannot read the ${what}: ${isNodeError(e) ? describeNodeError(e) : String(e)}`, { file: path });
+    throw new SuppackError(`cannot read the ${what}: ${describeError(e)}`, { file: path });
   }
 }
 
