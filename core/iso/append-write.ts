@@ -2,6 +2,7 @@
  * Writing an appended session (append.ts): plan where the changes go, wait for the copy of the
  * input, write over and after it. Loaded once the copy runs.
  */
+import { VD } from './volume-fields';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { RunningCopy } from '../copy-file';
 import { Readable } from 'node:stream';
@@ -324,27 +325,28 @@ function planTail(old: OldImage, plan: IsoPlan, moved: readonly MovedBoot[]): Ta
 }
 
 function writeVolumeId(vd: Buffer, id: string, ucs2: boolean): void {
-  vd.fill(0, 40, 72);
+  const { offset, size } = VD.volumeId;
+  vd.fill(0, offset, offset + size);
   if (!ucs2) {
-    vd.fill(0x20, 40, 72);
-    vd.write(id, 40, 'latin1');
+    vd.fill(0x20, offset, offset + size);
+    vd.write(id, offset, 'latin1');
     return;
   }
-  const s = id.slice(0, 16).padEnd(16, ' ');
-  for (let i = 0; i < 16; i++) vd.writeUInt16BE(s.charCodeAt(i), 40 + 2 * i);
+  const s = id.slice(0, size / 2).padEnd(size / 2, ' ');
+  for (let i = 0; i < size / 2; i++) vd.writeUInt16BE(s.charCodeAt(i), offset + 2 * i);
 }
 
 // ECMA-119 8.4 / 8.5: the input's PVD or SVD with the new volume space size, path tables and root.
 function patchDescriptor(vd: Buffer, plan: IsoPlan, joliet: boolean, volumeBlocks: number, volumeId: string | undefined): Buffer {
   const out = Buffer.from(vd);
   const table = joliet ? plan.detail.jolietPathTable : plan.detail.isoPathTable;
-  writeBoth32(out, 80, volumeBlocks);
-  writeBoth32(out, 132, table.size);
-  out.writeUInt32LE(table.l, 140);
-  out.writeUInt32LE(0, 144);
-  out.writeUInt32BE(table.m, 148);
-  out.writeUInt32BE(0, 152);
-  encodeRootRecord(plan, joliet).copy(out, 156, 0, 34);
+  writeBoth32(out, VD.volumeSpaceSize.offset, volumeBlocks);
+  writeBoth32(out, VD.pathTableSize.offset, table.size);
+  out.writeUInt32LE(table.l, VD.typeLPathTable.offset);
+  out.writeUInt32LE(0, VD.optionalTypeLPathTable.offset);
+  out.writeUInt32BE(table.m, VD.typeMPathTable.offset);
+  out.writeUInt32BE(0, VD.optionalTypeMPathTable.offset);
+  encodeRootRecord(plan, joliet).copy(out, VD.rootDirectoryRecord.offset, 0, VD.rootDirectoryRecord.size);
   if (volumeId !== undefined) writeVolumeId(out, volumeId, joliet);
   return out;
 }

@@ -4,6 +4,7 @@
  * takes bytes and returns plain values, or throws a SuppackError naming the field (the reader
  * adds the image path).
  */
+import { type Field, span, VD } from './volume-fields';
 import { SuppackError } from '../errors';
 
 /** The only logical block size this reader supports (every real CD/DVD image uses it). */
@@ -106,7 +107,7 @@ export function decodeVolumeDescriptor(block: Buffer): VolumeDescriptor {
     case 1:
       return { type: 'primary', fields: decodeVolumeFields(block, false) };
     case 2: {
-      const jolietLevel = jolietEscapeLevel(block.subarray(88, 120));
+      const jolietLevel = jolietEscapeLevel(block.subarray(...span(VD.escapeSequences)));
       return { type: 'supplementary', jolietLevel, fields: decodeVolumeFields(block, jolietLevel > 0) };
     }
     case 255:
@@ -122,24 +123,24 @@ function jolietEscapeLevel(esc: Buffer): 0 | 1 | 2 | 3 {
   return esc[2] === 0x40 ? 1 : esc[2] === 0x43 ? 2 : esc[2] === 0x45 ? 3 : 0;
 }
 
-// ECMA-119 8.4: primary volume descriptor fields (0-based offsets; SVD 8.5 uses the same ones).
+// ECMA-119 8.4: primary volume descriptor fields (SVD 8.5 uses the same ones); offsets from volume-fields.ts.
 function decodeVolumeFields(block: Buffer, ucs2: boolean): VolumeFields {
-  const text = (a: number, b: number) =>
-    ucs2 ? decodeUcs2Be(block.subarray(a, b)).replace(/[\s\0]+$/, '') : decodeAChars(block.subarray(a, b));
-  const root = decodeDirRecord(block.subarray(156, 190), 0, 'root directory record');
+  const text = (field: Field) =>
+    ucs2 ? decodeUcs2Be(block.subarray(...span(field))).replace(/[\s\0]+$/, '') : decodeAChars(block.subarray(...span(field)));
+  const root = decodeDirRecord(block.subarray(...span(VD.rootDirectoryRecord)), 0, 'root directory record');
   if (!root) throw new SuppackError('expected a 34-byte root directory record', { field: 'root directory record' });
   return {
-    systemId: text(8, 40),
-    volumeId: text(40, 72),
-    volumeSpaceBlocks: u733(block, 80),
-    blockSize: u723(block, 128),
+    systemId: text(VD.systemId),
+    volumeId: text(VD.volumeId),
+    volumeSpaceBlocks: u733(block, VD.volumeSpaceSize.offset),
+    blockSize: u723(block, VD.logicalBlockSize.offset),
     root,
-    volumeSetId: text(190, 318),
-    publisherId: text(318, 446),
-    dataPreparerId: text(446, 574),
-    applicationId: text(574, 702),
-    creationDate: decodeVolumeDate(block.subarray(813, 830)),
-    modificationDate: decodeVolumeDate(block.subarray(830, 847)),
+    volumeSetId: text(VD.volumeSetId),
+    publisherId: text(VD.publisherId),
+    dataPreparerId: text(VD.dataPreparerId),
+    applicationId: text(VD.applicationId),
+    creationDate: decodeVolumeDate(block.subarray(...span(VD.creationDate))),
+    modificationDate: decodeVolumeDate(block.subarray(...span(VD.modificationDate))),
   };
 }
 

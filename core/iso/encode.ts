@@ -3,6 +3,7 @@
  * records, path table records and volume descriptors. No I/O, no allocation policy.
  * Rock Ridge / SUSP entries live in `rockridge.ts`.
  */
+import { type Field, span, VD } from './volume-fields';
 
 export const BLOCK = 2048;
 /** ECMA-119 6.2.1: the first 16 blocks (32 KiB) are the System Area. */
@@ -181,40 +182,41 @@ function writeText(b: Buffer, off: number, len: number, text: string, ucs2: bool
 
 // ECMA-119 8.1: volume descriptor header (type, "CD001", version 1).
 function writeHeader(b: Buffer, type: number): void {
-  b[0] = type;
-  b.write('CD001', 1, 'latin1');
-  b[6] = 1;
+  b[VD.type.offset] = type;
+  b.write('CD001', VD.standardId.offset, 'latin1');
+  b[VD.version.offset] = 1;
 }
 
-// ECMA-119 8.4 (PVD) and 8.5 (SVD, Joliet): primary / supplementary volume descriptor.
+// ECMA-119 8.4 (PVD) and 8.5 (SVD, Joliet): primary / supplementary volume descriptor; offsets from volume-fields.ts.
 export function encodeVolumeDescriptor(v: VolumeDescriptorFields): Buffer {
   const b = Buffer.alloc(BLOCK);
   const ucs2 = v.type === 2;
+  const text = (field: Field, value: string) => writeText(b, field.offset, field.size, value, ucs2);
   writeHeader(b, v.type);
-  writeText(b, 8, 32, v.systemId, ucs2);
-  writeText(b, 40, 32, v.volumeId, ucs2);
-  writeBoth32(b, 80, v.volumeBlocks);
-  b.write(v.escape, 88, 'latin1');
-  writeBoth16(b, 120, 1); // volume set size
-  writeBoth16(b, 124, 1); // volume sequence number
-  writeBoth16(b, 128, BLOCK); // logical block size
-  writeBoth32(b, 132, v.pathTableSize);
-  b.writeUInt32LE(v.lPathTable, 140);
-  b.writeUInt32BE(v.mPathTable, 148);
-  v.root.copy(b, 156, 0, 34);
-  writeText(b, 190, 128, v.volumeSetId, ucs2);
-  writeText(b, 318, 128, v.publisherId, ucs2);
-  writeText(b, 446, 128, v.preparerId, ucs2);
-  writeText(b, 574, 128, v.applicationId, ucs2);
-  writeText(b, 702, 37, '', ucs2); // copyright file id
-  writeText(b, 739, 37, '', ucs2); // abstract file id
-  writeText(b, 776, 37, '', ucs2); // bibliographic file id
-  encodeDate17(v.epoch).copy(b, 813); // creation
-  encodeDate17(v.epoch).copy(b, 830); // modification
-  encodeDate17(null).copy(b, 847); // expiration: not specified
-  encodeDate17(null).copy(b, 864); // effective: not specified
-  b[881] = 1; // file structure version
-  b.fill(0x20, 883, 883 + 512); // application use
+  text(VD.systemId, v.systemId);
+  text(VD.volumeId, v.volumeId);
+  writeBoth32(b, VD.volumeSpaceSize.offset, v.volumeBlocks);
+  b.write(v.escape, VD.escapeSequences.offset, 'latin1');
+  writeBoth16(b, VD.volumeSetSize.offset, 1);
+  writeBoth16(b, VD.volumeSequenceNumber.offset, 1);
+  writeBoth16(b, VD.logicalBlockSize.offset, BLOCK);
+  writeBoth32(b, VD.pathTableSize.offset, v.pathTableSize);
+  b.writeUInt32LE(v.lPathTable, VD.typeLPathTable.offset);
+  b.writeUInt32BE(v.mPathTable, VD.typeMPathTable.offset);
+  v.root.copy(b, VD.rootDirectoryRecord.offset, 0, VD.rootDirectoryRecord.size);
+  text(VD.volumeSetId, v.volumeSetId);
+  text(VD.publisherId, v.publisherId);
+  text(VD.dataPreparerId, v.preparerId);
+  text(VD.applicationId, v.applicationId);
+  text(VD.copyrightFileId, '');
+  text(VD.abstractFileId, '');
+  text(VD.bibliographicFileId, '');
+  encodeDate17(v.epoch).copy(b, VD.creationDate.offset);
+  encodeDate17(v.epoch).copy(b, VD.modificationDate.offset);
+  encodeDate17(null).copy(b, VD.expirationDate.offset); // not specified
+  encodeDate17(null).copy(b, VD.effectiveDate.offset); // not specified
+  b[VD.fileStructureVersion.offset] = 1;
+  b.fill(0x20, ...span(VD.applicationUse));
   return b;
 }
 
