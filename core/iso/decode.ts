@@ -4,7 +4,7 @@
  * takes bytes and returns plain values, or throws a SuppackError naming the field (the reader
  * adds the image path).
  */
-import { type Field, span, VD } from './volume-fields';
+import { DR, type Field, span, VD } from './volume-fields';
 import { SuppackError } from '../errors';
 
 /** The only logical block size this reader supports (every real CD/DVD image uses it). */
@@ -173,21 +173,24 @@ export function decodeDirRecord(buf: Buffer, off: number, field = 'directory rec
   if (off + length > buf.length) {
     throw new SuppackError(`LEN_DR ${length} crosses the end of the sector or directory`, { field });
   }
-  const idLength = buf[off + 32];
-  if (33 + idLength > length) {
+  const idLength = buf[off + DR.fileIdLength.offset]!;
+  const idStart = DR.fileId.offset;
+  if (idStart + idLength > length) {
     throw new SuppackError(`LEN_FI ${idLength} runs past the record end (LEN_DR ${length})`, { field });
   }
-  const suStart = 33 + idLength + (idLength % 2 === 0 ? 1 : 0);
+  // 9.1.12: a padding byte follows an identifier of even length.
+  const suStart = idStart + idLength + (idLength % 2 === 0 ? 1 : 0);
+  const [dateStart, dateEnd] = span(DR.recordingDate);
   return {
     length,
-    extAttrLength: buf[off + 1],
-    lba: u733(buf, off + 2),
-    dataLength: u733(buf, off + 10),
-    recorded: decodeRecordDate(buf.subarray(off + 18, off + 25)),
-    flags: buf[off + 25],
-    fileUnitSize: buf[off + 26],
-    interleaveGap: buf[off + 27],
-    id: buf.subarray(off + 33, off + 33 + idLength),
+    extAttrLength: buf[off + DR.extendedAttributeLength.offset]!,
+    lba: u733(buf, off + DR.extent.offset),
+    dataLength: u733(buf, off + DR.dataLength.offset),
+    recorded: decodeRecordDate(buf.subarray(off + dateStart, off + dateEnd)),
+    flags: buf[off + DR.fileFlags.offset]!,
+    fileUnitSize: buf[off + DR.fileUnitSize.offset]!,
+    interleaveGap: buf[off + DR.interleaveGap.offset]!,
+    id: buf.subarray(off + idStart, off + idStart + idLength),
     systemUse: buf.subarray(off + Math.min(suStart, length), off + length),
   };
 }

@@ -3,7 +3,7 @@
  * records, path table records and volume descriptors. No I/O, no allocation policy.
  * Rock Ridge / SUSP entries live in `rockridge.ts`.
  */
-import { type Field, span, VD } from './volume-fields';
+import { DR, type Field, span, VD } from './volume-fields';
 
 export const BLOCK = 2048;
 /** ECMA-119 6.2.1: the first 16 blocks (32 KiB) are the System Area. */
@@ -98,23 +98,23 @@ export function recordLength(idLen: number, suLen: number): number {
   return n + (n % 2);
 }
 
-// ECMA-119 9.1: directory record.
+// ECMA-119 9.1: directory record; offsets from volume-fields.ts.
 export function encodeDirRecord(r: DirRecordFields): Buffer {
   const su = r.systemUse ?? Buffer.alloc(0);
   const len = recordLength(r.id.length, su.length);
   if (len > MAX_RECORD) throw new RangeError(`directory record of ${len} bytes exceeds ${MAX_RECORD}`);
   const b = Buffer.alloc(len);
-  b[0] = len;
-  b[1] = 0; // extended attribute record length
-  writeBoth32(b, 2, r.extent);
-  writeBoth32(b, 10, r.size);
-  r.date.copy(b, 18, 0, 7);
-  b[25] = r.flags;
-  b[26] = 0; // file unit size
-  b[27] = 0; // interleave gap
-  writeBoth16(b, 28, 1); // volume sequence number
-  b[32] = r.id.length;
-  r.id.copy(b, 33);
+  b[DR.length.offset] = len;
+  b[DR.extendedAttributeLength.offset] = 0;
+  writeBoth32(b, DR.extent.offset, r.extent);
+  writeBoth32(b, DR.dataLength.offset, r.size);
+  r.date.copy(b, DR.recordingDate.offset, 0, DR.recordingDate.size);
+  b[DR.fileFlags.offset] = r.flags;
+  b[DR.fileUnitSize.offset] = 0;
+  b[DR.interleaveGap.offset] = 0;
+  writeBoth16(b, DR.volumeSequenceNumber.offset, 1);
+  b[DR.fileIdLength.offset] = r.id.length;
+  r.id.copy(b, DR.fileId.offset);
   su.copy(b, recordBaseLength(r.id.length));
   return b;
 }

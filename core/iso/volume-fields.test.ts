@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { VD } from './volume-fields';
+import { DR, VD } from './volume-fields';
 
 test('the volume descriptor table: fields in order, none overlapping, inside one 2048-byte sector (ECMA-119 8.4)', () => {
   const fields = Object.entries(VD).sort(([, a], [, b]) => a.offset - b.offset);
@@ -12,4 +12,10 @@ test('the volume descriptor table: fields in order, none overlapping, inside one
   // BP 884 to 1395 is the application use field, the last one before the reserved bytes
   expect(VD.applicationUse.offset + VD.applicationUse.size).toBe(1395);
   expect(Object.values(VD).every((f) => /^8\.[45]\.\d+$/.test(f.clause))).toBe(true);
+});
+
+test('the directory record table: fields in order and contiguous up to the file identifier at byte 33 (ECMA-119 9.1)', () => {
+  const fields = Object.values(DR);
+  for (let i = 1; i < fields.length; i++) expect(fields[i]!.offset).toBe(fields[i - 1]!.offset + fields[i - 1]!.size);
+  expect(DR.fileId.offset).toBe(33);
 });

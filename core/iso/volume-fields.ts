@@ -1,7 +1,7 @@
 /**
- * ECMA-119 8.4 (primary volume descriptor) and 8.5 (supplementary, Joliet): where each field of a
- * volume descriptor lies, defined once for the encoder (encode.ts), the decoder (decode.ts) and the
- * appended session's patch (append-write.ts). Offsets are 0-based (the standard's BP minus 1);
+ * ECMA-119 8.4 (primary volume descriptor) and 8.5 (supplementary, Joliet), and 9.1 (directory
+ * record): where each field lies, defined once for the encoder (encode.ts), the decoder
+ * (decode.ts) and the appended session's patch (append-write.ts). Offsets are 0-based (the standard's BP minus 1);
  * `both` fields are written twice, little- then big-endian (7.2.3, 7.3.3).
  */
 export interface Field {
@@ -51,6 +51,24 @@ export const VD = {
   effectiveDate: f(864, 17, '8.4.29'),
   fileStructureVersion: f(881, 1, '8.4.30'),
   applicationUse: f(883, 512, '8.4.32'),
+} as const;
+
+/** ECMA-119 9.1: the fixed part of a directory record; the file identifier (9.1.11) follows at `fileId`. */
+export const DR = {
+  length: f(0, 1, '9.1.1'),
+  extendedAttributeLength: f(1, 1, '9.1.2'),
+  /** both-endian 32 */
+  extent: f(2, 8, '9.1.3'),
+  /** both-endian 32 */
+  dataLength: f(10, 8, '9.1.4'),
+  recordingDate: f(18, 7, '9.1.5'),
+  fileFlags: f(25, 1, '9.1.6'),
+  fileUnitSize: f(26, 1, '9.1.7'),
+  interleaveGap: f(27, 1, '9.1.8'),
+  /** both-endian 16 */
+  volumeSequenceNumber: f(28, 4, '9.1.9'),
+  fileIdLength: f(32, 1, '9.1.10'),
+  fileId: f(33, 0, '9.1.11'),
 } as const;
 
 /** [start, end) of a field, for subarray / fill. */
