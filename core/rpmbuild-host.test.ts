@@ -120,13 +120,15 @@ describe('build-rpms builds for the target host', () => {
     expect(readdirSync(outDir)).toEqual(['earlier-1-1.noarch.rpm']);
   });
 
-  it("Nx: build-rpms hashes suppack.json, where the target host (product, productVersion, format) is, and suppack's own version (the host table)", () => {
+  it("Nx: build-rpms hashes the target host's fields of suppack.json (product, productVersion, requires, format) and suppack's own version (the host table)", () => {
     const manifest = manifestSchema.parse({
       pack: { vendorCode: 'acme', vendorName: 'ACME', label: 'acme', text: 'ACME', version: '1.0', productVersion: '6.5.0' },
       rpms: [{ spec: 'tools.spec', version: '1.0' }],
     });
     const inputs = inferTargets('packs/acme', manifest)['build-rpms']!.inputs;
-    expect(inputs).toContain('{projectRoot}/suppack.json');
+    const reads = inputs!.find((i): i is { runtime: string } => typeof i === 'object' && 'runtime' in i && i.runtime.startsWith('node -e '));
+    expect(reads?.runtime).toContain("'packs/acme/suppack.json'");
+    for (const field of ['format', 'pack.product', 'pack.productVersion', 'pack.requires']) expect(reads?.runtime.split(' ')).toContain(field);
     expect(inputs).toContainEqual({ externalDependencies: ['suppack'] });
   });
 });

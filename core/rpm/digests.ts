@@ -16,6 +16,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { SuppackError, withFile, withFileAsync } from '../errors';
 import { decodeHeader, HEADER_INTRO_SIZE, INDEX_ENTRY_SIZE, type RpmHeader } from './header';
+import { decodeIndexEntry, INTRO } from './index-entry';
 import { LEAD_SIZE } from './lead';
 import { parseRpm, rpmHeadersLength } from './read';
 import { REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
@@ -161,11 +162,11 @@ export class RpmStreamCheck {
  */
 function regionBytes(main: RpmHeader): Buffer {
   const bytes = main.bytes;
-  const il = bytes.readUInt32BE(8);
+  const il = bytes.readUInt32BE(INTRO.indexLength);
   const region = main.entries.get(REGION_TAG.HEADERIMMUTABLE);
-  if (region === undefined || bytes.readUInt32BE(HEADER_INTRO_SIZE) !== REGION_TAG.HEADERIMMUTABLE) return bytes;
+  if (region === undefined || decodeIndexEntry(bytes, HEADER_INTRO_SIZE).tag !== REGION_TAG.HEADERIMMUTABLE) return bytes;
   const storeStart = HEADER_INTRO_SIZE + INDEX_ENTRY_SIZE * il;
-  const trailerOffset = bytes.readInt32BE(storeStart + region.offset + 8);
+  const trailerOffset = decodeIndexEntry(bytes, storeStart + region.offset).offset;
   const ril = -trailerOffset / INDEX_ENTRY_SIZE;
   const rdl = region.offset + 16;
   const ildl = Buffer.alloc(8);

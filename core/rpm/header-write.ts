@@ -4,6 +4,7 @@
  */
 import { SuppackError } from '../errors';
 import { HEADER_INTRO_SIZE, HEADER_MAGIC, INDEX_ENTRY_SIZE, RPM_TYPE } from './header';
+import { ENTRY, INTRO, writeIndexEntry } from './index-entry';
 
 /** One tag to encode. Integers are unsigned except where rpm stores -1 (written as its two's complement). */
 export type HeaderInput =
@@ -17,7 +18,7 @@ export type HeaderInput =
 /** Element size (= alignment) of the fixed-size types (format_header.md type table). */
 const FIXED_SIZE: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1 };
 
-const REGION_TRAILER_SIZE = 16;
+const REGION_TRAILER_SIZE = ENTRY.size;
 
 /**
  * Encodes a header whose first index entry is the region tag `regionTag` (62 or 63) and whose
@@ -33,13 +34,8 @@ export function encodeHeader(entries: readonly HeaderInput[], regionTag: number)
   const data: Buffer[] = [];
   let dl = 0;
   const index = Buffer.alloc(INDEX_ENTRY_SIZE * il);
-  // format_header.md: index entry = tag u32, type u32, offset s32, count u32 (big-endian).
-  const writeIndex = (i: number, tag: number, type: number, offset: number, count: number): void => {
-    index.writeUInt32BE(tag, INDEX_ENTRY_SIZE * i);
-    index.writeUInt32BE(type, INDEX_ENTRY_SIZE * i + 4);
-    index.writeInt32BE(offset, INDEX_ENTRY_SIZE * i + 8);
-    index.writeUInt32BE(count, INDEX_ENTRY_SIZE * i + 12);
-  };
+  const writeIndex = (i: number, tag: number, type: number, offset: number, count: number): void =>
+    writeIndexEntry(index, INDEX_ENTRY_SIZE * i, { tag, type, offset, count });
   sorted.forEach((e, k) => {
     const { bytes, count, align } = encodeValue(e);
     if (count === 0) throw new SuppackError(`header tag ${e.tag} has no values (rpm rejects count 0)`);
@@ -53,17 +49,14 @@ export function encodeHeader(entries: readonly HeaderInput[], regionTag: number)
   // iso-rpm.md section 4 "Region tag": entry {tag, BIN, offset, 16} -> trailer {tag, BIN, -16·il, 16}.
   writeIndex(0, regionTag, RPM_TYPE.BIN, dl, REGION_TRAILER_SIZE);
   const trailer = Buffer.alloc(REGION_TRAILER_SIZE);
-  trailer.writeUInt32BE(regionTag, 0);
-  trailer.writeUInt32BE(RPM_TYPE.BIN, 4);
-  trailer.writeInt32BE(-INDEX_ENTRY_SIZE * il, 8);
-  trailer.writeUInt32BE(REGION_TRAILER_SIZE, 12);
+  writeIndexEntry(trailer, 0, { tag: regionTag, type: RPM_TYPE.BIN, offset: -INDEX_ENTRY_SIZE * il, count: REGION_TRAILER_SIZE });
   data.push(trailer);
   dl += REGION_TRAILER_SIZE;
   // format_header.md: header intro = magic 8E AD E8 01 + 4 reserved zero bytes, il u32 BE, dl u32 BE.
   const intro = Buffer.alloc(HEADER_INTRO_SIZE);
   HEADER_MAGIC.copy(intro, 0);
-  intro.writeUInt32BE(il, 8);
-  intro.writeUInt32BE(dl, 12);
+  intro.writeUInt32BE(il, INTRO.indexLength);
+  intro.writeUInt32BE(dl, INTRO.dataLength);
   return Buffer.concat([intro, index, ...data]);
 }
 

@@ -2,6 +2,7 @@
  * Pure decode of one RPM header structure (the signature header or the main header).
  * iso-rpm.md section 4; rpm docs/manual/format_header.md.
  */
+import { decodeIndexEntry, ENTRY, INTRO } from './index-entry';
 import { SuppackError } from '../errors';
 import { describeTag, type HeaderKind, REGION_TAG } from './tags';
 
@@ -9,9 +10,9 @@ export type { HeaderKind } from './tags';
 
 /** The 8-byte header intro: magic 8E AD E8, version 01, four reserved zero bytes. */
 export const HEADER_MAGIC: Readonly<Buffer> = Buffer.from([0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0]);
-export const HEADER_INTRO_SIZE = 16;
-export const INDEX_ENTRY_SIZE = 16;
-const REGION_TRAILER_SIZE = 16;
+export const HEADER_INTRO_SIZE = INTRO.size;
+export const INDEX_ENTRY_SIZE = ENTRY.size;
+const REGION_TRAILER_SIZE = ENTRY.size;
 
 /** RPM_*_TYPE ids (rpm include/rpm/rpmtag.h rpmTagType_e). */
 export const RPM_TYPE = {
@@ -68,8 +69,8 @@ export function decodeHeaderIntro(buf: Buffer, offset: number, kind: HeaderKind)
   if (!buf.subarray(offset, offset + 8).equals(HEADER_MAGIC)) {
     throw new SuppackError(`bad header magic at offset ${offset}: expected 8eade801 00000000, got ${hex(buf.subarray(offset, offset + 8))}`, { field });
   }
-  const il = buf.readUInt32BE(offset + 8);
-  const dl = buf.readUInt32BE(offset + 12);
+  const il = buf.readUInt32BE(offset + INTRO.indexLength);
+  const dl = buf.readUInt32BE(offset + INTRO.dataLength);
   const { maxIl, maxDl } = HEADER_LIMITS[kind];
   if (il < 1 || il > maxIl) throw new SuppackError(`index length il ${il} out of range, expected 1..${maxIl}`, { field });
   if (dl < 1 || dl > maxDl) throw new SuppackError(`data length dl ${dl} out of range, expected 1..${maxDl}`, { field });
@@ -168,12 +169,7 @@ export function decodeHeader(buf: Buffer, offset: number, kind: HeaderKind): Rpm
   const entries = new Map<number, HeaderEntry>();
   let regionIl = 0;
   for (let i = 0; i < il; i++) {
-    // format_header.md: index entry = tag u32, type u32, offset s32, count u32 (big-endian).
-    const at = indexStart + INDEX_ENTRY_SIZE * i;
-    const tag = buf.readUInt32BE(at);
-    const type = buf.readUInt32BE(at + 4);
-    const dataOffset = buf.readInt32BE(at + 8);
-    const count = buf.readUInt32BE(at + 12);
+    const { tag, type, offset: dataOffset, count } = decodeIndexEntry(buf, indexStart + INDEX_ENTRY_SIZE * i);
     const field = `${kind} header: index entry ${i} (tag ${describeTag(kind, tag)})`;
     const fail = (what: string): never => {
       throw new SuppackError(what, { field });
@@ -216,10 +212,7 @@ function checkRegion(
   if (offset < 0 || offset + REGION_TRAILER_SIZE > store.length) {
     fail(`region trailer offset ${offset} is outside the data store (${store.length} bytes)`);
   }
-  const tTag = store.readUInt32BE(offset);
-  const tType = store.readUInt32BE(offset + 4);
-  const tOffset = store.readInt32BE(offset + 8);
-  const tCount = store.readUInt32BE(offset + 12);
+  const { tag: tTag, type: tType, offset: tOffset, count: tCount } = decodeIndexEntry(store, offset);
   if (tTag !== tag || tType !== RPM_TYPE.BIN || tCount !== REGION_TRAILER_SIZE) {
     fail(`region trailer must be {${tag}, 7, -16·il, 16}, got {${tTag}, ${tType}, ${tOffset}, ${tCount}}`);
   }

@@ -5,6 +5,7 @@
  * file size and the offsets of the main header and payload stay the same. Lead, main header and
  * payload are copied byte for byte; the payload is streamed.
  */
+import { INTRO } from './index-entry';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -37,7 +38,7 @@ export async function signRpm(input: string, output: string, key: SigningKey, ti
   const sig = decodeHeader(head, LEAD_SIZE, 'signature');
   const mainHeader = head.subarray(info.headerRange.start, info.headerRange.end);
   const packet = signDetached(key, mainHeader, { time });
-  const il = head.readUInt32BE(LEAD_SIZE + 8);
+  const il = head.readUInt32BE(LEAD_SIZE + INTRO.indexLength);
   const store = head.subarray(LEAD_SIZE + HEADER_INTRO_SIZE + INDEX_ENTRY_SIZE * il, sig.end);
   const kept = [...sig.entries.values()]
     .filter((e) => e.tag !== REGION_TAG.HEADERSIGNATURES && !REPLACED.has(e.tag))
