@@ -3,7 +3,7 @@
  * iso-rpm.md section 6; linux Documentation/driver-api/early-userspace/buffer-format.rst.
  */
 import { SuppackError } from '../errors';
-import { CPIO_TRAILER, NEWC_HEADER_SIZE, type NewcHeader } from './cpio';
+import { CPIO_TRAILER, NEWC_FIELDS, NEWC_HEADER_SIZE, type NewcHeader } from './cpio';
 
 /** One archive member. `data` is the file content, or the target for a symlink, or empty. */
 export interface NewcMember {
@@ -23,8 +23,8 @@ const MAX_U32 = 0xffffffff;
 
 /** iso-rpm.md section 6: 110-byte header = "070701" then 13 fields of 8 uppercase hex digits. */
 export function encodeNewcHeader(h: Omit<NewcHeader, 'magic' | 'check'>): Buffer {
-  const fields = [h.ino, h.mode, h.uid, h.gid, h.nlink, h.mtime, h.size, h.devMajor, h.devMinor, h.rdevMajor, h.rdevMinor, h.nameSize, 0];
-  const text = fields
+  const values: NewcHeader = { magic: '070701', ...h, check: 0 };
+  const text = NEWC_FIELDS.map((name) => values[name])
     .map((v) => {
       if (!Number.isInteger(v) || v < 0 || v > MAX_U32) throw new SuppackError(`cpio header field value ${v} does not fit in 32 bits`);
       return v.toString(16).toUpperCase().padStart(8, '0');

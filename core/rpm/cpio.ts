@@ -31,7 +31,14 @@ export interface NewcHeader {
   check: number;
 }
 
-const FIELDS = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'size', 'devMajor', 'devMinor', 'rdevMajor', 'rdevMinor', 'nameSize', 'check'] as const;
+/**
+ * The newc header's fields after the 6-byte magic, in order, each 8 hex digits (the field table
+ * the decoder and the encoder, cpio-write.ts, both read; docs/formats/containers.md 6).
+ */
+export const NEWC_FIELDS = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'size', 'devMajor', 'devMinor', 'rdevMajor', 'rdevMinor', 'nameSize', 'check'] as const;
+const FIELDS = NEWC_FIELDS;
+/** Where field `k` of NEWC_FIELDS starts. */
+export const newcFieldOffset = (k: number): number => 6 + 8 * k;
 
 /** iso-rpm.md section 6: 110-byte entry header = magic[6] then 13 fields of 8 hex digits. */
 export function decodeNewcHeader(buf: Buffer): NewcHeader {
@@ -43,7 +50,7 @@ export function decodeNewcHeader(buf: Buffer): NewcHeader {
   }
   const h: Partial<Record<(typeof FIELDS)[number], number>> = {};
   FIELDS.forEach((name, k) => {
-    const text = buf.toString('latin1', 6 + 8 * k, 14 + 8 * k);
+    const text = buf.toString('latin1', newcFieldOffset(k), newcFieldOffset(k + 1));
     if (!/^[0-9A-Fa-f]{8}$/.test(text)) throw new SuppackError(`cpio header field ${name} is not 8 hex digits: ${JSON.stringify(text)}`);
     h[name] = parseInt(text, 16);
   });
