@@ -11,7 +11,7 @@ import { writeAtomically } from '../output';
 import { encodeNewc, type NewcMember } from './cpio-write';
 import { RPM_TYPE } from './header';
 import { encodeHeader, type HeaderInput, padTo8 } from './header-write';
-import { LEAD_MAGIC, LEAD_SIZE } from './lead';
+import { LEAD, LEAD_MAGIC, LEAD_SIZE } from './lead';
 import { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG } from './tags';
 import { RPMSENSE, type RpmDependency } from './types';
 import { ARCH_NUM, type RpmScriptName, type RpmSpecInput, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, validateSpec } from './write-validate';
@@ -92,19 +92,18 @@ export function specEvr(spec: Pick<RpmSpecInput, 'epoch' | 'version' | 'release'
 }
 
 /**
- * rpm format_lead.md: magic ED AB EE DB, major 3, minor 0, type u16 (0 binary), archnum u16,
- * name[66] NUL-terminated, osnum u16 (1 linux), signature_type u16 (5 header-style), reserved[16].
+ * rpm format_lead.md (the LEAD table in lead.ts): magic ED AB EE DB, format 3.0, a binary package.
  */
 function encodeLead(spec: RpmSpecInput): Buffer {
   const lead = Buffer.alloc(LEAD_SIZE);
-  LEAD_MAGIC.copy(lead, 0);
-  lead[4] = 3;
-  lead[5] = 0;
-  lead.writeUInt16BE(0, 6);
-  lead.writeUInt16BE(ARCH_NUM[spec.arch]!, 8);
-  Buffer.from(`${spec.name}-${specEvr(spec)}`, 'utf8').subarray(0, 65).copy(lead, 10);
-  lead.writeUInt16BE(1, 76);
-  lead.writeUInt16BE(5, 78);
+  LEAD_MAGIC.copy(lead, LEAD.magic);
+  lead[LEAD.major] = 3;
+  lead[LEAD.minor] = 0;
+  lead.writeUInt16BE(0, LEAD.type);
+  lead.writeUInt16BE(ARCH_NUM[spec.arch]!, LEAD.archnum);
+  Buffer.from(`${spec.name}-${specEvr(spec)}`, 'utf8').subarray(0, LEAD.nameSize - 1).copy(lead, LEAD.name);
+  lead.writeUInt16BE(1, LEAD.osnum);
+  lead.writeUInt16BE(5, LEAD.signatureType);
   return lead;
 }
 
