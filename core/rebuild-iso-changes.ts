@@ -3,6 +3,7 @@
  * XS-REPOSITORY-LIST, install.img grown by the drivers' and answerfile's initramfs members, the
  * patched boot menus, and included files. Loaded by core/rebuild-iso.ts once the copy runs.
  */
+import { readInput } from './read-input';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join, posix, relative, sep } from 'node:path';
@@ -176,9 +177,7 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
       }
       let head: Buffer | undefined;
       if (o.answerfile !== undefined) {
-        const bytes = await fsp.readFile(o.answerfile).catch((e: unknown) => {
-          throw new SuppackError(`cannot read it: ${describeError(e)}`, { file: o.answerfile });
-        });
+        const bytes = await readInput(o.answerfile);
         const answerfile = parseAnswerfile(bytes, o.answerfile);
         answerfileWarnings.push(...answerfile.model.warnings.map((w) => `${o.answerfile}: ${w}`));
         const files = [{ path: 'answerfile.xml', data: answerfile.bytes }];

@@ -4,6 +4,7 @@
  * RPMs; build-iso checks them against the manifest and the RPMs, then signs and writes the ISO
  * and its `.sha256` — the same bytes `suppack build-update` writes for the same inputs.
  */
+import { readInput } from './read-input';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { SuppackError, isNodeError, describeError } from './errors';
@@ -77,13 +78,6 @@ export async function buildUpdateIsoFromMetadata(o: UpdateIsoStage): Promise<{ i
   return { iso: join(o.outDir, isoName), sha256: join(o.outDir, `${isoName}.sha256`) };
 }
 
-async function readOrMissing(path: string): Promise<Buffer> {
-  try {
-    return await fsp.readFile(path);
-  } catch (e) {
-    if (isNodeError(e) && e.code === 'ENOENT') {
-      throw new SuppackError('missing: expected the output of pack-metadata (run the pack-metadata target first)', { file: path });
-    }
-    throw new SuppackError(describeError(e), { file: path });
-  }
+function readOrMissing(path: string): Promise<Buffer> {
+  return readInput(path, { missing: 'missing: expected the output of pack-metadata (run the pack-metadata target first)' });
 }

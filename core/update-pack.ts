@@ -5,6 +5,7 @@
  * them as two stages and the CLI can run both: `updatePackMetadata` (update.xml and the generated
  * RPMs) and `writeUpdateIso` (signing, repodata, ISO).
  */
+import { readInput } from './read-input';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
@@ -60,12 +61,8 @@ export function updateIsoName(pack: UpdatePack, version: string): string {
   return pack.driverDisk ? `${pack.label}-${version}.iso` : `${pack.label}.iso`;
 }
 
-async function readInput(path: string, field: string): Promise<Buffer> {
-  try {
-    return await fsp.readFile(path);
-  } catch (e) {
-    throw new SuppackError(`cannot read it: ${describeError(e)}`, { file: path, field });
-  }
+function readField(path: string, field: string): Promise<Buffer> {
+  return readInput(path, { field });
 }
 
 /** Read the payload RPMs and render update.xml and the generated RPMs. Nothing is written. */
@@ -122,8 +119,8 @@ export async function updatePackMetadata(
     payload,
     appliedStamp: appliedStamp(doc),
     epoch,
-    ...(files.precheck !== undefined ? { precheck: await readInput(files.precheck, 'precheck'), precheckFile: files.precheck } : {}),
-    ...(files.remove !== undefined ? { remove: await readInput(files.remove, 'remove') } : {}),
+    ...(files.precheck !== undefined ? { precheck: await readField(files.precheck, 'precheck'), precheckFile: files.precheck } : {}),
+    ...(files.remove !== undefined ? { remove: await readField(files.remove, 'remove') } : {}),
   };
   const specs = [updateRpmSpec(input), controlRpmSpec(input)].filter((s): s is RpmSpecInput => s !== undefined);
   // The generated RPMs follow the host table like build-rpms does (core/hosts.ts).
@@ -206,7 +203,7 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
     }
     let comps: string | undefined;
     if (o.groupfile !== undefined) {
-      comps = (await readInput(o.groupfile, 'groupfile')).toString('utf8');
+      comps = (await readField(o.groupfile, 'groupfile')).toString('utf8');
       checkGroupFile(comps, o.groupfile, o.pack);
     }
     const repo = await writeRepodata({

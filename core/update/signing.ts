@@ -5,6 +5,7 @@
  * the cache input instead: the build refuses a secret key that does not belong to it, so a cached
  * ISO is always signed by the key its inputs name.
  */
+import { readInput } from '../read-input';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, describeError } from '../errors';
@@ -37,12 +38,8 @@ export interface UpdateSigning {
   publicKey: { name: string; data: Buffer };
 }
 
-async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await fsp.readFile(path);
-  } catch (e) {
-    throw new SuppackError(`cannot read the ${what}: ${describeError(e)}`, { file: path });
-  }
+function readInputFile(path: string, what: string): Promise<Buffer> {
+  return readInput(path, { what });
 }
 
 /** The passphrase without its final line break (as `gpg --passphrase-file` reads it). */
@@ -53,12 +50,12 @@ function firstLine(b: Buffer): string {
 /** Load and unlock the signing key, and check it against the public key file of the pack. */
 export async function loadUpdateSigning(publicKeyFile: string, source: SigningSource = {}): Promise<UpdateSigning> {
   const env = source.env ?? process.env;
-  const publicKey = await readInput(publicKeyFile, 'public key file');
+  const publicKey = await readInputFile(publicKeyFile, 'public key file');
   // The passphrase first: gpg needs it to export a key named by user id.
   const pass = source.noPassphrase ? undefined : await passphraseOf(source, env);
   const { secret, from } =
     source.keyFile !== undefined
-      ? { secret: await readInput(source.keyFile, 'secret key file'), from: source.keyFile }
+      ? { secret: await readInputFile(source.keyFile, 'secret key file'), from: source.keyFile }
       : source.keyUid !== undefined
         ? {
             secret: await exportGpgSecretKey(source.keyUid, { env, ...(pass !== undefined ? { passphrase: pass.value } : {}) }),
@@ -128,12 +125,12 @@ function base64Key(value: string): Buffer | undefined {
 /** The passphrase and where it came from (a variable's or an option's name: never the value). */
 async function passphraseOf(source: SigningSource, env: NodeJS.ProcessEnv): Promise<{ value: string; from: string } | undefined> {
   if (source.passphraseFile !== undefined) {
-    return { value: firstLine(await readInput(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
+    return { value: firstLine(await readInputFile(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
   }
   const file = env[SIGNING_PASSPHRASE_FILE_ENV];
   if (file) {
     return {
-      value: firstLine(await readInput(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
+      value: firstLine(await readInputFile(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
       from: `the file named by $${SIGNING_PASSPHRASE_FILE_ENV}`,
     };
   }
