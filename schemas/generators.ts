@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { legacyPackSchema } from './legacy-pack';
 import { kernelSchema } from './manifest';
 import { updatePackSchema } from './update-pack';
+import { volumeIdSchema } from './pack-members';
 
 /**
  * Options of the Nx generators (`nx g suppack:init`, `nx g suppack:pack`). The zod schemas are
@@ -123,6 +124,65 @@ export const packGeneratorSchema = z
     }
   });
 
+/** Pack members as the user gives them: a comma-separated list or an array (generators.json defaults). */
+const memberListSchema = z
+  .union([z.string(), z.array(z.string())], { error: 'expected project names or .iso paths, comma-separated' })
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((m) => m.trim()).filter((m) => m !== ''))
+  .optional();
+
+const mediumName = (what: string) =>
+  z
+    .string({ error: `required, expected the ${what} name (e.g. acme-all)` })
+    .regex(/^[a-z][a-z0-9_-]*$/, { error: 'expected lowercase letters, digits, "_" or "-", starting with a letter (it names the project and its ISO)' })
+    .max(48, { error: 'expected at most 48 characters' });
+
+const mediumDirectory = (dflt: string) =>
+  z
+    .string()
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
+    .optional()
+    .describe(`Project directory relative to the workspace root (default ${dflt}/<name>).`);
+
+export const bundleGeneratorSchema = z
+  .object({
+    name: mediumName('bundle')
+      .describe('Bundle name: the project and <name>.iso, the combined pack.')
+      .meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'What name would you like to use for the bundle?', 'x-priority': 'important' }),
+    packs: memberListSchema
+      .describe('The legacy packs to combine, comma-separated, in XS-REPOSITORY-LIST order: workspace projects (legacy packs or bundles) or pack ISO paths (.iso, relative to the bundle). Default: every legacy pack project of the workspace.')
+      .meta({ 'x-prompt': 'Which packs (project names, comma-separated; empty for every legacy pack of the workspace)?' }),
+    volumeId: volumeIdSchema.optional().describe('ISO volume id of the combined pack (default the name, upper case).'),
+    directory: mediumDirectory('bundles'),
+  })
+  .strict();
+
+export const installerGeneratorSchema = z
+  .object({
+    name: mediumName('installer')
+      .describe('Installer name: the project and its output ISO.')
+      .meta({ $default: { $source: 'argv', index: 0 }, 'x-prompt': 'What name would you like to use for the installer?', 'x-priority': 'important' }),
+    baseIso: z
+      .string({ error: 'required, expected the installer ISO to start from (relative to the project directory)' })
+      .regex(/\.iso$/i, { error: 'expected an ISO file ending in .iso' })
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a path relative to the project directory, without ".."' })
+      .describe('The XenServer / XCP-ng installer ISO to start from, relative to the project directory (put it there, e.g. iso/installer.iso).')
+      .meta({ 'x-prompt': 'Which installer ISO (a path relative to the project directory, e.g. iso/xenserver.iso)?', 'x-priority': 'important' }),
+    packs: memberListSchema
+      .describe('Legacy packs to add, comma-separated: workspace projects (legacy packs or bundles) or pack ISO paths. Default: every legacy pack project of the workspace.')
+      .meta({ 'x-prompt': 'Which packs (project names, comma-separated; empty for every legacy pack of the workspace)?' }),
+    answerfile: z
+      .string()
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a path relative to the project directory, without ".."' })
+      .optional()
+      .describe('An answerfile to inject (relative to the project directory); the generator writes a starting one at answerfile.xml when --answerfile=answerfile.xml names no file.'),
+    volumeId: volumeIdSchema.optional().describe("ISO volume id (default the base ISO's)."),
+    directory: mediumDirectory('installers'),
+  })
+  .strict();
+
+export type BundleGeneratorOptions = z.input<typeof bundleGeneratorSchema>;
+export type InstallerGeneratorOptions = z.input<typeof installerGeneratorSchema>;
+
 export type InitGeneratorOptions = z.input<typeof initGeneratorSchema>;
 export type PackGeneratorOptions = z.input<typeof packGeneratorSchema>;
 export type PackGeneratorConfig = z.output<typeof packGeneratorSchema>;
@@ -137,6 +197,16 @@ export const GENERATORS = {
     schema: packGeneratorSchema,
     title: 'suppack pack',
     description: 'Create a supplemental pack project (driver, userspace or combined) described by a suppack.json.',
+  },
+  bundle: {
+    schema: bundleGeneratorSchema,
+    title: 'suppack bundle',
+    description: "Create a bundle project: the workspace's legacy packs combined into one ISO (target combine-packs).",
+  },
+  installer: {
+    schema: installerGeneratorSchema,
+    title: 'suppack installer',
+    description: "Create an installer project: an installer ISO rebuilt with the workspace's packs and an answerfile (target rebuild-iso).",
   },
 } as const;
 
