@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run, runAsync } from './packed';
 import { buildFixtureRpmFiles } from '../testing/rpms';
+import { buildTestInstaller } from '../core/rebuild-iso-testing';
 import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 
@@ -251,6 +252,28 @@ describe('a workspace with the three generated packs', () => {
     } finally {
       writeFileSync(lockPath, lock);
     }
+  });
+
+  test('nx g suppack:bundle and suppack:installer make projects of the packs that build and verify', async () => {
+    await nx(['g', 'suppack:bundle', '--name=acme-all', '--no-interactive']);
+    expect(JSON.parse(readFileSync(join(ws, 'bundles/acme-all/suppack.json'), 'utf8')).packs).toEqual(Object.values(PACKS).sort());
+    await nx(['g', 'suppack:installer', '--name=acme-installer', '--baseIso=iso/installer.iso', '--answerfile=answerfile.xml', '--packs=acme-all', '--no-interactive']);
+    const installerDir = join(ws, 'installers/acme-installer');
+    mkdirSync(join(installerDir, 'iso'), { recursive: true });
+    const scratch = mkdtempSync(join(root, 'installer-'));
+    cpSync(buildTestInstaller(scratch), join(installerDir, 'iso/installer.iso'));
+    const out = await nx(['run', 'acme-installer:rebuild-iso', '--outputStyle=static']);
+    // the installer's member bundle was combined first
+    expect(taskRuns(out).get('acme-all:combine-packs')).toBeDefined();
+    const bundleIso = join(ws, 'dist/bundles/acme-all/bundle-iso/acme-all.iso');
+    const installerIso = join(ws, 'dist/installers/acme-installer/installer/acme-installer.iso');
+    for (const iso of [bundleIso, installerIso]) {
+      const v = run(join(ws, 'node_modules/.bin/suppack'), ['verify', iso]);
+      expect(v.status, v.stdout + v.stderr).toBe(0);
+    }
+    const inspect = run(join(ws, 'node_modules/.bin/suppack'), ['inspect', '--json', installerIso]);
+    expect(inspect.status, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toContain('answerfile');
   });
 
   test('build-iso fails on a lint error, naming it; an ignored rule with a reason does not fail', async () => {
