@@ -1,17 +1,19 @@
 /**
  * Kill suite (issue 19 items 5 and 6): the built CLI is SIGKILLed at seeded moments while it
- * replaces an existing pack with a different one. After every kill: no process of the build is
+ * replaces an existing output with a different one (build-supplemental-pack, build-update,
+ * combine-packs, rebuild-iso). After every kill: no process of the build is
  * left, and the outputs are never a mix (an ISO beside another build's .iso.md5). The next run
  * leaves no temporary file and a set that verifies. Rounds: SUPPACK_KILL_ROUNDS (default 6 per
  * command; scripts/kill-suite.sh runs many more). Needs the build (dist/), as npm test makes it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { random as seeded } from '../testing/random';
+import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 
 const CLI = join(__dirname, '../dist/cli/main.js');
 const rpms = inject('fixtureRpms');
@@ -89,4 +91,98 @@ describe('kill -9 at seeded moments', () => {
     const verify = spawnSync(process.execPath, [CLI, 'verify', join(out, 'acme.iso')], { encoding: 'utf8' });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   }, 120_000);
+
+  /**
+   * The other commands, each killed at seeded moments while it replaces its previous output with
+   * a different one: the ISO and its digest file never disagree, no process is left, and the next
+   * run leaves exactly the outputs (no temporary file) and an ISO that verifies.
+   */
+  const digestOf = (algorithm: 'md5' | 'sha256', path: string) => createHash(algorithm).update(readFileSync(path)).digest('hex');
+
+  async function killRounds(o: {
+    out: string;
+    args: (round: number) => string[];
+    iso: string;
+    sidecar?: { file: string; algorithm: 'md5' | 'sha256' };
+    expected: string[];
+    check?: (round: number) => void;
+  }): Promise<void> {
+    const rand = seeded(SEED + o.expected.length);
+    const consistent = () => {
+      if (o.sidecar && existsSync(o.iso) && existsSync(o.sidecar.file)) {
+        expect(readFileSync(o.sidecar.file, 'utf8').split(/\s/)[0]).toBe(digestOf(o.sidecar.algorithm, o.iso));
+      }
+    };
+    const first = spawnSync(process.execPath, [CLI, ...o.args(0)], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(first.status, first.stderr).toBe(0);
+    for (let round = 1; round <= ROUNDS; round++) {
+      await runKilledAfter(o.args(round), rand.int(450));
+      expect(processesMentioning(o.out), `round ${round}`).toEqual([]);
+      consistent();
+      o.check?.(round);
+    }
+    const last = spawnSync(process.execPath, [CLI, ...o.args(ROUNDS + 1)], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(last.status, last.stderr).toBe(0);
+    expect(readdirSync(o.out).sort()).toEqual(o.expected);
+    consistent();
+    const verify = spawnSync(process.execPath, [CLI, 'verify', o.iso], { encoding: 'utf8' });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  }
+
+  it('build-update replacing an update ISO: the ISO and its .sha256 never disagree', async () => {
+    const out = join(dir, 'update');
+    mkdirSync(out);
+    await killRounds({
+      out,
+      iso: join(out, 'acme-upd.iso'),
+      sidecar: { file: join(out, 'acme-upd.iso.sha256'), algorithm: 'sha256' },
+      expected: ['acme-upd.iso', 'acme-upd.iso.sha256'],
+      args: (round) => [
+        'build-update', '--uuid=6854ab19-f807-4444-b94f-3ce7d64efe50', '--label=acme-upd', `--version=1.${round}`, '--description=Acme update',
+        `--output=${out}`, rpms['hello-lib']!, rpms['many-files']!,
+      ],
+    });
+  }, 120_000);
+
+  it('combine-packs replacing a combined pack: the ISO and its .md5 never disagree', async () => {
+    const packs = join(dir, 'packs');
+    for (const label of ['acme-a', 'acme-b']) {
+      const r = spawnSync(process.execPath, [CLI, ...legacyArgs(packs, '1.0').map((a) => (a === '--label=acme' ? `--label=${label}` : a))], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const out = join(dir, 'combined');
+    mkdirSync(out);
+    await killRounds({
+      out,
+      iso: join(out, 'all.iso'),
+      sidecar: { file: join(out, 'all.iso.md5'), algorithm: 'md5' },
+      expected: ['all.iso', 'all.iso.md5'],
+      args: (round) => ['combine-packs', `--output=${join(out, 'all.iso')}`, `--volume-id=ALL ${round}`, join(packs, 'acme-a.iso'), join(packs, 'acme-b.iso')],
+    });
+  }, 120_000);
+
+  it('rebuild-iso replacing an installer ISO: the output is the old one, the new one or absent, never partial', async () => {
+    const base = buildTestInstaller(mkdtempSync(join(dir, 'installer-')));
+    const answerfiles = [0, 1].map((k) => {
+      const f = join(dir, `answerfile-${k}.xml`);
+      writeFileSync(f, ANSWERFILE.replace('<keymap>us</keymap>', `<keymap>${k === 0 ? 'us' : 'de'}</keymap>`));
+      return f;
+    });
+    const out = join(dir, 'rebuilt');
+    mkdirSync(out);
+    const iso = join(out, 'installer.iso');
+    await killRounds({
+      out,
+      iso,
+      expected: ['installer.iso'],
+      args: (round) => ['rebuild-iso', `--output=${iso}`, `--answerfile=${answerfiles[round % 2]}`, base],
+      check: () => {
+        if (!existsSync(iso)) return;
+        const inspect = spawnSync(process.execPath, [CLI, 'inspect', '--json', iso], { encoding: 'utf8' });
+        expect(inspect.status, inspect.stderr).toBe(0);
+        expect(inspect.stdout).toMatch(/<keymap>(us|de)<\/keymap>/);
+      },
+    });
+  }, 120_000);
 });
+
