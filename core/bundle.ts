@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zconst, crc32, createDeflateRaw } from 'node:zlib';
 import { SuppackError, isNodeError, withFileAsync, describeError } from './errors';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import {
   ZIP_DEFLATED,
   dosDateTime,

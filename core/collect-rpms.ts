@@ -11,7 +11,7 @@ import { checkRpmsForHost } from './host-check';
 import { targetHost } from './hosts';
 import { globPatternProblem } from '../schemas/paths';
 import { readPackRpm } from './rpm';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import type { Manifest } from '../schemas/manifest';
 
 export interface CollectRpms {

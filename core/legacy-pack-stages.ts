@@ -10,7 +10,7 @@ import { hashFile } from './digest';
 import { SuppackError, isNodeError, withFileAsync, describeError } from './errors';
 import { isoMd5File, metadataMd5File, parseXsPackages, xsRepositoryXml } from './legacy';
 import { legacyPackMetadata, legacyRepository, packMembers, writeLegacyIso, type LegacyPackBuild } from './legacy-pack';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import type { LegacyPack } from '../schemas/legacy-pack';
 
 export const XS_REPOSITORY = 'XS-REPOSITORY';

@@ -111,3 +111,44 @@ export function asOutputError(e: unknown, path: string): unknown {
   }
   return e;
 }
+
+/**
+ * A directory of outputs (a stage's), replaced as a whole: the stage fills a fresh temp directory next to
+ * it, which takes the old directory's place only when the stage succeeds. Stale files of an
+ * earlier run (a renamed RPM, an old label's ISO) never survive, and a failed run leaves the
+ * previous output untouched.
+ */
+export async function replaceDir<T>(outDir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
+  await removeStaleTemps(outDir);
+  const tmp = tempSibling(outDir, 'tmp');
+  const old = tempSibling(outDir, 'old');
+  try {
+    await fsp.mkdir(tmp, { recursive: true });
+  } catch (e) {
+    throw asOutputError(e, outDir);
+  }
+  let result: T;
+  try {
+    result = await fill(tmp);
+  } catch (e) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw asOutputError(e, outDir);
+  }
+  let hadOld = false;
+  try {
+    hadOld = await fsp.rename(outDir, old).then(
+      () => true,
+      (e: unknown) => {
+        if (isNodeError(e) && e.code === 'ENOENT') return false;
+        throw e;
+      },
+    );
+    await fsp.rename(tmp, outDir);
+  } catch (e) {
+    if (hadOld) await fsp.rename(old, outDir).catch(() => undefined);
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw asOutputError(e, outDir);
+  }
+  if (hadOld) await fsp.rm(old, { recursive: true, force: true });
+  return result;
+}

@@ -11,7 +11,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { EXTRAS_DIR, kernelBuildDir, planSpecs, type SpecPlan } from './spec';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import { checkRpmsForHost } from './host-check';
 import { hostRpmbuildMacros, RPM_4_11, targetHost, type HostRpm } from './hosts';
 import { MANIFEST_FILE, type Manifest } from '../schemas/manifest';

@@ -76,7 +76,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { kernelBuildDir, kernelRelease } from './project-layout';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import { DEFAULT_EPOCH } from './time';
 import { statusReportFiles } from './status-report';
 import { writeTarGz, type TarInput } from './tarball';

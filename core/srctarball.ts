@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { specBaseOf } from './spec';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import { directoryEntries, writeTarGz } from './tarball';
 import { MANIFEST_FILE, type Manifest } from '../schemas/manifest';
 

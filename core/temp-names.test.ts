@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { buildLegacyPack } from './legacy-pack';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import { removeStaleTemps } from './temp-names';
 
 const rpms = inject('fixtureRpms');

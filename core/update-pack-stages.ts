@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { SuppackError, isNodeError, describeError } from './errors';
 import { rpmFilesIn } from './legacy-pack-stages';
-import { replaceDir } from './stage-dir';
+import { replaceDir } from './output';
 import { sha256File, updateIsoName, updatePackMetadata, writeUpdateIso, type UpdatePackFiles } from './update-pack';
 import { UPDATE_XML } from './update/update-xml';
 import { loadUpdateSigning, type SigningSource } from './update/signing';

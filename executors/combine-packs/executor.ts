@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { logger } from '@nx/devkit';
 import { combinePacks } from '../../core/combine-packs';
 import { progressPrinter } from '../../core/progress';
-import { replaceDir } from '../../core/stage-dir';
+import { replaceDir } from '../../core/output';
 import { sourceDateEpoch } from '../../core/time';
 import { memberIsos, runKindStage } from '../project';
 

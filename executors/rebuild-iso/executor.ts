@@ -8,7 +8,7 @@ import { logger } from '@nx/devkit';
 import { SuppackError } from '../../core/errors';
 import { progressPrinter } from '../../core/progress';
 import { menuReportLines, rebuildIso } from '../../core/rebuild-iso';
-import { replaceDir } from '../../core/stage-dir';
+import { replaceDir } from '../../core/output';
 import { sourceDateEpoch } from '../../core/time';
 import { memberIsos, runKindStage } from '../project';
 

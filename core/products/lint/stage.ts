@@ -8,7 +8,7 @@ import { join, posix } from 'node:path';
 import type { Manifest } from '../../../schemas/manifest';
 import { SuppackError, describeNodeError, isNodeError } from '../../errors';
 import { targetHost, targetPlatform } from '../../hosts';
-import { replaceDir } from '../../stage-dir';
+import { replaceDir } from '../../output';
 import type { LintReport } from './findings';
 import { runLint } from './index';
 import type { LintPack } from './rules';
