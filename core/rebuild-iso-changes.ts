@@ -27,7 +27,7 @@ import {
 } from './installer';
 import type { InjectedDriver } from './installer/drivers';
 import { openPackSources } from './pack-sources';
-import type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso';
+import type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './rebuild-iso-types';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 

@@ -17,7 +17,7 @@ import { type IsoPlan, type PlannedFile, encodeRootRecord, encodeTables, planLay
 import { ImageSink } from './sink';
 import { type IsoEntry, type PlacedEntry, validateOptions } from './tree';
 import { type IsoWritten, writeFileData } from './writer';
-import type { AppendChanges, AppendOptions, FileExtension } from './append';
+import type { AppendChanges, AppendOptions, FileExtension } from './append-types';
 
 /** How often the progress of the kernel copy is looked at. */
 const COPY_POLL_MS = 250;
