@@ -1,4 +1,5 @@
 /** Test-only helpers: build FAT images with the real tools (mtools, dosfstools) and check them. */
+import { tool } from '../../testing/tools';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -8,10 +9,7 @@ import { join } from 'node:path';
 const MTOOLS_ENV = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
 
 export function run(cmd: string, args: string[]): Buffer {
-  const r = spawnSync(cmd, args, { env: MTOOLS_ENV, maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString()}`);
-  return r.stdout;
+  return tool(cmd, args, { env: MTOOLS_ENV });
 }
 
 export type ImageKind = 'mformat-2880k' | 'vfat-8m' | 'vfat16-8m' | 'vfat32-40m';

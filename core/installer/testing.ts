@@ -3,7 +3,7 @@
  * (linux init/initramfs.c unpack_to_rootfs: skip NULs, raw newc at a 4-aligned '0', else a
  * compressed member). Only raw and gzip members are understood here; Node has no bzip2.
  */
-import { spawnSync } from 'node:child_process';
+import { tool } from '../../testing/tools';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 export interface WalkedEntry {
@@ -75,7 +75,5 @@ function readNewc(buf: Buffer, start: number): { entries: WalkedEntry[]; end: nu
 
 /** Run a shell pipeline in `cwd`; stdout as a Buffer; throws with stderr on failure. */
 export function sh(cmd: string, cwd: string, input?: Buffer): Buffer {
-  const r = spawnSync('sh', ['-c', cmd], { cwd, input, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.toString()}`);
-  return r.stdout;
+  return tool('sh', ['-c', cmd], { cwd, input });
 }

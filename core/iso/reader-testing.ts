@@ -1,12 +1,10 @@
 /** Test-only helpers for the ISO reader tests: build images with the real tools, patch bytes. */
-import { spawnSync } from 'node:child_process';
+import { tool } from '../../testing/tools';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
+  return tool(cmd, args, { env }).toString('utf8');
 }
 
 /** `xorriso -as mkisofs <flags> -o out src` (SOURCE_DATE_EPOCH fixed so dates are known). */

@@ -1,6 +1,6 @@
 /** Test-only helpers for the ISO writer tests: sample trees and running the real tools. */
+import { tool, toolResult } from '../../testing/tools';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IsoEntry } from './tree';
@@ -13,16 +13,11 @@ export interface Run {
 
 /** Run a tool that must succeed and return its binary stdout. */
 export function runBinary(cmd: string, args: string[]): Buffer {
-  const r = spawnSync(cmd, args, { maxBuffer: 256 << 20 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
-  return r.stdout;
+  return tool(cmd, args);
 }
 
 export function run(cmd: string, args: string[], encoding: 'utf8' | 'latin1' = 'utf8'): Run {
-  const r = spawnSync(cmd, args, { encoding, maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return toolResult(cmd, args, { encoding });
 }
 
 /** Deterministic pseudo-random bytes (xorshift), so file contents differ but are reproducible. */

@@ -1,13 +1,12 @@
 /** Test-only helpers for write.test.ts: a chroot able to run /bin/sh scriptlets, and tool runners. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { tool } from '../../testing/tools';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Runs a tool and returns stdout; throws with stderr when it exits non-zero. */
 export function run(cmd: string, args: string[], input?: Buffer): string {
-  const r = spawnSync(cmd, args, { input, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
-  return r.stdout.toString();
+  return tool(cmd, args, { input }).toString();
 }
 
 /** Makes `root` an rpm root (rpmdb initialised) holding the host's /bin/sh and the shared libraries it needs. */
