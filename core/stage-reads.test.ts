@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { manifestSchema } from '../schemas/manifest';
-import { guardManifest, MANIFEST_READS } from './stage-reads';
+import { allowedTreeOf, guardManifest, MANIFEST_READS } from './stage-reads';
 
 const manifest = manifestSchema.parse({
   pack: { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC', version: '1.0', productVersion: '7.0.0' },
@@ -28,4 +28,11 @@ test('fields the manifest leaves out read as undefined, as without the guard', (
   const m = guardManifest(manifest, 'render-spec');
   expect(m.statusReport).toBeUndefined();
   expect((m.pack as { uuid?: string }).uuid).toBeUndefined();
+});
+
+test('a path under a subtree already allowed adds nothing elsewhere; a subtree after its parts covers them', () => {
+  expect([...allowedTreeOf(['pack', 'pack.label']).keys()]).toEqual(['pack']);
+  expect(allowedTreeOf(['pack', 'pack.label']).get('pack')).toBe(true);
+  const t = allowedTreeOf(['pack.label', 'pack.version']);
+  expect([...(t.get('pack') as Map<string, unknown>).keys()]).toEqual(['label', 'version']);
 });

@@ -35,17 +35,17 @@ function allowedTree(paths: readonly string[]): Allowed {
   for (const path of paths) {
     let node = root;
     const parts = path.split('.');
-    parts.forEach((part, i) => {
-      const last = i === parts.length - 1;
+    for (const [i, part] of parts.entries()) {
       const here = node.get(part);
-      if (here === true) return;
-      if (last) node.set(part, true);
-      else {
-        const next: Allowed = here ?? new Map();
-        node.set(part, next);
-        node = next;
+      if (here === true) break; // a whole subtree is allowed already
+      if (i === parts.length - 1) {
+        node.set(part, true);
+        break;
       }
-    });
+      const next: Allowed = here ?? new Map();
+      node.set(part, next);
+      node = next;
+    }
   }
   return root;
 }
@@ -55,6 +55,9 @@ function allowedTree(paths: readonly string[]): Allowed {
  * (a bug: the target's cache key would miss it); spreading or listing keys shows only the allowed
  * ones.
  */
+/** The allowed-key tree of `paths` (exported for its test). */
+export const allowedTreeOf = (paths: readonly string[]) => allowedTree(paths);
+
 export function guardManifest<M extends object>(manifest: M, stage: PackStageName): M {
   return guard(manifest, allowedTree(MANIFEST_READS[stage]), stage, '');
 }
