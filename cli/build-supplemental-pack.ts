@@ -1,5 +1,5 @@
 /**
- * `suppack build-supplemental-pack`: the DDK's build-supplemental-pack.sh flags (formats.md 1.1),
+ * `suppack build-supplemental-pack`: the DDK's build-supplemental-pack.sh flags (docs/formats/xenserver.md §1.1),
  * so an existing build script switches by changing one word. Thin: flags → schema → core.
  */
 import { SuppackError } from '../core/errors';

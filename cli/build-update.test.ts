@@ -1,5 +1,5 @@
 /**
- * `suppack build-update` with build-update's own flags (formats.md 2.1): --rollups=U1,U2, and
+ * `suppack build-update` with build-update's own flags (docs/formats/xenserver.md §2.1): --rollups=U1,U2, and
  * -k/--key naming a key in the gpg keyring (GnuPG 2.1+, a throwaway GNUPGHOME). The ISO is read
  * back with bsdtar and its update.xml compared byte for byte with build-update's form.
  */

@@ -1,5 +1,5 @@
 /**
- * `suppack build-update`: the vendor's build-update flags (formats.md 2.1) for update packs and
+ * `suppack build-update`: the vendor's build-update flags (docs/formats/xenserver.md §2.1) for update packs and
  * driver disks (XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8). Thin: flags → schema → core.
  */
 import { statSync } from 'node:fs';
@@ -122,7 +122,7 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
   if (values.key !== undefined && values.keyfile === undefined) {
     throw new UsageError('--key: signing also needs --keyfile, the public key published with the update');
   }
-  // build-update: args.rollups.split(",") (formats.md 2.1); blanks around commas are forgiven.
+  // build-update: args.rollups.split(",") (docs/formats/xenserver.md §2.1); blanks around commas are forgiven.
   const rollups = values.rollups === undefined ? [] : (values.rollups as string).split(',').map((s) => s.trim());
   const afterApply = values['after-apply'] === undefined ? [] : (values['after-apply'] as string).split(',').map((s) => s.trim());
   const pack = parseWithSchema(

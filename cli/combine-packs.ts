@@ -1,4 +1,4 @@
-/** `suppack combine-packs`: the DDK's combine-supplemental-packs.sh (formats.md 3), natively. Thin: flags → core. */
+/** `suppack combine-packs`: the DDK's combine-supplemental-packs.sh (docs/formats/xenserver.md §3), natively. Thin: flags → core. */
 import { sourceDateEpoch } from '../core/time';
 import { combinePacks } from '../core/combine-packs';
 import { progressPrinter } from '../core/progress';
@@ -8,8 +8,9 @@ import { basename, dirname } from 'node:path';
 export const combineUsage = `Usage: suppack combine-packs --output=ISO [--volume-id=ID] PACK.iso...
 
 Combines legacy supplemental packs into one ISO: each pack in packages.<label>/ with its
-XS-REPOSITORY and XS-PACKAGES, and XS-REPOSITORY-LIST naming them (formats.md 3). Also writes
-ISO.md5. Update-format packs cannot be combined: the installer reads one repo per source.
+XS-REPOSITORY and XS-PACKAGES, and XS-REPOSITORY-LIST naming them
+(docs/formats/xenserver.md §3). Also writes ISO.md5. Update-format packs cannot be combined:
+the installer reads one repo per source.
 
   -o, --output=ISO        the ISO to write (its name must end in .iso)
   --volume-id=ID          ISO volume id, at most 32 characters (default: the file name)

@@ -1,5 +1,5 @@
 /**
- * `suppack rebuild-iso`: the DDK's rebuild-iso.sh (formats.md 4), natively. Thin: flags → core.
+ * `suppack rebuild-iso`: the DDK's rebuild-iso.sh (docs/formats/xenserver.md §4), natively. Thin: flags → core.
  * Nothing heavy is loaded here: core/rebuild-iso starts copying the input first.
  */
 import { sourceDateEpoch } from '../core/time';

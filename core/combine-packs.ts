@@ -1,5 +1,5 @@
 /**
- * combine-packs (formats.md 3, the DDK's combine-supplemental-packs.sh): several legacy pack ISOs
+ * combine-packs (docs/formats/xenserver.md §3, the DDK's combine-supplemental-packs.sh): several legacy pack ISOs
  * become one, each in `packages.<label>/` with its XS-REPOSITORY and XS-PACKAGES, and a top-level
  * `XS-REPOSITORY-LIST` naming those directories. Writes `<name>.iso` and `<name>.iso.md5`.
  */

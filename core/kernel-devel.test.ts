@@ -58,13 +58,13 @@ function rpmWithPayload(name: string, members: NewcMember[]): string {
   return file;
 }
 
-/** Replace the payload of `file` (written by rpmWithPayload) and fix the signature's SIZE (iso-rpm.md 4). */
+/** Replace the payload of `file` (written by rpmWithPayload) and fix the signature's SIZE (docs/formats/containers.md §4). */
 async function setPayload(file: string, members: NewcMember[]): Promise<string> {
   const info = await readRpm(file);
   const bytes = readFileSync(file);
   const payload = gzipSync(encodeNewc(members));
   const out = Buffer.concat([bytes.subarray(0, info.payloadOffset), payload]);
-  // Signature header index (iso-rpm.md 4.2): tag 1000 SIZE = header + payload bytes.
+  // Signature header index (docs/formats/containers.md §4): tag 1000 SIZE = header + payload bytes.
   const sig = info.signatureRange.start;
   const il = out.readUInt32BE(sig + 8);
   const store = sig + 16 + 16 * il;

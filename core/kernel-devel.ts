@@ -5,7 +5,7 @@
  * A kernel-devel RPM (XenServer, XCP-ng, CentOS) installs the build tree under
  * `/usr/src/kernels/<dir>/` (XCP-ng: `<release>-x86_64`) and the link
  * `/lib/modules/<release>/build` → that directory. build-rpms extracts the RPM natively (the RPM
- * reader, the payload decompressed as driver-rpm.ts does, the cpio newc reader: iso-rpm.md 4, 6)
+ * reader, the payload decompressed as driver-rpm.ts does, the cpio newc reader: docs/formats/containers.md §4, 6)
  * into `<rpmbuild work dir>/kernels/<k>/` and passes the tree as %{kernel_build_dir}. Inside the
  * work dir the tree is under rpmbuild's `-ffile-prefix-map` (core/rpmbuild.ts), so the modules'
  * debug info holds no workspace path.
@@ -197,7 +197,7 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
       await fsp.chmod(abs, mode);
       await fsp.utimes(abs, e.mtime, e.mtime);
     }
-    // newc hard links (iso-rpm.md 6): one name of the inode carries the data (rpm and GNU cpio:
+    // newc hard links (docs/formats/containers.md §6): one name of the inode carries the data (rpm and GNU cpio:
     // the last), the others none; each name becomes a link to the one with the data.
     if (e.nlink > 1) {
       const key = `${e.devMajor}:${e.devMinor}:${e.ino}`;

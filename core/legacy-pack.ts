@@ -1,7 +1,7 @@
 /**
  * The legacy supplemental pack, end to end: RPMs + metadata in, `<label>.iso` (XS-REPOSITORY,
  * XS-PACKAGES, the RPMs, install/install.sh), `<label>.iso.md5`, `<label>.metadata.md5` and
- * optionally `<label>.tar.gz` out — what the DDK's build-supplemental-pack.sh made (formats.md 1).
+ * optionally `<label>.tar.gz` out — what the DDK's build-supplemental-pack.sh made (docs/formats/xenserver.md §1).
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';

@@ -1,6 +1,6 @@
 /**
  * Reading a pack ISO back: what `suppack inspect` shows and what `suppack verify` checks
- * (the installer's Verify button: every package's md5 against XS-PACKAGES, formats.md 1.6, 1.9).
+ * (the installer's Verify button: every package's md5 against XS-PACKAGES, docs/formats/xenserver.md §1.6, 1.9).
  */
 import { createHash } from 'node:crypto';
 import { SuppackError } from './errors';
@@ -39,7 +39,7 @@ export interface PackageCheck {
   md5?: string;
 }
 
-/** An installer ISO, or a combined pack: several legacy repositories on one medium (formats.md 1.9, 3, 5). */
+/** An installer ISO, or a combined pack: several legacy repositories on one medium (docs/formats/xenserver.md §1.9, 3, 5). */
 export interface MediumReport {
   format: 'installer' | 'combined';
   volume: Pick<IsoVolume, 'volumeId' | 'applicationId' | 'publisherId'>;
@@ -103,7 +103,7 @@ async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
   return legacyReport(iso, isoPath);
 }
 
-/** formats.md 1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
+/** docs/formats/xenserver.md §1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
 const CANDIDATE_DIRS = ['', 'packages', 'packages.main', 'packages.linux', 'packages.site'];
 
 async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean): Promise<MediumReport> {

@@ -1,5 +1,5 @@
 /**
- * Legacy packs as parts of a bigger medium (formats.md 3): each pack ISO becomes a
+ * Legacy packs as parts of a bigger medium (docs/formats/xenserver.md §3): each pack ISO becomes a
  * `packages.<label>/` directory of a combined pack or an installer ISO, listed in
  * XS-REPOSITORY-LIST. Update packs cannot be combined into one source: one source is one yum repo.
  */

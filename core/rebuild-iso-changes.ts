@@ -1,5 +1,5 @@
 /**
- * The changes rebuild-iso makes to an installer ISO (formats.md 4): pack directories and
+ * The changes rebuild-iso makes to an installer ISO (docs/formats/xenserver.md §4): pack directories and
  * XS-REPOSITORY-LIST, install.img grown by the drivers' and answerfile's initramfs members, the
  * patched boot menus, and included files. Loaded by core/rebuild-iso.ts once the copy runs.
  */

@@ -53,7 +53,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const text = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
 const isoFile = (iso: string, path: string) => execFileSync('bsdtar', ['-xOf', iso, path], { maxBuffer: 64 << 20 });
 
-describe('combinePacks (formats.md 3)', () => {
+describe('combinePacks (docs/formats/xenserver.md §3)', () => {
   it('puts each pack in packages.<label>/ and lists them in XS-REPOSITORY-LIST', async () => {
     const out = await combinePacks({ packs: [packA, packB], outDir: join(dir, 'c'), name: 'acme-all', volumeId: 'Acme packs', epoch: EPOCH });
     const listing = text('isoinfo', ['-R', '-f', '-i', out.iso]).split('\n');
@@ -80,7 +80,7 @@ describe('combinePacks (formats.md 3)', () => {
   });
 });
 
-describe('rebuildIso (formats.md 4)', () => {
+describe('rebuildIso (docs/formats/xenserver.md §4)', () => {
   let out: string;
   let result: Awaited<ReturnType<typeof rebuildIso>>;
   beforeAll(async () => {
@@ -342,7 +342,7 @@ describe('rebuildIso: bad input gets a clear error and no output', () => {
   });
 });
 
-describe('rebuildIso with driver RPMs (the DDK pushinitrd, formats.md 4)', () => {
+describe('rebuildIso with driver RPMs (the DDK pushinitrd, docs/formats/xenserver.md §4)', () => {
   let ko: TestModules;
   let helloRpm: string;
   let initrd: Buffer;

@@ -1,7 +1,7 @@
 /**
- * rebuild-iso (formats.md 4, the DDK's rebuild-iso.sh / rebuild.functions): a XenServer installer
+ * rebuild-iso (docs/formats/xenserver.md §4, the DDK's rebuild-iso.sh / rebuild.functions): a XenServer installer
  * ISO plus legacy packs, an answerfile and extra files becomes a new installer ISO. Instead of
- * extracting and rebuilding, the input is copied and one session is appended (iso-rpm.md 3), so
+ * extracting and rebuilding, the input is copied and one session is appended (docs/formats/containers.md §3), so
  * the BIOS and UEFI boot of the input survives and the cost is close to a file copy. The copy
  * starts first and runs while the changes are prepared (rebuild-iso-changes.ts):
  *  - packs go to `packages.<label>/`, named in XS-REPOSITORY-LIST (legacy installers);

@@ -225,7 +225,7 @@ describe('buildRpms: a kernel-module spec against the installed Debian kernel he
     execSync(`rpm2cpio '${rpms[0]}' | cpio -idm --quiet`, { cwd: x });
     const modinfo = execFileSync('modinfo', ['-F', 'vermagic', join(x, `lib/modules/${release}/updates/hello.ko`)], { encoding: 'utf8' });
     expect(modinfo.startsWith(`${release} `)).toBe(true);
-    // Our own reader and the legacy classification (formats.md 1.2) accept it as a driver RPM.
+    // Our own reader and the legacy classification (docs/formats/xenserver.md §1.2) accept it as a driver RPM.
     const info = await readRpm(rpms[0]!);
     const classified = classifyPackage(info);
     expect(classified.type).toBe('driver-rpm');

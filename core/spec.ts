@@ -29,7 +29,7 @@
  *                           the tree of kernels[k].develRpm (core/kernel-devel.ts)
  *
  * kind "userspace": one rendered spec, `<specbase>.spec`. The FIRST userspace spec also carries
- * the pack's extras (status-report XML, formats.md 7, and EULA files); both macros are defined
+ * the pack's extras (status-report XML, docs/formats/xenserver.md §7, and EULA files); both macros are defined
  * for it even when the manifest has none (then the tarball and the list are empty), so its
  * template works unchanged when a status report or an EULA is added or removed:
  *   %{suppack_extras_tar}   <specbase>-extras.tar.gz: the files, paths relative to /
@@ -39,7 +39,7 @@
  * %{_sourcedir}. EULA files are installed as /usr/share/doc/<pack label>/<stem>[-EULA]: the
  * stem is the file name less one extension, `-EULA` appended unless it already ends in EULA
  * (`docs/LICENSE.txt` → LICENSE-EULA, `EULA.txt` → EULA, `acme-EULA` → acme-EULA); the legacy
- * installer shows every `*EULA` file of a pack's RPMs (formats.md 1.8).
+ * installer shows every `*EULA` file of a pack's RPMs (docs/formats/xenserver.md §1.8).
  *
  * Defined by build-rpms with --define (absolute paths, at run time only):
  *   %{_topdir}, %{_sourcedir} (source tarballs + extras), %{kernel_build_dir};
@@ -49,7 +49,7 @@
  *   module's debug info and build ID (same .ko bytes wherever the workspace is). Templates that
  *   compile userspace code should do the same themselves: CFLAGS="%{optflags} -ffile-prefix-map=%{_builddir}=."
  *
- * A kernel-module template (the legacy installer reads NAME as <label>-<kernel>-modules, formats.md 1.2):
+ * A kernel-module template (the legacy installer reads NAME as <label>-<kernel>-modules, docs/formats/xenserver.md §1.2):
  *   Name:     %{pack_label}-%{kernel_release}-modules
  *   Version:  %{suppack_version}
  *   Release:  %{suppack_release}

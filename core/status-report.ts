@@ -1,5 +1,5 @@
 /**
- * Server Status Report (xen-bugtool) files a pack ships (formats.md 7; DDK guide 6.5):
+ * Server Status Report (xen-bugtool) files a pack ships (docs/formats/xenserver.md §7; DDK guide 6.5):
  *   - a new category `<name>`: `/etc/xensource/bugtool/<name>.xml` holding one `<capability/>`
  *     plus `/etc/xensource/bugtool/<name>/stuff.xml` holding its `<collect>`;
  *   - an extension of an existing category: `/etc/xensource/bugtool/<category>/<pack label>.xml`
@@ -20,7 +20,7 @@ export interface StatusReportFile {
   content: string;
 }
 
-// formats.md 7: `<capability>` attributes and their defaults (sizes and times -1).
+// docs/formats/xenserver.md §7: `<capability>` attributes and their defaults (sizes and times -1).
 export function capabilityXml(c: NewCategory): string {
   const attrs: Array<[string, string]> = [
     ['pii', c.pii],
@@ -35,7 +35,7 @@ export function capabilityXml(c: NewCategory): string {
   return `<capability${attributes(attrs)}/>\n`;
 }
 
-// formats.md 7 / DDK 6.5.1: `<collect>` with <files>, <list>, <directory>, <command>.
+// docs/formats/xenserver.md §7 / DDK 6.5.1: `<collect>` with <files>, <list>, <directory>, <command>.
 export function collectXml(items: CollectItem[]): string {
   const lines = items.map((item) => `  ${collectElement(item)}`);
   return `<collect>\n${lines.join('\n')}\n</collect>\n`;

@@ -1,5 +1,5 @@
 /**
- * A deterministic `.tar.gz` (the `--tarball` output, formats.md 1.6, and the source tarballs of
+ * A deterministic `.tar.gz` (the `--tarball` output, docs/formats/xenserver.md §1.6, and the source tarballs of
  * build-srctarballs): a ustar archive with names sorted, owner root:root (0:0), every mtime = the
  * given epoch, modes normalised to 0644 or 0755 (directories 0755, symlinks 0777), streamed
  * through gzip with a fixed header (mtime 0, OS byte 3 = Unix), so the same inputs give the same

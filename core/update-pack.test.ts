@@ -115,7 +115,7 @@ describe('a signed update ISO', () => {
     tree = extract(iso, join(dir, 'a-tree'));
   });
 
-  it('holds update.xml, Packages/, repodata/ and the signatures (formats.md 2.2)', () => {
+  it('holds update.xml, Packages/, repodata/ and the signatures (docs/formats/xenserver.md §2.2)', () => {
     expect(iso).toBe(join(dir, 'a', 'acme-fw.iso'));
     const listing = run('isoinfo', ['-R', '-f', '-i', iso]).split('\n').filter(Boolean).sort();
     expect(listing).toEqual(

@@ -1,5 +1,5 @@
 /**
- * The update pack / driver disk, end to end (formats.md 2.2): payload RPMs in; update.xml, the
+ * The update pack / driver disk, end to end (docs/formats/xenserver.md §2.2): payload RPMs in; update.xml, the
  * generated update-/control- RPMs, a yum repo with comps groups, detached signatures and the ISO
  * out — what the vendor's build-update made, natively. Two halves, so that the Nx plugin can cache
  * them as two stages and the CLI can run both: `updatePackMetadata` (update.xml and the generated
@@ -56,7 +56,7 @@ export function rpmSpecFileName(s: Pick<RpmSpecInput, 'name' | 'version' | 'rele
   return `${s.name}-${s.version}-${s.release}.${s.arch}.rpm`;
 }
 
-/** The ISO's file name: `<label>.iso`, or XCP-ng's `<label>-<version>.iso` for a driver disk (formats.md 2.5). */
+/** The ISO's file name: `<label>.iso`, or XCP-ng's `<label>-<version>.iso` for a driver disk (docs/formats/xenserver.md §2.5). */
 export function updateIsoName(pack: UpdatePack, version: string): string {
   return pack.driverDisk ? `${pack.label}-${version}.iso` : `${pack.label}.iso`;
 }
@@ -135,7 +135,7 @@ export async function updatePackMetadata(
 }
 
 /**
- * The default group file (formats.md 2.2 step 7, 2.5): `update` named by the label, as
+ * The default group file (docs/formats/xenserver.md §2.2 step 7, 2.5): `update` named by the label, as
  * build-update's group_file() writes it, plus XCP-ng's `drivers` on a driver disk.
  */
 export function updateGroups(pack: UpdatePack): CompsGroup[] {

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EXAMPLE_FLAGS, installPackedSuppack, REPO, run, type Installed } from './packed';
+import { EXAMPLE_FLAGS, installPackedSuppack, recordOutputHashes, REPO, run, type Installed } from './packed';
 
 const EXAMPLE = join(REPO, 'examples/gulp');
 const RPM_DIR = join(REPO, 'examples/legacy-pack/rpms');
@@ -46,6 +46,7 @@ test('npx gulp builds the pack, byte-identical to suppack build-supplemental-pac
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/Finished 'default'/);
   expect(readdirSync(join(dir, 'out')).sort()).toEqual(OUTPUTS);
+  recordOutputHashes('gulp-e2e', join(dir, 'out'));
 
   const cliOut = join(dir, 'cli-out');
   const cli = run(project.bin, ['build-supplemental-pack', `--output=${cliOut}`, ...FLAGS, ...RPMS.map((f) => join(dir, 'rpms', f))], {

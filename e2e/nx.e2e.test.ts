@@ -10,7 +10,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { run, runAsync } from './packed';
+import { recordOutputHashes, run, runAsync } from './packed';
 import { buildFixtureRpmFiles } from '../testing/rpms';
 import { buildTestInstaller } from '../core/rebuild-iso-testing';
 import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
@@ -66,6 +66,7 @@ describe('a workspace with the three generated packs', () => {
   let firstRun: Map<string, string>;
   beforeAll(async () => {
     firstRun = await buildIsoAll();
+    recordOutputHashes('nx-e2e', join(ws, 'dist'));
   }, 900_000);
 
   test('init registered the plugin in nx.json, once', async () => {

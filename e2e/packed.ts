@@ -3,9 +3,10 @@
  * fresh project in a temp dir, once per test file. No mocks: the tests run the installed bin.
  */
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 export const REPO = join(__dirname, '..');
 
@@ -62,4 +63,25 @@ export function runAsync(
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
+}
+
+/**
+ * When SUPPACK_OUTPUT_HASHES names a file, append `sha256  <label>/<path>` for every file under
+ * `dir` (build scratch `.rpmbuild` left out). scripts/output-hashes.sh collects these from the e2e
+ * runs to show that a refactoring left every output byte the same.
+ */
+export function recordOutputHashes(label: string, dir: string): void {
+  const file = process.env.SUPPACK_OUTPUT_HASHES;
+  if (!file) return;
+  const lines: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (name === '.rpmbuild') continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else lines.push(`${createHash('sha256').update(readFileSync(p)).digest('hex')}  ${label}/${relative(dir, p)}\n`);
+    }
+  };
+  walk(dir);
+  appendFileSync(file, lines.join(''));
 }

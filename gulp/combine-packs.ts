@@ -1,7 +1,7 @@
 /**
  * `combinePacks(options)`: legacy pack ISOs in, one combined pack out (N to 1, like gulp-zip):
  * `<name>.iso` and `<name>.iso.md5`, each pack in `packages.<label>/`, listed in
- * XS-REPOSITORY-LIST in name order of the inputs (formats.md 3). Made by core, so the bytes are
+ * XS-REPOSITORY-LIST in name order of the inputs (docs/formats/xenserver.md §3). Made by core, so the bytes are
  * those of `suppack combine-packs` and the Nx `combine-packs` target for the same packs.
  */
 import { join } from 'node:path';

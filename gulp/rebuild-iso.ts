@@ -1,6 +1,6 @@
 /**
  * `rebuildIso(options)`: a XenServer installer ISO rebuilt with the legacy pack ISOs of the stream
- * (N to 1), an answerfile, driver RPMs and extra files (formats.md 4). Made by core, so the bytes
+ * (N to 1), an answerfile, driver RPMs and extra files (docs/formats/xenserver.md §4). Made by core, so the bytes
  * are those of `suppack rebuild-iso` and the Nx `rebuild-iso` target for the same inputs. The
  * installer ISO and the other inputs are options (paths), not stream files: the stream carries
  * only the packs, and may be empty when the options add something.

@@ -3,7 +3,7 @@
  * `suppack.json` (plus, for bundle and installer projects, what createNodes read of their member
  * projects, handed over as data). No file system, no machine path: every input and output is a `{projectRoot}` /
  * `{workspaceRoot}` token, so two checkouts at different paths compute the same task hashes
- * (nx-gulp.md 4.1) and share a remote cache.
+ * (docs/nx/caching.md) and share a remote cache.
  *
  * Stage chain (each stage's output is the next one's input, carried by dependsOn +
  * dependentTasksOutputFiles, never by reading another target's folder):

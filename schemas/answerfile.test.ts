@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseAnswerfileXml } from '../core/installer/answerfile';
 import { answerfileSchema, checkAnswerfile, type AnswerfileElement } from './answerfile';
 
-/** formats.md 6: the example answerfile. */
+/** docs/formats/xenserver.md §6: the example answerfile. */
 const EXAMPLE = `<installation mode="fresh" srtype="ext"><primary-disk>sda</primary-disk><keymap>us</keymap>
 <root-password type="plaintext">pw</root-password><source type="local"/>
 <admin-interface name="eth0" proto="dhcp"/><timezone>Europe/London</timezone></installation>`;
@@ -26,7 +26,7 @@ const fresh = (inner: string, attrs = ''): string =>
   `<installation${attrs}><primary-disk>sda</primary-disk><admin-interface name="eth0" proto="dhcp"/><source type="local"/>${inner}</installation>`;
 
 describe('good answerfiles', () => {
-  test('the formats.md example', () => {
+  test('the docs/formats/xenserver.md example', () => {
     const m = model(EXAMPLE);
     expect(m).toMatchObject({
       root: 'installation',

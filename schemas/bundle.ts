@@ -3,7 +3,7 @@ import { IDENT } from './legacy-pack';
 import { packMembersSchema, volumeIdSchema } from './pack-members';
 
 /**
- * A bundle project (`kind: "bundle"`, formats.md 3, the DDK's combine-supplemental-packs.sh):
+ * A bundle project (`kind: "bundle"`, docs/formats/xenserver.md §3, the DDK's combine-supplemental-packs.sh):
  * several legacy packs on one ISO, each in `packages.<label>/`, listed in XS-REPOSITORY-LIST.
  * Its target `combine-packs` writes dist/<projectRoot>/bundle-iso/<name>.iso and <name>.iso.md5.
  */

@@ -3,7 +3,7 @@ import { relativePath } from './paths';
 import { packMembersSchema, volumeIdSchema } from './pack-members';
 
 /**
- * An installer project (`kind: "installer"`, formats.md 4-5, the DDK's rebuild-iso.sh): a
+ * An installer project (`kind: "installer"`, docs/formats/xenserver.md §4-5, the DDK's rebuild-iso.sh): a
  * XenServer installer ISO with legacy packs added (packages.<label>/ + XS-REPOSITORY-LIST), an
  * answerfile injected and extra files included. Its target `rebuild-iso` writes
  * dist/<projectRoot>/installer/<output>.

@@ -3,7 +3,7 @@ import { DOTTED_VERSION, IDENT } from './patterns';
 
 /**
  * Metadata of a legacy supplemental pack (XS-REPOSITORY / XS-PACKAGES, XenServer <= 7.0):
- * the options of the DDK's build-supplemental-pack.sh (formats.md 1.1) in one schema.
+ * the options of the DDK's build-supplemental-pack.sh (docs/formats/xenserver.md §1.1) in one schema.
  * The CLI, the Nx executors and the gulp plugin all validate with it.
  */
 

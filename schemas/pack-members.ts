@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RELATIVE_PATH } from './paths';
 
 /**
- * What bundle and installer projects share (formats.md 3-4): the legacy packs they put on a
+ * What bundle and installer projects share (docs/formats/xenserver.md §3-4): the legacy packs they put on a
  * medium, each a workspace project or an ISO file, and the ISO volume id.
  */
 
@@ -46,5 +46,5 @@ export const volumeIdSchema = z
 
 /** Why a bundle or installer cannot take an update pack (docs/update-packs.md). */
 export const UPDATE_PACKS_CANNOT_COMBINE =
-  'is an update-format pack (update.xml): the installer reads one yum repo per source, so update packs cannot be combined into one medium (formats.md 3). ' +
+  'is an update-format pack (update.xml): the installer reads one yum repo per source, so update packs cannot be combined into one medium (suppack docs/formats/xenserver.md §3). ' +
   'Ship each update ISO on its own: give each to the installer as its own <source> or <driver-source> in the answerfile, or install it on the host with xe-install-supplemental-pack';

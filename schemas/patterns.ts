@@ -5,5 +5,5 @@
 
 /** `_valid_ident` of supp-pack-build: vendor codes and labels become directory names on the host. */
 export const IDENT = /^[A-Za-z0-9._-]+$/;
-/** Dotted numeric versions: the only kind xcp.version can compare (formats.md 1.11). */
+/** Dotted numeric versions: the only kind xcp.version can compare (docs/formats/xenserver.md §1.11). */
 export const DOTTED_VERSION = /^\d+(\.\d+)+$/;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Server Status Report (xen-bugtool) additions a pack ships (formats.md 7; DDK guide 6.5):
+ * Server Status Report (xen-bugtool) additions a pack ships (docs/formats/xenserver.md §7; DDK guide 6.5):
  * new categories (`/etc/xensource/bugtool/<name>.xml` + `<name>/*.xml`) and extensions of
  * existing ones (`/etc/xensource/bugtool/<category>/<file>.xml`).
  */

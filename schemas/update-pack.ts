@@ -2,17 +2,17 @@ import { z } from 'zod';
 
 /**
  * Metadata of an update pack or driver disk (update.xml + signed yum repo; XenServer 7.1+,
- * Citrix Hypervisor 8, XCP-ng 8): the options of the vendor's build-update (formats.md 2.1)
+ * Citrix Hypervisor 8, XCP-ng 8): the options of the vendor's build-update (docs/formats/xenserver.md §2.1)
  * in one schema. The CLI, the Nx executors and the gulp plugin all validate with it.
  * File options (precheck, remove, key, groupfile) are paths: relative to the project in a
  * suppack.json, as given on the command line otherwise.
  */
 
-/** build-update's rule for --uuid (formats.md 2.1): lowercase only. */
+/** build-update's rule for --uuid (docs/formats/xenserver.md §2.1): lowercase only. */
 export const UPDATE_UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/;
 /** build-update's rule for --label: Python 2 `[\w-]+$` on a byte string. */
 export const UPDATE_LABEL = /^[A-Za-z0-9_-]+$/;
-/** The after-apply guidance values xapi knows (formats.md 2.1, 2.3). */
+/** The after-apply guidance values xapi knows (docs/formats/xenserver.md §2.1, 2.3). */
 export const AFTER_APPLY = ['restartXAPI', 'restartHost', 'restartPV', 'restartHVM'] as const;
 export type AfterApply = (typeof AFTER_APPLY)[number];
 /** Characters an RPM version may hold; the update RPM's version is this with '+' turned into '.'. */

@@ -1,5 +1,5 @@
 /**
- * The pack's install script (formats.md 1.8): one POSIX sh file, install.sh, that the legacy
+ * The pack's install script (docs/formats/xenserver.md §1.8): one POSIX sh file, install.sh, that the legacy
  * builder writes onto every pack ISO under both names in INSTALL_SCRIPT_NAMES (mode 0755).
  * The build copies core/**\/*.sh next to the compiled JS, so the path below works from the
  * TypeScript sources (vitest) and from dist/.

@@ -2,7 +2,7 @@
 # Supplemental pack installer: placed on every legacy pack ISO as both `install` and `install.sh`.
 # Run it from the mounted ISO on a XenServer host:   ./install [-b|--batch]
 # (`xe-install-supplemental-pack <iso> [-b]` mounts the ISO and runs ./install.sh or ./install $2.)
-# Behaviour follows formats.md 1.8; metadata format 1.4 (XS-REPOSITORY), 1.5 (XS-PACKAGES);
+# Behaviour follows docs/formats/xenserver.md §1.8; metadata format 1.4 (XS-REPOSITORY), 1.5 (XS-PACKAGES);
 # version rule 1.11. Written for POSIX sh (dash, busybox ash, bash) + coreutils, sed, awk,
 # md5sum, rpm, rpm2cpio and cpio.
 #
@@ -80,7 +80,7 @@ continue_or_exit() {
   ask 'Do you want to continue? (Y/N) ' "$1"
 }
 
-# --- XML (formats.md 1.4/1.5) -------------------------------------------------------------
+# --- XML (docs/formats/xenserver.md §1.4/1.5) -------------------------------------------------------------
 # xml_records FILE: one line per element start tag, "name attr="v" ...>text" (or ".../>"):
 # split at '<', fold newlines/tabs to spaces, drop closing tags, comments and declarations.
 xml_records() {
@@ -120,7 +120,7 @@ need() {
   attr "$1" "$2" || fatal "Failed to parse pack metadata: $3: <${1%%[ />]*}> has no $2 attribute"
 }
 
-# --- Versions (formats.md 1.11) ------------------------------------------------------------
+# --- Versions (docs/formats/xenserver.md §1.11) ------------------------------------------------------------
 # numcmp A B: compare two digit strings of any length; print -1, 0 or 1.
 numcmp() (
   a=$1 b=$2
@@ -346,7 +346,7 @@ main() {
   run_rpm install -ihv || fatal 'packages failed to install'
   run_rpm upgrade -Uhv || fatal 'packages failed to install'
 
-  # 10. Register the pack for xapi (formats.md 1.10).
+  # 10. Register the pack for xapi (docs/formats/xenserver.md §1.10).
   mkdir -p "$REPOS_DIR/$id" || fatal "Failed to update metadata: cannot create $REPOS_DIR/$id"
   cp XS-REPOSITORY XS-PACKAGES "$REPOS_DIR/$id/" || fatal "Failed to update metadata in $REPOS_DIR/$id"
 

@@ -230,7 +230,7 @@ describe.each(SHELLS)('install.sh under %s', (shell) => {
     expect(installedNames(host)).toEqual([]);
   });
 
-  it('compares versions like formats.md 1.11 (xcp/version.py)', () => {
+  it('compares versions like docs/formats/xenserver.md §1.11 (xcp/version.py)', () => {
     const ops = ['eq', 'ne', 'lt', 'gt', 'le', 'ge'] as const;
     // Each line: vercmp's output (or "error"), then vertest's status for each operator.
     const prog = `. "$1"
@@ -301,7 +301,7 @@ const VERSION_PAIRS: [string, string][] = [
 
 type Cmp = -1 | 0 | 1 | 'error';
 
-/** The TypeScript implementation of formats.md 1.11 is the reference the sh one must agree with. */
+/** The TypeScript implementation of docs/formats/xenserver.md §1.11 is the reference the sh one must agree with. */
 function refCompare(a: string, b: string): Cmp {
   try {
     return compareXcpVersions(a, b);

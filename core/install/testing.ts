@@ -1,7 +1,7 @@
 /**
  * Test-only helpers for install.test.ts: a fake XenServer host under a temporary root (inventory,
  * installed-repos, an rpm database) and legacy pack directories written in the exact
- * formats.md 1.4 / 1.5 layout. Never imported by shipped code.
+ * docs/formats/xenserver.md §1.4 / 1.5 layout. Never imported by shipped code.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
- * Reading an installer answerfile (formats.md 6) before it is injected into install.img as
- * `/answerfile.xml` (formats.md 4). The bytes are kept verbatim; the model is only for checking
+ * Reading an installer answerfile (docs/formats/xenserver.md §6) before it is injected into install.img as
+ * `/answerfile.xml` (docs/formats/xenserver.md §4). The bytes are kept verbatim; the model is only for checking
  * and for `inspect`.
  */
 import { parseXml, type ParsedElement } from '../xml';

@@ -17,7 +17,7 @@ const upstream = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const patchText = (text: string, syntax: MenuSyntax, names?: string[]) => patchBootMenu(parseBootMenu(text, syntax, 'menu.cfg'), AF, names);
 
 describe('answerfileParams', () => {
-  test('formats.md 4', () => {
+  test('docs/formats/xenserver.md §4', () => {
     expect(AF).toEqual(['answerfile=file:///answerfile.xml', 'install']);
   });
 });

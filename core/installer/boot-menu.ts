@@ -1,5 +1,5 @@
 /**
- * An installer's boot menus as a parsed model (docs/cli/rebuild-iso.md, "Boot menus"; formats.md
+ * An installer's boot menus as a parsed model (docs/cli/rebuild-iso.md, "Boot menus"; docs/formats/xenserver.md
  * 4 and 5): isolinux/syslinux `isolinux.cfg` (`KERNEL mboot.c32`, `APPEND <xen> [args] --- <dom0
  * kernel> [args] --- <initrd> ...`) and GRUB `grub*.cfg` (`multiboot2`/`module2`,
  * `xen_hypervisor`/`xen_module`, `multiboot`/`module`, `submenu` nesting, quoting, `\`
@@ -52,7 +52,7 @@ export interface Token {
   end: number;
 }
 
-/** formats.md 4: the parameters that make the installer read `/answerfile.xml` from its ramdisk. */
+/** docs/formats/xenserver.md §4: the parameters that make the installer read `/answerfile.xml` from its ramdisk. */
 export function answerfileParams(path = '/answerfile.xml'): string[] {
   return [`answerfile=file://${path}`, 'install'];
 }

@@ -1,6 +1,6 @@
 /**
- * A driver RPM as the DDK's rebuild-initrd.sh used it (formats.md 4): the files it installs under
- * /lib/modules/<kver>/ (kernel modules) and /lib/firmware/, read from its payload (iso-rpm.md 4, 6).
+ * A driver RPM as the DDK's rebuild-initrd.sh used it (docs/formats/xenserver.md §4): the files it installs under
+ * /lib/modules/<kver>/ (kernel modules) and /lib/firmware/, read from its payload (docs/formats/containers.md §4, 6).
  */
 import { SuppackError, withFileAsync } from '../errors';
 import { readNewc } from '../rpm/cpio';

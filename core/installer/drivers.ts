@@ -1,5 +1,5 @@
 /**
- * The DDK's "pushinitrd" (formats.md 4: rebuild-initrd.sh unpacked a driver RPM into the installer
+ * The DDK's "pushinitrd" (docs/formats/xenserver.md §4: rebuild-initrd.sh unpacked a driver RPM into the installer
  * ramdisk and ran `depmod -a <ver>`), as one appended member: the drivers' /lib/modules and
  * /lib/firmware files plus the module indexes depmod regenerates over the ramdisk's own modules.
  */

@@ -1,4 +1,4 @@
-/** Rebuilding a XenServer / XCP-ng installer ISO with packs and an answerfile: formats.md sections 3 to 6. */
+/** Rebuilding a XenServer / XCP-ng installer ISO with packs and an answerfile: docs/formats/xenserver.md §3 to §6. */
 export { parseAnswerfile, parseAnswerfileXml } from './answerfile';
 export type { Answerfile } from './answerfile';
 export { answerfileParams, menuSyntaxOf, parseBootMenu, patchBootMenu } from './boot-menu';

@@ -1,6 +1,6 @@
 /**
  * Reading an installer ramdisk made of concatenated members, as the kernel unpacks it
- * (iso-rpm.md 6, linux init/initramfs.c unpack_to_rootfs): NULs are skipped, a raw newc archive
+ * (docs/formats/containers.md §6, linux init/initramfs.c unpack_to_rootfs): NULs are skipped, a raw newc archive
  * starts with "0707" at a 4-aligned offset, anything else is a compressed archive recognised by its
  * magic. A compressed member runs up to the next offset that starts another member (its magic, and
  * its first bytes decompress to a newc header) or to the end of the file.

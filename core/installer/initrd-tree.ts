@@ -1,5 +1,5 @@
 /**
- * An appended initramfs member that carries whole directory trees (iso-rpm.md 6): every file
+ * An appended initramfs member that carries whole directory trees (docs/formats/containers.md §6): every file
  * with each of its parent directories before it, so the kernel creates the ones the ramdisk lacks.
  * Deterministic: entries sorted by path, ino 1.., uid/gid 0, mtime = epoch, gzip header mtime 0.
  */

@@ -1,6 +1,6 @@
 /**
  * A gzip'd newc cpio member appended to an installer ramdisk (install.img), or a raw one put before
- * it, and finding them again. iso-rpm.md 6 (linux `buffer-format.rst`): initramfs :=
+ * it, and finding them again. docs/formats/containers.md §6 (linux `buffer-format.rst`): initramfs :=
  * ("\0" | cpio_archive | cpio_compressed_archive)*, so `old install.img + zero pad to 4 +
  * gzip(newc(files + TRAILER!!!))`, or `newc(files + TRAILER!!!) + zeros + old install.img`, adds
  * files without decompressing the original (bzip2, gzip or xz). Later entries overwrite earlier ones.
@@ -194,13 +194,13 @@ function gzipBodyOffset(b: Buffer, start: number): number | undefined {
   return p < b.length ? p : undefined;
 }
 
-/** iso-rpm.md 6: a whole newc archive in memory, up to TRAILER!!! followed only by zeros. */
+/** docs/formats/containers.md §6: a whole newc archive in memory, up to TRAILER!!! followed only by zeros. */
 function parseNewc(buf: Buffer): FoundInitrdFile[] | undefined {
   const archive = readNewcArchive(buf);
   return archive && buf.subarray(archive.end).every((x) => x === 0) ? archive.files : undefined;
 }
 
-/** iso-rpm.md 6: the newc entries at the start of `buf` up to TRAILER!!!, and the offset just after it. */
+/** docs/formats/containers.md §6: the newc entries at the start of `buf` up to TRAILER!!!, and the offset just after it. */
 function readNewcArchive(buf: Buffer): { end: number; files: FoundInitrdFile[] } | undefined {
   const files: FoundInitrdFile[] = [];
   let p = 0;

@@ -1,5 +1,5 @@
 /**
- * The answerfile a rebuild put into install.img (formats.md 4): in a gzip newc member after the
+ * The answerfile a rebuild put into install.img (docs/formats/xenserver.md §4): in a gzip newc member after the
  * image's data (the newest rebuild's is last), or in one before it when the rebuild grew the
  * image at its start (core/iso/append-placement.ts). Only the image's two ends are read: at the
  * end, a few KiB, then as far back as the gzip trailer there says a member can reach.

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { SuppackError } from '../errors';
 import { detectInstallerLayout } from './layout';
 
-/** formats.md 5: an XCP-ng 8.x installer ISO. */
+/** docs/formats/xenserver.md §5: an XCP-ng 8.x installer ISO. */
 const XCPNG = [
   '.treeinfo', 'EULA', 'install.img', 'boot/xen.gz', 'boot/vmlinuz', 'boot/efiboot.img', 'boot/alt/vmlinuz',
   'boot/isolinux/isolinux.bin', 'boot/isolinux/isolinux.cfg', 'boot/isolinux/mboot.c32', 'boot/pxelinux/pxelinux.0',

@@ -1,5 +1,5 @@
 /**
- * Recognising a XenServer / XCP-ng installer ISO from its file list (formats.md 5): `install.img`
+ * Recognising a XenServer / XCP-ng installer ISO from its file list (docs/formats/xenserver.md §5): `install.img`
  * at the root, a BIOS menu `boot/isolinux/isolinux.cfg` and/or UEFI menus `EFI/<vendor>/grub*.cfg`.
  */
 import { SuppackError } from '../errors';
@@ -12,7 +12,7 @@ export interface InstallerLayout {
   grubCfgs: string[];
   /** The installer ramdisk, `install.img`. */
   installImg: string;
-  /** `boot/efiboot.img`, the El Torito EFI image that may hold its own grub.cfg copy (formats.md 4). */
+  /** `boot/efiboot.img`, the El Torito EFI image that may hold its own grub.cfg copy (docs/formats/xenserver.md §4). */
   efiBootImg?: string;
   /** Top-level `packages.*` directories (legacy packs already on the medium), sorted. */
   packDirs: string[];

@@ -1,5 +1,5 @@
 /**
- * The DDK's `depmod -a <ver>` after unpacking a driver RPM into the installer ramdisk (formats.md 4),
+ * The DDK's `depmod -a <ver>` after unpacking a driver RPM into the installer ramdisk (docs/formats/xenserver.md §4),
  * without rewriting the ramdisk: the ramdisk's /lib/modules/<kver>/ trees (and depmod.d) are
  * extracted to a work directory, the drivers' modules copied in, the real `depmod -b` run, and the
  * index files it wrote (modules.dep, modules.alias.bin, ...) returned for the appended member.
@@ -116,7 +116,7 @@ export async function regenerateModuleIndexes(image: string, imageName: string, 
       const data = await e.buffer(MAX_FILE_BYTES);
       await fsp.writeFile(dest, data, { mode: (e.mode & 0o777) | 0o600 });
       if (e.nlink > 1) {
-        // iso-rpm.md 6: hard links share (maj, min, ino); the data rides on one instance.
+        // docs/formats/containers.md §6: hard links share (maj, min, ino); the data rides on one instance.
         const key = `${e.devMajor}:${e.devMinor}:${e.ino}`;
         const group = linkGroups.get(key) ?? [];
         group.push(dest);

@@ -1,5 +1,5 @@
 /**
- * XS-REPOSITORY-LIST (formats.md 3): at the root of a medium, the directories that hold legacy
+ * XS-REPOSITORY-LIST (docs/formats/xenserver.md §3): at the root of a medium, the directories that hold legacy
  * packs (XS-REPOSITORY + XS-PACKAGES), one name per line relative to the root, LF, a final
  * newline and no blank lines (a blank line would name the root itself).
  */
@@ -9,7 +9,7 @@ import { IDENT } from '../../schemas/patterns';
 
 export const REPOSITORY_LIST = 'XS-REPOSITORY-LIST';
 
-/** formats.md 3: `packages.<label>`, the conventional directory of one pack on a combined medium. */
+/** docs/formats/xenserver.md §3: `packages.<label>`, the conventional directory of one pack on a combined medium. */
 export function packDirName(label: string): string {
   if (!IDENT.test(label)) {
     throw new SuppackError(`expected letters, digits, ".", "_" or "-" only (it becomes the directory packages.<label>), got ${JSON.stringify(label)}`, {
@@ -19,7 +19,7 @@ export function packDirName(label: string): string {
   return `packages.${label}`;
 }
 
-/** formats.md 3: one directory per line, LF, trailing newline. Names must be unique, relative, one per line. */
+/** docs/formats/xenserver.md §3: one directory per line, LF, trailing newline. Names must be unique, relative, one per line. */
 export function encodeRepositoryList(dirs: readonly string[], file = REPOSITORY_LIST): string {
   const seen = new Set<string>();
   dirs.forEach((d, i) => {

@@ -1,5 +1,5 @@
 /**
- * Pure: where the changed files of an appended session go (iso-rpm.md 3). The input is copied
+ * Pure: where the changed files of an appended session go (docs/formats/containers.md §3). The input is copied
  * whole by the kernel, so bytes written over blocks that nothing needs any more cost (almost)
  * nothing, while every byte put in the new session is written once more. So:
  *  - a file that replaces an old one goes over the old one's blocks when it fits in them;

@@ -62,7 +62,7 @@ export function buildBootIso(src: string, out: string, opts: { joliet?: boolean;
 }
 
 /**
- * The way XCP-ng masters its installer (formats.md 4, create-install-image's create-iso.sh):
+ * The way XCP-ng masters its installer (docs/formats/xenserver.md §4, create-install-image's create-iso.sh):
  * genisoimage with a BIOS and an EFI El Torito entry, then `isohybrid --uefi` (syslinux-utils),
  * which pads the image to whole 1 MiB cylinders outside the volume space and writes an MBR and a
  * GPT whose first partition covers the volume space only.

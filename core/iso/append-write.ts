@@ -314,7 +314,7 @@ function planTail(old: OldImage, plan: IsoPlan, moved: readonly MovedBoot[]): Ta
   const grown = growSystemArea(old.systemArea, growth);
   const bios = moved.find((m) => m.bootInfoTable);
   if (bios && grown.systemArea.readUInt32LE(432) === bios.oldLba * 4 && decodeMbr(grown.systemArea)) {
-    // isohybrid MBR code: bytes 432-435 hold the isolinux.bin LBA in 512-byte sectors (iso-rpm.md 1.9).
+    // isohybrid MBR code: bytes 432-435 hold the isolinux.bin LBA in 512-byte sectors (docs/formats/containers.md §1.9).
     grown.systemArea.writeUInt32LE(bios.newLba * 4, 432);
   }
   const b = grown.backupGpt;

@@ -1,6 +1,6 @@
 /**
  * How supp-pack-build classified an RPM for XS-PACKAGES and which files it allowed in it
- * (formats.md 1.2, `Package.__init__` and `Package.check`). The vendor's quirks are kept on
+ * (docs/formats/xenserver.md §1.2, `Package.__init__` and `Package.check`). The vendor's quirks are kept on
  * purpose so that a pack built here lists the same type/label/kernel/options as the DDK would.
  */
 import { SuppackError } from '../errors';
@@ -18,7 +18,7 @@ export interface ClassifiedPackage {
 }
 
 /**
- * formats.md 1.2: the vendor code tests `rpmname in ('kernel')`, and `('kernel')` is a string,
+ * docs/formats/xenserver.md §1.2: the vendor code tests `rpmname in ('kernel')`, and `('kernel')` is a string,
  * not a tuple, so this is a SUBSTRING test of the NAME in "kernel": `kernel`, `kern`, `nel`
  * count as kernels, while `kernel-xen` or `kernel-devel` do not. Kept as is.
  */
@@ -27,7 +27,7 @@ export function isKernelName(name: string): boolean {
 }
 
 /**
- * formats.md 1.2: `re.search('(.*)-(.*)-modules', NAME)`: unanchored, both groups greedy, so
+ * docs/formats/xenserver.md §1.2: `re.search('(.*)-(.*)-modules', NAME)`: unanchored, both groups greedy, so
  * group 1 takes everything up to the LAST `-X-modules` split: `my-drv-4.19.0+1-modules` gives
  * label `my-drv`, kernel `4.19.0+1`, but a kernel version with a dash
  * (`drv-4.19.19-7.0-modules`) gives label `drv-4.19.19`, kernel `7.0`; and text after
@@ -78,7 +78,7 @@ function withOptions(p: ClassifiedPackage, options: string | undefined): Classif
   return options === undefined ? p : { ...p, options };
 }
 
-/** Where a driver-rpm for kernel `any` may put files (formats.md 1.2; /etc covers udev rules). */
+/** Where a driver-rpm for kernel `any` may put files (docs/formats/xenserver.md §1.2; /etc covers udev rules). */
 export const KERNEL_ANY_DIRS: readonly string[] = ['/etc/udev/rules.d', '/lib/firmware', '/etc', '/usr/share/doc'];
 
 /**
@@ -90,7 +90,7 @@ export function isWhitelistedDriverLabel(label: string): boolean {
 }
 
 /**
- * formats.md 1.2 `Package.check`: throws a SuppackError for the first file the DDK would have
+ * docs/formats/xenserver.md §1.2 `Package.check`: throws a SuppackError for the first file the DDK would have
  * rejected (file = the RPM path, field = the offending path inside the RPM).
  * Every path the package owns counts, directories included, as in `rpm -qlp`.
  */

@@ -1,4 +1,4 @@
-/** Legacy (XenServer 5.6 to 7.0) supplemental-pack metadata: formats.md section 1. */
+/** Legacy (XenServer 5.6 to 7.0) supplemental-pack metadata: docs/formats/xenserver.md §1. */
 export { compatXml, escapeMinidom, serializeMinidom, toPrettyXml } from './minidom';
 export type { XmlElement } from './minidom';
 export {

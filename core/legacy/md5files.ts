@@ -1,4 +1,4 @@
-/** The side files next to a legacy pack (formats.md 1.6). */
+/** The side files next to a legacy pack (docs/formats/xenserver.md §1.6). */
 import { createHash } from 'node:crypto';
 
 /**

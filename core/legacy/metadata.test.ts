@@ -26,7 +26,7 @@ const repo = (over: Partial<LegacyRepository> = {}): LegacyRepository => ({
 });
 
 describe('xsRepositoryXml', () => {
-  it('reproduces the golden sample of formats.md 1.4 byte for byte', () => {
+  it('reproduces the golden sample of docs/formats/xenserver.md §1.4 byte for byte', () => {
     const xml = xsRepositoryXml(repo({ build: '90233c', memoryRequirementMb: 64, enforceHomogeneity: true, hidden: true }));
     expect(Buffer.from(xml)).toEqual(Buffer.from(GOLDEN_REPOSITORY));
   });
@@ -84,7 +84,7 @@ describe('xsPackagesXml', () => {
     },
   ];
 
-  it('reproduces the golden sample of formats.md 1.5 byte for byte (md5 of line 2 completed)', () => {
+  it('reproduces the golden sample of docs/formats/xenserver.md §1.5 byte for byte (md5 of line 2 completed)', () => {
     expect(Buffer.from(xsPackagesXml(packages))).toEqual(Buffer.from(GOLDEN_PACKAGES));
   });
 

@@ -1,6 +1,6 @@
 /**
  * XS-REPOSITORY and XS-PACKAGES, the two metadata files of a legacy supplemental pack
- * (formats.md 1.4 and 1.5), serialised byte for byte as supp-pack-build wrote them.
+ * (docs/formats/xenserver.md §1.4 and 1.5), serialised byte for byte as supp-pack-build wrote them.
  */
 import { SuppackError } from '../errors';
 import { serializeMinidom, type XmlElement } from './minidom';
@@ -56,17 +56,17 @@ export interface LegacyPackage {
   root?: string;
 }
 
-/** formats.md 1.4: the XS-REPOSITORY bytes. */
+/** docs/formats/xenserver.md §1.4: the XS-REPOSITORY bytes. */
 export function xsRepositoryXml(repo: LegacyRepository): string {
   return serializeMinidom(repositoryElement(repo));
 }
 
-/** formats.md 1.5: the XS-PACKAGES bytes; packages in the given order (1.3). */
+/** docs/formats/xenserver.md §1.5: the XS-PACKAGES bytes; packages in the given order (1.3). */
 export function xsPackagesXml(packages: LegacyPackage[]): string {
   return serializeMinidom({ name: 'packages', attrs: {}, children: packages.map(packageElement) });
 }
 
-// formats.md 1.4: root attributes; the optional ones only when set, the flags only as "true".
+// docs/formats/xenserver.md §1.4: root attributes; the optional ones only when set, the flags only as "true".
 export function repositoryElement(repo: LegacyRepository): XmlElement {
   const attrs: Record<string, string> = {
     originator: repo.originator,
@@ -88,7 +88,7 @@ export function repositoryElement(repo: LegacyRepository): XmlElement {
 }
 
 /**
- * formats.md 1.1/1.4: `<requires originator name test product version/>`.
+ * docs/formats/xenserver.md §1.1/1.4: `<requires originator name test product version/>`.
  *
  * Choice: `build` is NOT serialised, exactly like supp-pack-build (`requires_attrs` has no
  * build). Keeping it would change the bytes (and the metadata md5) for no effect: the
@@ -106,7 +106,7 @@ export function requiresElement(req: LegacyRequires): XmlElement {
   return { name: 'requires', attrs };
 }
 
-// formats.md 1.5: label type size md5 always; options when set; kernel for driver-rpm; root for tbz2.
+// docs/formats/xenserver.md §1.5: label type size md5 always; options when set; kernel for driver-rpm; root for tbz2.
 export function packageElement(pkg: LegacyPackage, index = 0): XmlElement {
   const attrs: Record<string, string> = {
     label: pkg.label,

@@ -4,7 +4,7 @@ import { compatXml, escapeMinidom, serializeMinidom, toPrettyXml, type XmlElemen
 // Expected strings below were produced by Python 2.7.18: xml.dom.minidom + supp-pack-build's
 // _compat_xml, on the same element trees.
 describe('serializeMinidom', () => {
-  it('writes the XS-REPOSITORY golden of formats.md 1.4', () => {
+  it('writes the XS-REPOSITORY golden of docs/formats/xenserver.md §1.4', () => {
     const root: XmlElement = {
       name: 'repository',
       attrs: {

@@ -1,5 +1,5 @@
 /**
- * The exact bytes supp-pack-build wrote for XS-REPOSITORY and XS-PACKAGES (formats.md 1.4):
+ * The exact bytes supp-pack-build wrote for XS-REPOSITORY and XS-PACKAGES (docs/formats/xenserver.md §1.4):
  * Python 2.7 `xml.dom.minidom` `Element.toprettyxml(indent='  ')`, then `_compat_xml`, a line
  * post-processor that folds text nodes back onto their element's line.
  *

@@ -41,7 +41,7 @@ describe('round trip', () => {
   });
 });
 
-describe('parseXsRepository (installer rules, formats.md 1.9)', () => {
+describe('parseXsRepository (installer rules, docs/formats/xenserver.md §1.9)', () => {
   const doc = (attrs: string, body = '<description>d</description>') => `<repository ${attrs}>\n${body}\n</repository>\n`;
   const base = 'originator="a" name="b" product="XenServer" version="1.0"';
 
@@ -95,7 +95,7 @@ describe('parseXsRepository (installer rules, formats.md 1.9)', () => {
   });
 });
 
-describe('parseXsPackages (installer rules, formats.md 1.9)', () => {
+describe('parseXsPackages (installer rules, docs/formats/xenserver.md §1.9)', () => {
   const doc = (...pkgs: string[]) => `<packages>\n${pkgs.join('\n')}\n</packages>\n`;
 
   it('needs a known type, with kernel for driver-rpm and root for tbz2', () => {

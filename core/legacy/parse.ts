@@ -1,6 +1,6 @@
 /**
  * Reading XS-REPOSITORY and XS-PACKAGES back, with the rules the installer and python-libs
- * `xcp/repository.py` apply (formats.md 1.9). Used to check existing packs and to round-trip.
+ * `xcp/repository.py` apply (docs/formats/xenserver.md §1.9). Used to check existing packs and to round-trip.
  */
 import { parseXml, type ParsedElement } from '../xml';
 import { SuppackError } from '../errors';

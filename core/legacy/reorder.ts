@@ -1,5 +1,5 @@
 /**
- * `--reorder` (formats.md 1.3): the DDK asked `rpm -ivv --test` for its install order. Here a
+ * `--reorder` (docs/formats/xenserver.md §1.3): the DDK asked `rpm -ivv --test` for its install order. Here a
  * Requires → Provides topological sort gives the same guarantee (dependencies before
  * dependents); ties keep the input order, so the result is deterministic.
  */

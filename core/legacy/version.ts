@@ -1,6 +1,6 @@
 /**
  * Pack version semantics of the installer and suppack-install (python-libs `xcp/version.py`,
- * formats.md 1.11). The pack's `install` script must implement the same rule:
+ * docs/formats/xenserver.md §1.11). The pack's `install` script must implement the same rule:
  * - split at the FIRST `-`: version, then build; the build is ignored by every comparison;
  * - the version is split on `.`; all-digit arcs are numbers, others strings;
  * - arcs compare one by one; when one arc list is a prefix of the other the shorter is

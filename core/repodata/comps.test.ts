@@ -15,7 +15,7 @@ describe('compsXml', () => {
     expect(xml.match(/<packagereq /g)).toHaveLength(3);
   });
 
-  it("writes build-update's group_file() bytes for its one group (formats.md 2.2 step 7)", () => {
+  it("writes build-update's group_file() bytes for its one group (docs/formats/xenserver.md §2.2 step 7)", () => {
     expect(compsXml([{ id: 'update', name: 'acme-nic', packages: ['update-acme-nic'] }])).toBe(
       '<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n' +
         '<comps>\n' +

@@ -1,5 +1,5 @@
 /**
- * comps.xml, the yum group file (iso-rpm.md 5, formats.md 2.2 step 7 / 2.4): `dnf install @update`
+ * comps.xml, the yum group file (docs/formats/containers.md §5, docs/formats/xenserver.md §2.2 step 7 / 2.4): `dnf install @update`
  * on a running host and `@drivers` on a driver disk install every mandatory package of a group.
  */
 import { SuppackError } from '../errors';
@@ -15,7 +15,7 @@ export interface CompsGroup {
 
 const DOCTYPE = '<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n';
 
-// formats.md 2.2 step 7: build-update's group_file() bytes, its indentation included (three
+// docs/formats/xenserver.md §2.2 step 7: build-update's group_file() bytes, its indentation included (three
 // spaces before <id>, four before <packagelist>), `False`/`True`, no XML declaration; one
 // <packagereq type="mandatory"> per package.
 function groupXml(g: CompsGroup, index: number): string {

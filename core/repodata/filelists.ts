@@ -1,5 +1,5 @@
 /**
- * filelists.xml (iso-rpm.md 5): every file of every package, keyed by pkgid, so dnf can resolve
+ * filelists.xml (docs/formats/containers.md §5): every file of every package, keyed by pkgid, so dnf can resolve
  * `/path` dependencies. Layout as createrepo_c 0.17 src/xml_dump_filelists.c.
  */
 import { packageVersion, sortPackages, type RepoPackage } from './package';
@@ -13,7 +13,7 @@ export function packageOpen(p: RepoPackage): string {
   return `<package${attrs([['pkgid', p.sha256], ['name', p.info.name], ['arch', p.info.arch]])}>\n  ${empty('version', packageVersion(p.info))}\n`;
 }
 
-// iso-rpm.md 5: one <package> of filelists.xml.
+// docs/formats/containers.md §5: one <package> of filelists.xml.
 export function filelistsPackageXml(p: RepoPackage): string {
   return packageOpen(p) + fileLines(p.info.files, '  ', false) + '</package>\n';
 }

@@ -1,5 +1,5 @@
 /**
- * primary.xml (iso-rpm.md 5): one `<package type="rpm">` per RPM with its NEVRA, pkgid, sizes,
+ * primary.xml (docs/formats/containers.md §5): one `<package type="rpm">` per RPM with its NEVRA, pkgid, sizes,
  * location and the `<format>` block of dependencies and "primary" files, following createrepo_c
  * 0.17 (src/parsehdr.c, src/xml_dump_primary.c).
  */
@@ -21,7 +21,7 @@ export interface DepEntry {
 }
 
 // createrepo_c 0.17.3, measured: only these give pre="1"; the interpreter requires of
-// %pretrans, %posttrans, %preun and %postun do not (iso-rpm.md 5 lists more, which is wrong).
+// %pretrans, %posttrans, %preun and %postun do not (docs/formats/containers.md §5 lists more, which is wrong).
 const PRE_FLAGS = RPMSENSE.PREREQ | RPMSENSE.SCRIPT_PRE | RPMSENSE.SCRIPT_POST;
 
 /** createrepo_c cr_is_primary: the files every package lists in primary.xml. */
@@ -118,7 +118,7 @@ export function fileLines(files: RpmFile[], indent: string, onlyPrimary: boolean
     .join('');
 }
 
-// iso-rpm.md 5: one <package type="rpm"> of primary.xml.
+// docs/formats/containers.md §5: one <package type="rpm"> of primary.xml.
 export function primaryPackageXml(p: RepoPackage): string {
   const i = p.info;
   const all = (deps: RpmDependency[]): DepEntry[] => deps.map((d) => entry(d, false));

@@ -1,5 +1,5 @@
 /**
- * repomd.xml (iso-rpm.md 5): the index clients read first, one `<data>` per metadata file with
+ * repomd.xml (docs/formats/containers.md §5): the index clients read first, one `<data>` per metadata file with
  * the sha256 of the stored (compressed) file and of its uncompressed content.
  */
 import { XML_DECLARATION, element, empty } from './xml';
@@ -20,7 +20,7 @@ export interface RepomdEntry {
   timestamp: number;
 }
 
-// iso-rpm.md 5: <data type> with checksum, open-checksum, location, timestamp, size, open-size.
+// docs/formats/containers.md §5: <data type> with checksum, open-checksum, location, timestamp, size, open-size.
 function dataXml(e: RepomdEntry): string {
   return (
     `  <data type="${e.type}">\n` +

@@ -1,5 +1,5 @@
 /**
- * Writes a yum repository's `repodata/` natively (iso-rpm.md 5), as
+ * Writes a yum repository's `repodata/` natively (docs/formats/containers.md §5), as
  * `createrepo_c --simple-md-filenames --no-database --general-compress-type=gz --revision N
  * --set-timestamp-to-revision [-g comps.xml]` would: gzip primary/filelists/other, plain and
  * gzipped comps, repomd.xml last. Same input, same bytes.

@@ -1,6 +1,6 @@
 /**
  * Pure encoder of cpio "newc" (070701) archives, the RPM payload format.
- * iso-rpm.md section 6; linux Documentation/driver-api/early-userspace/buffer-format.rst.
+ * docs/formats/containers.md §6; linux Documentation/driver-api/early-userspace/buffer-format.rst.
  */
 import { SuppackError } from '../errors';
 import { CPIO_TRAILER, NEWC_FIELDS, NEWC_HEADER_SIZE, type NewcHeader } from './cpio';
@@ -21,7 +21,7 @@ export interface NewcMember {
 
 const MAX_U32 = 0xffffffff;
 
-/** iso-rpm.md section 6: 110-byte header = "070701" then 13 fields of 8 uppercase hex digits. */
+/** docs/formats/containers.md §6: 110-byte header = "070701" then 13 fields of 8 uppercase hex digits. */
 export function encodeNewcHeader(h: Omit<NewcHeader, 'magic' | 'check'>): Buffer {
   const values: NewcHeader = { magic: '070701', ...h, check: 0 };
   const text = NEWC_FIELDS.map((name) => values[name])
@@ -35,7 +35,7 @@ export function encodeNewcHeader(h: Omit<NewcHeader, 'magic' | 'check'>): Buffer
   return out;
 }
 
-/** iso-rpm.md section 6: header, name + NUL padded so the data starts 4-aligned, data padded to 4. */
+/** docs/formats/containers.md §6: header, name + NUL padded so the data starts 4-aligned, data padded to 4. */
 export function encodeNewcMember(m: NewcMember): Buffer {
   const name = Buffer.from(`${m.name}\0`, 'utf8');
   const data = m.data ?? Buffer.alloc(0);

@@ -1,6 +1,6 @@
 /**
  * Streaming reader of cpio "newc" archives (070701, and 070702 with its checksum field), the RPM
- * payload format. iso-rpm.md section 6; linux Documentation/driver-api/early-userspace/buffer-format.rst.
+ * payload format. docs/formats/containers.md §6; linux Documentation/driver-api/early-userspace/buffer-format.rst.
  */
 import { SuppackError } from '../errors';
 
@@ -40,7 +40,7 @@ const FIELDS = NEWC_FIELDS;
 /** Where field `k` of NEWC_FIELDS starts. */
 export const newcFieldOffset = (k: number): number => 6 + 8 * k;
 
-/** iso-rpm.md section 6: 110-byte entry header = magic[6] then 13 fields of 8 hex digits. */
+/** docs/formats/containers.md §6: 110-byte entry header = magic[6] then 13 fields of 8 hex digits. */
 export function decodeNewcHeader(buf: Buffer): NewcHeader {
   if (buf.length < NEWC_HEADER_SIZE) throw new SuppackError(`cpio header needs ${NEWC_HEADER_SIZE} bytes, got ${buf.length}`);
   const magic = buf.toString('latin1', 0, 6);

@@ -1,5 +1,5 @@
 /**
- * An RPM's own digests, checked the way `rpm -K --nosignature` checks them (iso-rpm.md section 4
+ * An RPM's own digests, checked the way `rpm -K --nosignature` checks them (docs/formats/containers.md §4
  * "Signature tags"; docs/security.md "Corrupt RPMs"), in the same single pass that computes the file's md5 /
  * sha256 for the pack metadata, so a build reads each RPM once:
  *

@@ -1,6 +1,6 @@
 /**
- * Pure encode of one RPM header structure with its region tag (iso-rpm.md section 4;
- * rpm docs/manual/format_header.md). The inverse of header.ts decodeHeader.
+ * Pure encode of one RPM header structure with its region tag (docs/formats/containers.md §4;
+ * the rpm manual's format_header.md). The inverse of header.ts decodeHeader.
  */
 import { SuppackError } from '../errors';
 import { HEADER_INTRO_SIZE, HEADER_MAGIC, INDEX_ENTRY_SIZE, RPM_TYPE } from './header';
@@ -46,7 +46,7 @@ export function encodeHeader(entries: readonly HeaderInput[], regionTag: number)
     data.push(bytes);
     dl += bytes.length;
   });
-  // iso-rpm.md section 4 "Region tag": entry {tag, BIN, offset, 16} -> trailer {tag, BIN, -16·il, 16}.
+  // docs/formats/containers.md §4 "Region tag": entry {tag, BIN, offset, 16} -> trailer {tag, BIN, -16·il, 16}.
   writeIndex(0, regionTag, RPM_TYPE.BIN, dl, REGION_TRAILER_SIZE);
   const trailer = Buffer.alloc(REGION_TRAILER_SIZE);
   writeIndexEntry(trailer, 0, { tag: regionTag, type: RPM_TYPE.BIN, offset: -INDEX_ENTRY_SIZE * il, count: REGION_TRAILER_SIZE });
@@ -60,7 +60,7 @@ export function encodeHeader(entries: readonly HeaderInput[], regionTag: number)
   return Buffer.concat([intro, index, ...data]);
 }
 
-/** iso-rpm.md section 4: the signature header is followed by zeros up to a multiple of 8. */
+/** docs/formats/containers.md §4: the signature header is followed by zeros up to a multiple of 8. */
 export function padTo8(header: Buffer): Buffer {
   const pad = (8 - (header.length % 8)) % 8;
   return pad === 0 ? header : Buffer.concat([header, Buffer.alloc(pad)]);

@@ -1,6 +1,6 @@
 /**
  * Pure decode of one RPM header structure (the signature header or the main header).
- * iso-rpm.md section 4; rpm docs/manual/format_header.md.
+ * docs/formats/containers.md §4; the rpm manual's format_header.md.
  */
 import { decodeIndexEntry, ENTRY, INTRO } from './index-entry';
 import { SuppackError } from '../errors';
@@ -75,7 +75,7 @@ export function decodeHeaderIntro(buf: Buffer, offset: number, kind: HeaderKind)
   if (il < 1 || il > maxIl) throw new SuppackError(`index length il ${il} out of range, expected 1..${maxIl}`, { field });
   if (dl < 1 || dl > maxDl) throw new SuppackError(`data length dl ${dl} out of range, expected 1..${maxDl}`, { field });
   const size = HEADER_INTRO_SIZE + INDEX_ENTRY_SIZE * il + dl;
-  // iso-rpm.md section 4: the signature header is zero-padded to a multiple of 8.
+  // docs/formats/containers.md §4: the signature header is zero-padded to a multiple of 8.
   const paddedSize = kind === 'signature' ? size + ((8 - (size % 8)) % 8) : size;
   return { il, dl, size, paddedSize };
 }
@@ -194,7 +194,7 @@ function isRegionTag(kind: HeaderKind, tag: number): boolean {
 }
 
 /**
- * iso-rpm.md section 4 "Region tag": entry {tag, BIN, offset, 16} pointing at a 16-byte trailer
+ * docs/formats/containers.md §4 "Region tag": entry {tag, BIN, offset, 16} pointing at a 16-byte trailer
  * {tag, BIN, -16·ril, 16}. Returns ril, the number of index entries the region covers.
  */
 function checkRegion(

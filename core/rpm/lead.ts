@@ -1,4 +1,4 @@
-/** The 96-byte RPM lead (iso-rpm.md section 4; rpm docs/manual/format_lead.md). Only its magic matters. */
+/** The 96-byte RPM lead (docs/formats/containers.md §4; the rpm manual's format_lead.md). Only its magic matters. */
 import { SuppackError } from '../errors';
 
 export const LEAD_SIZE = 96;

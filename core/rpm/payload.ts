@@ -1,6 +1,6 @@
 /**
  * The RPM payload: the compressed cpio archive from `payloadOffset` to the end of the file
- * (iso-rpm.md sections 4 and 6). Streams entries; never holds more than a chunk in memory.
+ * (docs/formats/containers.md §4 and §6). Streams entries; never holds more than a chunk in memory.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';

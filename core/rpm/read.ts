@@ -1,5 +1,5 @@
 /**
- * Reads an RPM's lead, signature header and main header into an RpmInfo (iso-rpm.md section 4).
+ * Reads an RPM's lead, signature header and main header into an RpmInfo (docs/formats/containers.md §4).
  * The payload is never read here: see payload.ts.
  */
 import { open } from 'node:fs/promises';
@@ -85,7 +85,7 @@ export function parseRpm(buf: Buffer, path: string, fileSize: number): RpmInfo {
   });
 }
 
-/** iso-rpm.md section 4 "check": file size = signature end + SIG.SIZE (or LONGSIZE). */
+/** docs/formats/containers.md §4 "check": file size = signature end + SIG.SIZE (or LONGSIZE). */
 function checkFileSize(sig: RpmHeader, mainStart: number, fileSize: number): void {
   const tag = sig.has(SIG_TAG.LONGSIZE) ? SIG_TAG.LONGSIZE : SIG_TAG.SIZE;
   const size = sig.number(tag);
@@ -188,7 +188,7 @@ function files(h: RpmHeader): RpmFile[] {
   }));
 }
 
-/** iso-rpm.md section 4 "Files": DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or v3 OLDFILENAMES. */
+/** docs/formats/containers.md §4 "Files": DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or v3 OLDFILENAMES. */
 function filePaths(h: RpmHeader): { paths: string[]; of: number } {
   const basenames = h.strings(TAG.BASENAMES);
   if (basenames === undefined) return { paths: h.strings(TAG.OLDFILENAMES) ?? [], of: TAG.OLDFILENAMES };

@@ -1,5 +1,5 @@
 /**
- * Signs an RPM like `rpmsign --addsign` (iso-rpm.md section 4 "rpmsign effect"): an OpenPGP v4
+ * Signs an RPM like `rpmsign --addsign` (docs/formats/containers.md §4 "rpmsign effect"): an OpenPGP v4
  * signature over the main header goes into the signature header (268 RSAHEADER for RSA, 267
  * DSAHEADER for EdDSA, as rpmsign files it), and RESERVEDSPACE (1008) shrinks by as much, so the
  * file size and the offsets of the main header and payload stay the same. Lead, main header and

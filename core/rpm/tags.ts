@@ -1,5 +1,5 @@
 /**
- * RPM tag numbers suppack reads (rpm include/rpm/rpmtag.h; iso-rpm.md section 4).
+ * RPM tag numbers suppack reads (rpm include/rpm/rpmtag.h; docs/formats/containers.md §4).
  * The signature header and the main header number their tags independently: 1000 is SIZE in
  * the signature header and NAME in the main header.
  */

@@ -86,7 +86,7 @@ function encodeValue(e: BuiltEntry): Buffer {
   return b;
 }
 
-/** One newc entry (iso-rpm.md section 6), padded to 4; `offset` is where it starts in the archive. */
+/** One newc entry (docs/formats/containers.md §6), padded to 4; `offset` is where it starts in the archive. */
 export function newcEntry(name: string, data: Buffer | string, opts: { mode?: number; magic?: string; offset?: number } = {}): Buffer {
   const body = Buffer.isBuffer(data) ? data : Buffer.from(data);
   const nameBytes = Buffer.from(`${name}\0`);

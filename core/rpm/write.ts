@@ -1,6 +1,6 @@
 /**
  * Native writer of small binary RPMs (v4 format, gzip'd newc payload), no rpmbuild needed.
- * iso-rpm.md section 4 (lead, headers, digests) and section 6 (cpio newc).
+ * docs/formats/containers.md §4 (lead, headers, digests) and section 6 (cpio newc).
  * Layout: lead (96) | signature header + pad to 8 | main header | gzip(cpio).
  */
 import { createHash } from 'node:crypto';
@@ -64,7 +64,7 @@ export function encodeRpm(spec: RpmSpecInput): Buffer {
 export function encodeRpmUnchecked(spec: RpmSpecInput): Buffer {
   const files = layOutFiles(spec, spec.fileDigest ?? 'sha256');
   const cpio = encodeNewc(files.map((f, i): NewcMember => ({
-    // iso-rpm.md section 6: RPM payload names are `./`-prefixed, uid/gid 0, ino sequential.
+    // docs/formats/containers.md §6: RPM payload names are `./`-prefixed, uid/gid 0, ino sequential.
     name: `.${f.path}`,
     ino: i + 1,
     mode: f.mode,
@@ -107,7 +107,7 @@ function encodeLead(spec: RpmSpecInput): Buffer {
   return lead;
 }
 
-/** iso-rpm.md section 4 "Signature tags": digests over the main header and over header + payload. */
+/** docs/formats/containers.md §4 "Signature tags": digests over the main header and over header + payload. */
 function signatureEntries(header: Buffer, payload: Buffer, cpioSize: number): HeaderInput[] {
   const md5 = createHash('md5').update(header).update(payload).digest();
   return [
@@ -154,7 +154,7 @@ const strs = (tag: number, value: string[]): HeaderInput => ({ tag, type: RPM_TY
 const i18n = (tag: number, value: string): HeaderInput => ({ tag, type: RPM_TYPE.I18NSTRING, value: [value] });
 const int32 = (tag: number, value: number[]): HeaderInput => ({ tag, type: RPM_TYPE.INT32, value });
 
-/** iso-rpm.md section 4 "Main header tags", with the set of tags rpmbuild 4.18 writes for a noarch package. */
+/** docs/formats/containers.md §4 "Main header tags", with the set of tags rpmbuild 4.18 writes for a noarch package. */
 function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Buffer): HeaderInput[] {
   const evr = specEvr(spec);
   const e: HeaderInput[] = [
@@ -188,7 +188,7 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
   for (const s of SCRIPTS) {
     const body = spec.scripts?.[s.key];
     if (body === undefined) continue;
-    // iso-rpm.md section 4: the *PROG tag is a string, or a string array when the interpreter has arguments.
+    // docs/formats/containers.md §4: the *PROG tag is a string, or a string array when the interpreter has arguments.
     const prog = spec.scriptPrograms?.[s.key] ?? [SCRIPT_INTERPRETER];
     e.push(str(s.tag, body), prog.length === 1 ? str(s.prog, prog[0]!) : strs(s.prog, [...prog]));
   }
@@ -220,7 +220,7 @@ function mainHeaderEntries(spec: RpmSpecInput, files: LaidOutFile[], payload: Bu
   return e;
 }
 
-/** iso-rpm.md section 4 "Files": parallel arrays in path order; paths as DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]. */
+/** docs/formats/containers.md §4 "Files": parallel arrays in path order; paths as DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]. */
 function fileEntries(files: LaidOutFile[], md5Digests: boolean): HeaderInput[] {
   const dirnames: string[] = [];
   const dirIndex = new Map<string, number>();

@@ -1,5 +1,5 @@
 /**
- * What xapi reads back on the host after an update is applied (formats.md 2.3,
+ * What xapi reads back on the host after an update is applied (docs/formats/xenserver.md §2.3,
  * docs/update-packs.md "What xapi reads on the host"): the update RPM is installed with the
  * hosts' own rpm (4.11.3, testing/old-rpm.ts) into a private root, scriptlets on (rpm chroots
  * into the root, so it gets a /bin/sh: dash, and bash, which is dom0's /bin/sh), and every
@@ -98,7 +98,7 @@ describe.each([
   it('carries enforce-homogeneity into every stamp, which xapi re-reads at each resync', async () => {
     const { stamps, meta, root } = await installUpdate({ rollups: [R1], enforceHomogeneity: true, afterApply: ['restartHost'] }, shell);
     expect(meta.updateXml).toContain(' enforce-homogeneity="true" ');
-    // build-update's posttrans held only the reboot stamp with restartHost (formats.md 2.3); here both.
+    // build-update's posttrans held only the reboot stamp with restartHost (docs/formats/xenserver.md §2.3); here both.
     expect(readFileSync(join(root, 'run/reboot-required.hfxs'), 'utf8')).toBe(`${UUID}\n`);
     for (const [name, bytes] of stamps) expect(xapiParseUpdateInfo(bytes, name).enforceHomogeneity).toBe(true);
   });

@@ -1,5 +1,5 @@
 /**
- * build-update's `-k/--key UID` (formats.md 2.1): a user id (or key id, fingerprint) of a key in
+ * build-update's `-k/--key UID` (docs/formats/xenserver.md §2.1): a user id (or key id, fingerprint) of a key in
  * the gpg keyring. suppack signs natively, so it asks gpg for that secret key once:
  * `gpg --batch --armor --export-secret-keys -- UID` (GnuPG 2.1+; the passphrase, when there is
  * one, goes to gpg on a pipe with --pinentry-mode loopback, never on its command line). The

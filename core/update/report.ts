@@ -1,5 +1,5 @@
 /**
- * Reading an update ISO back (formats.md 2.4): what `suppack inspect` shows and what `suppack
+ * Reading an update ISO back (docs/formats/xenserver.md §2.4): what `suppack inspect` shows and what `suppack
  * verify` checks — the host installer's rule: every package's sha256 and size against the
  * `<location>`, `<size>` and `<checksum type="sha256">` of primary.xml, in document order.
  */
@@ -59,7 +59,7 @@ export function repomdHrefs(xml: string, file: string): Map<string, string> {
   return out;
 }
 
-/** primary.xml → location, package size and sha256 of every package (formats.md 2.4 "Package list"). */
+/** primary.xml → location, package size and sha256 of every package (docs/formats/xenserver.md §2.4 "Package list"). */
 export function primaryEntries(xml: string, file: string): RepoEntry[] {
   const root = parseXml(xml, file);
   return root.children.filter((c) => c.name === 'package').map((p, i) => primaryEntry(p, i, file));
@@ -149,7 +149,7 @@ export async function updateReport(iso: IsoImage, isoPath: string): Promise<Upda
   };
 }
 
-/** repomd.xml → each data file with its sha256 (iso-rpm.md 5: <checksum type="sha256">). */
+/** repomd.xml → each data file with its sha256 (docs/formats/containers.md §5: <checksum type="sha256">). */
 export function repomdChecksums(xml: string, file: string): Array<{ type: string; href: string; checksumType: string; checksum: string }> {
   const root = parseXml(xml, file);
   if (root.name !== 'repomd') throw new SuppackError(`expected the root element <repomd>, got <${root.name}>`, { file });

@@ -37,7 +37,7 @@ function write(name: string, bytes: Buffer): string {
 }
 
 describe('update-<label> RPM', () => {
-  it('turns "+" into "." in its version, release 1 (build-update, formats.md 2.2 step 4)', () => {
+  it('turns "+" into "." in its version, release 1 (build-update, docs/formats/xenserver.md §2.2 step 4)', () => {
     expect(updateRpmVersion('3.8.7+1.xcpng8.2+pack.0.1')).toBe('3.8.7.1.xcpng8.2.pack.0.1');
     const rpm = write('u1.rpm', encodeRpm(updateRpmSpec(input())));
     expect(run('rpm', ['-qp', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}', rpm])).toBe('update-acme-nic-3.8.7.1.xcpng8.2.pack.0.1-1.noarch');
@@ -162,7 +162,7 @@ describe('parseBaseRequires', () => {
   });
 });
 
-describe('resolveUpdateVersion (driver disks, formats.md 2.5)', () => {
+describe('resolveUpdateVersion (driver disks, docs/formats/xenserver.md §2.5)', () => {
   const base = { uuid: UUID, label: 'e1000e', description: 'Intel', driverDisk: true };
   const rpm = (name: string, kernelModules: boolean) => ({ name, version: '3.8.7', release: '1.xcpng8.2', path: `${name}.rpm`, kernelModules });
   it('takes <version>+<release>+<build> of the driver RPM', () => {

@@ -1,5 +1,5 @@
 /**
- * The two RPMs build-update generates (formats.md 2.2 steps 1 and 4), as RpmSpecInput for the
+ * The two RPMs build-update generates (docs/formats/xenserver.md §2.2 steps 1 and 4), as RpmSpecInput for the
  * native writer (core/rpm/write.ts), so no rpmbuild is needed:
  *  - `update-<label>` (noarch): requires every payload RPM at least at its version, installs the
  *    applied stamp `/var/update/applied/<uuid>` (update.xml without key=, which xapi reads) and,
@@ -39,19 +39,19 @@ export interface GeneratedRpmInput {
   epoch: number;
 }
 
-/** The reboot stamp xapi and the host tools read (formats.md 2.2 step 4). */
+/** The reboot stamp xapi and the host tools read (docs/formats/xenserver.md §2.2 step 4). */
 export const REBOOT_REQUIRED_FILE = '/run/reboot-required.hfxs';
 export const APPLIED_DIR = '/var/update/applied';
 
 export const updateRpmName = (label: string) => `update-${label}`;
 export const controlRpmName = (label: string) => `control-${label}`;
 
-/** build-update turned '+' into '.' in the RPM version (formats.md 2.2 step 4, XCP-ng log); release 1. */
+/** build-update turned '+' into '.' in the RPM version (docs/formats/xenserver.md §2.2 step 4, XCP-ng log); release 1. */
 export function updateRpmVersion(version: string): string {
   return version.replace(/\+/g, '.');
 }
 
-/** True when build-update would build a control RPM (formats.md 2.2 step 1). */
+/** True when build-update would build a control RPM (docs/formats/xenserver.md §2.2 step 1). */
 export function hasControlRpm(pack: UpdatePack): boolean {
   return pack.baseRequires !== undefined || pack.precheck !== undefined || pack.remove !== undefined;
 }
@@ -132,7 +132,7 @@ export function updateRpmSpec(i: GeneratedRpmInput): RpmSpecInput {
   const lines: string[] = [];
   if (pack.afterApply.includes('restartHost')) lines.push(`echo ${pack.uuid} >>${REBOOT_REQUIRED_FILE}`);
   for (const uuid of pack.rollups) {
-    // formats.md 2.3: each rolled-up update gets a whole <update> stamp naming this update
+    // docs/formats/xenserver.md §2.3: each rolled-up update gets a whole <update> stamp naming this update
     // (the directory exists: this RPM installs its own stamp there).
     const stamp = rolledUpStamp({
       uuid,
@@ -191,7 +191,7 @@ export function controlRpmSpec(i: GeneratedRpmInput): RpmSpecInput | undefined {
 
 /**
  * The update version: the pack's, or for a driver disk without one, XCP-ng's
- * `<rpm version>+<release>+<pack build>` of its driver RPM (formats.md 2.5).
+ * `<rpm version>+<release>+<pack build>` of its driver RPM (docs/formats/xenserver.md §2.5).
  */
 export function resolveUpdateVersion(pack: UpdatePack, payload: ReadonlyArray<PayloadRpm & { path: string; kernelModules: boolean }>): string {
   if (pack.version !== undefined) return pack.version;

@@ -14,7 +14,7 @@ const sample: UpdateXml = {
 };
 
 describe('updateXml', () => {
-  it('writes the bytes of formats.md 2.3 (Python 2.7 writexml, indent two spaces, no declaration)', () => {
+  it('writes the bytes of docs/formats/xenserver.md §2.3 (Python 2.7 writexml, indent two spaces, no declaration)', () => {
     expect(updateXml(sample)).toBe(
       '  <update after-apply-guidance="restartHost" control="control-mydrv" installation-size="12345" key="RPM-GPG-KEY-foo" name-label="mydrv" uuid="6854ab19-f807-4444-b94f-3ce7d64efe50" version="1.0.0">\n' +
         '  <name-description>My driver</name-description>\n' +
@@ -30,7 +30,7 @@ describe('updateXml', () => {
       control: undefined,
       rollups: ['11111111-2222-3333-4444-555555555555', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
     });
-    // build-update --rollups: <rollsup> carries this update's label (formats.md 2.3).
+    // build-update --rollups: <rollsup> carries this update's label (docs/formats/xenserver.md §2.3).
     expect(xml).toBe(
       '  <update installation-size="12345" name-label="mydrv" uuid="6854ab19-f807-4444-b94f-3ce7d64efe50" version="1.0.0">\n' +
         '  <name-description>My driver</name-description>\n' +
@@ -51,7 +51,7 @@ describe('updateXml', () => {
   });
 });
 
-describe('applied stamps (formats.md 2.3)', () => {
+describe('applied stamps (docs/formats/xenserver.md §2.3)', () => {
   it("the update's own: update.xml without key= (CA-251625)", () => {
     expect(appliedStamp(sample)).toBe(updateXml({ ...sample, key: undefined }));
     expect(appliedStamp(sample)).not.toContain('key=');

@@ -1,5 +1,5 @@
 /**
- * update.xml, the descriptor of an update pack (formats.md 2.3): the exact bytes build-update
+ * update.xml, the descriptor of an update pack (docs/formats/xenserver.md §2.3): the exact bytes build-update
  * wrote with Python 2.7 `top.writexml(f, indent="  ", newl="\n")` — no XML declaration,
  * attributes sorted, every element on its own line indented by two spaces — and the rules xapi
  * and the host installer apply when they read it back.
@@ -29,7 +29,7 @@ export interface UpdateXml {
 
 export const UPDATE_XML = 'update.xml';
 
-// formats.md 2.3: optional attributes only when set; <name-description> then <rollsup> children.
+// docs/formats/xenserver.md §2.3: optional attributes only when set; <name-description> then <rollsup> children.
 export function updateXmlElement(u: UpdateXml): XmlElement {
   const attrs: Record<string, string> = {
     'installation-size': String(u.installationSize),
@@ -46,7 +46,7 @@ export function updateXmlElement(u: UpdateXml): XmlElement {
     attrs,
     children: [
       { name: 'name-description', attrs: {}, text: u.description },
-      // formats.md 2.3: <rollsup> names the rolled-up UUID and *this* update's label.
+      // docs/formats/xenserver.md §2.3: <rollsup> names the rolled-up UUID and *this* update's label.
       ...u.rollups.map((uuid) => ({ name: 'rollsup', attrs: { 'name-label': u.label, uuid } })),
     ],
   };
@@ -58,7 +58,7 @@ export function updateXml(u: UpdateXml): string {
 }
 
 /**
- * The update's own applied stamp, `/var/update/applied/<uuid>` (formats.md 2.3): update.xml
+ * The update's own applied stamp, `/var/update/applied/<uuid>` (docs/formats/xenserver.md §2.3): update.xml
  * without the key attribute (build-update 1.8.5, CA-251625: xapi's resync would otherwise
  * record the key of an update that may no longer be on the host).
  */
@@ -67,7 +67,7 @@ export function appliedStamp(u: UpdateXml): string {
   return updateXml(rest);
 }
 
-/** What the stamp of a rolled-up update names (formats.md 2.3). */
+/** What the stamp of a rolled-up update names (docs/formats/xenserver.md §2.3). */
 export interface RolledUpStamp {
   /** The rolled-up update's UUID (the stamp's file name and uuid=). */
   uuid: string;
@@ -77,7 +77,7 @@ export interface RolledUpStamp {
 }
 
 /**
- * The bytes of `/var/update/applied/<R>` for a rolled-up update R (formats.md 2.3): a whole
+ * The bytes of `/var/update/applied/<R>` for a rolled-up update R (docs/formats/xenserver.md §2.3): a whole
  * <update> document as build-update's %posttrans wrote it — Python 2.7 `toprettyxml(indent="  ")`
  * of the element (no declaration), followed by the empty line its here-document added.
  */
@@ -101,7 +101,7 @@ export function rolledUpStamp(s: RolledUpStamp): string {
 }
 
 /**
- * Read update.xml back with xapi's `parse_update_info` rules (formats.md 2.3), but strictly:
+ * Read update.xml back with xapi's `parse_update_info` rules (docs/formats/xenserver.md §2.3), but strictly:
  * what xapi would silently turn into 0 or an empty guidance is an error here.
  */
 export function parseUpdateXml(xml: string, file: string): UpdateXml {

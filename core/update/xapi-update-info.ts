@@ -1,5 +1,5 @@
 /**
- * A model of how xapi reads an update document back (formats.md 2.3, docs/update-packs.md
+ * A model of how xapi reads an update document back (docs/formats/xenserver.md §2.3, docs/update-packs.md
  * "What xapi reads on the host"): `parse_update_info` of ocaml/xapi/xapi_pool_update.ml over
  * the tree of ocaml/libs/xml-light2/xml.ml (Xmlm). xapi applies it to update.xml when an update is
  * uploaded, and to every `/var/update/applied/<uuid>` when it resyncs a host (`resync_host`, at

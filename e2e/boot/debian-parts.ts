@@ -1,5 +1,5 @@
 /**
- * The Debian binaries an installer fixture is made of (boot-testing.md "Debian packages that
+ * The Debian binaries an installer fixture is made of (docs/boot-testing.md "Debian packages that
  * provide the parts"): the dom0 kernel, Xen and a static busybox are fetched with
  * `apt-get download` and unpacked with `dpkg-deb -x` (never installed); the boot loaders come
  * from installed packages. Downloads are cached under os.tmpdir(), keyed by package version.

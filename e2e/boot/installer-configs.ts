@@ -1,5 +1,5 @@
 /**
- * Text files of the fixture installer, shaped like XenServer 8.4 media (formats.md section 5):
+ * Text files of the fixture installer, shaped like XenServer 8.4 media (docs/formats/xenserver.md §5):
  * isolinux.cfg (mboot.c32 entries), EFI/xenserver/grub.cfg (multiboot2/module2), the GRUB early
  * config embedded in BOOTX64.EFI, .treeinfo, EULA and a placeholder legacy main repository.
  */
@@ -75,7 +75,7 @@ export function grubCfg(withSearch = false): string {
 }
 
 /**
- * The config embedded in BOOTX64.EFI. OVMF starts GRUB with cmdpath=(cd0) (boot-testing.md), so
+ * The config embedded in BOOTX64.EFI. OVMF starts GRUB with cmdpath=(cd0) (docs/boot-testing.md), so
  * it finds the ISO by a file only the ISO has; the efiboot variant then reads the grub.cfg copy
  * inside boot/efiboot.img through a loopback device.
  */
@@ -93,7 +93,7 @@ export function grubEarlyCfg(grubCfgInEfiboot: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Modules linked into BOOTX64.EFI (boot-testing.md list plus what the configs above use). */
+/** Modules linked into BOOTX64.EFI (docs/boot-testing.md list plus what the configs above use). */
 export const GRUB_MODULES = [
   'iso9660', 'fat', 'part_gpt', 'part_msdos', 'multiboot2', 'gzio', 'search', 'search_fs_file',
   'normal', 'configfile', 'loopback', 'serial', 'terminal', 'efi_gop', 'efi_uga', 'echo', 'test',
@@ -132,7 +132,7 @@ export function treeinfo(epoch: number): string {
 
 export const EULA = 'Test fixture installer for suppack end-to-end tests. Not a real XenServer; nothing to agree to.\n';
 
-/** formats.md section 1.4 shape, no XML declaration, attributes sorted. */
+/** docs/formats/xenserver.md §1.4 shape, no XML declaration, attributes sorted. */
 export const MAIN_XS_REPOSITORY =
   '<repository build="fixture" name="main" originator="xs" product="XenServer" version="8.4.0">\n' +
   '  <description>XenServer main repository (test fixture placeholder)</description>\n' +

@@ -140,7 +140,7 @@ describe.each([
   }, BOOT_TIMEOUT);
 });
 
-test('the probe prints an answerfile injected as an appended gzip cpio (boot-testing.md), BIOS', async () => {
+test('the probe prints an answerfile injected as an appended gzip cpio (docs/boot-testing.md), BIOS', async () => {
   const fx = await buildInstallerIso({ dir: join(work, 'answerfile') });
   const xml = '<?xml version="1.0"?>\n<installation mode="fresh">\n  <primary-disk>sda</primary-disk>\n</installation>\n';
   const extra = gzipSync(encodeNewc([{ name: 'answerfile.xml', ino: 1, mode: 0o100644, nlink: 1, mtime: fx.epoch, data: Buffer.from(xml) }]));

@@ -1,6 +1,6 @@
 /**
- * Test fixture: a XenServer-shaped installation ISO built from Debian parts (boot-testing.md,
- * formats.md sections 4 and 5) that really boots through Xen under QEMU, BIOS and UEFI.
+ * Test fixture: a XenServer-shaped installation ISO built from Debian parts (docs/boot-testing.md,
+ * docs/formats/xenserver.md §4 and §5) that really boots through Xen under QEMU, BIOS and UEFI.
  * Its install.img is a probe (probe-initrd.ts) that reports the dom0 command line and any
  * /answerfile.xml on the serial console, so a rebuilt copy proves what the rebuild changed.
  */
@@ -43,7 +43,7 @@ export interface InstallerIsoOptions {
   installImgCompression?: 'bzip2' | 'gzip';
   /**
    * How the ISO is mastered: `xorriso -as mkisofs` with isohybrid MBR and GPT (the default), or
-   * XCP-ng's create-iso.sh way (formats.md 4): genisoimage, then `isohybrid --uefi`.
+   * XCP-ng's create-iso.sh way (docs/formats/xenserver.md §4): genisoimage, then `isohybrid --uefi`.
    */
   mastering?: 'xorriso' | 'xcp-ng';
 }
@@ -77,7 +77,7 @@ export async function buildInstallerIso(opts: InstallerIsoOptions): Promise<Inst
   for (const d of ['boot/isolinux', 'EFI/xenserver', 'packages.main', 'Packages']) mkdirSync(join(tree, d), { recursive: true });
   mkdirSync(work, { recursive: true });
 
-  // formats.md section 5: the BIOS boot chain.
+  // docs/formats/xenserver.md §5: the BIOS boot chain.
   copyFileSync(ISOLINUX_BIN, join(tree, 'boot/isolinux/isolinux.bin'));
   for (const m of ISOLINUX_MODULES) copyFileSync(join(SYSLINUX_BIOS_MODULES, m), join(tree, 'boot/isolinux', m));
   writeFileSync(join(tree, 'boot/isolinux/isolinux.cfg'), isolinuxCfg());
@@ -115,7 +115,7 @@ export async function buildInstallerIso(opts: InstallerIsoOptions): Promise<Inst
   if (opts.mastering === 'xcp-ng') {
     buildXcpngStyleIso(tree, iso, volumeId, env);
   } else {
-    // iso-rpm.md section 2: with SOURCE_DATE_EPOCH and fixed mtimes, -r makes the image reproducible.
+    // docs/formats/containers.md §2: with SOURCE_DATE_EPOCH and fixed mtimes, -r makes the image reproducible.
     execFileSync(
       'xorriso',
       [
@@ -137,7 +137,7 @@ export async function buildInstallerIso(opts: InstallerIsoOptions): Promise<Inst
 }
 
 /**
- * formats.md section 4: efiboot.img is a FAT image holding EFI/BOOT/BOOTX64.EFI (and on XCP-ng a
+ * docs/formats/xenserver.md §4: efiboot.img is a FAT image holding EFI/BOOT/BOOTX64.EFI (and on XCP-ng a
  * grub.cfg copy). mtools honours SOURCE_DATE_EPOCH; -N 0 fixes the serial number. Sized in whole
  * MiB (64 heads x 32 sectors) with room to spare for a patched, longer grub.cfg.
  */

@@ -1,6 +1,6 @@
 /**
  * The fixture's `install.img`: like XenServer's, a bzip2-compressed newc cpio, but its `/init`
- * is a busybox probe (boot-testing.md "Answerfile injection facts") that prints the dom0 kernel
+ * is a busybox probe (docs/boot-testing.md "Answerfile injection facts") that prints the dom0 kernel
  * command line and `/answerfile.xml` between markers, then powers the machine off.
  */
 import { execFileSync } from 'node:child_process';
@@ -57,7 +57,7 @@ interface Entry {
   rdev?: [number, number];
 }
 
-/** linux buffer-format.rst / iso-rpm.md section 6: one newc member, name and data padded to 4. */
+/** linux buffer-format.rst / docs/formats/containers.md §6: one newc member, name and data padded to 4. */
 function member(e: Entry, ino: number, mtime: number): Buffer {
   const name = Buffer.from(`${e.name}\0`, 'utf8');
   const data = e.data ?? Buffer.alloc(0);

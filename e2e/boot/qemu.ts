@@ -1,6 +1,6 @@
 /**
  * Boot an installer ISO in QEMU, BIOS (SeaBIOS) or UEFI (OVMF), with the settings of
- * boot-testing.md "QEMU settings that work", and read back what the probe install.img printed.
+ * docs/boot-testing.md "QEMU settings that work", and read back what the probe install.img printed.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

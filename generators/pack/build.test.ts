@@ -152,7 +152,7 @@ test('update format: a generated driver disk builds into an ISO named and versio
   expect(xml).toContain('version="1.0.0+1+1"');
   expect(xml).toContain('after-apply-guidance="restartHost"');
   expect(xml).not.toContain(' key=');
-  // A driver disk: the comps groups update and drivers (formats.md 2.5).
+  // A driver disk: the comps groups update and drivers (docs/formats/xenserver.md §2.5).
   const groups = listing.find((f) => /^repodata\/.*(comps|groups)[^/]*\.xml$/.test(f));
   expect(groups, listing.join(' ')).toBeDefined();
   const comps = execFileSync('bsdtar', ['-xOf', iso, groups as string], { encoding: 'utf8' });

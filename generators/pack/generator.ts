@@ -6,8 +6,8 @@
  * pack when --uuid is not given and the default kernel of a driver pack without --kernel, which
  * is one whose headers are installed on this machine (so the first build works as generated).
  *
- * --format update writes an update manifest (formats.md 2.1-2.3); a driver pack becomes a driver
- * disk (formats.md 2.5) whose version comes from its driver RPM. Signing stays off: the README
+ * --format update writes an update manifest (docs/formats/xenserver.md §2.1-2.3); a driver pack becomes a driver
+ * disk (docs/formats/xenserver.md §2.5) whose version comes from its driver RPM. Signing stays off: the README
  * says how to turn it on (the secret key never goes into suppack.json).
  */
 import { randomUUID } from 'node:crypto';
@@ -35,7 +35,7 @@ export interface PackPlan extends PackGeneratorConfig {
   uuid?: string;
 }
 
-/** Pack build of a generated driver disk: its version is `<rpm version>+<release>+<build>` (formats.md 2.5). */
+/** Pack build of a generated driver disk: its version is `<rpm version>+<release>+<build>` (docs/formats/xenserver.md §2.5). */
 export const DRIVER_DISK_BUILD = '1';
 
 export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
@@ -208,8 +208,8 @@ export function packManifest(plan: PackPlan): ManifestInput {
 }
 
 /**
- * The `pack` of an update manifest (formats.md 2.1). A driver pack is a driver disk: no version
- * of its own (the driver RPM's <version>+<release>+<build>, formats.md 2.5). A pack with a
+ * The `pack` of an update manifest (docs/formats/xenserver.md §2.1). A driver pack is a driver disk: no version
+ * of its own (the driver RPM's <version>+<release>+<build>, docs/formats/xenserver.md §2.5). A pack with a
  * kernel module asks for a host reboot after it is applied. No key: signing is off until the
  * user adds one (see the README).
  */
