@@ -1,31 +1,14 @@
 /**
  * What each stage of a pack project reads of its `suppack.json`, as JSON paths (`pack.label`: that
- * field; `rpms`: the whole array). The Nx plugin hashes exactly these parts of the manifest for the
+ * field; `rpms`: the whole array), declared with each stage (core/products/stages.ts `reads`). The Nx plugin hashes exactly these parts of the manifest for the
  * stage's target (so editing `pack.text` re-runs the metadata, ISO and bundle, never rpmbuild), and
  * the executors hand each stage a manifest on which reading anything else throws
  * (`guardManifest`): a stage cannot read a field its cache key does not cover. docs/nx/caching.md.
  */
 import { SuppackError } from './errors';
+import { MANIFEST_READS, type PackStageName } from './products/stages';
 
-export type PackStageName = 'render-spec' | 'build-srctarballs' | 'build-rpms' | 'collect-rpms' | 'lint' | 'pack-metadata' | 'build-iso' | 'bundle';
-
-/** Every stage reads these: which schema the rest of the manifest follows. */
-const ALWAYS = ['kind', 'format'];
-/** The target host (core/hosts.ts targetHost): whose rpm must install the RPMs. */
-const HOST = ['pack.product', 'pack.productVersion', 'pack.requires'];
-/** The spec macros, the rendered specs and the extras RPM's files (core/spec.ts). */
-const SPECS = ['rpms', 'kernels', 'eulas', 'statusReport', 'pack.label', 'pack.vendorCode', 'pack.version', 'pack.uuid'];
-
-export const MANIFEST_READS: Record<PackStageName, readonly string[]> = {
-  'render-spec': [...ALWAYS, ...SPECS],
-  'build-srctarballs': [...ALWAYS, 'rpms'],
-  'build-rpms': [...ALWAYS, ...SPECS, ...HOST],
-  'collect-rpms': [...ALWAYS, 'rpms', 'prebuilt', ...HOST],
-  lint: [...ALWAYS, 'lint', 'pack.vendorCode', 'pack.vendorName', 'pack.version', 'pack.memoryMb', ...HOST],
-  'pack-metadata': [...ALWAYS, 'pack'],
-  'build-iso': [...ALWAYS, 'pack'],
-  bundle: [...ALWAYS, 'pack.label'],
-};
+export { MANIFEST_READS, type PackStageName };
 
 /** The allowed keys below `prefix` ('' = the top): a key maps to true (all of it) or to its own allowed keys. */
 type Allowed = Map<string, Allowed | true>;

@@ -22,7 +22,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import { kernelBuildDir, stageDirs, type StageDirs } from '../core/project-layout';
-import { MANIFEST_READS, type PackStageName } from '../core/stage-reads';
+import { MANIFEST_READS, STAGES, stagesOfKind, type PackStageName } from '../core/products/stages';
 import { resolveMembers, type MemberLookup } from './members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
@@ -52,19 +52,6 @@ export interface InferContext {
 export type Input = NonNullable<TargetConfiguration['inputs']>[number];
 export type ProjectMetadata = NonNullable<ProjectConfiguration['metadata']>;
 
-const DESCRIPTIONS: Record<Stage, string> = {
-  'render-spec': 'Render the spec templates (one per kernel for kernel modules) with the pack macros, plus status-report and EULA files',
-  'build-srctarballs': 'Pack each spec\'s sources directory into a deterministic <name>-<version>.tar.gz',
-  'build-rpms': 'Build the binary RPMs with rpmbuild from the rendered specs and source tarballs',
-  'collect-rpms': 'Collect the built RPMs and the prebuilt ones into the pack\'s RPM set',
-  lint: 'Check the pack\'s RPMs against the DDK guide\'s rules (docs/lint.md); build-iso runs only when no error is found',
-  'pack-metadata': 'Write the pack metadata XS-REPOSITORY and XS-PACKAGES',
-  'build-iso': 'Build the supplemental pack ISO with its .iso.md5 and .metadata.md5',
-  bundle: 'Zip the ISO, the md5 files and the source tarballs for release (GPL sources)',
-  'combine-packs': 'Combine the legacy packs into one ISO (packages.<label>/ + XS-REPOSITORY-LIST) with its .iso.md5',
-  'rebuild-iso': 'Rebuild the installer ISO with the packs, the answerfile and the included files (boot kept)',
-};
-
 /**
  * The targets of a project, keyed by target name: a pack's stage chain, a bundle's
  * `combine-packs` or an installer's `rebuild-iso`. Throws a SuppackError (file and field) for a
@@ -79,13 +66,6 @@ export function inferTargets(
   return inferPackTargets(projectRoot, manifest, ctx);
 }
 
-/** The stages of each kind of project, in build order. */
-const KIND_STAGES: Record<ProjectManifest['kind'], Stage[]> = {
-  pack: ['render-spec', 'build-srctarballs', 'build-rpms', 'collect-rpms', 'lint', 'pack-metadata', 'build-iso', 'bundle'],
-  bundle: ['combine-packs'],
-  installer: ['rebuild-iso'],
-};
-
 /**
  * The targets of a project whose `suppack.json` is broken (`manifestFile`, workspace-relative):
  * every target its kind has, each failing with `errors` (the invalid-project executor), so `nx run`,
@@ -99,12 +79,12 @@ export function brokenProjectTargets(
 ): Record<string, TargetConfiguration> {
   const name = targetNames(options);
   const targets: Record<string, TargetConfiguration> = {};
-  for (const stage of KIND_STAGES[kind]) {
+  for (const stage of stagesOfKind(kind)) {
     targets[name[stage]] = {
       executor: `${PACKAGE_NAME}:invalid-project`,
       cache: false,
       options: { errors },
-      metadata: { description: `Fails until ${manifestFile} is fixed: ${DESCRIPTIONS[stage]}`, technologies: [TECHNOLOGY] },
+      metadata: { description: `Fails until ${manifestFile} is fixed: ${STAGES[stage].summary}`, technologies: [TECHNOLOGY] },
     };
   }
   return targets;
@@ -134,49 +114,47 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
   const hasSpecs = manifest.rpms.length > 0;
   const hasSources = sources.length > 0;
 
-  const target = (stage: Stage, inputs: Input[], outputs: string, dependsOn: string[]): TargetConfiguration => ({
+  // Each stage writes one directory (its descriptor's `writes`), described by its summary.
+  const target = (stage: PackStageName, inputs: Input[], dependsOn: string[]): TargetConfiguration => ({
     executor: `${PACKAGE_NAME}:${stage}`,
     cache: true,
     options: {},
     inputs,
-    outputs: [outputs],
+    outputs: [out[STAGES[stage].writes]],
     ...(dependsOn.length ? { dependsOn } : {}),
-    metadata: { description: DESCRIPTIONS[stage], technologies: [TECHNOLOGY] },
+    metadata: { description: stageSummary(stage, manifest), technologies: [TECHNOLOGY] },
   });
 
   const targets: Record<string, TargetConfiguration> = {};
   if (hasSpecs) {
     // The rendered text has no timestamps: no SOURCE_DATE_EPOCH. Sources are not read here.
-    targets[name['render-spec']] = target('render-spec', [reads('render-spec'), ...templates, ...eulas, ...external], out.specs, []);
+    targets[name['render-spec']] = target('render-spec', [reads('render-spec'), ...templates, ...eulas, ...external], []);
   }
   if (hasSources) {
     // Tar entry mtimes come from SOURCE_DATE_EPOCH.
-    targets[name['build-srctarballs']] = target('build-srctarballs', [reads('build-srctarballs'), ...sources, ...external, epoch], out.sources, []);
+    targets[name['build-srctarballs']] = target('build-srctarballs', [reads('build-srctarballs'), ...sources, ...external, epoch], []);
   }
   if (hasSpecs) {
     targets[name['build-rpms']] = target(
       'build-rpms',
       [reads('build-rpms'), ...templates, ...eulas, ...sources, ...external, { runtime: 'rpmbuild --version' }, ...kernelInputs(manifest), epoch],
-      out.built,
       [name['render-spec'], ...(hasSources ? [name['build-srctarballs']] : [])],
     );
   }
   targets[name['collect-rpms']] = target(
     'collect-rpms',
     [reads('collect-rpms'), ...prebuilt, ...external, ...(hasSpecs ? [{ dependentTasksOutputFiles: '**/*.rpm' }] : [])],
-    out.rpms,
     hasSpecs ? [name['build-rpms']] : [],
   );
   // The rules read the collected RPMs and the pack's facts; the previous release's ISO by content.
   const previous = manifest.lint.previous !== undefined ? [{ fileset: file(manifest.lint.previous), includeIgnored: true } as Input] : [];
   // The uninstall check runs the machine's rpm: its version is part of the result.
   const rpmTool: Input[] = manifest.lint.uninstallCheck ? [{ runtime: 'rpm --version' }] : [];
-  targets[name.lint] = target('lint', [reads('lint'), ...previous, ...external, ...rpmTool, { dependentTasksOutputFiles: '**/*.rpm' }], out.lint, [name['collect-rpms']]);
+  targets[name.lint] = target('lint', [reads('lint'), ...previous, ...external, ...rpmTool, { dependentTasksOutputFiles: '**/*.rpm' }], [name['collect-rpms']]);
   if (manifest.format === 'legacy') {
     targets[name['pack-metadata']] = target(
       'pack-metadata',
       [reads('pack-metadata'), ...external, { dependentTasksOutputFiles: '**/*.rpm' }],
-      out.metadata,
       [name['collect-rpms']],
     );
     targets[name['build-iso']] = target(
@@ -189,7 +167,6 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
         { dependentTasksOutputFiles: '**/XS-*' },
         { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
       ],
-      out.iso,
       [name.lint, name['pack-metadata'], `^${name['build-iso']}`],
     );
   } else {
@@ -199,40 +176,36 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
     // The public key is an input of the ISO; the secret key never is (it comes from the
     // environment): the build refuses a secret key that the public key does not match.
     const isoFiles = [pack.key, pack.groupfile].filter((f): f is string => f !== undefined).map(file);
-    targets[name['pack-metadata']] = {
-      ...target('pack-metadata', [reads('pack-metadata'), ...scripts, ...external, epoch, { dependentTasksOutputFiles: '**/*.rpm' }], out.metadata, [
-        name['collect-rpms'],
-      ]),
-      metadata: { description: 'Write update.xml and the generated update-/control- RPMs', technologies: [TECHNOLOGY] },
-    };
-    targets[name['build-iso']] = {
-      ...target(
-        'build-iso',
-        [
-          reads('build-iso'),
-          ...scripts,
-          ...isoFiles,
-          ...external,
-          epoch,
-          { dependentTasksOutputFiles: '**/update.xml' },
-          { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
-        ],
-        out.iso,
-        [name.lint, name['pack-metadata']],
-      ),
-      metadata: {
-        description: `Build the ${pack.driverDisk ? 'driver disk' : 'update'} ISO (signed yum repo, update.xml) with its .sha256`,
-        technologies: [TECHNOLOGY],
-      },
-    };
+    targets[name['pack-metadata']] = target('pack-metadata', [reads('pack-metadata'), ...scripts, ...external, epoch, { dependentTasksOutputFiles: '**/*.rpm' }], [
+      name['collect-rpms'],
+    ]);
+    targets[name['build-iso']] = target(
+      'build-iso',
+      [
+        reads('build-iso'),
+        ...scripts,
+        ...isoFiles,
+        ...external,
+        epoch,
+        { dependentTasksOutputFiles: '**/update.xml' },
+        { dependentTasksOutputFiles: '**/*.rpm', transitive: true },
+      ],
+      [name.lint, name['pack-metadata']],
+    );
   }
   targets[name.bundle] = target(
     'bundle',
     [reads('bundle'), ...external, epoch, { dependentTasksOutputFiles: '**/*' }],
-    out.bundle,
     [name['build-iso'], ...(hasSources ? [name['build-srctarballs']] : [])],
   );
   return targets;
+}
+
+/** A pack stage's target description: its descriptor's summary, or its update-pack one. */
+export function stageSummary(stage: PackStageName, manifest: Manifest): string {
+  const { summary, updateSummary } = STAGES[stage];
+  if (manifest.format !== 'update' || updateSummary === undefined) return summary;
+  return updateSummary.replace('{medium}', manifest.pack.driverDisk ? 'driver disk' : 'update');
 }
 
 /**
@@ -325,9 +298,9 @@ function inferMediumTargets(projectRoot: string, manifest: BundleManifest | Inst
       epoch,
       ...(dependsOn.length > 0 ? [{ dependentTasksOutputFiles: '**/*.iso' }] : []),
     ],
-    outputs: [manifest.kind === 'bundle' ? out.bundleIso : out.installer],
+    outputs: [out[STAGES[stage].writes]],
     ...(dependsOn.length > 0 ? { dependsOn } : {}),
-    metadata: { description: DESCRIPTIONS[stage], technologies: [TECHNOLOGY] },
+    metadata: { description: STAGES[stage].summary, technologies: [TECHNOLOGY] },
   };
   return { [name[stage]]: target };
 }

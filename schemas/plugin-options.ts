@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SuppackError, allProblems } from '../core/errors';
 import { closest, parseWithSchema } from './parse';
+import { STAGE_NAMES, type StageName } from '../core/products/stages';
 
 /**
  * The suppack Nx plugin's options (nx.json `plugins: [{ "plugin": "suppack/plugin", "options" }]`),
@@ -11,21 +12,10 @@ import { closest, parseWithSchema } from './parse';
 /**
  * The stages, each a target running the executor `suppack:<stage>`: those of a pack project in
  * build order, then `combine-packs` (bundle projects) and `rebuild-iso` (installer projects).
+ * Declared once, in core/products/stages.ts.
  */
-export const STAGES = [
-  'render-spec',
-  'build-srctarballs',
-  'build-rpms',
-  'collect-rpms',
-  'lint',
-  'pack-metadata',
-  'build-iso',
-  'bundle',
-  'combine-packs',
-  'rebuild-iso',
-] as const;
-
-export type Stage = (typeof STAGES)[number];
+export const STAGES = STAGE_NAMES;
+export type Stage = StageName;
 
 /** `build-iso` → `buildIsoTargetName`. */
 export function targetNameOption(stage: Stage): keyof SuppackPluginOptions {
