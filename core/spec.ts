@@ -79,7 +79,7 @@ import { kernelBuildDir, kernelRelease } from './project-layout';
 import { replaceDir } from './output';
 import { DEFAULT_EPOCH } from './time';
 import { statusReportFiles } from './status-report';
-import { writeTarGz, type TarInput } from './tarball';
+import { tarGzBytes, type TarInput } from './tarball';
 import { MANIFEST_FILE, type Kernel, type Manifest } from '../schemas/manifest';
 
 export { kernelBuildDir, kernelRelease };
@@ -263,6 +263,32 @@ export function extrasFilesList(names: string[]): string {
   return names.map((n) => `%attr(0644,root,root) /${n}\n`).join('');
 }
 
+/** A file render-spec makes, relative to its specs directory. */
+export interface RenderedFile {
+  path: string;
+  contents: Buffer;
+}
+
+/**
+ * The files one spec template (`text`, its contents; `plans`, the plans of planSpecs that use it)
+ * renders to: a spec per plan (one per kernel for a kernel-module spec), and after the
+ * spec that carries the pack's extras, `extras/<specbase>-extras.tar.gz` and
+ * `extras/<specbase>-extras.files`. The render-spec stage writes these; the gulp plugin pushes them.
+ */
+export async function renderTemplate(m: Manifest, plans: readonly SpecPlan[], text: string, projectDir: string, manifestFile: string = MANIFEST_FILE): Promise<RenderedFile[]> {
+  const files: RenderedFile[] = [];
+  for (const plan of plans) {
+    files.push({ path: plan.fileName, contents: Buffer.from(renderSpecText(text, plan.globals)) });
+    if (plan.extras !== undefined) {
+      const entries: TarInput[] = extrasEntries(m, projectDir, manifestFile);
+      // The extras tarball is an intermediate: a fixed mtime keeps render-spec independent of the environment.
+      files.push({ path: `${EXTRAS_DIR}/${plan.extras.tarball}`, contents: await tarGzBytes(entries, DEFAULT_EPOCH) });
+      files.push({ path: `${EXTRAS_DIR}/${plan.extras.filesList}`, contents: Buffer.from(extrasFilesList(entries.map((e) => e.name))) });
+    }
+  }
+  return files;
+}
+
 /**
  * Render every spec of the manifest into `outDir` (the specs/ stage). The new contents are
  * staged in a sibling temp directory that replaces `outDir` at the end, so stale files of a
@@ -276,23 +302,20 @@ export async function renderSpecs(o: { manifest: Manifest; projectDir: string; o
     if (templates.has(p.template)) continue;
     templates.set(p.template, await readInput(join(o.projectDir, p.template), manifestFile, `rpms[${p.index}].spec`, 'spec template'));
   }
-  const extrasPlan = plans.find((p) => p.extras !== undefined);
-  const extras = extrasPlan ? extrasEntries(o.manifest, o.projectDir, manifestFile) : [];
+  // The extras' names are checked before any EULA is read: a bad name is the first thing to fix.
+  if (plans.some((p) => p.extras !== undefined)) extrasEntries(o.manifest, o.projectDir, manifestFile);
   for (const [i, eula] of o.manifest.eulas.entries()) {
     await readInput(join(o.projectDir, eula), manifestFile, `eulas[${i}]`, 'EULA file');
   }
+  const files: RenderedFile[] = [];
+  for (const [template, text] of templates) {
+    files.push(...(await renderTemplate(o.manifest, plans.filter((p) => p.template === template), text, o.projectDir, manifestFile)));
+  }
 
   await replaceDir(o.outDir, async (tmp) => {
-    for (const p of plans) {
-      await fsp.writeFile(join(tmp, p.fileName), renderSpecText(templates.get(p.template) ?? '', p.globals));
-    }
-    if (extrasPlan?.extras) {
-      const dir = join(tmp, EXTRAS_DIR);
-      await fsp.mkdir(dir, { recursive: true });
-      const entries: TarInput[] = extras;
-      // The extras tarball is an intermediate: a fixed mtime keeps render-spec independent of the environment.
-      await writeTarGz(entries, join(dir, extrasPlan.extras.tarball), DEFAULT_EPOCH);
-      await fsp.writeFile(join(dir, extrasPlan.extras.filesList), extrasFilesList(extras.map((e) => e.name)));
+    for (const f of files) {
+      if (f.path.includes('/')) await fsp.mkdir(join(tmp, f.path.slice(0, f.path.lastIndexOf('/'))), { recursive: true });
+      await fsp.writeFile(join(tmp, f.path), f.contents);
     }
   });
 

@@ -135,18 +135,28 @@ export async function writeTarGz(
   out: string,
   epoch: number,
 ): Promise<void> {
-  if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_OCTAL_11) {
-    throw new SuppackError(`expected a non-negative integer epoch below 2^33, got ${epoch}`, { file: out, field: 'mtime' });
-  }
+  checkEpoch(epoch, out);
   const prepared = await prepareEntries(entries);
   await writeAtomically(out, async (tmp) => {
-    await pipeline(
-      Readable.from(tarChunks(prepared, epoch)),
-      createGzip({ level: 9 }),
-      new GzipHeaderFix(),
-      createWriteStream(tmp),
-    );
+    await pipeline(Readable.from(tarChunks(prepared, epoch)), createGzip({ level: 9 }), new GzipHeaderFix(), createWriteStream(tmp));
   });
+}
+
+/** The bytes writeTarGz would write, in memory (small trees only: render-spec's extras). */
+export async function tarGzBytes(entries: TarInput[], epoch: number): Promise<Buffer> {
+  checkEpoch(epoch, 'tar.gz');
+  const prepared = await prepareEntries(entries);
+  const chunks: Buffer[] = [];
+  await pipeline(Readable.from(tarChunks(prepared, epoch)), createGzip({ level: 9 }), new GzipHeaderFix(), async (source: AsyncIterable<Buffer>) => {
+    for await (const c of source) chunks.push(c);
+  });
+  return Buffer.concat(chunks);
+}
+
+function checkEpoch(epoch: number, file: string): void {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_OCTAL_11) {
+    throw new SuppackError(`expected a non-negative integer epoch below 2^33, got ${epoch}`, { file, field: 'mtime' });
+  }
 }
 
 async function prepareEntries(entries: TarInput[]): Promise<PreparedEntry[]> {

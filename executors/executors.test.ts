@@ -17,7 +17,8 @@ import buildSrcTarballs from './build-srctarballs/executor';
 import bundle from './bundle/executor';
 import collectRpms from './collect-rpms/executor';
 import packMetadata from './pack-metadata/executor';
-import { runStage } from './project';
+import { nxExecutor } from './project';
+import { defineStage } from '../core/products/stage';
 import invalidProject from './invalid-project/executor';
 import renderSpec from './render-spec/executor';
 import { captureNxLogger, executorContext } from './testing';
@@ -140,13 +141,17 @@ describe('a bad manifest or option', () => {
   it('Nx bookkeeping options (__overrides_unparsed__) are ignored; errors that are not SuppackErrors are rethrown', async () => {
     const ws = workspace({ pack: PACK, prebuilt: ['vendor/*.rpm'] });
     expect(await collectRpms({ __overrides_unparsed__: [] } as never, context(ws.root, 'collect-rpms'))).toEqual({ success: true });
-    const bug = runStage('bundle', async () => {
-      throw new TypeError('a bug');
-    });
+    const bug = nxExecutor(
+      defineStage('bundle', async () => {
+        throw new TypeError('a bug');
+      }),
+    );
     await expect(bug({}, context(ws.root, 'bundle'))).rejects.toThrow(TypeError);
-    const expected = runStage('bundle', async () => {
-      throw new SuppackError('what', { file: 'f', field: 'x' });
-    });
+    const expected = nxExecutor(
+      defineStage('bundle', async () => {
+        throw new SuppackError('what', { file: 'f', field: 'x' });
+      }),
+    );
     expect(await expected({}, context(ws.root, 'bundle'))).toEqual({ success: false });
     expect(loggedErrors()).toEqual(['f: x: what']);
   });

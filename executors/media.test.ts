@@ -15,7 +15,8 @@ import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import buildIso from './build-iso/executor';
 import combinePacks from './combine-packs/executor';
-import rebuildIso, { defaultInstallerOutput } from './rebuild-iso/executor';
+import rebuildIso from './rebuild-iso/executor';
+import { defaultInstallerOutput } from '../core/products/installer-iso/stage';
 import { captureNxLogger, executorContext } from './testing';
 
 const rpms = inject('fixtureRpms');

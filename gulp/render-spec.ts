@@ -5,15 +5,11 @@
  * is followed by `extras/<specbase>-extras.tar.gz` and `extras/<specbase>-extras.files`, the
  * same files and bytes as the Nx render-spec stage.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import Vinyl from 'vinyl';
 import { SuppackError } from '../core/errors';
-import { EXTRAS_DIR, extrasEntries, extrasFilesList, planSpecs, renderSpecText, type SpecPlan } from '../core/spec';
-import { writeTarGz } from '../core/tarball';
-import { DEFAULT_EPOCH } from '../core/time';
+import { planSpecs, renderTemplate, type SpecPlan } from '../core/spec';
 import { MANIFEST_FILE, manifestSchema, type Manifest, type ManifestInput } from '../schemas/manifest';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
@@ -54,17 +50,9 @@ export function renderSpec(manifest: ManifestInput, options: RenderSpecOptions =
         file: file.path,
       });
     }
-    const text = file.contents.toString('utf8');
-    for (const plan of mine) {
-      const spec = derived(file, join(dirname(file.path), plan.fileName), Buffer.from(renderSpecText(text, plan.globals)));
-      push(spec);
-      if (plan.extras !== undefined) {
-        const entries = extrasEntries(m, projectDir, MANIFEST_FILE);
-        const dir = join(dirname(file.path), EXTRAS_DIR);
-        push(derived(file, join(dir, plan.extras.tarball), await tarGz(entries)));
-        push(derived(file, join(dir, plan.extras.filesList), Buffer.from(extrasFilesList(entries.map((e) => e.name)))));
-      }
-    }
+    // The same files and bytes as the render-spec stage: core/spec.ts renderTemplate.
+    const rendered = await renderTemplate(m, mine, file.contents.toString('utf8'), projectDir, MANIFEST_FILE);
+    for (const f of rendered) push(derived(file, join(dirname(file.path), ...f.path.split('/')), f.contents));
   }
 
   return new Transform({
@@ -81,16 +69,4 @@ export function renderSpec(manifest: ManifestInput, options: RenderSpecOptions =
 
 function derived(from: Vinyl, path: string, contents: Buffer): Vinyl {
   return new Vinyl({ cwd: from.cwd, base: from.base, path, contents });
-}
-
-/** The extras tarball, with the fixed mtime render-spec uses (an intermediate, not a release file). */
-async function tarGz(entries: ReturnType<typeof extrasEntries>): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), 'suppack-gulp-'));
-  try {
-    const out = join(dir, 'extras.tar.gz');
-    await writeTarGz(entries, out, DEFAULT_EPOCH);
-    return await readFile(out);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -19,7 +19,7 @@ import { isSuppackError } from '../core/errors';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import type { ProjectManifest } from '../schemas/manifest';
 import { readProjectManifest } from '../core/manifest-file';
-import type { MemberProject } from './members';
+import type { MemberProject } from '../core/products/members';
 import { targetNames, type SuppackPluginOptions } from './options';
 import { brokenProjectTargets, inferProjectMetadata, inferTargets, PACKAGE_NAME } from './targets';
 import { workspaceConflicts } from './workspace-checks';

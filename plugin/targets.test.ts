@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { SuppackError } from '../core/errors';
 import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
 import { manifestSchema, projectManifestSchema, type ManifestInput, type ProjectManifestInput } from '../schemas/manifest';
-import { projectIso, type MemberProject } from './members';
+import { projectIso, type MemberProject } from '../core/products/members';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

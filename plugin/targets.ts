@@ -22,8 +22,8 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
 import { kernelBuildDir, stageDirs, type StageDirs } from '../core/project-layout';
-import { MANIFEST_READS, STAGES, stagesOfKind, type PackStageName } from '../core/products/stages';
-import { resolveMembers, type MemberLookup } from './members';
+import { MANIFEST_READS, STAGES, stagesOfKind, type PackStageName, type StageInfo } from '../core/products/stages';
+import { resolveMembers, type MemberLookup } from '../core/products/members';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
 /** The npm package whose version (and lockfile closure) every target hashes. */
@@ -203,7 +203,7 @@ function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferCon
 
 /** A pack stage's target description: its descriptor's summary, or its update-pack one. */
 export function stageSummary(stage: PackStageName, manifest: Manifest): string {
-  const { summary, updateSummary } = STAGES[stage];
+  const { summary, updateSummary }: StageInfo = STAGES[stage];
   if (manifest.format !== 'update' || updateSummary === undefined) return summary;
   return updateSummary.replace('{medium}', manifest.pack.driverDisk ? 'driver disk' : 'update');
 }

@@ -56,7 +56,7 @@ const HOST = ['pack.product', 'pack.productVersion', 'pack.requires'];
 /** The spec macros, the rendered specs and the extras RPM's files (core/spec.ts). */
 const SPECS = ['rpms', 'kernels', 'eulas', 'statusReport', 'pack.label', 'pack.vendorCode', 'pack.version', 'pack.uuid'];
 
-export const STAGES: { readonly [N in StageName]: StageInfo & { name: N } } = {
+export const STAGES = {
   'render-spec': {
     name: 'render-spec',
     kind: 'pack',
@@ -155,7 +155,7 @@ export const STAGES: { readonly [N in StageName]: StageInfo & { name: N } } = {
     reads: 'all',
     writes: 'installer',
   },
-};
+} as const satisfies { readonly [N in StageName]: StageInfo & { name: N } };
 
 /** The stages of each kind of project, in build order. */
 export function stagesOfKind(kind: ProjectKindName): StageName[] {

@@ -1,14 +1,5 @@
-/** build-srctarballs: each rpms[].sources directory → dist/<projectRoot>/SOURCES/<name>-<version>.tar.gz. */
-import { buildSourceTarballs } from '../../core/srctarball';
-import { sourceDateEpoch } from '../../core/time';
-import { runStage } from '../project';
+/** build-srctarballs: the stage of core/products/rpms/stages.ts, run by Nx (executors/project.ts). */
+import { buildSrcTarballsStage } from '../../core/products/rpms/stages';
+import { nxExecutor } from '../project';
 
-export default runStage('build-srctarballs', async (p) => {
-  await buildSourceTarballs({
-    manifest: p.manifest,
-    projectDir: p.projectDir,
-    outDir: p.dirs.sources,
-    epoch: sourceDateEpoch(),
-    manifestFile: p.manifestFile,
-  });
-});
+export default nxExecutor(buildSrcTarballsStage);

@@ -1,7 +1,5 @@
-/** render-spec: suppack.json rpms[] templates → dist/<projectRoot>/specs (core/spec.ts). */
-import { renderSpecs } from '../../core/spec';
-import { runStage } from '../project';
+/** render-spec: the stage of core/products/rpms/stages.ts, run by Nx (executors/project.ts). */
+import { renderSpecStage } from '../../core/products/rpms/stages';
+import { nxExecutor } from '../project';
 
-export default runStage('render-spec', async (p) => {
-  await renderSpecs({ manifest: p.manifest, projectDir: p.projectDir, outDir: p.dirs.specs, manifestFile: p.manifestFile });
-});
+export default nxExecutor(renderSpecStage);

@@ -11,6 +11,9 @@ import { targetHost, targetPlatform } from '../../hosts';
 import { replaceDir } from '../../output';
 import type { LintReport } from './findings';
 import { runLint } from './index';
+import { assertLintClean, formatLintReport } from './lint';
+import { stageDirs } from '../../project-layout';
+import { defineStage } from '../stage';
 import type { LintPack } from './rules';
 import { lintSarif } from './sarif';
 
@@ -67,3 +70,20 @@ export async function lintStage(o: LintStage): Promise<LintReport> {
   });
   return report;
 }
+
+/** The lint stage as every adapter runs it (core/products/stage.ts): report, write, fail on an error. */
+export const lintProjectStage = defineStage('lint', async (p, _options, env) => {
+  const rel = stageDirs(p.projectRoot);
+  const report = await lintStage({
+    manifest: p.manifest,
+    manifestFile: p.manifestFile,
+    projectDir: p.projectDir,
+    rpmsDir: p.dirs.rpms,
+    rpmsDirUri: rel.rpms,
+    outDir: p.dirs.lint,
+    version: env.toolVersion,
+  });
+  for (const line of formatLintReport(report)) env.info(line);
+  env.info(`report: ${posix.join(rel.lint, LINT_SARIF)}`);
+  assertLintClean(report, p.manifestFile);
+});

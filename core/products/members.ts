@@ -2,14 +2,14 @@
  * The packs of a bundle or installer project, resolved without a file system: each member is a
  * pack ISO file (ends in `.iso`) or a workspace project, whose ISO is the output of its build-iso
  * (legacy pack) or combine-packs (bundle) target. The plugin (inference) and the executors (run
- * time) resolve with the same function, so they cannot disagree on which ISO a member is.
+ * time) resolve with the same function (plugin/create-nodes.ts, core/products/project.ts), so they cannot disagree on which ISO a member is.
  */
 import { posix } from 'node:path';
-import { SuppackError } from '../core/errors';
-import { UPDATE_PACKS_CANNOT_COMBINE } from '../schemas/pack-members';
-import { stageDirs } from '../core/project-layout';
-import { isIsoPath } from '../schemas/pack-members';
-import type { ProjectManifest } from '../schemas/manifest';
+import { SuppackError } from '../errors';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../../schemas/pack-members';
+import { stageDirs } from '../project-layout';
+import { isIsoPath } from '../../schemas/pack-members';
+import type { ProjectManifest } from '../../schemas/manifest';
 
 /** What the resolver knows of a workspace project: its root and its parsed suppack.json (none if invalid). */
 export interface MemberProject {

@@ -1,0 +1,47 @@
+/**
+ * The stages that make a pack's RPMs: render-spec (templates → specs, core/spec.ts),
+ * build-srctarballs (sources → tarballs, core/srctarball.ts), build-rpms (rpmbuild, after the
+ * kernel-devel RPMs are extracted: core/rpmbuild.ts, core/kernel-devel.ts) and collect-rpms
+ * (built + prebuilt, each checked: core/collect-rpms.ts).
+ */
+import { collectRpms } from '../../collect-rpms';
+import { prepareKernelTrees } from '../../kernel-devel';
+import { buildRpms } from '../../rpmbuild';
+import { renderSpecs } from '../../spec';
+import { buildSourceTarballs } from '../../srctarball';
+import { sourceDateEpoch } from '../../time';
+import { defineStage } from '../stage';
+
+export const renderSpecStage = defineStage('render-spec', async (p) => {
+  await renderSpecs({ manifest: p.manifest, projectDir: p.projectDir, outDir: p.dirs.specs, manifestFile: p.manifestFile });
+});
+
+export const buildSrcTarballsStage = defineStage('build-srctarballs', async (p) => {
+  await buildSourceTarballs({ manifest: p.manifest, projectDir: p.projectDir, outDir: p.dirs.sources, epoch: sourceDateEpoch(), manifestFile: p.manifestFile });
+});
+
+export const buildRpmsStage = defineStage('build-rpms', async (p, options, env) => {
+  const log = options.verbose ? (line: string) => env.info(line) : undefined;
+  const manifest = await prepareKernelTrees(p.manifest, { baseDir: p.workspaceRoot, workDir: p.dirs.work, manifestFile: p.manifestFile, log });
+  await buildRpms({
+    manifest,
+    specsDir: p.dirs.specs,
+    sourcesDir: p.dirs.sources,
+    outDir: p.dirs.built,
+    workDir: p.dirs.work,
+    epoch: sourceDateEpoch(),
+    log,
+    manifestFile: p.manifestFile,
+  });
+});
+
+export const collectRpmsStage = defineStage('collect-rpms', async (p, _options, env) => {
+  await collectRpms({
+    manifest: p.manifest,
+    projectDir: p.projectDir,
+    builtDir: p.dirs.built,
+    outDir: p.dirs.rpms,
+    manifestFile: p.manifestFile,
+    hashedFiles: await env.hashedFiles(),
+  });
+});
