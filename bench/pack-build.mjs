@@ -24,7 +24,7 @@ const GIB = arg('gib', 1);
 const RUNS = arg('runs', 5);
 
 if (!existsSync(cli)) throw new Error('run npm run build first');
-const { encodeRpm } = require(join(repo, 'dist/core/rpm/write.js'));
+const { encodeRpm } = require(join(repo, 'dist/core/formats/rpm/write.js'));
 
 const root = join(tmpdir(), SMALL > 0 ? `suppack-bench-build-small-${SMALL}` : `suppack-bench-build-${GIB}g`);
 const rpms = join(root, 'rpms');

@@ -3,7 +3,7 @@
 // argument: digests to compute while writing (comma list, e.g. md5), none by default.
 const { readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
-const { writeIso } = require('../dist/core/iso');
+const { writeIso } = require('../dist/core/formats/iso');
 const { peakRssKiB } = require('./peak-rss.cjs');
 
 const [tree, out, digests = ''] = process.argv.slice(2);

@@ -2,13 +2,13 @@
  * `suppack build-supplemental-pack`: the DDK's build-supplemental-pack.sh flags (docs/formats/xenserver.md §1.1),
  * so an existing build script switches by changing one word. Thin: flags → schema → core.
  */
-import { SuppackError } from '../core/errors';
-import { sourceDateEpoch } from '../core/time';
-import { buildLegacyPack } from '../core/legacy-pack';
+import { SuppackError } from '../core';
+import { sourceDateEpoch } from '../core';
+import { buildLegacyPack } from '../core';
 import { legacyPackSchema, type LegacyRequiresInput } from '../schemas/legacy-pack';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
-import { progressPrinter } from '../core/progress';
+import { progressPrinter } from '../core';
 
 export const usage = `Usage: suppack build-supplemental-pack --output=DIR --vendor-code=CODE --vendor-name=NAME
          --label=LABEL --text=TEXT --version=VERSION --product-version=VERSION [options] RPM...

@@ -10,9 +10,9 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildUpdateCommand } from './build-update';
 import { UsageError } from './args';
-import { isSuppackError } from '../core/errors';
-import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/openpgp/testing';
-import { run } from '../core/rpm/write-testing';
+import { isSuppackError } from '../core/base/errors';
+import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/formats/openpgp/testing';
+import { run } from '../core/formats/rpm/write-testing';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-cli-build-update-'));

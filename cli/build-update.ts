@@ -3,10 +3,10 @@
  * driver disks (XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8). Thin: flags → schema → core.
  */
 import { statSync } from 'node:fs';
-import { sourceDateEpoch } from '../core/time';
-import { buildUpdatePack } from '../core/update-pack';
-import { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from '../core/update/signing';
-import { progressPrinter } from '../core/progress';
+import { sourceDateEpoch } from '../core';
+import { buildUpdatePack } from '../core';
+import { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from '../core';
+import { progressPrinter } from '../core';
 import { updatePackSchema } from '../schemas/update-pack';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';

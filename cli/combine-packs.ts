@@ -1,7 +1,7 @@
 /** `suppack combine-packs`: the DDK's combine-supplemental-packs.sh (docs/formats/xenserver.md §3), natively. Thin: flags → core. */
-import { sourceDateEpoch } from '../core/time';
-import { combinePacks } from '../core/combine-packs';
-import { progressPrinter } from '../core/progress';
+import { sourceDateEpoch } from '../core';
+import { combinePacks } from '../core';
+import { progressPrinter } from '../core';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 import { basename, dirname } from 'node:path';
 

@@ -1,9 +1,9 @@
 /** `suppack inspect <iso>` and `suppack verify <iso>`: print what a pack holds / check it like the installer. */
-import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type PackReport } from '../core/pack-report';
-import type { UpdatePackReport } from '../core/update/report';
-import type { RpmHostSummary } from '../core/host-check';
+import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type PackReport } from '../core';
+import type { UpdatePackReport } from '../core';
+import type { RpmHostSummary } from '../core';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
-import { redactAnswerfile } from '../core/installer/answerfile-redact';
+import { redactAnswerfile } from '../core';
 
 export const inspectUsage = `Usage: suppack inspect [--json] PACK.iso
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { random as seeded } from '../testing/random';
-import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
+import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
 
 const CLI = join(__dirname, '../dist/cli/main.js');
 const rpms = inject('fixtureRpms');

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Ajv from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLegacyPack } from '../core/legacy-pack';
+import { buildLegacyPack } from '../core/products/legacy-pack/pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { buildFixtureRpmFiles, type FixtureRpms } from '../testing/rpms';
-import { isSuppackError } from '../core/errors';
+import { isSuppackError } from '../core/base/errors';
 import { UsageError } from './args';
 import { lintCommand } from './lint';
 

@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { SuppackError } from '../core/errors';
-import { targetHost, targetPlatform } from '../core/hosts';
-import { failingFindings, formatLintReport, lintSarif, runLint, type LintPack } from '../core/products/lint';
+import { SuppackError } from '../core';
+import { targetHost, targetPlatform } from '../core';
+import { failingFindings, formatLintReport, lintSarif, runLint, type LintPack } from '../core';
 import { lintCommandSchema } from '../schemas/lint';
 import { parseWithSchema } from '../schemas/parse';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';

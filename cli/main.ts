@@ -4,7 +4,7 @@
  * 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
  */
 import * as nodeModule from 'node:module';
-import { isSuppackError } from '../core/errors';
+import { isSuppackError } from '../core';
 import { UsageError } from './args';
 import { packageVersion } from './version';
 

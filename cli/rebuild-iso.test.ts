@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
-import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
+import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
 import { rebuildIsoCommand } from './rebuild-iso';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-cli-rebuild-'));

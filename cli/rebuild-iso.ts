@@ -1,10 +1,10 @@
 /**
  * `suppack rebuild-iso`: the DDK's rebuild-iso.sh (docs/formats/xenserver.md §4), natively. Thin: flags → core.
- * Nothing heavy is loaded here: core/rebuild-iso starts copying the input first.
+ * Nothing heavy is loaded here: core/products/installer-iso/rebuild starts copying the input first.
  */
-import { sourceDateEpoch } from '../core/time';
-import { menuReportLines, rebuildIso, type IncludeSpec } from '../core/rebuild-iso';
-import { progressPrinter } from '../core/progress';
+import { sourceDateEpoch } from '../core';
+import { menuReportLines, rebuildIso, type IncludeSpec } from '../core';
+import { progressPrinter } from '../core';
 import { parseCommandLine, UsageError, type OptionSpec } from './args';
 import { basename } from 'node:path';
 

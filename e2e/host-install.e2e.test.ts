@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newNxWorkspace, nxEnv } from './nx-testing';
 import { run, runAsync } from './packed';
 import { addShellToRoot, oldRpmBin, platformStubRpm, privateRpmRoot, rpmInRoot, type OldRpmRelease } from '../testing/old-rpm';
-import { generateKey, gpgHome, removeGpgHome } from '../core/openpgp/testing';
+import { generateKey, gpgHome, removeGpgHome } from '../core/formats/openpgp/testing';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { run, runAsync } from './packed';
 import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
-import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/openpgp/testing';
-import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
+import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/formats/openpgp/testing';
+import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
 
 const rpms = inject('fixtureRpms');
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';

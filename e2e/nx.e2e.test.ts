@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { recordOutputHashes, run, runAsync } from './packed';
 import { buildFixtureRpmFiles } from '../testing/rpms';
-import { buildTestInstaller } from '../core/rebuild-iso-testing';
+import { buildTestInstaller } from '../core/products/installer-iso/testing';
 import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
 import { startRemoteCache, type RemoteCache } from './remote-cache';
 

@@ -8,8 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { SuppackError } from '../core/errors';
-import { buildLegacyPack } from '../core/legacy-pack';
+import { SuppackError } from '../core/base/errors';
+import { buildLegacyPack } from '../core/products/legacy-pack/pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import buildIso from './build-iso/executor';
 import buildRpms from './build-rpms/executor';

@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildLegacyPack } from '../core/legacy-pack';
-import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
-import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
+import { buildLegacyPack } from '../core/products/legacy-pack/pack';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/xenserver/pack-sources';
+import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import buildIso from './build-iso/executor';
 import combinePacks from './combine-packs/executor';

@@ -6,9 +6,9 @@
  */
 import { posix } from 'node:path';
 import { createProjectFileMapUsingProjectGraph, logger, type ExecutorContext, type PromiseExecutor } from '@nx/devkit';
-import { SuppackError, isSuppackError } from '../core/errors';
-import { runStage, type Stage, type StageEnv, type StageOptionsInput } from '../core/products/stage';
-import type { StageName } from '../core/products/stages';
+import { SuppackError, isSuppackError } from '../core';
+import { runStage, type Stage, type StageEnv, type StageOptionsInput } from '../core';
+import type { StageName } from '../core';
 import { packageVersion } from '../cli/version';
 
 export function nxExecutor<N extends StageName>(stage: Stage<N>): PromiseExecutor<StageOptionsInput<N>> {

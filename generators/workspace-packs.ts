@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { visitNotIgnoredFiles, type Tree } from '@nx/devkit';
-import { SuppackError } from '../core/errors';
+import { SuppackError } from '../core';
 import { MANIFEST_FILE, projectManifestSchema, type ProjectManifest } from '../schemas/manifest';
 import { isIsoPath, UPDATE_PACKS_CANNOT_COMBINE } from '../schemas/pack-members';
 import { closest } from '../schemas/parse';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Vinyl from 'vinyl';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
-import { combinePacks as coreCombinePacks } from '../core/combine-packs';
-import { sourceDateEpoch } from '../core/time';
+import { combinePacks as coreCombinePacks } from '../core/products/combined-pack/combine';
+import { sourceDateEpoch } from '../core/base/time';
 import { combinePacks, type CombinePacksOptions } from './index';
 import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 

@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { z } from 'zod';
-import { combinePacks as combine } from '../core/combine-packs';
-import { SuppackError } from '../core/errors';
-import { sourceDateEpoch } from '../core/time';
+import { combinePacks as combine } from '../core';
+import { SuppackError } from '../core';
+import { sourceDateEpoch } from '../core';
 import { bundleManifestSchema } from '../schemas/bundle';
 import { volumeIdSchema } from '../schemas/pack-members';
 import { dottedPath, parseWithSchema } from '../schemas/parse';

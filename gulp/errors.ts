@@ -3,7 +3,7 @@
  * emitted on the stream (never thrown inside it); only bad options throw, when a plugin is created.
  */
 import PluginError from 'plugin-error';
-import { isSuppackError } from '../core/errors';
+import { isSuppackError } from '../core';
 
 export const PLUGIN_NAME = 'suppack';
 

@@ -8,13 +8,13 @@
  */
 import { Transform, Readable, type TransformCallback } from 'node:stream';
 import Vinyl from 'vinyl';
-import { SuppackError, withFile } from '../core/errors';
-import { targetHost, targetPlatform } from '../core/hosts';
-import { assertLintClean, formatLintReport, lintSarif, type LintPack, type LintReport } from '../core/products/lint';
-import { checkIgnore, lintRead, readLintRpmStream } from '../core/products/lint/lint';
-import type { LintRpm } from '../core/products/lint/rules';
-import { rpmHostFacts } from '../core/host-check';
-import { parseRpm, rpmHeadersLength } from '../core/rpm';
+import { SuppackError, withFile } from '../core';
+import { targetHost, targetPlatform } from '../core';
+import { assertLintClean, formatLintReport, lintSarif, type LintPack, type LintReport } from '../core';
+import { checkIgnore, lintRead, readLintRpmStream } from '../core';
+import type { LintRpm } from '../core';
+import { rpmHostFacts } from '../core';
+import { parseRpm, rpmHeadersLength } from '../core';
 import { legacyPackSchema, type LegacyPackInput } from '../schemas/legacy-pack';
 import { updatePackSchema, type UpdatePackInput } from '../schemas/update-pack';
 import { dottedPath, parseWithSchema } from '../schemas/parse';

@@ -6,9 +6,9 @@ import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Vinyl from 'vinyl';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
-import { rebuildIso as coreRebuildIso, type RebuildIsoBuild } from '../core/rebuild-iso';
-import { ANSWERFILE, buildTestInstaller } from '../core/rebuild-iso-testing';
-import { sourceDateEpoch } from '../core/time';
+import { rebuildIso as coreRebuildIso, type RebuildIsoBuild } from '../core/products/installer-iso/rebuild';
+import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
+import { sourceDateEpoch } from '../core/base/time';
 import { rebuildIso, type RebuildIsoOptions } from './index';
 import { buildTestPacks, bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, type TestPacks, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Vinyl from 'vinyl';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { planSpecs, renderSpecs, renderSpecText } from '../core/spec';
+import { planSpecs, renderSpecs, renderSpecText } from '../core/products/rpms/render-spec';
 import { manifestSchema, type ManifestInput } from '../schemas/manifest';
 import { renderSpec } from './index';
 import { chunked, isPluginError, runPlugin } from './testing';

@@ -1,5 +1,5 @@
 /**
- * `renderSpec(manifest)`: spec templates in, rendered specs out, by core/spec.ts (the macro
+ * `renderSpec(manifest)`: spec templates in, rendered specs out, by core/products/rpms/render-spec.ts (the macro
  * contract is documented there). A userspace template gives one spec, a kernel-module template
  * one spec per manifest kernel; the spec that carries the pack's extras (status report, EULAs)
  * is followed by `extras/<specbase>-extras.tar.gz` and `extras/<specbase>-extras.files`, the
@@ -8,8 +8,8 @@
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import Vinyl from 'vinyl';
-import { SuppackError } from '../core/errors';
-import { planSpecs, renderTemplate, type SpecPlan } from '../core/spec';
+import { SuppackError } from '../core';
+import { planSpecs, renderTemplate, type SpecPlan } from '../core';
 import { MANIFEST_FILE, manifestSchema, type Manifest, type ManifestInput } from '../schemas/manifest';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
@@ -50,7 +50,7 @@ export function renderSpec(manifest: ManifestInput, options: RenderSpecOptions =
         file: file.path,
       });
     }
-    // The same files and bytes as the render-spec stage: core/spec.ts renderTemplate.
+    // The same files and bytes as the render-spec stage: core/products/rpms/render-spec.ts renderTemplate.
     const rendered = await renderTemplate(m, mine, file.contents.toString('utf8'), projectDir, MANIFEST_FILE);
     for (const f of rendered) push(derived(file, join(dirname(file.path), ...f.path.split('/')), f.contents));
   }

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import Vinyl from 'vinyl';
 import { describe, expect, inject, test } from 'vitest';
-import { readRpm } from '../core/rpm';
+import { readRpm } from '../core/formats/rpm';
 import { rpmInfo, type RpmVinyl } from './index';
 import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode } from './testing';
 

@@ -4,8 +4,8 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type Vinyl from 'vinyl';
-import { SuppackError, withFile } from '../core/errors';
-import { parseRpm, rpmHeadersLength, type RpmInfo } from '../core/rpm';
+import { SuppackError, withFile } from '../core';
+import { parseRpm, rpmHeadersLength, type RpmInfo } from '../core';
 import { readStreamHead } from './contents';
 import { pluginError } from './errors';
 

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import PluginError from 'plugin-error';
 import Vinyl from 'vinyl';
-import { isSuppackError } from '../core/errors';
+import { isSuppackError } from '../core';
 import { writeContents } from './contents';
 import { PLUGIN_NAME, pluginError } from './errors';
 

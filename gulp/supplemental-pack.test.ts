@@ -5,14 +5,14 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Vinyl from 'vinyl';
 import { afterEach, beforeAll, describe, expect, inject, test, vi } from 'vitest';
-import { buildLegacyPack } from '../core/legacy-pack';
-import { sourceDateEpoch } from '../core/time';
+import { buildLegacyPack } from '../core/products/legacy-pack/pack';
+import { sourceDateEpoch } from '../core/base/time';
 import { legacyPackSchema, type LegacyPackInput } from '../schemas/legacy-pack';
 import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index';
 import type { UpdateSupplementalPackOptions } from './supplemental-pack';
-import { buildUpdatePack } from '../core/update-pack';
+import { buildUpdatePack } from '../core/products/update-pack/pack';
 import { updatePackSchema } from '../schemas/update-pack';
-import { hostileRpm, withPayloadBytesOverwritten } from '../core/rpm/hostile-testing';
+import { hostileRpm, withPayloadBytesOverwritten } from '../core/formats/rpm/hostile-testing';
 import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');

@@ -9,13 +9,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transform } from 'node:stream';
-import { isSuppackError, SuppackError } from '../core/errors';
-import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core/legacy-pack';
-import { sourceDateEpoch } from '../core/time';
+import { isSuppackError, SuppackError } from '../core';
+import { buildLegacyPack, legacyRepository, type LegacyPackResult } from '../core';
+import { sourceDateEpoch } from '../core';
 import { legacyPackSchema, type LegacyPack, type LegacyPackInput } from '../schemas/legacy-pack';
 import { updatePackSchema, type UpdatePack, type UpdatePackInput } from '../schemas/update-pack';
-import { buildUpdatePack, type UpdatePackFiles } from '../core/update-pack';
-import type { SigningSource } from '../core/update/signing';
+import { buildUpdatePack, type UpdatePackFiles } from '../core';
+import type { SigningSource } from '../core';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
 import { nToOne, Staging } from './staging';

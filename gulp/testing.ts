@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
 import PluginError from 'plugin-error';
 import Vinyl from 'vinyl';
-import { buildLegacyPack } from '../core/legacy-pack';
-import { buildUpdatePack } from '../core/update-pack';
+import { buildLegacyPack } from '../core/products/legacy-pack/pack';
+import { buildUpdatePack } from '../core/products/update-pack/pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { updatePackSchema } from '../schemas/update-pack';
 

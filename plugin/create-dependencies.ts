@@ -12,7 +12,7 @@ import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
 import { devkit } from './devkit';
 import { MANIFEST_FILE, type ProjectManifest } from '../schemas/manifest';
 import { isIsoPath } from '../schemas/pack-members';
-import { readProjectManifest } from '../core/manifest-file';
+import { readProjectManifest } from '../core/graph';
 import { targetNames, type SuppackPluginOptions } from './options';
 
 export const createDependencies: CreateDependencies<SuppackPluginOptions> = async (options, context) => {

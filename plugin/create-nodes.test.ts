@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/xenserver/pack-sources';
 import { createNodes, createPackNodeOrReport, readWorkspaceProjects } from './create-nodes';
-import { parseJson } from '../core/manifest-file';
+import { parseJson } from '../core/products/manifest-file';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'good', text: 'Good pack', version: '1.0', productVersion: '7.0.0' };
 

@@ -1,6 +1,6 @@
 /**
  * Computing the project graph loads the plugin alone: `suppack/plugin` pulls in the schemas and
- * five small core modules (errors, the manifest reader, the stage directories, the stage descriptors, member resolution), never the pipelines (ISO, RPM, installer code) or @nx/devkit before
+ * core/graph.ts and the five small modules behind it (errors, the manifest reader, the stage directories, the stage descriptors, member resolution), never the pipelines (ISO, RPM, installer code) or @nx/devkit before
  * Nx calls it. Checked on the build (dist/), as Nx loads it.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,14 @@ test('suppack/plugin loads no pipeline code and no @nx/devkit', () => {
   expect(existsSync(join(DIST, 'plugin/index.js')), 'run npm run build first').toBe(true);
   const loaded = loadedBy('plugin/index.js');
   const ours = loaded.filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1));
-  expect(ours.filter((p) => p.startsWith('core/')).sort()).toEqual(['core/errors.js', 'core/manifest-file.js', 'core/products/members.js', 'core/products/stages.js', 'core/project-layout.js']);
+  expect(ours.filter((p) => p.startsWith('core/')).sort()).toEqual([
+    'core/base/errors.js',
+    'core/graph.js',
+    'core/products/layout.js',
+    'core/products/manifest-file.js',
+    'core/products/members.js',
+    'core/products/stages.js',
+  ]);
   expect(ours.every((p) => /^(plugin|schemas|core)\//.test(p))).toBe(true);
   expect(loaded.filter((p) => p.includes('/node_modules/@nx/') || p.includes('/node_modules/nx/'))).toEqual([]);
 });

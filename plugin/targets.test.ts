@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { SuppackError } from '../core/errors';
-import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/pack-sources';
+import { SuppackError } from '../core/base/errors';
+import { UPDATE_PACKS_CANNOT_COMBINE } from '../core/xenserver/pack-sources';
 import { manifestSchema, projectManifestSchema, type ManifestInput, type ProjectManifestInput } from '../schemas/manifest';
 import { projectIso, type MemberProject } from '../core/products/members';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inferProjectMetadata, inferTargets, kernelInputs, manifestReadsInput, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, tokenisedStageDirs } from './targets';
 import type { InstallerManifest } from '../schemas/installer';
-import type { PackStageName } from '../core/stage-reads';
+import type { PackStageName } from '../core/products/stage-reads';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
 const parse = (m: ManifestInput) => manifestSchema.parse(m);
@@ -32,7 +32,7 @@ const common = { cache: true, options: {} };
 const ext = { externalDependencies: ['suppack'] };
 const epoch = { env: 'SOURCE_DATE_EPOCH' };
 const out = (sub: string) => [`{workspaceRoot}/dist/{projectRoot}/${sub}`];
-/** What a pack stage hashes of its suppack.json (core/stage-reads.ts). */
+/** What a pack stage hashes of its suppack.json (core/products/stage-reads.ts). */
 const reads = (root: string, stage: PackStageName) => manifestReadsInput(`${root}/suppack.json`, stage);
 
 describe('inferTargets', () => {
@@ -469,7 +469,7 @@ describe('kernel inputs of build-rpms (issue 12 items 4, 5)', () => {
   });
 });
 
-describe('what each pack stage hashes of suppack.json (core/stage-reads.ts)', () => {
+describe('what each pack stage hashes of suppack.json (core/products/stage-reads.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), "suppack-reads-it's "));
   const run = (stage: PackStageName, manifest: unknown) => {
     mkdirSync(join(dir, 'packs', 'a b'), { recursive: true });

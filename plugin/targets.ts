@@ -21,9 +21,9 @@ import { posix } from 'node:path';
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { BundleManifest, InstallerManifest, Manifest, ProjectManifest } from '../schemas/manifest';
 import { MANIFEST_FILE } from '../schemas/manifest';
-import { kernelBuildDir, stageDirs, type StageDirs } from '../core/project-layout';
-import { MANIFEST_READS, STAGES, stagesOfKind, type PackStageName, type StageInfo } from '../core/products/stages';
-import { resolveMembers, type MemberLookup } from '../core/products/members';
+import { kernelBuildDir, stageDirs, type StageDirs } from '../core/graph';
+import { MANIFEST_READS, STAGES, stagesOfKind, type PackStageName, type StageInfo } from '../core/graph';
+import { resolveMembers, type MemberLookup } from '../core/graph';
 import { targetNames, type Stage, type SuppackPluginOptions } from './options';
 
 /** The npm package whose version (and lockfile closure) every target hashes. */
@@ -102,7 +102,7 @@ function common(ctx: InferContext) {
 
 function inferPackTargets(projectRoot: string, manifest: Manifest, ctx: InferContext): Record<string, TargetConfiguration> {
   const { name, file, external, epoch } = common(ctx);
-  // Each stage hashes the parts of suppack.json it reads, nothing more (core/stage-reads.ts).
+  // Each stage hashes the parts of suppack.json it reads, nothing more (core/products/stage-reads.ts).
   const reads = (stage: PackStageName): Input => manifestReadsInput(posix.join(projectRoot || '.', MANIFEST_FILE), stage);
   const out = tokenisedStageDirs(projectRoot);
 

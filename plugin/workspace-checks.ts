@@ -9,7 +9,7 @@
  *    so installing one replaces the other. The same label for other product versions is fine (a
  *    driver vendor's per-release packs).
  */
-import { SuppackError } from '../core/errors';
+import { SuppackError } from '../core/graph';
 import type { ProjectManifest } from '../schemas/manifest';
 
 export interface CheckedProject {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseAnswerfileXml } from '../core/installer/answerfile';
+import { parseAnswerfileXml } from '../core/xenserver/installer/answerfile';
 import { answerfileSchema, checkAnswerfile, type AnswerfileElement } from './answerfile';
 
 /** docs/formats/xenserver.md §6: the example answerfile. */

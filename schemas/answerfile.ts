@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pyStrip } from '../core/py-strip';
+import { pyStrip } from '../core/base/py-strip';
 
 /**
  * The host-installer answerfile grammar (docs/answerfile.md; host-installer `answerfile.py`, its

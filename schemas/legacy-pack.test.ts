@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SuppackError } from '../core/errors';
+import { SuppackError } from '../core/base/errors';
 import { legacyPackSchema, type LegacyPackInput } from './legacy-pack';
 import { parseWithSchema } from './parse';
 

@@ -1,6 +1,6 @@
 /** suppack.json of every kind: pack (the default), bundle and installer; each error names the file and field. */
 import { describe, expect, test } from 'vitest';
-import { SuppackError } from '../core/errors';
+import { SuppackError } from '../core/base/errors';
 import { projectManifestSchema } from './manifest';
 import { dottedPath, parseWithSchema } from './parse';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseManifestText } from '../core/manifest-file';
+import { parseManifestText } from '../core/products/manifest-file';
 import { MAX_PROBLEMS } from './parse';
 
 const PACK = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC', version: '1.0', productVersion: '7.0.0' };

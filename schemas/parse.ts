@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SuppackError, allProblems } from '../core/errors';
+import { SuppackError, allProblems } from '../core/base/errors';
 
 /** How a schema field path is named to the user: `--label` on the CLI, `suppack.json: pack.label` in a manifest. */
 export type FieldNamer = (path: ReadonlyArray<PropertyKey>) => string;

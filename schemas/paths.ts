@@ -8,7 +8,7 @@ export const relativePath = (what: string) =>
   z.string().regex(RELATIVE_PATH, { error: `expected ${what} relative to the project root, without ".."` });
 
 /**
- * Why a file pattern (core/file-globs.ts) cannot be used, or undefined when suppack and Nx read it
+ * Why a file pattern (core/base/file-globs.ts) cannot be used, or undefined when suppack and Nx read it
  * alike: a path pattern relative to the project, with at most one leading "!" (an exclusion).
  */
 export function globPatternProblem(pattern: string): string | undefined {
@@ -27,7 +27,7 @@ export function globPatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-/** A string field holding a file pattern (core/file-globs.ts). */
+/** A string field holding a file pattern (core/base/file-globs.ts). */
 export const globPattern = () =>
   z.string().superRefine((value, ctx) => {
     const problem = globPatternProblem(value);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SuppackError, allProblems } from '../core/errors';
+import { SuppackError, allProblems } from '../core/base/errors';
 import { closest, parseWithSchema } from './parse';
 import { STAGE_NAMES, type StageName } from '../core/products/stages';
 

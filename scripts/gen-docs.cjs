@@ -9,7 +9,7 @@ const { z } = require('zod');
 const root = join(__dirname, '..');
 const dist = (p) => require(join(root, 'dist', p));
 
-// The pattern syntax of `prebuilt` (core/file-globs.ts), appended to the manifest reference.
+// The pattern syntax of `prebuilt` (core/base/file-globs.ts), appended to the manifest reference.
 const PATTERNS_SECTION = [
   '## Patterns (`prebuilt`)',
   '',
@@ -107,7 +107,7 @@ function pages() {
   const schemaOf = (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8'));
   const { RULES } = dist('core/products/lint/rules.js');
   const { pluginOptionsSchema, defaultPluginOptions } = dist('schemas/plugin-options.js');
-  const { MANIFEST_READS } = dist('core/stage-reads.js');
+  const { MANIFEST_READS } = dist('core/products/stage-reads.js');
   const { usage: lintUsage } = dist('cli/lint.js');
   return {
     'docs/lint.md': lintPage(banner, RULES, lintUsage),
@@ -168,7 +168,7 @@ function pages() {
       '`suppack.json` a target hashes only the parts below (a runtime input printing them, run by Nx',
       'from the workspace root); the executor hands its stage a manifest on which reading any other',
       'field is an internal error, so the cache key cannot miss a field the stage uses',
-      '(`core/stage-reads.ts`). Later stages also hash the files earlier stages wrote',
+      '(`core/products/stage-reads.ts`). Later stages also hash the files earlier stages wrote',
       '(`dependentTasksOutputFiles`): the rendered specs, the RPMs, the metadata.',
       '',
       '| target | parts of suppack.json it hashes |',
@@ -336,7 +336,7 @@ function pages() {
       '`EFI/<vendor>/grub*.cfg`, and every isolinux/syslinux or `grub*.cfg` menu inside the FAT images',
       'El Torito boots (`boot/efiboot.img`, where XCP-ng keeps the grub.cfg its UEFI boot reads, and',
       'any other FAT image the boot catalog points at). Each menu is parsed, not searched with',
-      'patterns (`core/installer/boot-menu.ts`):',
+      'patterns (`core/xenserver/installer/boot-menu.ts`):',
       '',
       '- isolinux/syslinux: `LABEL` entries (`TEXT HELP` blocks, `MENU BEGIN`/`MENU END`, `\\`',
       '  continuations); a Xen entry is `KERNEL` or `COM32 mboot.c32` whose `APPEND` reads',

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes core/xml-encodings-data.ts: the byte encodings an answerfile may declare, as the installer's
+"""Writes core/formats/xml/encodings-data.ts: the byte encodings an answerfile may declare, as the installer's
 parser (Python's pyexpat over expat) takes them. Beyond expat's own UTF-8, UTF-16, ISO-8859-1 and
 US-ASCII, pyexpat lends expat any Python codec that decodes each of the 256 bytes to one character
 ("multi-byte encodings are not supported"); bytes the codec leaves undefined are malformed. Only
 codecs that keep ASCII as is are listed (expat refuses the others). See docs/answerfile.md.
-Run: python3 scripts/xml-encodings.py > core/xml-encodings-data.ts"""
+Run: python3 scripts/xml-encodings.py > core/formats/xml/encodings-data.ts"""
 import encodings, encodings.aliases, pkgutil, sys, warnings
 
 warnings.simplefilter('ignore')

@@ -5,9 +5,9 @@
  * time) resolve with the same function (plugin/create-nodes.ts, core/products/project.ts), so they cannot disagree on which ISO a member is.
  */
 import { posix } from 'node:path';
-import { SuppackError } from '../errors';
+import { SuppackError } from '../base/errors';
 import { UPDATE_PACKS_CANNOT_COMBINE } from '../../schemas/pack-members';
-import { stageDirs } from '../project-layout';
+import { stageDirs } from './layout';
 import { isIsoPath } from '../../schemas/pack-members';
 import type { ProjectManifest } from '../../schemas/manifest';
 

@@ -1,14 +1,14 @@
 /**
  * A suppack project as its stages see it: the workspace and project roots, its suppack.json read
- * and validated once (core/manifest-file.ts), and the absolute stage directories
- * (core/project-layout.ts). No Nx here: the executors (executors/project.ts) give the workspace
+ * and validated once (core/products/manifest-file.ts), and the absolute stage directories
+ * (core/products/layout.ts). No Nx here: the executors (executors/project.ts) give the workspace
  * root and project roots they get from Nx; tests and other adapters can give their own.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
-import { SuppackError, describeError } from '../errors';
-import { parseProjectManifestText } from '../manifest-file';
-import { stageDirs, type StageDirs } from '../project-layout';
+import { SuppackError, describeError } from '../base/errors';
+import { parseProjectManifestText } from './manifest-file';
+import { stageDirs, type StageDirs } from './layout';
 import { MANIFEST_FILE, type ProjectKind, type ProjectManifest } from '../../schemas/manifest';
 import { isIsoPath } from '../../schemas/pack-members';
 import { resolveMembers, type MemberProject } from './members';

@@ -3,11 +3,11 @@
  * product declares its runs (core/products/<product>/stage.ts); every adapter runs them the same
  * way: the Nx executors through executors/project.ts `nxExecutor`, others by calling `runStage`.
  * A run gets the project (its manifest limited to what the stage's target hashes, for a pack
- * stage: core/stage-reads.ts), its validated options and what only the build system knows
+ * stage: core/products/stage-reads.ts), its validated options and what only the build system knows
  * (StageEnv); it writes its stage directory and nothing else.
  */
 import type { z } from 'zod';
-import { guardManifest } from '../stage-reads';
+import { guardManifest } from './stage-reads';
 import { executorOptionSchemas } from '../../schemas/executors';
 import { parseWithSchema } from '../../schemas/parse';
 import { readProjectOfKind, type ManifestOfKind, type ProjectOf } from './project';

@@ -3,12 +3,12 @@
  * read from here: the Nx targets (plugin/targets.ts: name, summary, inputs from `reads`, outputs
  * from `writes`), the executors and executors.json (title, description, options), the plugin's
  * `<stage>TargetName` options, what each target hashes of suppack.json and what its run may read
- * (core/stage-reads.ts), and docs/nx/caching.md. The run functions live with their product
+ * (core/products/stage-reads.ts), and docs/nx/caching.md. The run functions live with their product
  * (core/products/<product>/stages.ts) and are joined to these by core/products/runs.ts; this
  * module stays small and loads nothing else, because computing the Nx project graph reads it.
  * docs/ARCHITECTURE.md "Stages".
  */
-import type { StageDirs } from '../project-layout';
+import type { StageDirs } from './layout';
 
 /** The stages in build order: a pack project's, then a bundle's, then an installer's. */
 export const STAGE_NAMES = [
@@ -45,15 +45,15 @@ export interface StageInfo {
    * (bundle and installer projects, whose manifest is read whole).
    */
   reads: readonly string[] | 'all';
-  /** The stage directory it replaces (core/project-layout.ts): its target's one output. */
+  /** The stage directory it replaces (core/products/layout.ts): its target's one output. */
   writes: keyof StageDirs;
 }
 
 /** Every stage reads these: which schema the rest of the manifest follows. */
 const ALWAYS = ['kind', 'format'];
-/** The target host (core/hosts.ts targetHost): whose rpm must install the RPMs. */
+/** The target host (core/xenserver/hosts.ts targetHost): whose rpm must install the RPMs. */
 const HOST = ['pack.product', 'pack.productVersion', 'pack.requires'];
-/** The spec macros, the rendered specs and the extras RPM's files (core/spec.ts). */
+/** The spec macros, the rendered specs and the extras RPM's files (core/products/rpms/render-spec.ts). */
 const SPECS = ['rpms', 'kernels', 'eulas', 'statusReport', 'pack.label', 'pack.vendorCode', 'pack.version', 'pack.uuid'];
 
 export const STAGES = {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { encodeNewc } from '../../core/rpm/cpio-write';
+import { encodeNewc } from '../../core/formats/rpm/cpio-write';
 import { buildInstallerIso, DEFAULT_VOLUME_ID, type InstallerIso } from './installer-fixture';
 import { bootIso, parseProbeLog } from './qemu';
 

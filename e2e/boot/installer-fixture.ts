@@ -10,8 +10,8 @@ import { copyFileSync, createWriteStream, mkdirSync, readdirSync, rmSync, statSy
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { buildXcpngStyleIso } from '../../core/iso/append-testing';
-import { sourceDateEpoch } from '../../core/time';
+import { buildXcpngStyleIso } from '../../core/formats/iso/append/testing';
+import { sourceDateEpoch } from '../../core/base/time';
 import { debianParts, ISOHDPFX_BIN, ISOLINUX_BIN, SYSLINUX_BIOS_MODULES, GRUB_EFI_MODULES } from './debian-parts';
 import {
   EULA,
@@ -53,7 +53,7 @@ export interface InstallerIso {
   /** The directory the ISO was made from (kept for inspection). */
   tree: string;
   volumeId: string;
-  /** The epoch every timestamp was set to (SOURCE_DATE_EPOCH or core/time's default). */
+  /** The epoch every timestamp was set to (SOURCE_DATE_EPOCH or core/base/time's default). */
   epoch: number;
   /** Debian package name -> version of the downloaded parts (kernel, Xen, busybox). */
   versions: Record<string, string>;

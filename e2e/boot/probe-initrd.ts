@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { encodeNewcHeader } from '../../core/rpm/cpio-write';
+import { encodeNewcHeader } from '../../core/formats/rpm/cpio-write';
 
 /** Lines the probe prints on the serial console (through Xen's hvc0 -> com1). */
 export const PROBE = {

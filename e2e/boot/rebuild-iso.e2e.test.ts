@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { installPackedSuppack, run, EXAMPLE_FLAGS, type Installed } from '../packed';
 import { buildInstallerIso, type InstallerIso } from './installer-fixture';
 import { bootIso, parseProbeLog } from './qemu';
-import { ANSWERFILE } from '../../core/rebuild-iso-testing';
-import { isoinfoLbas } from '../../core/iso/testing';
+import { ANSWERFILE } from '../../core/products/installer-iso/testing';
+import { isoinfoLbas } from '../../core/formats/iso/testing';
 
 const rpms = inject('fixtureRpms');
 const BUILD_TIMEOUT = 300_000;

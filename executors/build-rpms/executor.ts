@@ -1,5 +1,5 @@
 /** build-rpms: the stage of core/products/rpms/stages.ts, run by Nx (executors/project.ts). */
-import { buildRpmsStage } from '../../core/products/rpms/stages';
+import { buildRpmsStage } from '../../core';
 import { nxExecutor } from '../project';
 
 export default nxExecutor(buildRpmsStage);

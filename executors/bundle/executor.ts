@@ -1,5 +1,5 @@
 /** bundle: the stage of core/products/pack/stages.ts, run by Nx (executors/project.ts). */
-import { bundleStage } from '../../core/products/pack/stages';
+import { bundleStage } from '../../core';
 import { nxExecutor } from '../project';
 
 export default nxExecutor(bundleStage);

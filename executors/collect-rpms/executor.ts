@@ -1,5 +1,5 @@
 /** collect-rpms: the stage of core/products/rpms/stages.ts, run by Nx (executors/project.ts). */
-import { collectRpmsStage } from '../../core/products/rpms/stages';
+import { collectRpmsStage } from '../../core';
 import { nxExecutor } from '../project';
 
 export default nxExecutor(collectRpmsStage);

@@ -1,5 +1,5 @@
 /** combine-packs: the stage of core/products/combined-pack/stage.ts, run by Nx (executors/project.ts). */
-import { combinePacksStage } from '../../core/products/combined-pack/stage';
+import { combinePacksStage } from '../../core';
 import { nxExecutor } from '../project';
 
 export default nxExecutor(combinePacksStage);

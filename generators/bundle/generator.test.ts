@@ -5,7 +5,7 @@ import { UPDATE_PACKS_CANNOT_COMBINE } from '../../schemas/pack-members';
 import { projectManifestSchema } from '../../schemas/manifest';
 import { inferTargets } from '../../plugin/targets';
 import { installerGenerator, STARTING_ANSWERFILE } from '../installer/generator';
-import { parseAnswerfile } from '../../core/installer/answerfile';
+import { parseAnswerfile } from '../../core/xenserver/installer/answerfile';
 import { bundleGenerator } from './generator';
 
 const PACK = { vendorCode: 'acme', vendorName: 'Acme', text: 'Acme', version: '1.0', productVersion: '7.0.0' };

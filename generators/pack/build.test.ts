@@ -10,13 +10,13 @@ import { dirname, join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { prepareKernelTrees } from '../../core/kernel-devel';
-import { buildRpms } from '../../core/rpmbuild';
-import { renderSpecs } from '../../core/spec';
-import { buildSourceTarballs } from '../../core/srctarball';
-import { buildUpdatePack } from '../../core/update-pack';
-import { DEFAULT_EPOCH } from '../../core/time';
-import { parseManifestText } from '../../core/manifest-file';
+import { prepareKernelTrees } from '../../core/products/rpms/kernel-devel';
+import { buildRpms } from '../../core/products/rpms/rpmbuild';
+import { renderSpecs } from '../../core/products/rpms/render-spec';
+import { buildSourceTarballs } from '../../core/products/rpms/srctarball';
+import { buildUpdatePack } from '../../core/products/update-pack/pack';
+import { DEFAULT_EPOCH } from '../../core/base/time';
+import { parseManifestText } from '../../core/products/manifest-file';
 import type { PackFormat, PackType } from '../../schemas/generators';
 import { debianHeadersTree, kernelDevelRpm } from '../../testing/kernel-devel';
 import { packGenerator } from './generator';
@@ -67,7 +67,7 @@ async function generateAndBuild(
   const dist = join(dir, 'dist');
   await renderSpecs({ manifest, projectDir: dir, outDir: join(dist, 'specs') });
   await buildSourceTarballs({ manifest, projectDir: dir, outDir: join(dist, 'SOURCES'), epoch: DEFAULT_EPOCH });
-  // What the build-rpms executor does first: the kernel-devel RPMs' trees (core/kernel-devel.ts).
+  // What the build-rpms executor does first: the kernel-devel RPMs' trees (core/products/rpms/kernel-devel.ts).
   const built = await prepareKernelTrees(manifest, { baseDir: root, workDir: join(dist, '.rpmbuild'), manifestFile: 'suppack.json' });
   const rpms = await buildRpms({
     manifest: built,
@@ -166,7 +166,7 @@ test('a driver built against a kernel-devel RPM laid out as XCP-ng\'s, made from
   expect(existsSync(join('/lib/modules', release))).toBe(false);
   const tree = join(ws, 'devel-tree');
   await debianHeadersTree(tree, release);
-  // gzip: xz over 80 MB takes long on a busy machine; xz payloads are tested in core/kernel-devel.test.ts.
+  // gzip: xz over 80 MB takes long on a busy machine; xz payloads are tested in core/products/rpms/kernel-devel.test.ts.
   const rpm = await kernelDevelRpm({ release, tree, outDir: join(ws, 'devel-rpm') });
   rmSync(tree, { recursive: true, force: true });
   expect(execFileSync('rpm', ['-qpl', rpm], { encoding: 'utf8' })).toContain(`/lib/modules/${release}/build\n`);

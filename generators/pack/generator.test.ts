@@ -8,7 +8,7 @@ import { inferTargets } from '../../plugin/targets';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRpm } from '../../core/rpm/write';
+import { encodeRpm } from '../../core/formats/rpm/write';
 import { installedHeaders } from '../../testing/kernel-devel';
 import { normalizeOptions, packGenerator, packManifest, typedOption } from './generator';
 import { defaultPluginOptions } from '../../schemas/plugin-options';

@@ -13,8 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { generateFiles, offsetFromRoot, type Tree } from '@nx/devkit';
-import { SuppackError } from '../../core/errors';
-import { develRpmReleases, installedKernels } from '../../core/kernel-devel';
+import { SuppackError } from '../../core';
+import { develRpmReleases, installedKernels } from '../../core';
 import { DEFAULT_KERNEL, DEFAULT_PACK_VERSION, packGeneratorSchema, type PackGeneratorConfig, type PackGeneratorOptions } from '../../schemas/generators';
 import { manifestSchema, MANIFEST_FILE, type ManifestInput } from '../../schemas/manifest';
 import { parseWithSchema } from '../../schemas/parse';

@@ -9,10 +9,10 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { main } from '../../cli/main';
-import { encodeInitrdMember } from '../../core/installer/initrd';
-import { openIso } from '../../core/iso/reader';
-import { generateKey, gpgHome, removeGpgHome } from '../../core/openpgp/testing';
-import { ANSWERFILE, buildTestInstaller } from '../../core/rebuild-iso-testing';
+import { encodeInitrdMember } from '../../core/xenserver/installer/initrd';
+import { openIso } from '../../core/formats/iso/reader';
+import { generateKey, gpgHome, removeGpgHome } from '../../core/formats/openpgp/testing';
+import { ANSWERFILE, buildTestInstaller } from '../../core/products/installer-iso/testing';
 import { buildFixtureRpms } from '../rpms';
 
 /** What the probes need besides the input: valid companions and the secrets a case must never print. */
@@ -160,7 +160,7 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
   put('fat', 'floppy.img', readFileSync(floppy));
 
   // answerfiles and boot menus from the fixtures (text from the vendors' and users' own files)
-  const answerDir = join(__dirname, '../../core/installer/fixtures/answerfiles');
+  const answerDir = join(__dirname, '../../core/xenserver/installer/fixtures/answerfiles');
   for (const f of readdirSync(answerDir).filter((n) => n.endsWith('.xml')).sort()) put('answerfile', f, readFileSync(join(answerDir, f)));
   const menuDir = join(__dirname, '../fixtures/boot-menus');
   for (const f of readdirSync(menuDir).filter((n) => n.endsWith('.cfg')).sort()) put('boot-menu', f, readFileSync(join(menuDir, f)));

@@ -1,13 +1,13 @@
 /**
  * combine-packs (bundle projects): the member packs' ISOs → the stage directory: <name>.iso and
- * <name>.iso.md5, each pack in packages.<label>/, listed in XS-REPOSITORY-LIST (core/combine-packs.ts,
+ * <name>.iso.md5, each pack in packages.<label>/, listed in XS-REPOSITORY-LIST (core/products/combined-pack/combine.ts,
  * docs/formats/xenserver.md §3).
  */
 import { join, relative } from 'node:path';
-import { combinePacks } from '../../combine-packs';
-import { replaceDir } from '../../output';
-import { progressPrinter } from '../../progress';
-import { sourceDateEpoch } from '../../time';
+import { combinePacks } from './combine';
+import { replaceDir } from '../../base/output';
+import { progressPrinter } from '../../base/progress';
+import { sourceDateEpoch } from '../../base/time';
 import { memberIsos } from '../project';
 import { defineStage } from '../stage';
 

@@ -1,15 +1,15 @@
 /**
  * rebuild-iso (installer projects): baseIso + the member packs' ISOs + answerfile + drivers +
- * include → the stage directory's <output> (default <project name>.iso) (core/rebuild-iso.ts,
+ * include → the stage directory's <output> (default <project name>.iso) (core/products/installer-iso/rebuild.ts,
  * docs/formats/xenserver.md §4).
  */
 import { promises as fsp } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { SuppackError } from '../../errors';
-import { replaceDir } from '../../output';
-import { progressPrinter } from '../../progress';
-import { menuReportLines, rebuildIso } from '../../rebuild-iso';
-import { sourceDateEpoch } from '../../time';
+import { SuppackError } from '../../base/errors';
+import { replaceDir } from '../../base/output';
+import { progressPrinter } from '../../base/progress';
+import { menuReportLines, rebuildIso } from './rebuild';
+import { sourceDateEpoch } from '../../base/time';
 import { memberIsos } from '../project';
 import { defineStage } from '../stage';
 

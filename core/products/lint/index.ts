@@ -2,13 +2,13 @@
  * `suppack lint`'s one entry point, for the CLI, the Nx executor and the gulp plugin: the DDK
  * guide's rules (rules.ts, docs/lint.md) over a pack's RPMs or a built pack ISO.
  */
-import { SuppackError } from '../../errors';
+import { SuppackError } from '../../base/errors';
 import type { LintReport } from './findings';
 import { checkIgnore, lintRead, readLintRpm } from './lint';
 import { previousRpms, readLintIso } from './pack-iso';
 import type { LintPack, LintRpm } from './rules';
 import { uninstallCheckUnavailable, uninstallLeftovers } from './uninstall';
-import { checkRpmIdentity } from '../../rpm/identity';
+import { checkRpmIdentity } from '../../formats/rpm/identity';
 
 export type { Finding, LintReport, Severity } from './findings';
 export { failingFindings, formatFinding } from './findings';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureRpmFiles, type FixtureRpms } from '../../../testing/rpms';
-import { isSuppackError } from '../../errors';
-import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../hosts';
+import { isSuppackError } from '../../base/errors';
+import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../xenserver/hosts';
 import type { Finding } from './findings';
 import { assertLintClean, findVermagic, lintRpms } from './lint';
 import { LINT_RULE_IDS } from '../../../schemas/lint';

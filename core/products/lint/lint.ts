@@ -6,13 +6,13 @@
 import { basename } from 'node:path';
 import { lintIgnoreSchema, type LintRuleId } from '../../../schemas/lint';
 import { parseWithSchema } from '../../../schemas/parse';
-import { allProblems, SuppackError, withFile, withFileAsync } from '../../errors';
+import { allProblems, SuppackError, withFile, withFileAsync } from '../../base/errors';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { rpmHostFacts } from '../../host-check';
-import { readRpmPayloadStream, SUPPORTED_PAYLOAD_COMPRESSORS, type CpioEntry } from '../../rpm/payload';
-import { parseRpm, rpmHeadersLength } from '../../rpm/read';
+import { rpmHostFacts } from '../../xenserver/host-check';
+import { readRpmPayloadStream, SUPPORTED_PAYLOAD_COMPRESSORS, type CpioEntry } from '../../formats/rpm/payload';
+import { parseRpm, rpmHeadersLength } from '../../formats/rpm/read';
 import { failingFindings, formatFinding, type Finding, type LintReport } from './findings';
 import { DOM0_MEMORY_MIB, RULES, type LintPack, type LintRpm } from './rules';
 

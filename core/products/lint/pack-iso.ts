@@ -2,10 +2,10 @@
  * A built pack ISO as lint input: the pack's own facts from its metadata (XS-REPOSITORY or
  * update.xml) and each RPM read from the ISO in one pass (lint.ts, readLintRpmStream).
  */
-import { openIso } from '../../iso/reader';
-import { targetHost, targetPlatform } from '../../hosts';
-import { inspectPack } from '../../pack-report';
-import { SuppackError } from '../../errors';
+import { openIso } from '../../formats/iso/reader';
+import { targetHost, targetPlatform } from '../../xenserver/hosts';
+import { inspectPack } from '../report/pack-report';
+import { SuppackError } from '../../base/errors';
 import { readLintRpmStream } from './lint';
 import type { LintPack, LintRpm, PreviousRpm } from './rules';
 

@@ -3,10 +3,10 @@
  * the fix). Every rule reads only what lint.ts gathered: RPM headers, file lists, scriptlets,
  * module vermagics and the pack's own options. Pure functions, no I/O.
  */
-import { hostProblems, type RpmHostFacts } from '../../host-check';
-import type { HostPlatform, TargetHost } from '../../hosts';
-import type { RpmFile, RpmInfo } from '../../rpm/types';
-import { compareEvr } from '../../rpm/version';
+import { hostProblems, type RpmHostFacts } from '../../xenserver/host-check';
+import type { HostPlatform, TargetHost } from '../../xenserver/hosts';
+import type { RpmFile, RpmInfo } from '../../formats/rpm/types';
+import { compareEvr } from '../../formats/rpm/version';
 import type { LintRuleId } from '../../../schemas/lint';
 import type { Finding, Severity } from './findings';
 

@@ -6,13 +6,13 @@
 import { promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Manifest } from '../../../schemas/manifest';
-import { SuppackError, describeNodeError, isNodeError } from '../../errors';
-import { targetHost, targetPlatform } from '../../hosts';
-import { replaceDir } from '../../output';
+import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
+import { targetHost, targetPlatform } from '../../xenserver/hosts';
+import { replaceDir } from '../../base/output';
 import type { LintReport } from './findings';
 import { runLint } from './index';
 import { assertLintClean, formatLintReport } from './lint';
-import { stageDirs } from '../../project-layout';
+import { stageDirs } from '../layout';
 import { defineStage } from '../stage';
 import type { LintPack } from './rules';
 import { lintSarif } from './sarif';

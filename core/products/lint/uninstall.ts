@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SuppackError } from '../../errors';
+import { SuppackError } from '../../base/errors';
 
 /** What a check needs of this machine; why it cannot run, or undefined. */
 export function uninstallCheckUnavailable(): string | undefined {

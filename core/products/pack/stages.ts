@@ -5,12 +5,12 @@
  * from SUPPACK_SIGNING_KEY, never from options), and bundle (the release zip).
  */
 import { join, relative } from 'node:path';
-import { buildBundle } from '../../bundle';
-import { buildLegacyIsoFromMetadata, writeLegacyPackMetadata } from '../../legacy-pack-stages';
-import { progressPrinter } from '../../progress';
-import { sourceDateEpoch } from '../../time';
-import { buildUpdateIsoFromMetadata, writeUpdatePackMetadata } from '../../update-pack-stages';
-import type { UpdatePackFiles } from '../../update-pack';
+import { buildBundle } from '../release-zip/bundle';
+import { buildLegacyIsoFromMetadata, writeLegacyPackMetadata } from '../legacy-pack/stages';
+import { progressPrinter } from '../../base/progress';
+import { sourceDateEpoch } from '../../base/time';
+import { buildUpdateIsoFromMetadata, writeUpdatePackMetadata } from '../update-pack/stages';
+import type { UpdatePackFiles } from '../update-pack/pack';
 import type { ProjectOf } from '../project';
 import { defineStage } from '../stage';
 import type { Manifest } from '../../../schemas/manifest';

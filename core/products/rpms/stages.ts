@@ -1,15 +1,15 @@
 /**
- * The stages that make a pack's RPMs: render-spec (templates → specs, core/spec.ts),
- * build-srctarballs (sources → tarballs, core/srctarball.ts), build-rpms (rpmbuild, after the
- * kernel-devel RPMs are extracted: core/rpmbuild.ts, core/kernel-devel.ts) and collect-rpms
- * (built + prebuilt, each checked: core/collect-rpms.ts).
+ * The stages that make a pack's RPMs: render-spec (templates → specs, core/products/rpms/render-spec.ts),
+ * build-srctarballs (sources → tarballs, core/products/rpms/srctarball.ts), build-rpms (rpmbuild, after the
+ * kernel-devel RPMs are extracted: core/products/rpms/rpmbuild.ts, core/products/rpms/kernel-devel.ts) and collect-rpms
+ * (built + prebuilt, each checked: core/products/rpms/collect.ts).
  */
-import { collectRpms } from '../../collect-rpms';
-import { prepareKernelTrees } from '../../kernel-devel';
-import { buildRpms } from '../../rpmbuild';
-import { renderSpecs } from '../../spec';
-import { buildSourceTarballs } from '../../srctarball';
-import { sourceDateEpoch } from '../../time';
+import { collectRpms } from './collect';
+import { prepareKernelTrees } from './kernel-devel';
+import { buildRpms } from './rpmbuild';
+import { renderSpecs } from './render-spec';
+import { buildSourceTarballs } from './srctarball';
+import { sourceDateEpoch } from '../../base/time';
 import { defineStage } from '../stage';
 
 export const renderSpecStage = defineStage('render-spec', async (p) => {

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SuppackError } from '../../base/errors';
+import {
+  LONG_ASCII,
+  LONG_DIR,
+  LONG_TARGET,
+  LONG_UTF8,
+  type SampleTree,
+  bytes,
+  latin1View,
+  makeSampleTree,
+  md5,
+  parseIsoinfoListing,
+  run,
+  runBinary,
+} from './testing';
+import { type IsoEntry, type IsoOptions, type IsoWritten, planIso, writeIso } from './writer';
+
+const OPTS: IsoOptions = { volumeId: 'SUPPACK-TEST_1', applicationId: 'SUPPACK TEST APP', publisherId: 'ACME', epoch: 946684800 };
+
+let work: string;
+let tree: SampleTree;
+let iso: string;
+let result: IsoWritten;
+const progress: Array<{ written: number; total: number }> = [];
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'suppack-iso-writer-'));
+  tree = makeSampleTree(join(work, 'tree'));
+  iso = join(work, 'out.iso');
+  result = await writeIso(tree.entries, { ...OPTS, onProgress: (p) => progress.push(p) }, iso);
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('writeIso: a sample tree checked with the real tools', () => {
+  test('result: size, md5 and sha256 of the bytes on disk; size as planned', () => {
+    const data = readFileSync(iso);
+    expect(result.bytes).toBe(data.length);
+    expect(result.bytes).toBe(planIso(tree.entries, OPTS).totalBytes);
+    expect(result.bytes % 2048).toBe(0);
+    expect(result.md5).toBe(md5(data));
+    expect(result.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+  });
+
+  test('progress is reported up to the total', () => {
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual({ written: result.bytes, total: result.bytes });
+    for (let i = 1; i < progress.length; i++) expect(progress[i].written).toBeGreaterThanOrEqual(progress[i - 1].written);
+  });
+
+  test('isoinfo -d: ids, Rock Ridge and Joliet level 3', () => {
+    const r = run('isoinfo', ['-d', '-i', iso]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Volume id: SUPPACK-TEST_1\n');
+    expect(r.stdout).toContain('Application id: SUPPACK TEST APP\n');
+    expect(r.stdout).toContain('Publisher id: ACME\n');
+    expect(r.stdout).toContain('System id: LINUX\n');
+    expect(r.stdout).toContain('Rock Ridge signatures version 1 found');
+    expect(r.stdout).toContain('Joliet with UCS level 3 found');
+    expect(r.stdout).toContain(`Volume size is: ${result.bytes / 2048}\n`);
+  });
+
+  test('isoinfo -R -l lists every file, directory and symlink with sizes, modes and targets', () => {
+    const r = run('isoinfo', ['-R', '-l', '-i', iso]);
+    expect(r.code).toBe(0);
+    const listed = parseIsoinfoListing(r.stdout);
+    for (const f of tree.files) {
+      expect(listed.get(f.path), f.path).toMatchObject({ mode: f.executable ? '-r-xr-xr-x' : '-r--r--r--', size: f.content.length, target: undefined });
+    }
+    for (const s of tree.symlinks) expect(listed.get(s.path), s.path).toMatchObject({ mode: 'lrwxrwxrwx', target: s.target });
+    expect(listed.get('emptydir')?.mode).toBe('dr-xr-xr-x');
+    expect(listed.get(LONG_DIR)?.mode).toBe('dr-xr-xr-x');
+    expect(listed.get('long-link')?.target).toBe(LONG_TARGET);
+    expect(listed.has(`names/${LONG_UTF8}`)).toBe(true);
+    expect(listed.has(`names/${LONG_ASCII}`)).toBe(true);
+  });
+
+  test('isoinfo -J -l lists every file with its size (symlinks are not in Joliet, like mkisofs)', () => {
+    // isoinfo cannot print Joliet names as UTF-8; Latin-1 shows the rest as '_'.
+    const r = run('isoinfo', ['-J', '-j', 'iso8859-1', '-l', '-i', iso], 'latin1');
+    expect(r.code).toBe(0);
+    const listed = parseIsoinfoListing(r.stdout);
+    for (const f of tree.files) expect(listed.get(latin1View(f.path))?.size, f.path).toBe(f.content.length);
+    const dirs = new Set(['emptydir']);
+    for (const f of tree.files) for (let p = f.path; p.includes('/'); ) dirs.add((p = p.slice(0, p.lastIndexOf('/'))));
+    expect(new Set(listed.keys())).toEqual(new Set([...tree.files.map((f) => latin1View(f.path)), ...dirs]));
+  });
+
+  test('isoinfo -R -x extracts contents unchanged', () => {
+    for (const path of ['big/blob.bin', 'XS-PACKAGES', `names/${LONG_UTF8}`, 'names/ünïcödé-ファイル.txt', 'many/file-number-0042.rpm', 'empty']) {
+      const r = runBinary('isoinfo', ['-R', '-x', `/${path}`, '-i', iso]);
+      const want = tree.files.find((f) => f.path === path)!.content;
+      expect(md5(r), path).toBe(md5(want));
+    }
+  });
+
+  test('bsdtar extracts identical files, modes 0444/0555, symlinks and the empty dir', () => {
+    const out = join(work, 'bsdtar');
+    rmSync(out, { recursive: true, force: true });
+    run('mkdir', ['-p', out]);
+    const r = run('bsdtar', ['-xf', iso, '-C', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of tree.files) {
+      const p = join(out, f.path);
+      expect(readFileSync(p).equals(f.content), f.path).toBe(true);
+      expect(statSync(p).mode & 0o777, f.path).toBe(f.executable ? 0o555 : 0o444);
+    }
+    // libarchive drops the '/' between SL entries (it does the same on xorriso images), so only
+    // short targets are compared here; the long one is checked with isoinfo and xorriso.
+    for (const s of tree.symlinks.filter((l) => l.path !== 'long-link')) expect(readlinkSync(join(out, s.path))).toBe(s.target);
+    expect(lstatSync(join(out, 'long-link')).isSymbolicLink()).toBe(true);
+    expect(statSync(join(out, 'emptydir')).isDirectory()).toBe(true);
+    expect(readdirSync(join(out, 'emptydir'))).toEqual([]);
+    expect(statSync(join(out, 'names')).mode & 0o777).toBe(0o555);
+  });
+
+  test('xorriso loads it cleanly and lists every node', () => {
+    const r = run('xorriso', ['-indev', iso, '-find', '/', '-exec', 'lsdl']);
+    expect(r.code).toBe(0);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toMatch(/SORRY|FAILURE|WARNING|MISHAP/);
+    for (const f of tree.files) expect(r.stdout, f.path).toContain(`'/${f.path}'`);
+    expect(r.stdout).toContain(`'/long-link' -> '${LONG_TARGET}'`);
+    expect(r.stdout).toContain(`'/names/link-to-big' -> '../big/blob.bin'`);
+    const toc = run('xorriso', ['-indev', iso, '-report_about', 'ALL', '-toc']);
+    expect(toc.code).toBe(0);
+    expect(toc.stdout + toc.stderr).not.toMatch(/SORRY|FAILURE|WARNING|MISHAP/);
+    expect(toc.stdout + toc.stderr).toContain(`${result.bytes / 2048} readable`);
+  });
+});
+
+describe('writeIso: determinism', () => {
+  test('same tree elsewhere, other mtimes, umask and TZ → identical bytes; another epoch → different', async () => {
+    const a = makeSampleTree(join(work, 'det-a'), { mtime: 1_000_000_000, many: 30, umask: 0o022 });
+    const b = makeSampleTree(join(work, 'deeper/det-b'), { mtime: 1_700_000_000, many: 30, umask: 0o077 });
+    expect(statSync(join(work, 'deeper/det-b/XS-PACKAGES')).mode & 0o777).toBe(0o600);
+    expect(b.entries.find((e) => e.path === 'install/install.sh')).toMatchObject({ mode: 0o700 });
+    const tz = process.env.TZ;
+    const ra = await writeIso(a.entries, OPTS, join(work, 'a.iso'));
+    process.env.TZ = 'Pacific/Chatham';
+    let rb;
+    try {
+      rb = await writeIso([...b.entries].reverse(), OPTS, join(work, 'b.iso'));
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    expect(rb.sha256).toBe(ra.sha256);
+    expect(readFileSync(join(work, 'a.iso')).equals(readFileSync(join(work, 'b.iso')))).toBe(true);
+    const rc = await writeIso(a.entries, { ...OPTS, epoch: OPTS.epoch + 86400 }, join(work, 'c.iso'));
+    expect(rc.sha256).not.toBe(ra.sha256);
+    expect(run('isoinfo', ['-R', '-l', '-i', join(work, 'c.iso')]).stdout).toContain('Jan  2 2000');
+  });
+});
+
+describe('writeIso: sources and failures', () => {
+  async function expectFailure(entries: IsoEntry[], opts: IsoOptions, re: RegExp): Promise<void> {
+    const out = join(work, `fail-${Math.random().toString(36).slice(2)}.iso`);
+    const err = await writeIso(entries, opts, out).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SuppackError);
+    expect((err as Error).message).toMatch(re);
+    expect(existsSync(out)).toBe(false);
+  }
+
+  test('stream sources are copied', async () => {
+    const content = bytes(5 * 1024 * 1024 + 17, 99);
+    const out = join(work, 'stream.iso');
+    const entries: IsoEntry[] = [
+      { path: 'from/stream.bin', kind: 'file', size: content.length, source: () => Readable.from([content.subarray(0, 1000), content.subarray(1000)]) },
+    ];
+    await writeIso(entries, OPTS, out);
+    expect(md5(runBinary('isoinfo', ['-R', '-x', '/from/stream.bin', '-i', out]))).toBe(md5(content));
+  });
+
+  test('invalid options and entries: SuppackError, no output file', async () => {
+    const ok: IsoEntry[] = [{ path: 'a', kind: 'file', size: 1, source: join(work, 'tree/XS-PACKAGES') }];
+    await expectFailure(ok, { ...OPTS, volumeId: 'V'.repeat(33) }, /^volumeId: expected 1 to 32 printable ASCII characters/);
+    await expectFailure([{ ...ok[0], path: 'bad:name' }], OPTS, /^bad:name: Joliet name: .*':'/);
+    await expectFailure([...ok, ...ok], OPTS, /^a: ISO image path: listed twice/);
+  });
+
+  test('a source whose size changed, shrank or is missing: SuppackError naming it, no output file', async () => {
+    const src = join(work, 'changing.bin');
+    writeFileSync(src, bytes(10_000, 3));
+    await expectFailure([{ path: 'c', kind: 'file', size: 9_000, source: src }], OPTS, new RegExp(`^${src}: size: file changed .*expected 9000 bytes, found 10000`));
+    await expectFailure([{ path: 'm', kind: 'file', size: 1, source: join(work, 'missing') }], OPTS, /missing: no such file or directory/);
+    await expectFailure(
+      [{ path: 's', kind: 'file', size: 10, source: () => Readable.from([Buffer.alloc(4)]) }],
+      OPTS,
+      /^s: size: file changed .*expected 10 bytes, the stream gave 4/,
+    );
+  });
+
+  test('an unwritable output is a SuppackError', async () => {
+    const err = await writeIso([], OPTS, join(work, 'no/such/dir/x.iso')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SuppackError);
+    expect((err as Error).message).toMatch(/no\/such\/dir\/x\.iso: cannot write output: no such file or directory/);
+  });
+});
+
+test('digests: only the ones asked for are computed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'suppack-digests-'));
+  try {
+    const out = join(dir, 'a.iso');
+    const r = await writeIso([{ path: 'a', kind: 'file', size: 3, source: () => Readable.from([Buffer.from('abc')]) }], { volumeId: 'D', epoch: 0, digests: ['md5'] }, out);
+    expect(r.md5).toBe(md5(readFileSync(out)));
+    expect(r.sha256).toBeUndefined();
+    const none = await writeIso([{ path: 'a', kind: 'file', size: 3, source: () => Readable.from([Buffer.from('abc')]) }], { volumeId: 'D', epoch: 0, digests: [] }, out);
+    expect(none).toEqual({ bytes: readFileSync(out).length });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,148 @@
+/**
+ * Streaming ISO 9660 writer: `mkisofs -r -J -joliet-long` equivalent (ISO 9660 level-2 names,
+ * Rock Ridge, Joliet), deterministic from `options.epoch`. The layout is planned up front
+ * (`planIso`), then the image is written in one sequential pass while MD5 and SHA-256 are computed.
+ */
+import { promises as fsp } from 'node:fs';
+import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
+import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
+import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
+import { ImageSink } from './sink';
+import type { IsoDigest, IsoEntry, IsoOptions } from './tree';
+
+export { planIso, PAD_BLOCKS } from './layout';
+export type { IsoPlan, PlannedFile } from './layout';
+export type { IsoDigest, IsoEntry, IsoOptions } from './tree';
+
+/** Size of the image and the hex digests asked for in `options.digests`. */
+export type IsoWritten = { bytes: number } & Partial<Record<IsoDigest, string>>;
+
+/**
+ * Write the image to `out` (created or truncated). On failure `out` is removed. Returns the size
+ * and the digests of the bytes written (`options.digests`, default MD5 and SHA-256), computed on the fly.
+ */
+export async function writeIso(
+  entries: IsoEntry[],
+  options: IsoOptions,
+  out: string,
+): Promise<IsoWritten> {
+  const plan = planIso(entries, options);
+  let fh: fsp.FileHandle | undefined;
+  let sink: ImageSink | undefined;
+  try {
+    fh = await fsp.open(out, 'w').catch((e: unknown) => {
+      throw outputError(e, out);
+    });
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256']);
+    await writeImage(plan, sink);
+    const result = await sink.finish();
+    if (result.bytes !== plan.totalBytes) {
+      throw new Error(`ISO writer wrote ${result.bytes} bytes, planned ${plan.totalBytes}`);
+    }
+    await fh.close();
+    fh = undefined;
+    return result;
+  } catch (e) {
+    await fh?.close().catch(() => undefined);
+    await fsp.rm(out, { force: true });
+    throw e;
+  } finally {
+    await sink?.close();
+  }
+}
+
+async function writeImage(plan: IsoPlan, sink: ImageSink): Promise<void> {
+  const system = plan.systemArea ?? Buffer.alloc(0);
+  await sink.put(system);
+  await sink.zeros(SYSTEM_AREA_BLOCKS * BLOCK - system.length);
+  for (const block of encodeMetadata(plan)) await sink.put(block);
+  expectOffset(sink, plan.dataStart, 'metadata');
+  for (const f of plan.files) {
+    expectOffset(sink, f.extent, f.path);
+    await writeFileData(f, sink);
+  }
+  await sink.zeros(plan.totalBytes - sink.offset);
+}
+
+/** @internal Copy one planned file's data into the sink, zero-padded to a whole block. */
+export async function writeFileData(f: PlannedFile, sink: ImageSink): Promise<void> {
+  if (typeof f.source === 'string') await copyFile(f, f.source, sink);
+  else await copyStream(f, f.source, sink);
+  await sink.zeros(padding(f.size));
+}
+
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+function expectOffset(sink: ImageSink, lba: number, what: string): void {
+  if (sink.offset !== lba * BLOCK) {
+    throw new Error(`ISO writer out of step at ${what}: at byte ${sink.offset}, planned ${lba * BLOCK}`);
+  }
+}
+
+function changed(file: string, expected: number, found: string): SuppackError {
+  return new SuppackError(`file changed while the ISO was written: expected ${expected} bytes, ${found}`, {
+    file,
+    field: 'size',
+  });
+}
+
+function sourceError(e: unknown, file: string): unknown {
+  if (e instanceof SuppackError) return e;
+  if (isNodeError(e) && typeof e.code === 'string') return new SuppackError(describeNodeError(e), { file });
+  return e;
+}
+
+function outputError(e: unknown, out: string): unknown {
+  if (isNodeError(e) && typeof e.code === 'string') {
+    return new SuppackError(`cannot write output: ${describeNodeError(e)}`, { file: out });
+  }
+  return e;
+}
+
+const probe = Buffer.alloc(1);
+
+/** Read `f.size` bytes of a file on disk straight into the sink's buffers. */
+async function copyFile(f: PlannedFile, source: string, sink: ImageSink): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(source, 'r');
+    const st = await fh.stat();
+    if (!st.isFile()) throw new SuppackError('expected a regular file', { file: source });
+    if (st.size !== f.size) throw changed(source, f.size, `found ${st.size}`);
+    let pos = 0;
+    while (pos < f.size) {
+      const { buf, off, len } = await sink.space();
+      const { bytesRead } = await fh.read(buf, off, Math.min(len, f.size - pos), pos);
+      if (bytesRead === 0) throw changed(source, f.size, `it ended after ${pos}`);
+      sink.advance(bytesRead);
+      pos += bytesRead;
+    }
+    if ((await fh.read(probe, 0, 1, f.size)).bytesRead !== 0) throw changed(source, f.size, 'it grew');
+  } catch (e) {
+    throw sourceError(e, source);
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Copy a stream source, which must yield exactly `f.size` bytes. */
+async function copyStream(f: PlannedFile, open: () => NodeJS.ReadableStream, sink: ImageSink): Promise<void> {
+  let stream: NodeJS.ReadableStream | undefined;
+  let got = 0;
+  try {
+    stream = open();
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+      got += bytes.length;
+      if (got > f.size) throw changed(f.path, f.size, `the stream gave more`);
+      await sink.put(bytes);
+    }
+    if (got !== f.size) throw changed(f.path, f.size, `the stream gave ${got}`);
+  } catch (e) {
+    const s = stream as { destroy?: () => void } | undefined;
+    s?.destroy?.();
+    throw sourceError(e, f.path);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * One package as the repodata writer sees it: the RpmInfo plus what createrepo_c takes from the
+ * file itself (its sha256, size, location) and the two header fields RpmInfo does not carry
+ * (the signature's PAYLOADSIZE and the changelog), read here with core/rpm's header decoder.
+ */
+import { open } from 'node:fs/promises';
+import { hashFile } from '../../base/digest';
+import { SuppackError, withFileAsync } from '../../base/errors';
+import { decodeHeader, readRpm, SIG_TAG, type RpmInfo } from '../rpm';
+
+export interface RepoChangelog {
+  author: string;
+  /** Seconds since 1970 (CHANGELOGTIME). */
+  date: number;
+  text: string;
+}
+
+export interface RepoPackage {
+  info: RpmInfo;
+  /** Location relative to the repo root, e.g. `Packages/foo-1.0-1.noarch.rpm`. */
+  href: string;
+  /** sha256 of the whole .rpm file: the pkgid. */
+  sha256: string;
+  /** Size of the .rpm file in bytes. */
+  size: number;
+  /** `<time file>`: give SOURCE_DATE_EPOCH, not the file's mtime, for deterministic output. */
+  fileTime: number;
+  /** `<size archive>`: the signature's PAYLOADSIZE (uncompressed cpio size); 0 when unknown. */
+  archiveSize?: number;
+  /** Changelog entries as in the header (newest first); none when absent. */
+  changelogs?: RepoChangelog[];
+}
+
+/** rpm include/rpm/rpmtag.h: RPMTAG_CHANGELOGTIME / NAME / TEXT (not in core/rpm's TAG table). */
+const CHANGELOG_TAG = { TIME: 1080, NAME: 1081, TEXT: 1082 } as const;
+
+/** Reads the RPM at `path` into a RepoPackage located at `href`. */
+export async function readRepoPackage(path: string, href: string, fileTime: number): Promise<RepoPackage> {
+  const info = await readRpm(path);
+  const { size, hex } = await hashFile(path, ['sha256']);
+  return withFileAsync(path, async () => {
+    if (size !== info.fileSize) {
+      throw new SuppackError(`file changed while being read: ${info.fileSize} bytes, then ${size}`, { field: 'size' });
+    }
+    const buf = Buffer.alloc(info.headerRange.end);
+    const fh = await open(path, 'r');
+    try {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      if (bytesRead !== buf.length) throw new SuppackError(`truncated RPM: expected ${buf.length} header bytes, read ${bytesRead}`, { field: 'main header' });
+    } finally {
+      await fh.close();
+    }
+    const sig = decodeHeader(buf, info.signatureRange.start, 'signature');
+    const main = decodeHeader(buf, info.headerRange.start, 'main');
+    const times = main.numbers(CHANGELOG_TAG.TIME) ?? [];
+    const names = main.strings(CHANGELOG_TAG.NAME) ?? [];
+    const texts = main.strings(CHANGELOG_TAG.TEXT) ?? [];
+    if (names.length !== times.length || texts.length !== times.length) {
+      throw new SuppackError(`changelog has ${times.length} times, ${names.length} names and ${texts.length} texts, expected as many of each`, {
+        field: 'main header tags 1080-1082 (CHANGELOG)',
+      });
+    }
+    return {
+      info,
+      href,
+      sha256: hex.sha256!,
+      size,
+      fileTime,
+      archiveSize: sig.number(SIG_TAG.LONGARCHIVESIZE) ?? sig.number(SIG_TAG.PAYLOADSIZE) ?? 0,
+      changelogs: times.map((date, i) => ({ author: names[i]!, date, text: texts[i]! })),
+    };
+  });
+}
+
+/** `<version epoch ver rel/>` attributes of the package itself; epoch defaults to 0. */
+export function packageVersion(info: RpmInfo): Array<[string, string]> {
+  return [
+    ['epoch', String(info.epoch ?? 0)],
+    ['ver', info.version],
+    ['rel', info.release],
+  ];
+}
+
+/** createrepo_c's package order: by location, so the output does not depend on the input order. */
+export function sortPackages(pkgs: readonly RepoPackage[]): RepoPackage[] {
+  return [...pkgs].sort((a, b) => (a.href < b.href ? -1 : a.href > b.href ? 1 : 0));
+}

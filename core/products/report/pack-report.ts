@@ -1,0 +1,243 @@
+/**
+ * Reading a pack ISO back: what `suppack inspect` shows and what `suppack verify` checks
+ * (the installer's Verify button: every package's md5 against XS-PACKAGES, docs/formats/xenserver.md §1.6, 1.9).
+ */
+import { createHash } from 'node:crypto';
+import { SuppackError } from '../../base/errors';
+import { caseInsensitiveNames, openIso, type IsoImage, type IsoVolume } from '../../formats/iso';
+import { promises as fsp } from 'node:fs';
+import { REPOSITORY_LIST, detectInstallerLayout, parseRepositoryList, readInstallerMenus, type EntryKind } from '../../xenserver/installer';
+import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from '../../xenserver/update/report';
+import { injectedAnswerfile } from '../../xenserver/installer/injected';
+import { checkRpmIdentity, verifyRpmStream } from '../../formats/rpm';
+import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from '../../xenserver/legacy';
+import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from '../../xenserver/host-check';
+
+/** Metadata files are small; anything bigger is not a pack's metadata. */
+const MAX_METADATA_BYTES = 16 << 20;
+
+export interface LegacyPackReport {
+  format: 'legacy';
+  volume: Pick<IsoVolume, 'volumeId' | 'applicationId' | 'publisherId'>;
+  /** Directory of the repository inside the ISO ('' for the root). */
+  directory: string;
+  repository: LegacyRepository;
+  packages: LegacyPackage[];
+  /** The installer's "MD5 hash" of the pack: md5(XS-REPOSITORY ‖ XS-PACKAGES). */
+  metadataMd5: string;
+  /** Other files at the repository's level (install scripts, docs). */
+  otherFiles: string[];
+  /** Per package, the oldest host rpm that can install it (docs/hosts.md). */
+  rpmHosts: RpmHostSummary[];
+}
+
+export interface PackageCheck {
+  file: string;
+  ok: boolean;
+  /** What is wrong, when not ok. */
+  problem?: string;
+  md5?: string;
+}
+
+/** An installer ISO, or a combined pack: several legacy repositories on one medium (docs/formats/xenserver.md §1.9, 3, 5). */
+export interface MediumReport {
+  format: 'installer' | 'combined';
+  volume: Pick<IsoVolume, 'volumeId' | 'applicationId' | 'publisherId'>;
+  /** XS-REPOSITORY-LIST, when present. */
+  repositoryList?: string[];
+  /** Every legacy repository the installer would find, in its search order. */
+  repositories: LegacyPackReport[];
+  /** Installer only: the boot menu entries and their dom0 command lines. */
+  boot: BootEntry[];
+  /** Installer only: the answerfile appended to install.img, or null when there is none. */
+  answerfile?: string | null;
+}
+
+/** One boot menu entry as `inspect` shows it (docs/cli/rebuild-iso.md, "Boot menus"). */
+export interface BootEntry {
+  /** The menu: an ISO path, or `<FAT image>:<path>` for a copy inside an El Torito image. */
+  menu: string;
+  /** isolinux LABEL or GRUB title, with its submenus (`advanced-options>common-criteria-prep`). */
+  name: string;
+  kind: EntryKind;
+  /** mboot.c32, multiboot2, xen_hypervisor, multiboot, linux, chainloader, LOCALBOOT... */
+  loader?: string;
+  /** Xen entries: the hypervisor line (image and arguments). */
+  hypervisor?: string;
+  /** Xen entries: the dom0 kernel line (image and arguments). */
+  dom0?: string;
+  /** Other entries: what they boot. */
+  boots?: string;
+}
+
+function unlessRefused<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof SuppackError) return undefined;
+    throw e;
+  }
+}
+
+export type PackReport = LegacyPackReport | UpdatePackReport | MediumReport;
+
+export async function inspectPack(isoPath: string): Promise<PackReport> {
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
+  try {
+    const report = await reportOf(iso, isoPath);
+    if (report.format === 'update') return { ...report, rpmHosts: await rpmHostsOf(iso, isoPath, report.packages.map((p) => p.href)) };
+    for (const r of report.format === 'legacy' ? [report] : report.repositories) {
+      r.rpmHosts = await rpmHostsOf(iso, isoPath, r.packages.map((p) => (r.directory === '' ? p.file : `${r.directory}/${p.file}`)));
+    }
+    return report;
+  } finally {
+    await iso.close();
+  }
+}
+
+async function reportOf(iso: IsoImage, isoPath: string): Promise<PackReport> {
+  if (iso.lookup('update.xml')) return updateReport(iso, isoPath);
+  const installer = iso.lookup('install.img') !== undefined;
+  if (installer || iso.lookup(REPOSITORY_LIST)) return mediumReport(iso, isoPath, installer);
+  return legacyReport(iso, isoPath);
+}
+
+/** docs/formats/xenserver.md §1.9: the installer's candidate directories, then each line of XS-REPOSITORY-LIST. */
+const CANDIDATE_DIRS = ['', 'packages', 'packages.main', 'packages.linux', 'packages.site'];
+
+async function mediumReport(iso: IsoImage, isoPath: string, installer: boolean): Promise<MediumReport> {
+  const listEntry = iso.lookup(REPOSITORY_LIST);
+  const repositoryList = listEntry ? parseRepositoryList(await iso.readFile(REPOSITORY_LIST, MAX_METADATA_BYTES), `${isoPath}: ${REPOSITORY_LIST}`) : undefined;
+  const dirs = [...new Set([...CANDIDATE_DIRS, ...(repositoryList ?? [])])];
+  const repositories: LegacyPackReport[] = [];
+  for (const d of dirs) {
+    const at = (f: string) => (d === '' ? f : `${d}/${f}`);
+    if (iso.lookup(at('XS-REPOSITORY')) && iso.lookup(at('XS-PACKAGES'))) repositories.push(await legacyReport(iso, isoPath, d));
+  }
+  const report: MediumReport = {
+    format: installer ? 'installer' : 'combined',
+    volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
+    ...(repositoryList ? { repositoryList } : {}),
+    repositories,
+    boot: [],
+  };
+  if (installer) {
+    const paths = iso.entries().filter((e) => e.kind === 'file').map((e) => e.path);
+    // An install.img without any boot menu has no entries to show (detectInstallerLayout refuses it).
+    const layout = unlessRefused(() => detectInstallerLayout(paths, isoPath)) ?? { grubCfgs: [] };
+    const { menus } = await readInstallerMenus(iso, isoPath, layout);
+    for (const m of menus) {
+      for (const e of m.menu.entries) {
+        report.boot.push({
+          menu: m.file,
+          name: e.path,
+          kind: e.kind,
+          ...(e.loader !== undefined ? { loader: e.loader } : {}),
+          ...(e.hypervisor !== undefined ? { hypervisor: e.hypervisor } : {}),
+          ...(e.dom0 !== undefined ? { dom0: e.dom0 } : {}),
+          ...(e.boots !== undefined ? { boots: e.boots } : {}),
+        });
+      }
+    }
+    report.answerfile = await injectedAnswerfile(iso, isoPath);
+  }
+  return report;
+}
+
+export type PackVerification =
+  | { report: LegacyPackReport | MediumReport; checks: PackageCheck[]; ok: boolean }
+  | { report: UpdatePackReport; checks: UpdatePackageCheck[]; ok: boolean };
+
+/** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
+export async function verifyPack(isoPath: string): Promise<PackVerification> {
+  // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
+  const iso = caseInsensitiveNames(await openIso(isoPath));
+  try {
+    const report = await reportOf(iso, isoPath);
+    if (report.format === 'update') {
+      const checks = await checkUpdate(iso, report);
+      return { report, checks, ok: checks.every((c) => c.ok) };
+    }
+    const checks: PackageCheck[] = [];
+    const repos = report.format === 'legacy' ? [report] : report.repositories;
+    for (const r of repos) for (const p of r.packages) checks.push(await checkPackage(iso, r.directory, p));
+    if (report.format !== 'legacy') {
+      for (const d of report.repositoryList ?? []) {
+        if (!report.repositories.some((r) => r.directory === d)) {
+          checks.push({ file: `${d}/`, ok: false, problem: `listed in ${REPOSITORY_LIST} but has no XS-REPOSITORY and XS-PACKAGES` });
+        }
+      }
+    }
+    return { report, checks, ok: checks.every((c) => c.ok) };
+  } finally {
+    await iso.close();
+  }
+}
+
+async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Promise<LegacyPackReport> {
+  const at = (f: string) => (directory === '' ? f : `${directory}/${f}`);
+  if (!iso.lookup(at('XS-REPOSITORY')) || !iso.lookup(at('XS-PACKAGES'))) {
+    throw new SuppackError('no XS-REPOSITORY and XS-PACKAGES, nor update.xml, at the top level: not a supplemental pack', { file: isoPath });
+  }
+  const repoBytes = await iso.readFile(at('XS-REPOSITORY'), MAX_METADATA_BYTES);
+  const pkgBytes = await iso.readFile(at('XS-PACKAGES'), MAX_METADATA_BYTES);
+  const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: ${at('XS-REPOSITORY')}`);
+  const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: ${at('XS-PACKAGES')}`);
+  const listed = new Set(['XS-REPOSITORY', 'XS-PACKAGES', ...packages.map((p) => p.file)]);
+  return {
+    format: 'legacy',
+    volume: { volumeId: iso.volume.volumeId, applicationId: iso.volume.applicationId, publisherId: iso.volume.publisherId },
+    directory,
+    repository,
+    packages,
+    metadataMd5: createHash('md5').update(repoBytes).update(pkgBytes).digest('hex'),
+    otherFiles: iso
+      .readdir(directory)
+      .map((e) => e.name)
+      .filter((n) => !listed.has(n))
+      .sort(),
+    rpmHosts: [], // filled by inspectPack (verify reads no headers)
+  };
+}
+
+/** The oldest host rpm of each RPM in the ISO that is there (a missing one is verify's business). */
+async function rpmHostsOf(iso: IsoImage, isoPath: string, paths: string[]): Promise<RpmHostSummary[]> {
+  const out: RpmHostSummary[] = [];
+  for (const path of paths) {
+    const entry = iso.lookup(path);
+    if (!entry || entry.kind !== 'file') continue;
+    try {
+      const facts = await streamRpmHostFacts(iso.createReadStream(entry), entry.size, `${isoPath}: ${path}`);
+      out.push(summarizeRpmHosts(path, facts));
+    } catch (e) {
+      // A damaged package is verify's finding; inspect still shows the rest.
+      if (!(e instanceof SuppackError)) throw e;
+      out.push({ file: path, oldestRpm: null, hosts: `unreadable: ${e.message}` });
+    }
+  }
+  return out;
+}
+
+async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promise<PackageCheck> {
+  const path = dir ? `${dir}/${p.file}` : p.file;
+  const entry = iso.lookup(path);
+  if (!entry || entry.kind !== 'file') return { file: path, ok: false, problem: 'missing from the ISO' };
+  if (entry.size !== p.size) {
+    return { file: path, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
+  }
+  const stream = iso.createReadStream(entry) as AsyncIterable<Buffer>;
+  if (p.type !== 'rpm' && p.type !== 'driver-rpm') {
+    const hash = createHash('md5');
+    for await (const chunk of stream) hash.update(chunk);
+    const md5 = hash.digest('hex');
+    if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+    return { file: path, ok: true, md5 };
+  }
+  // One read: the md5 the installer checks, and the RPM's own digests and names (rpm -K, rpmbuild rules).
+  const verdict = await verifyRpmStream(stream, path, entry.size, ['md5'], checkRpmIdentity);
+  const md5 = verdict.hex.md5!;
+  if (md5 !== p.md5) return { file: path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${p.md5}` };
+  if (verdict.problem !== undefined) return { file: path, ok: false, md5, problem: verdict.problem };
+  return { file: path, ok: true, md5 };
+}

@@ -1,0 +1,315 @@
+/**
+ * The update pack / driver disk, end to end (docs/formats/xenserver.md §2.2): payload RPMs in; update.xml, the
+ * generated update-/control- RPMs, a yum repo with comps groups, detached signatures and the ISO
+ * out — what the vendor's build-update made, natively. Two halves, so that the Nx plugin can cache
+ * them as two stages and the CLI can run both: `updatePackMetadata` (update.xml and the generated
+ * RPMs) and `writeUpdateIso` (signing, repodata, ISO).
+ */
+import { readInput } from '../../base/read-input';
+import { promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { basename, join } from 'node:path';
+import { SuppackError, describeError } from '../../base/errors';
+import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
+import { signRpm } from '../../formats/rpm/sign';
+import { armorSignature, signDetached, signatureTime } from '../../formats/openpgp';
+import { readRepoPackage, writeRepodata, type CompsGroup } from '../../formats/repodata';
+import { writeIso, type IsoEntry } from '../../formats/iso';
+import { parseXml } from '../../formats/xml/read';
+import { UPDATE_XML, appliedStamp, updateXml, type UpdateXml } from '../../xenserver/update/update-xml';
+import {
+  controlRpmName,
+  controlRpmSpec,
+  hasControlRpm,
+  resolveUpdateVersion,
+  updateRpmName,
+  updateRpmSpec,
+} from '../../xenserver/update/update-rpms';
+import { loadUpdateSigning, type SigningSource, type UpdateSigning } from '../../xenserver/update/signing';
+import { writeAllAtomically } from '../../base/output';
+import { checkRpmsForHost, checkSigningKeyForHost } from '../../xenserver/host-check';
+import { HASH_ALGO, UPDATE_HOSTS } from '../../xenserver/hosts';
+import { removeStaleTemps, tempSibling } from '../../base/temp-names';
+import type { UpdatePack } from '../../../schemas/update-pack';
+
+export const PACKAGES_DIR = 'Packages';
+
+/** The files a pack names, resolved by the caller (relative to the project, or as given on the command line). */
+export interface UpdatePackFiles {
+  precheck?: string;
+  remove?: string;
+  /** The public key file (signing on). */
+  key?: string;
+  groupfile?: string;
+}
+
+export interface UpdateMetadata {
+  version: string;
+  updateXml: string;
+  /** The payload RPMs, in file name order. */
+  payload: RpmInfo[];
+  /** update-<label> and, when asked for, control-<label>: file name and bytes. */
+  generated: Array<{ fileName: string; bytes: Buffer }>;
+}
+
+export function rpmSpecFileName(s: Pick<RpmSpecInput, 'name' | 'version' | 'release' | 'arch'>): string {
+  return `${s.name}-${s.version}-${s.release}.${s.arch}.rpm`;
+}
+
+/** The ISO's file name: `<label>.iso`, or XCP-ng's `<label>-<version>.iso` for a driver disk (docs/formats/xenserver.md §2.5). */
+export function updateIsoName(pack: UpdatePack, version: string): string {
+  return pack.driverDisk ? `${pack.label}-${version}.iso` : `${pack.label}.iso`;
+}
+
+function readField(path: string, field: string): Promise<Buffer> {
+  return readInput(path, { field });
+}
+
+/** Read the payload RPMs and render update.xml and the generated RPMs. Nothing is written. */
+export async function updatePackMetadata(
+  pack: UpdatePack,
+  rpmPaths: readonly string[],
+  files: UpdatePackFiles,
+  epoch: number,
+): Promise<UpdateMetadata> {
+  if (rpmPaths.length === 0) throw new SuppackError('no packages given: expected one or more payload RPM files');
+  const seen = new Map<string, string>();
+  for (const p of rpmPaths) {
+    const prior = seen.get(basename(p));
+    if (prior !== undefined) {
+      throw new SuppackError(`same file name as ${prior}: every package of an update needs its own file name`, { file: p });
+    }
+    seen.set(basename(p), p);
+  }
+  const payload: RpmInfo[] = [];
+  for (const p of [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
+    const { info } = await readPackRpm(p);
+    if (info.isSource) {
+      throw new SuppackError('is a source RPM: an update carries binary RPMs only', { file: p });
+    }
+    const reserved = [updateRpmName(pack.label), controlRpmName(pack.label)];
+    if (reserved.includes(info.name)) {
+      throw new SuppackError(`package name ${info.name} is the one build-update gives its generated RPM: rename the package or the label`, {
+        file: p,
+      });
+    }
+    payload.push(info);
+  }
+  const version = resolveUpdateVersion(
+    pack,
+    payload.map((i) => ({ ...i, kernelModules: i.files.some((f) => f.path.startsWith('/lib/modules/') && f.path.endsWith('.ko')) })),
+  );
+  const control = hasControlRpm(pack) ? controlRpmName(pack.label) : undefined;
+  const doc: UpdateXml = {
+    uuid: pack.uuid,
+    label: pack.label,
+    version,
+    description: pack.description,
+    installationSize: payload.reduce((sum, i) => sum + i.size, 0),
+    afterApply: pack.afterApply,
+    ...(files.key !== undefined ? { key: basename(files.key) } : {}),
+    ...(control !== undefined ? { control } : {}),
+    ...(pack.enforceHomogeneity ? { enforceHomogeneity: true } : {}),
+    rollups: pack.rollups,
+  };
+  const text = updateXml(doc);
+  const input = {
+    pack,
+    version,
+    payload,
+    appliedStamp: appliedStamp(doc),
+    epoch,
+    ...(files.precheck !== undefined ? { precheck: await readField(files.precheck, 'precheck'), precheckFile: files.precheck } : {}),
+    ...(files.remove !== undefined ? { remove: await readField(files.remove, 'remove') } : {}),
+  };
+  const specs = [updateRpmSpec(input), controlRpmSpec(input)].filter((s): s is RpmSpecInput => s !== undefined);
+  // The generated RPMs follow the host table like build-rpms does (core/xenserver/hosts.ts).
+  const fileDigest = UPDATE_HOSTS.rpm.buildFileDigest === HASH_ALGO.md5 ? 'md5' : 'sha256';
+  const generated = specs.map((s) => ({ fileName: rpmSpecFileName(s), bytes: encodeRpm({ ...s, fileDigest }) }));
+  for (const g of generated) {
+    if (seen.has(g.fileName)) throw new SuppackError(`collides with the generated ${g.fileName}`, { file: seen.get(g.fileName) });
+  }
+  // Every RPM of the update must install with the hosts' rpm (docs/hosts.md).
+  await checkRpmsForHost([...payload.map((i) => ({ path: i.path })), ...generated.map((g) => ({ path: g.fileName, bytes: g.bytes }))], UPDATE_HOSTS);
+  return { version, updateXml: text, payload, generated };
+}
+
+/**
+ * The default group file (docs/formats/xenserver.md §2.2 step 7, 2.5): `update` named by the label, as
+ * build-update's group_file() writes it, plus XCP-ng's `drivers` on a driver disk.
+ */
+export function updateGroups(pack: UpdatePack): CompsGroup[] {
+  const pkgs = [updateRpmName(pack.label)];
+  const groups: CompsGroup[] = [{ id: 'update', name: pack.label, packages: pkgs }];
+  if (pack.driverDisk) groups.push({ id: 'drivers', name: 'Host Installer Driver Update', packages: pkgs });
+  return groups;
+}
+
+/** A user group file must define the groups xapi (`update`) and the installer (`drivers`) install. */
+export function checkGroupFile(xml: string, file: string, pack: UpdatePack): void {
+  const root = parseXml(xml, file);
+  if (root.name !== 'comps') throw new SuppackError(`expected the root element <comps>, got <${root.name}>`, { file });
+  const ids = new Set(
+    root.children.filter((c) => c.name === 'group').map((g) => g.children.find((c) => c.name === 'id')?.text.trim() ?? ''),
+  );
+  for (const id of pack.driverDisk ? ['update', 'drivers'] : ['update']) {
+    if (!ids.has(id)) {
+      throw new SuppackError(`has no group with id ${id}: ${id === 'update' ? 'xapi applies an update with dnf install @update' : 'the host installer loads a driver disk with @drivers'}`, {
+        file,
+      });
+    }
+  }
+}
+
+export interface UpdateIsoBuild {
+  pack: UpdatePack;
+  version: string;
+  updateXml: string;
+  /** Every RPM of the repo: payload and generated. */
+  rpms: readonly string[];
+  groupfile?: string;
+  signing?: UpdateSigning;
+  epoch: number;
+  onProgress?: (p: { written: number; total: number }) => void;
+}
+
+/**
+ * Write the update ISO to `dest` (created or truncated; callers make it atomic): Packages/ with
+ * every RPM (signed when `signing` is given), repodata/ with the comps groups, update.xml, and
+ * with signing update.xml.asc, repodata/repomd.xml.asc and the public key. Returns the ISO's sha256.
+ */
+export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<string> {
+  const stage = tempSibling(dest, 'stage');
+  try {
+    await fsp.mkdir(join(stage, PACKAGES_DIR), { recursive: true });
+    const time = o.signing ? signatureTime(o.signing.key, o.epoch) : o.epoch;
+    const entries: IsoEntry[] = [];
+    const addBuffer = (path: string, data: Buffer) =>
+      entries.push({ path, kind: 'file', size: data.length, source: () => Readable.from([data]), mode: 0o644 });
+    const names = new Set<string>();
+    const repoPackages = [];
+    for (const rpm of [...o.rpms].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
+      const name = basename(rpm);
+      if (names.has(name)) throw new SuppackError(`two RPMs named ${name} in one update`, { file: rpm });
+      names.add(name);
+      let path = rpm;
+      if (o.signing) {
+        path = join(stage, PACKAGES_DIR, name);
+        await signRpm(rpm, path, o.signing.key, time);
+      }
+      repoPackages.push(await readRepoPackage(path, `${PACKAGES_DIR}/${name}`, o.epoch));
+      const { size } = await fsp.stat(path);
+      entries.push({ path: `${PACKAGES_DIR}/${name}`, kind: 'file', size, source: path, mode: 0o644 });
+    }
+    let comps: string | undefined;
+    if (o.groupfile !== undefined) {
+      comps = (await readField(o.groupfile, 'groupfile')).toString('utf8');
+      checkGroupFile(comps, o.groupfile, o.pack);
+    }
+    const repo = await writeRepodata({
+      packages: repoPackages,
+      outDir: stage,
+      revision: o.epoch,
+      ...(comps !== undefined ? { comps } : { groups: updateGroups(o.pack) }),
+    });
+    for (const file of repo.files) {
+      const bytes = await fsp.readFile(file);
+      addBuffer(`repodata/${basename(file)}`, bytes);
+      if (o.signing && basename(file) === 'repomd.xml') {
+        addBuffer('repodata/repomd.xml.asc', Buffer.from(armorSignature(signDetached(o.signing.key, bytes, { time })), 'utf8'));
+      }
+    }
+    const xml = Buffer.from(o.updateXml, 'utf8');
+    addBuffer(UPDATE_XML, xml);
+    if (o.signing) {
+      addBuffer(`${UPDATE_XML}.asc`, Buffer.from(armorSignature(signDetached(o.signing.key, xml, { time })), 'utf8'));
+      if (![UPDATE_XML, `${UPDATE_XML}.asc`, PACKAGES_DIR, 'repodata'].includes(o.signing.publicKey.name)) {
+        addBuffer(o.signing.publicKey.name, o.signing.publicKey.data);
+      }
+    }
+    const written = await writeIso(
+      entries,
+      {
+        volumeId: o.pack.volumeId ?? o.pack.label,
+        ...(o.pack.vendorName ? { applicationId: o.pack.vendorName } : {}),
+        epoch: o.epoch,
+        digests: ['sha256'],
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      },
+      dest,
+    );
+    return written.sha256 as string;
+  } finally {
+    await fsp.rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** `sha256sum` format: `<hex>  <name>\n`. */
+export function sha256File(hex: string, name: string): string {
+  return `${hex}  ${name}\n`;
+}
+
+export interface UpdatePackBuild {
+  pack: UpdatePack;
+  rpms: readonly string[];
+  files: UpdatePackFiles;
+  /** Where the secret key comes from when files.key turns signing on. */
+  signing?: SigningSource;
+  /** The ISO file, or an existing directory to write `updateIsoName()` into. */
+  output: string;
+  epoch: number;
+  onProgress?: (p: { written: number; total: number }) => void;
+}
+
+/**
+ * Everything in one go (the CLI's build-update and the gulp plugin): the same bytes as the
+ * pack-metadata and build-iso stages for the same inputs, the ISO and its `<iso>.sha256`.
+ * Returns the ISO path, sha256 and version.
+ */
+export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string }> {
+  const meta = await updatePackMetadata(o.pack, o.rpms, o.files, o.epoch);
+  const signing = o.files.key !== undefined ? await loadUpdateSigning(o.files.key, o.signing) : undefined;
+  if (signing && o.files.key !== undefined) checkSigningKeyForHost(signing.key, o.files.key, UPDATE_HOSTS);
+  const isDir = await fsp.stat(o.output).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  const iso = isDir ? join(o.output, updateIsoName(o.pack, meta.version)) : o.output;
+  await removeStaleTemps(iso);
+  const work = tempSibling(iso, 'rpms');
+  try {
+    await fsp.mkdir(work, { recursive: true });
+    const generated: string[] = [];
+    for (const g of meta.generated) {
+      const path = join(work, g.fileName);
+      await fsp.writeFile(path, g.bytes);
+      generated.push(path);
+    }
+    // The ISO and its .sha256 are one set (core/base/output.ts): replaced together, as the Nx stage does.
+    let sha256 = '';
+    await writeAllAtomically([
+      {
+        dest: iso,
+        write: async (tmp) => {
+          sha256 = await writeUpdateIso(
+            {
+              pack: o.pack,
+              version: meta.version,
+              updateXml: meta.updateXml,
+              rpms: [...o.rpms, ...generated],
+              ...(o.files.groupfile !== undefined ? { groupfile: o.files.groupfile } : {}),
+              ...(signing ? { signing } : {}),
+              epoch: o.epoch,
+              ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+            },
+            tmp,
+          );
+        },
+      },
+      { dest: `${iso}.sha256`, write: (tmp) => fsp.writeFile(tmp, sha256File(sha256, basename(iso)), { mode: 0o644 }) },
+    ]);
+    return { iso, sha256, version: meta.version };
+  } finally {
+    await fsp.rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Where the signing key of an update pack comes from, and the check that it is the key the pack
+ * publishes. Secrets come from files or environment variables only: never from target options,
+ * never printed, never written to an output or hashed into a cache key. The public key file is
+ * the cache input instead: the build refuses a secret key that does not belong to it, so a cached
+ * ISO is always signed by the key its inputs name.
+ */
+import { readInput } from '../../base/read-input';
+import { promises as fsp } from 'node:fs';
+import { basename } from 'node:path';
+import { SuppackError, describeNodeError, isNodeError, describeError } from '../../base/errors';
+import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../../formats/openpgp';
+import { exportGpgSecretKey } from './gpg-export';
+
+/**
+ * The secret key itself (ASCII armored, or base64 of a binary or armored export, as CI secret
+ * stores keep it), or the path of a file holding it (armored or binary). Never shown in a message.
+ */
+export const SIGNING_KEY_ENV = 'SUPPACK_SIGNING_KEY';
+export const SIGNING_PASSPHRASE_ENV = 'SUPPACK_SIGNING_PASSPHRASE';
+export const SIGNING_PASSPHRASE_FILE_ENV = 'SUPPACK_SIGNING_PASSPHRASE_FILE';
+
+export interface SigningSource {
+  /** Secret key file (the CLI's --key naming a file); else keyUid; else SUPPACK_SIGNING_KEY. */
+  keyFile?: string;
+  /** A gpg user id, key id or fingerprint (build-update's --key UID): exported from the gpg keyring. */
+  keyUid?: string;
+  /** Passphrase file (the CLI's --passphrase-file); else the environment. */
+  passphraseFile?: string;
+  /** The key has no passphrase (build-update --no-passphrase): ignore any in the environment. */
+  noPassphrase?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface UpdateSigning {
+  key: SigningKey;
+  /** The public key published with the pack: update.xml key= is its name. */
+  publicKey: { name: string; data: Buffer };
+}
+
+function readInputFile(path: string, what: string): Promise<Buffer> {
+  return readInput(path, { what });
+}
+
+/** The passphrase without its final line break (as `gpg --passphrase-file` reads it). */
+function firstLine(b: Buffer): string {
+  return b.toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Load and unlock the signing key, and check it against the public key file of the pack. */
+export async function loadUpdateSigning(publicKeyFile: string, source: SigningSource = {}): Promise<UpdateSigning> {
+  const env = source.env ?? process.env;
+  const publicKey = await readInputFile(publicKeyFile, 'public key file');
+  // The passphrase first: gpg needs it to export a key named by user id.
+  const pass = source.noPassphrase ? undefined : await passphraseOf(source, env);
+  const { secret, from } =
+    source.keyFile !== undefined
+      ? { secret: await readInputFile(source.keyFile, 'secret key file'), from: source.keyFile }
+      : source.keyUid !== undefined
+        ? {
+            secret: await exportGpgSecretKey(source.keyUid, { env, ...(pass !== undefined ? { passphrase: pass.value } : {}) }),
+            from: `gpg --export-secret-keys ${JSON.stringify(source.keyUid)}`,
+          }
+        : await secretKeyFromEnv(env, publicKeyFile);
+  const key = readSigningKey(secret, {
+    source: from,
+    ...(pass !== undefined ? { passphrase: pass.value, passphraseSource: pass.from } : {}),
+  });
+  const published = new Set(readPublicKeyFingerprints(publicKey, publicKeyFile));
+  if (!published.has(key.fingerprint) && !published.has(key.primaryFingerprint)) {
+    throw new SuppackError(
+      `does not hold the signing key ${key.primaryFingerprint} of ${from}: publish the public key of the key you sign with (gpg --export --armor ${key.keyId})`,
+      { file: publicKeyFile },
+    );
+  }
+  return { key, publicKey: { name: basename(publicKeyFile), data: publicKey } };
+}
+
+/**
+ * The secret key SUPPACK_SIGNING_KEY holds or names (docs/security.md). Its value may be key
+ * material, so no message shows it, not even when it was meant as a path.
+ */
+async function secretKeyFromEnv(env: NodeJS.ProcessEnv, publicKeyFile: string): Promise<{ secret: Buffer; from: string }> {
+  const value = env[SIGNING_KEY_ENV];
+  if (value === undefined || value.trim() === '') {
+    throw new SuppackError(
+      `signing is on (a public key file is given) but no secret key: set ${SIGNING_KEY_ENV} to the armored (or base64) secret key or to the path of a file holding it (gpg --export-secret-keys --armor KEYID)`,
+      { file: publicKeyFile },
+    );
+  }
+  const inline = `$${SIGNING_KEY_ENV}`;
+  if (value.trimStart().startsWith('-----BEGIN PGP')) return { secret: Buffer.from(value, 'utf8'), from: inline };
+  const asPath = await fsp.readFile(value).then(
+    (data) => ({ data }),
+    // Only the error code: a Node message may quote the path, that is the value.
+    (e: unknown) => ({ error: isNodeError(e) && SAFE_CODES.has(String(e.code)) ? describeNodeError(e) : 'cannot read it' }),
+  );
+  if ('data' in asPath) return { secret: asPath.data, from: `the file named by $${SIGNING_KEY_ENV}` };
+  const decoded = base64Key(value);
+  if (decoded !== undefined) return { secret: decoded, from: `${inline} (base64)` };
+  throw new SuppackError(
+    `${inline} holds neither an ASCII-armored secret key, nor a base64-encoded one, nor the path of a readable file ` +
+      `(as a path: ${asPath.error}); its value is not shown`,
+  );
+}
+
+/**
+ * base64 of a binary OpenPGP secret key (first packet: Secret-Key, tag 5, RFC 4880 4.2) or of an
+ * armored one; undefined for anything else.
+ */
+const SAFE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR']);
+
+function base64Key(value: string): Buffer | undefined {
+  const text = value.replace(/\s+/g, '');
+  if (text.length < 16 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const first = bytes[0] ?? 0;
+  const oldFormatSecretKey = (first & 0xc0) === 0x80 && ((first >> 2) & 0x0f) === 5;
+  const newFormatSecretKey = first === 0xc5;
+  if (oldFormatSecretKey || newFormatSecretKey) return bytes;
+  if (bytes.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN PGP')) return bytes;
+  return undefined;
+}
+
+/** The passphrase and where it came from (a variable's or an option's name: never the value). */
+async function passphraseOf(source: SigningSource, env: NodeJS.ProcessEnv): Promise<{ value: string; from: string } | undefined> {
+  if (source.passphraseFile !== undefined) {
+    return { value: firstLine(await readInputFile(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
+  }
+  const file = env[SIGNING_PASSPHRASE_FILE_ENV];
+  if (file) {
+    return {
+      value: firstLine(await readInputFile(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
+      from: `the file named by $${SIGNING_PASSPHRASE_FILE_ENV}`,
+    };
+  }
+  const value = env[SIGNING_PASSPHRASE_ENV];
+  return value !== undefined ? { value, from: `$${SIGNING_PASSPHRASE_ENV}` } : undefined;
+}
