@@ -1,7 +1,7 @@
 /**
  * ZIP byte layouts (PKWARE APPNOTE.TXT 6.3.10), the subset a deterministic release zip needs:
  * local file headers, central directory headers and the end record; no extra fields, no
- * comments, no ZIP64. Pure encoders: the streaming writer lives in bundle.ts.
+ * comments, no ZIP64. Pure encoders: the streaming writer lives in core/products/release-zip/bundle.ts.
  */
 import { SuppackError } from '../base/errors';
 

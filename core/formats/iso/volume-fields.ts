@@ -1,7 +1,7 @@
 /**
  * ECMA-119 8.4 (primary volume descriptor) and 8.5 (supplementary, Joliet), and 9.1 (directory
  * record): where each field lies, defined once for the encoder (encode.ts), the decoder
- * (decode.ts) and the appended session's patch (append-write.ts). Offsets are 0-based (the standard's BP minus 1);
+ * (decode.ts) and the appended session's patch (append/write.ts). Offsets are 0-based (the standard's BP minus 1);
  * `both` fields are written twice, little- then big-endian (7.2.3, 7.3.3).
  */
 export interface Field {

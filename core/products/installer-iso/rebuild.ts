@@ -3,7 +3,7 @@
  * ISO plus legacy packs, an answerfile and extra files becomes a new installer ISO. Instead of
  * extracting and rebuilding, the input is copied and one session is appended (docs/formats/containers.md §3), so
  * the BIOS and UEFI boot of the input survives and the cost is close to a file copy. The copy
- * starts first and runs while the changes are prepared (rebuild-iso-changes.ts):
+ * starts first and runs while the changes are prepared (changes.ts):
  *  - packs go to `packages.<label>/`, named in XS-REPOSITORY-LIST (legacy installers);
  *  - the answerfile goes into install.img at /answerfile.xml, in a gzip newc member after its data
  *    or a raw newc cpio before it (no recompression; install.img grows in place where it can,

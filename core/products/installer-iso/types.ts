@@ -1,4 +1,4 @@
-/** What rebuild-iso takes and reports: shared by rebuild-iso.ts and rebuild-iso-changes.ts (no import loop). */
+/** What rebuild-iso takes and reports: shared by rebuild.ts and changes.ts (no import loop). */
 import type { InjectedDriver } from '../../xenserver/installer/drivers';
 
 export interface IncludeSpec {

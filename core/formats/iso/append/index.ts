@@ -1,7 +1,7 @@
 /**
  * Rebuild a bootable ISO by appending a session (growisofs on a regular file): the kernel copies
  * the old image (reflink or copy_file_range, like cp) while the changes are prepared; then changed
- * files go over blocks nothing needs any more where they fit (append-placement.ts), the new tree
+ * files go over blocks nothing needs any more where they fit (placement.ts), the new tree
  * and the other new files' data are appended after the old data, and the volume descriptors at
  * LBA 16 and the isohybrid MBR/GPT are rewritten for the new size. The El Torito catalog and boot
  * images stay where they are unless replaced, so the isolinux boot info table stays valid.

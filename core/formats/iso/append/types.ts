@@ -1,4 +1,4 @@
-/** The changes and options of an appended session: shared by append.ts and append-write.ts (no import loop). */
+/** The changes and options of an appended session: shared by index.ts and write.ts (no import loop). */
 import type { IsoEntry } from '../tree';
 
 /** An old file that grows: bytes added after its data, or the same addition before it. */

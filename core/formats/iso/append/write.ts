@@ -1,5 +1,5 @@
 /**
- * Writing an appended session (append.ts): plan where the changes go, wait for the copy of the
+ * Writing an appended session (index.ts): plan where the changes go, wait for the copy of the
  * input, write over and after it. Loaded once the copy runs.
  */
 import { VD } from '../volume-fields';
