@@ -12,7 +12,7 @@ import { buildUpdateCommand } from './build-update';
 import { UsageError } from './args';
 import { isSuppackError } from '../core/base/errors';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/formats/openpgp/testing';
-import { run } from '../core/formats/rpm/write-testing';
+import { run } from '../core/formats/rpm/testing';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-cli-build-update-'));

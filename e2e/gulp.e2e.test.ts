@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EXAMPLE_FLAGS, installPackedSuppack, recordOutputHashes, REPO, run, type Installed } from './packed';
+import { EXAMPLE_FLAGS, installPackedSuppack, recordOutputHashes, REPO, run, type Installed } from './testing';
 
 const EXAMPLE = join(REPO, 'examples/gulp');
 const RPM_DIR = join(REPO, 'examples/legacy-pack/rpms');

@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { newNxWorkspace, nxEnv } from './nx-testing';
-import { run, runAsync } from './packed';
+import { newNxWorkspace, nxEnv } from './testing';
+import { run, runAsync } from './testing';
 import { addShellToRoot, oldRpmBin, platformStubRpm, privateRpmRoot, rpmInRoot, type OldRpmRelease } from '../testing/old-rpm';
 import { generateKey, gpgHome, removeGpgHome } from '../core/formats/openpgp/testing';
 

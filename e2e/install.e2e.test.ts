@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nxEnv } from './nx-testing';
-import { REPO, runAsync } from './packed';
+import { nxEnv } from './testing';
+import { REPO, runAsync } from './testing';
 
 const root = mkdtempSync(join(tmpdir(), 'suppack-install-e2e-'));
 let tgz: string;

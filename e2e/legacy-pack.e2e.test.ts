@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EXAMPLE_FLAGS, installPackedSuppack, REPO, run, type Installed } from './packed';
+import { EXAMPLE_FLAGS, installPackedSuppack, REPO, run, type Installed } from './testing';
 
 const EXAMPLE_RPMS = readdirSync(join(REPO, 'examples/legacy-pack/rpms'))
   .filter((f) => f.endsWith('.rpm'))

@@ -14,8 +14,8 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { run, runAsync } from './packed';
-import { newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
+import { run, runAsync } from './testing';
+import { newNxWorkspace, nxEnv, taskRuns } from './testing';
 import { debianHeadersTree, installedHeaders, kernelDevelRpm } from '../testing/kernel-devel';
 
 const RELEASE = '6.1.0+1';

@@ -10,8 +10,8 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { run, runAsync } from './packed';
-import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
+import { run, runAsync } from './testing';
+import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './testing';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../core/formats/openpgp/testing';
 import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
 

@@ -15,8 +15,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { runAsync } from './packed';
-import { newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
+import { runAsync } from './testing';
+import { newNxWorkspace, nxEnv, taskRuns } from './testing';
 
 const rpms = inject('fixtureRpms');
 const PACK = { vendorCode: 'acme', vendorName: 'ACME Inc.', text: 'ACME prebuilt pack', version: '1.0', productVersion: '7.0.0' };

@@ -10,11 +10,11 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { recordOutputHashes, run, runAsync } from './packed';
+import { recordOutputHashes, run, runAsync } from './testing';
 import { buildFixtureRpmFiles } from '../testing/rpms';
 import { buildTestInstaller } from '../core/products/installer-iso/testing';
-import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './nx-testing';
-import { startRemoteCache, type RemoteCache } from './remote-cache';
+import { digestTree, newNxWorkspace, nxEnv, taskRuns } from './testing';
+import { startRemoteCache, type RemoteCache } from './testing';
 
 const KERNEL = readdirSync('/lib/modules').find((k) => existsSync(join('/lib/modules', k, 'build'))) ?? '';
 const PACKS = {

@@ -12,7 +12,7 @@ import { rpmInfo, supplementalPack, type SupplementalPackOptions } from './index
 import type { UpdateSupplementalPackOptions } from './supplemental-pack';
 import { buildUpdatePack } from '../core/products/update-pack/pack';
 import { updatePackSchema } from '../schemas/update-pack';
-import { hostileRpm, withPayloadBytesOverwritten } from '../core/formats/rpm/hostile-testing';
+import { hostileRpm, withPayloadBytesOverwritten } from '../core/formats/rpm/testing';
 import { bytesOf, gulp, isPluginError, runPlugin, vinylOf, type Mode, creationErrorOf, privateTmp as privateTmpUnder } from './testing';
 
 const rpms = inject('fixtureRpms');

@@ -45,3 +45,8 @@ export function seedOf(...parts: Array<string | number>): number {
   }
   return h >>> 0;
 }
+
+/** `n` reproducible pseudo-random bytes for test data: the same `seed` (a number, or text) gives the same bytes everywhere. */
+export function randomBytes(n: number, seed: number | string): Buffer {
+  return random(typeof seed === 'string' ? seedOf(seed) : seed).bytes(n);
+}

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { installPackedSuppack, run, EXAMPLE_FLAGS, type Installed } from '../packed';
+import { installPackedSuppack, run, EXAMPLE_FLAGS, type Installed } from '../testing';
 import { buildInstallerIso, type InstallerIso } from './installer-fixture';
 import { bootIso, parseProbeLog } from './qemu';
 import { ANSWERFILE } from '../../core/products/installer-iso/testing';

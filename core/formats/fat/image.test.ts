@@ -1,3 +1,4 @@
+import { randomBytes } from '../../../testing/random';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { decodeShortEntry } from './directory';
 import { decodeFsInfo } from './fsinfo';
 import { openFat } from './image';
 import { followChain, readFatEntry } from './table';
-import { changedOffsets, fsck, grubText, type ImageKind, makeImage, mcopyIn, mcopyOut, mmd, mtype, pseudoRandom } from './testing';
+import {changedOffsets, fsck, grubText, type ImageKind, makeImage, mcopyIn, mcopyOut, mmd, mtype } from './testing';
 
 const GRUB = 'EFI/xenserver/grub.cfg';
 const EFI = 'EFI/BOOT/BOOTX64.EFI';
@@ -55,7 +56,7 @@ describe.each(KINDS)('%s image', (kind, fatType) => {
     path = join(tmp, `${kind}.img`);
     makeImage(kind, path);
     mmd(path, 'EFI', 'EFI/BOOT', 'EFI/xenserver');
-    efi = pseudoRandom(200 * 1024, `efi-${kind}`);
+    efi = randomBytes(200 * 1024, `efi-${kind}`);
     mcopyIn(path, tmp, efi, EFI);
     const probe = openFat(readFileSync(path), path);
     bpc = probe.bpb.bytesPerCluster;
@@ -165,7 +166,7 @@ describe.each(KINDS)('%s image', (kind, fatType) => {
   });
 
   it('replaces BOOTX64.EFI too, keeping grub.cfg', () => {
-    const bigger = pseudoRandom(300 * 1024, `efi2-${kind}`);
+    const bigger = randomBytes(300 * 1024, `efi2-${kind}`);
     const result = openFat(original, path).replaceFile(EFI, bigger);
     const out = join(tmp, `${kind}-efi.img`);
     writeFileSync(out, result);
@@ -261,7 +262,7 @@ describe('inputs that are not usable FAT images', () => {
   });
 
   it('rejects an ISO 9660 image and random bytes', () => {
-    expectError(pseudoRandom(64 * 1024, 'noise'), /not a FAT image|expected/);
+    expectError(randomBytes(64 * 1024, 'noise'), /not a FAT image|expected/);
     const iso = Buffer.alloc(64 * 1024);
     iso.write('\x01CD001', 32768, 'latin1');
     expectError(iso, /not a FAT image/);

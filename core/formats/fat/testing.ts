@@ -72,15 +72,6 @@ export function fsck(image: string): FsckResult {
   return { status: r.status, output, usedClusters: m ? Number(m[2]) : undefined, totalClusters: m ? Number(m[3]) : undefined };
 }
 
-/** Deterministic pseudo-random bytes (SHA-256 in counter mode) so failures reproduce. */
-export function pseudoRandom(length: number, seed: string): Buffer {
-  const out = Buffer.alloc(length);
-  for (let i = 0, at = 0; at < length; i++, at += 32) {
-    createHash('sha256').update(`${seed}:${i}`).digest().copy(out, at);
-  }
-  return out;
-}
-
 /** Text of exactly `length` bytes, line-structured like a grub.cfg. */
 export function grubText(length: number, tag: string): Buffer {
   let s = '';

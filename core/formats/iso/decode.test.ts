@@ -22,7 +22,7 @@ import {
   joinSymlinkComponents,
   SL_FLAG,
 } from './decode';
-import { isoinfoD, put733, run, writeTree, xorriso } from './reader-testing';
+import { isoinfoD, put733, runText, writeTree, xorriso } from './testing';
 
 /** ECMA-119 9.1: a directory record built by hand. */
 function record(id: Buffer, opts: { lba?: number; size?: number; flags?: number; su?: Buffer } = {}): Buffer {
@@ -187,7 +187,7 @@ describe('volume descriptors and El Torito from a real xorriso image', () => {
     const boot = decodeVolumeDescriptor(image.subarray(17 * 2048, 18 * 2048));
     if (boot.type !== 'boot' || boot.catalogLba === undefined) throw new Error('no boot record');
     const cat = decodeBootCatalog(image.subarray(boot.catalogLba * 2048, boot.catalogLba * 2048 + 2048));
-    const report = run('xorriso', ['-indev', iso, '-report_el_torito', 'plain']);
+    const report = runText('xorriso', ['-indev', iso, '-report_el_torito', 'plain']);
     // "El Torito boot img :   1  BIOS  y   none  0x0000  0x00      4          34"
     const rows = report.split('\n').filter((l) => l.startsWith('El Torito boot img :'));
     const lbas = rows.map((l) => Number(l.trim().split(/\s+/).pop()));

@@ -1,3 +1,4 @@
+import { randomBytes } from '../../../testing/random';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { SuppackError } from '../../base/errors';
 import { ISOLINUX_BIN, buildBootIso, makeBootTree } from './append/testing';
 import { catalogEntries, hasBootInfoTable, patchBootInfoTable, wholeImageSectorCount } from './eltorito';
 import { crc32, decodeGptEntries, decodeGptHeader, decodeMbr, encodeChs, encodeGptHeader, geometryOf, growSystemArea } from './hybrid';
-import { bytes, runBinary } from './testing';
+import {runBinary } from './testing';
 
 let work: string;
 let image: Buffer;
@@ -34,7 +35,7 @@ function lbaOf(name: string): number {
 describe('crc32 and CHS', () => {
   test('crc32 is the IEEE CRC-32 (check value, and equal to zlib on random data)', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    const data = bytes(100_003, 8);
+    const data = randomBytes(100_003, 8);
     expect(crc32(data)).toBe(zlibCrc32(data));
     expect(crc32(data.subarray(5000), crc32(data.subarray(0, 5000)))).toBe(zlibCrc32(data));
   });
@@ -112,7 +113,7 @@ describe('growSystemArea', () => {
   });
 
   test('no MBR/GPT: unchanged; a damaged entry array: SuppackError', () => {
-    const zeros = bytes(32768, 3);
+    const zeros = randomBytes(32768, 3);
     zeros[510] = 0;
     expect(growSystemArea(zeros, { oldBytes: MIB, newBytes: 2 * MIB, isoEnd: MIB, moved: [] })).toEqual({ systemArea: zeros });
     const bad = Buffer.from(area);

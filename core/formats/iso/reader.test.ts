@@ -16,7 +16,7 @@ import {
   writeTree,
   xorriso,
   type TreeEntry,
-} from './reader-testing';
+} from './testing';
 
 /** Asserts `p` rejects within `ms` with a one-line SuppackError naming `file` and matching `pattern`. */
 export async function expectIsoError(p: Promise<unknown>, file: string, pattern: RegExp, ms = 10_000): Promise<SuppackError> {

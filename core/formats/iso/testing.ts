@@ -1,7 +1,8 @@
-/** Test-only helpers for the ISO writer tests: sample trees and running the real tools. */
+/** Test-only helpers of the ISO tests: sample trees, running the real tools, images built with them and patched. */
+import { randomBytes } from '../../../testing/random';
 import { tool, toolResult } from '../../../testing/tools';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IsoEntry } from './tree';
 
@@ -18,19 +19,6 @@ export function runBinary(cmd: string, args: string[]): Buffer {
 
 export function run(cmd: string, args: string[], encoding: 'utf8' | 'latin1' = 'utf8'): Run {
   return toolResult(cmd, args, { encoding });
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so file contents differ but are reproducible. */
-export function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
 }
 
 /** Exactly the Joliet limit of 103 characters. */
@@ -67,7 +55,7 @@ export function makeSampleTree(root: string, opts: { mtime?: number; many?: numb
     { path: 'empty', content: Buffer.alloc(0), executable: false },
     { path: 'a/b/c/d/deep file.txt', content: Buffer.from('deep\n'), executable: false },
     { path: 'l1/l2/l3/l4/l5/l6/l7/l8/l9/l10/deeper than eight', content: Buffer.from('deeper\n'), executable: false },
-    { path: 'names/lower.case.name.tar.gz', content: bytes(3000, 1), executable: false },
+    { path: 'names/lower.case.name.tar.gz', content: randomBytes(3000, 1), executable: false },
     { path: 'names/With Space and UPPER', content: Buffer.from('space\n'), executable: false },
     { path: 'names/ünïcödé-ファイル.txt', content: Buffer.from('unicode\n'), executable: false },
     { path: 'names/.hidden', content: Buffer.from('hidden\n'), executable: false },
@@ -76,11 +64,11 @@ export function makeSampleTree(root: string, opts: { mtime?: number; many?: numb
     { path: `names/${LONG_ASCII}`, content: Buffer.from('long ascii\n'), executable: false },
     { path: `names/${LONG_UTF8}`, content: Buffer.from('long utf8\n'), executable: false },
     { path: `${LONG_DIR}/inside`, content: Buffer.from('in long dir\n'), executable: false },
-    { path: 'big/blob.bin', content: bytes(3 * 1024 * 1024 + 123, 7), executable: false },
+    { path: 'big/blob.bin', content: randomBytes(3 * 1024 * 1024 + 123, 7), executable: false },
   ];
   const many = opts.many ?? 120;
   for (let i = 0; i < many; i++) {
-    files.push({ path: `many/file-number-${String(i).padStart(4, '0')}.rpm`, content: bytes(100 + i, i + 11), executable: false });
+    files.push({ path: `many/file-number-${String(i).padStart(4, '0')}.rpm`, content: randomBytes(100 + i, i + 11), executable: false });
   }
   const dirs = ['emptydir'];
   const symlinks = [
@@ -159,4 +147,110 @@ export function isoinfoLbas(iso: string): Map<string, number> {
 /** How `isoinfo -J -j iso8859-1` shows a name: characters beyond Latin-1 become '_'. */
 export function latin1View(name: string): string {
   return [...name].map((c) => (c.charCodeAt(0) <= 0xff && c.length === 1 ? c : '_')).join('');
+}
+
+// ---- reader ----
+// The ISO reader's tests: images built with the real tools, bytes patched.
+
+/** Run a tool that must succeed; its stdout as text. */
+export function runText(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  return tool(cmd, args, { env }).toString('utf8');
+}
+
+/** `xorriso -as mkisofs <flags> -o out src` (SOURCE_DATE_EPOCH fixed so dates are known). */
+export function xorriso(src: string, out: string, flags: string[]): string {
+  runText('xorriso', ['-as', 'mkisofs', ...flags, '-o', out, src], { SOURCE_DATE_EPOCH: '946684800' });
+  return out;
+}
+
+export function genisoimage(src: string, out: string, flags: string[]): string {
+  runText('genisoimage', ['-quiet', ...flags, '-o', out, src]);
+  return out;
+}
+
+/** `isoinfo -d` as a map of "label" -> value. */
+export function isoinfoD(iso: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of runText('isoinfo', ['-d', '-i', iso]).split('\n')) {
+    const i = line.indexOf(': ');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 2));
+    else if (line.trim() !== '') m.set(line.trim().replace(/:$/, ''), '');
+  }
+  return m;
+}
+
+export interface TreeEntry {
+  path: string;
+  kind: 'file' | 'dir' | 'symlink';
+  size: number;
+  mode: number;
+  target?: string;
+}
+
+/** The input tree as the reader should see it (depth-first, siblings sorted by name). */
+export function listTree(root: string, prefix = ''): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  const names = readdirSync(join(root, prefix)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const path = prefix ? `${prefix}/${name}` : name;
+    const st = lstatSync(join(root, path));
+    if (st.isSymbolicLink()) out.push({ path, kind: 'symlink', size: 0, mode: st.mode, target: readlinkSync(join(root, path)) });
+    else if (st.isDirectory()) {
+      out.push({ path, kind: 'dir', size: -1, mode: st.mode });
+      out.push(...listTree(root, path));
+    } else out.push({ path, kind: 'file', size: st.size, mode: st.mode });
+  }
+  return out;
+}
+
+export function writeTree(root: string, files: Record<string, string | Buffer | { link: string }>): void {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(root, path);
+    mkdirSync(join(full, '..'), { recursive: true });
+    if (typeof content === 'object' && !Buffer.isBuffer(content)) runText('ln', ['-s', content.link, full]);
+    else writeFileSync(full, content);
+  }
+}
+
+/**
+ * Offsets of directory records whose file identifier is exactly `id` (e.g. 'SUB' or 'A.TXT;1').
+ * Checks LEN_FI, a plausible LEN_DR and the volume sequence number 1 (723) so path-table records
+ * with the same name do not match.
+ */
+export function findRecords(image: Buffer, id: string): number[] {
+  const name = Buffer.from(id, 'latin1');
+  const out: number[] = [];
+  for (let i = image.indexOf(name, 33); i >= 0; i = image.indexOf(name, i + 1)) {
+    const off = i - 33;
+    if (off < 0 || image[i - 1] !== name.length) continue;
+    const lenDr = image[off];
+    if (lenDr < 33 + name.length || image.readUInt32LE(off + 28) !== 0x01000001) continue;
+    out.push(off);
+  }
+  return out;
+}
+
+export function findRecord(image: Buffer, id: string): number {
+  const all = findRecords(image, id);
+  if (all.length !== 1) throw new Error(`expected one directory record ${id}, found ${all.length}`);
+  return all[0];
+}
+
+/** ECMA-119 7.3.3: write a both-endian u32. */
+export function put733(buf: Buffer, off: number, value: number): void {
+  buf.writeUInt32LE(value, off);
+  buf.writeUInt32BE(value, off + 4);
+}
+
+export async function streamToBuffer(s: NodeJS.ReadableStream): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of s) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
+/** Copy `src` to `dest` after `patch` edits its bytes. */
+export function patchedCopy(src: string, dest: string, patch: (image: Buffer) => Buffer | void): string {
+  const image = readFileSync(src);
+  writeFileSync(dest, patch(image) ?? image);
+  return dest;
 }

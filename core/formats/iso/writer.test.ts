@@ -1,3 +1,4 @@
+import { randomBytes } from '../../../testing/random';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import {
   LONG_TARGET,
   LONG_UTF8,
   type SampleTree,
-  bytes,
   latin1View,
   makeSampleTree,
   md5,
@@ -175,7 +175,7 @@ describe('writeIso: sources and failures', () => {
   }
 
   test('stream sources are copied', async () => {
-    const content = bytes(5 * 1024 * 1024 + 17, 99);
+    const content = randomBytes(5 * 1024 * 1024 + 17, 99);
     const out = join(work, 'stream.iso');
     const entries: IsoEntry[] = [
       { path: 'from/stream.bin', kind: 'file', size: content.length, source: () => Readable.from([content.subarray(0, 1000), content.subarray(1000)]) },
@@ -193,7 +193,7 @@ describe('writeIso: sources and failures', () => {
 
   test('a source whose size changed, shrank or is missing: SuppackError naming it, no output file', async () => {
     const src = join(work, 'changing.bin');
-    writeFileSync(src, bytes(10_000, 3));
+    writeFileSync(src, randomBytes(10_000, 3));
     await expectFailure([{ path: 'c', kind: 'file', size: 9_000, source: src }], OPTS, new RegExp(`^${src}: size: file changed .*expected 9000 bytes, found 10000`));
     await expectFailure([{ path: 'm', kind: 'file', size: 1, source: join(work, 'missing') }], OPTS, /missing: no such file or directory/);
     await expectFailure(

@@ -4,7 +4,7 @@ import { SuppackError } from '../../base/errors';
 import { readPublicKeyFingerprints, readSigningKey } from './key';
 import { decodePackets } from './packets';
 import { decodePublicKey } from './public-key';
-import { reprotect } from './protect-testing';
+import { reprotect } from './testing';
 import { armorSignature, signDetached } from './sign';
 import { type GeneratedKey, generateKey, gpg, gpgHome, gpgOk, gpgVerify, type Protect, removeGpgHome } from './testing';
 

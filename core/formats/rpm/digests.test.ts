@@ -8,7 +8,7 @@ import { oneLineRejection } from './testing';
 import { runOldRpm } from '../../../testing/old-rpm';
 import { SuppackError } from '../../base/errors';
 import { readCheckedRpm, RpmStreamCheck } from './digests';
-import { hostileRpm, withPayloadBytesOverwritten, withSignatureMd5OffsetMoved } from './hostile-testing';
+import { hostileRpm, withPayloadBytesOverwritten, withSignatureMd5OffsetMoved } from './testing';
 import { checkRpmIdentity, rpmStringProblem } from './identity';
 import { parseRpm, readRpm } from './read';
 

@@ -1,3 +1,4 @@
+import { random } from '../../../testing/random';
 import { describe, expect, it } from 'vitest';
 import { SuppackError } from '../../base/errors';
 import { decodeHeader, decodeHeaderIntro, RPM_TYPE } from './header';
@@ -177,8 +178,8 @@ describe('decodeHeader rejects corruption with a SuppackError naming the field',
   });
 
   it('never throws anything but a SuppackError for random corruption', () => {
-    let seed = 12345;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rng = random(12345);
+    const rand = () => rng.next();
     for (let n = 0; n < 3000; n++) {
       const b = Buffer.from(built.buf);
       const flips = 1 + Math.floor(rand() * 4);

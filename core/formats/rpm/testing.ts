@@ -1,7 +1,15 @@
-/** Test-only helpers for core/rpm: hand-built headers and cpio archives, and rpm/cpio tool wrappers. */
+/** Test-only helpers of the RPM tests: hand-built headers and cpio archives, and rpm/cpio tool wrappers. */
 import { execFileSync } from 'node:child_process';
 import { SuppackError } from '../../base/errors';
 import { HEADER_MAGIC, RPM_TYPE } from './header';
+import { LEAD_SIZE } from './lead';
+import { parseRpm } from './read';
+import { SIG_TAG } from './tags';
+import { encodeRpmUnchecked } from './write';
+import type { RpmSpecInput } from './write-validate';
+import { tool } from '../../../testing/tools';
+import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface BuiltEntry {
   tag: number;
@@ -135,4 +143,80 @@ export async function oneLineRejection(p: Promise<unknown>): Promise<SuppackErro
   if (!(e instanceof SuppackError)) throw new Error(`expected a SuppackError, got ${e === undefined ? 'success' : String(e)}`);
   if (e.message.includes('\n')) throw new Error(`expected a one-line message, got: ${e.message}`);
   return e;
+}
+
+// ---- hostile ----
+/**
+ * Test-only: the reproducers of issue 19 as RPM files. Two corruptions rpm itself rejects
+ * (`rpm -K --nosignature` fails) and well-formed RPMs with hostile header strings.
+ */
+
+/** A copy of `src` in `dir` as `name` with two payload bytes overwritten (in the middle of the payload). */
+export function withPayloadBytesOverwritten(src: string, dir: string, name: string): string {
+  const b = readFileSync(src);
+  const info = parseRpm(b, src, b.length);
+  const at = info.payloadOffset + Math.floor((b.length - info.payloadOffset) / 2);
+  b[at] = b[at]! ^ 0xff;
+  b[at + 1] = b[at + 1]! ^ 0x55;
+  const out = join(dir, name);
+  writeFileSync(out, b);
+  return out;
+}
+
+/** A copy of `src` in `dir` as `name` whose signature header MD5 entry points one byte further. */
+export function withSignatureMd5OffsetMoved(src: string, dir: string, name: string): string {
+  const b = readFileSync(src);
+  const il = b.readUInt32BE(LEAD_SIZE + 8);
+  for (let i = 0; i < il; i++) {
+    const at = LEAD_SIZE + 16 + 16 * i;
+    if (b.readUInt32BE(at) === SIG_TAG.MD5) {
+      b.writeInt32BE(b.readInt32BE(at + 8) + 1, at + 8);
+      const out = join(dir, name);
+      writeFileSync(out, b);
+      return out;
+    }
+  }
+  throw new Error(`${src} has no MD5 in its signature header`);
+}
+
+/** A well-formed noarch RPM (right digests) with the given header strings, written to `dir`/`file`. */
+export function hostileRpm(dir: string, file: string, over: Partial<RpmSpecInput>): string {
+  const spec: RpmSpecInput = {
+    name: 'hostile',
+    version: '1.0',
+    release: '1',
+    arch: 'noarch',
+    summary: 'hostile header strings',
+    description: 'test only',
+    license: 'MIT',
+    buildTime: 946684800,
+    files: [{ path: '/opt/hostile/readme.txt', mode: 0o100644, content: Buffer.from('hi\n') }],
+    ...over,
+  };
+  const out = join(dir, file);
+  writeFileSync(out, encodeRpmUnchecked(spec));
+  return out;
+}
+
+// ---- write ----
+/** Test-only helpers for write.test.ts: a chroot able to run /bin/sh scriptlets, and tool runners. */
+
+/** Runs a tool and returns stdout; throws with stderr when it exits non-zero. */
+export function run(cmd: string, args: string[], input?: Buffer): string {
+  return tool(cmd, args, { input }).toString();
+}
+
+/** Makes `root` an rpm root (rpmdb initialised) holding the host's /bin/sh and the shared libraries it needs. */
+export function makeShellRoot(root: string): void {
+  const sh = realpathSync('/bin/sh');
+  const libs = execFileSync('ldd', [sh], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined);
+  for (const [src, dest] of [[sh, '/bin/sh'], ...libs.map((l) => [l, l])] as Array<[string, string]>) {
+    mkdirSync(dirname(join(root, dest)), { recursive: true });
+    copyFileSync(src, join(root, dest));
+  }
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  run('rpm', ['--root', root, '--initdb']);
 }

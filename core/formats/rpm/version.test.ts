@@ -1,3 +1,4 @@
+import { random } from '../../../testing/random';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { compareEvr, formatNevra, rpmFileName, rpmvercmp } from './version';
@@ -69,8 +70,7 @@ describe('rpmvercmp', () => {
   });
 
   it('agrees with the installed rpm on 2000 random version pairs', () => {
-    let seed = 42;
-    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const rand = random(42).int;
     const alphabet = ['0', '1', '2', '9', '00', '10', 'a', 'b', 'z', 'A', 'rc', '.', '.', '_', '+', '~', '^'];
     const gen = () => Array.from({ length: 1 + rand(7) }, () => alphabet[rand(alphabet.length)]).join('');
     const pairs: [string, string][] = Array.from({ length: 2000 }, () => {

@@ -8,7 +8,7 @@ import { LEAD_SIZE } from './lead';
 import { readRpm } from './read';
 import { RPMSENSE } from './types';
 import { encodeRpm, writeRpm, type RpmSpecInput } from './write';
-import { makeShellRoot, run } from './write-testing';
+import { makeShellRoot, run } from './testing';
 
 const rpms = inject('fixtureRpms');
 

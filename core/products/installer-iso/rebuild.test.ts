@@ -19,7 +19,7 @@ import { reportLines, xorrisoReport } from '../../formats/iso/append/testing';
 import { isoinfoLbas } from '../../formats/iso/testing';
 import { ANSWERFILE, buildTestInstaller } from './testing';
 import { sh, walkInitramfs } from '../../xenserver/installer/testing';
-import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from '../../xenserver/installer/driver-testing';
+import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from '../../xenserver/installer/testing';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-rebuild-'));

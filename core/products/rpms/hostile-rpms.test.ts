@@ -17,7 +17,7 @@ import { updatePackSchema } from '../../../schemas/update-pack';
 import { collectRpms } from './collect';
 import { buildLegacyPack } from '../legacy-pack/pack';
 import { verifyPack } from '../report/pack-report';
-import { hostileRpm, withPayloadBytesOverwritten, withSignatureMd5OffsetMoved } from '../../formats/rpm/hostile-testing';
+import { hostileRpm, withPayloadBytesOverwritten, withSignatureMd5OffsetMoved } from '../../formats/rpm/testing';
 import { buildUpdatePack, updatePackMetadata, writeUpdateIso } from '../update-pack/pack';
 
 const rpms = inject('fixtureRpms');

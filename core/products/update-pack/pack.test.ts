@@ -16,7 +16,7 @@ import { openIso } from '../../formats/iso';
 import { encodeRpm } from '../../formats/rpm';
 import { updatePackSchema, type UpdatePackInput } from '../../../schemas/update-pack';
 import { generateKey, gpgHome, gpgVerify, removeGpgHome } from '../../formats/openpgp/testing';
-import { makeShellRoot, run } from '../../formats/rpm/write-testing';
+import { makeShellRoot, run } from '../../formats/rpm/testing';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-update-pack-'));

@@ -12,9 +12,9 @@ import { walkInitramfsFile } from './initramfs';
 import { encodeInitrdTree } from './initrd-tree';
 import { encodeInitrdMember, initrdPadding } from './initrd';
 import { resolveRamdiskPath } from './module-index';
-import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from './driver-testing';
+import { KERNEL, buildTestModules, driverRpm, kmod, testInitrd, unpackRamdisk, type TestModules } from './testing';
 import { sh, walkInitramfs } from './testing';
-import { hostileRpm, withPayloadBytesOverwritten } from '../../formats/rpm/hostile-testing';
+import { hostileRpm, withPayloadBytesOverwritten } from '../../formats/rpm/testing';
 
 const EPOCH = 1_700_000_000;
 const rpms = inject('fixtureRpms');

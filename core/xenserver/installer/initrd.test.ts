@@ -1,10 +1,10 @@
+import { randomBytes } from '../../../testing/random';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../../base/errors';
-import { bytes } from '../../formats/iso/testing';
 import { appendedMemberSpan, encodeInitrdMember, findAppendedMember, initrdPadding } from './initrd';
 import { sh, walkInitramfs } from './testing';
 
@@ -135,12 +135,12 @@ describe('appending to a real ramdisk', () => {
 });
 
 describe('appendedMemberSpan', () => {
-  const base = bytes(1 << 20, 1);
+  const base = randomBytes(1 << 20, 1);
 
   test('the span from the end reaches back to the member, for small, incompressible and padded members', () => {
     const members = [
       encodeInitrdMember(FILES, EPOCH),
-      encodeInitrdMember([{ path: '/lib/firmware/blob.bin', data: bytes(200_000, 2) }], EPOCH),
+      encodeInitrdMember([{ path: '/lib/firmware/blob.bin', data: randomBytes(200_000, 2) }], EPOCH),
       encodeInitrdMember([{ path: '/lib/modules/x.ko', data: Buffer.alloc(3 << 20, 7) }], EPOCH),
     ];
     for (const member of members) {

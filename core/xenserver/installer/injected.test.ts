@@ -2,13 +2,13 @@
  * injectedAnswerfile reads only install.img's ends: the members rebuilds put after its data (walked
  * back newest first, over zero padding and a large driver member) or before it.
  */
+import { randomBytes } from '../../../testing/random';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openIso, writeIso, type IsoEntry } from '../../formats/iso';
-import { bytes } from '../../formats/iso/testing';
 import { encodeInitrdMember, initrdPadding } from './initrd';
 import { injectedAnswerfile } from './injected';
 
@@ -16,9 +16,9 @@ const EPOCH = 946684800;
 const dir = mkdtempSync(join(tmpdir(), 'suppack-injected-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const BASE = bytes(3 << 20, 3);
+const BASE = randomBytes(3 << 20, 3);
 const answer = (n: number) => encodeInitrdMember([{ path: '/answerfile.xml', data: Buffer.from(`<installation>${n}</installation>\n`) }], EPOCH);
-const drivers = encodeInitrdMember([{ path: '/lib/modules/6.1/extra/x.ko', data: bytes(2 << 20, 4) }], EPOCH);
+const drivers = encodeInitrdMember([{ path: '/lib/modules/6.1/extra/x.ko', data: randomBytes(2 << 20, 4) }], EPOCH);
 
 async function found(name: string, img: Buffer): Promise<string | null> {
   const iso = join(dir, `${name}.iso`);

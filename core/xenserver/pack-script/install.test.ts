@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { compareXcpVersions } from '../legacy/version';
-import { hostileRpm } from '../../formats/rpm/hostile-testing';
+import { hostileRpm } from '../../formats/rpm/testing';
 import { INSTALL_SCRIPT_NAMES, installScriptPath, readInstallScript } from './index';
 import {
   giveRootAShell,

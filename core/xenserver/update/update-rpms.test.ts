@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRpm } from '../../formats/rpm';
-import { makeShellRoot, run } from '../../formats/rpm/write-testing';
+import { makeShellRoot, run } from '../../formats/rpm/testing';
 import { updatePackSchema, type UpdatePackInput } from '../../../schemas/update-pack';
 import { addShellToRoot, privateRpmRoot, rpmInRoot } from '../../../testing/old-rpm';
 import { controlRpmSpec, parseBaseRequires, precheckProgram, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';

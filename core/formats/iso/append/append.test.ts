@@ -1,3 +1,4 @@
+import { randomBytes } from '../../../../testing/random';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SuppackError } from '../../../base/errors';
 import { type AppendChanges, appendSession, beginAppendSession } from '.';
 import { type InputTree, ISOLINUX_BIN, buildBootIso, buildXcpngStyleIso, copy, fatImage, makeBootTree, reportLines, xorrisoReport } from './testing';
-import { bytes, isoinfoLbas, parseIsoinfoListing, run, runBinary } from '../testing';
+import {isoinfoLbas, parseIsoinfoListing, run, runBinary } from '../testing';
 import { type IsoWritten, writeIso } from '../writer';
 import type { IsoEntry } from '../tree';
 
@@ -23,7 +24,7 @@ let out: string;
 let result: IsoWritten;
 const progress: Array<{ written: number; total: number }> = [];
 const newCfg = Buffer.from('default xe\nlabel xe\n  kernel mboot.c32\n  append answerfile=file:///answerfile.xml\n');
-const bigRpm = bytes(2_500_000, 77);
+const bigRpm = randomBytes(2_500_000, 77);
 
 function changes(dir: string): AppendChanges {
   writeFileSync(join(dir, 'isolinux.cfg'), newCfg);
@@ -282,11 +283,11 @@ describe('appendSession placing changed files over blocks nothing needs any more
     await writeIso(files, { volumeId: 'GROW', epoch: EPOCH }, iso);
     return iso;
   }
-  const img = bytes(50 * 2048, 9);
-  const tail = bytes(3000, 10);
-  const head = bytes(1500, 11);
+  const img = randomBytes(50 * 2048, 9);
+  const tail = randomBytes(3000, 10);
+  const head = randomBytes(1500, 11);
   const smallAfter = { 'j.txt': Buffer.from('just after\n'), 'k.txt': Buffer.from('and after that\n') };
-  const bigAfter = { 'z.bin': bytes(300 * 2048, 12) };
+  const bigAfter = { 'z.bin': randomBytes(300 * 2048, 12) };
 
   test('growth at the end moves the small files after it to the new session; their bytes stay right', async () => {
     const iso = await layout('grow-end', { ...smallAfter, ...bigAfter });
@@ -397,7 +398,7 @@ describe('appendSession on other inputs and bad inputs', () => {
 
   test('not an ISO, a truncated ISO, a bad change: SuppackError and no output file', async () => {
     const junk = join(work, 'junk.bin');
-    writeFileSync(junk, bytes(100_000, 1));
+    writeFileSync(junk, randomBytes(100_000, 1));
     await expectFailure(junk, changes(work), /junk\.bin: .*not an ISO 9660 image/);
     for (const size of [1_000_000, readFileSync(input).length - 1000]) {
       const cut = copy(input, join(work, `cut-${size}.iso`));

@@ -1,8 +1,9 @@
 /** Test-only helpers for appendSession: bootable isohybrid inputs made with the real xorriso. */
+import { randomBytes } from '../../../../testing/random';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytes, run } from '../testing';
+import {run } from '../testing';
 
 export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 export const ISOHDPFX = '/usr/lib/ISOLINUX/isohdpfx.bin';
@@ -26,9 +27,9 @@ export function makeBootTree(root: string): InputTree {
     'boot/isolinux/isolinux.bin': readFileSync(ISOLINUX_BIN),
     'boot/isolinux/isolinux.cfg': Buffer.from('default xe\nlabel xe\n  kernel mboot.c32\n'),
     'boot/efiboot.img': fatImage(join(root, '..', 'efiboot-src.img'), 1024),
-    'install.img': bytes(1_500_000, 3),
-    'Packages/a-package-with-a-rather-long-name-1.0-1.x86_64.rpm': bytes(70_000, 4),
-    'Packages/b.rpm': bytes(10, 5),
+    'install.img': randomBytes(1_500_000, 3),
+    'Packages/a-package-with-a-rather-long-name-1.0-1.x86_64.rpm': randomBytes(70_000, 4),
+    'Packages/b.rpm': randomBytes(10, 5),
     'EULA': Buffer.from('be nice\n'),
     '.treeinfo': Buffer.from('[general]\nfamily = XenServer\n'),
   };
