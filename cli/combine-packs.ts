@@ -2,8 +2,18 @@
 import { sourceDateEpoch } from '../core';
 import { combinePacks } from '../core';
 import { progressPrinter } from '../core';
-import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { UsageError } from './args';
+import { commandFlags } from './flags';
 import { basename, dirname } from 'node:path';
+
+const flags = commandFlags({
+  defaultSection: '',
+  after: [
+    { flag: 'output', short: 'o', arg: 'ISO', help: 'the ISO to write (its name must end in .iso)' },
+    { flag: 'volume-id', arg: 'ID', help: 'ISO volume id, at most 32 characters (default: the file name)' },
+    { flag: 'help', short: 'h', help: 'show this help' },
+  ],
+});
 
 export const combineUsage = `Usage: suppack combine-packs --output=ISO [--volume-id=ID] PACK.iso...
 
@@ -12,18 +22,10 @@ XS-REPOSITORY and XS-PACKAGES, and XS-REPOSITORY-LIST naming them
 (docs/formats/xenserver.md §3). Also writes ISO.md5. Update-format packs cannot be combined:
 the installer reads one repo per source.
 
-  -o, --output=ISO        the ISO to write (its name must end in .iso)
-  --volume-id=ID          ISO volume id, at most 32 characters (default: the file name)
-  -h, --help              show this help`;
-
-const combineOptions: OptionSpec = {
-  output: { type: 'string', short: 'o' },
-  'volume-id': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
+${flags.usage()}`;
 
 export async function combinePacksCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, combineOptions);
+  const { own: values, positionals } = flags.parse(argv);
   if (values.help) return void out.write(`${combineUsage}\n`), 0;
   const output = values.output as string | undefined;
   if (output === undefined) throw new UsageError('--output: required, expected the ISO to write');

@@ -2,26 +2,36 @@
 import { inspectPack, verifyPack, type LegacyPackReport, type MediumReport, type PackReport } from '../core';
 import type { UpdatePackReport } from '../core';
 import type { RpmHostSummary } from '../core';
-import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { UsageError } from './args';
+import { commandFlags } from './flags';
 import { redactAnswerfile } from '../core';
+
+const flags = commandFlags({
+  after: [
+    { flag: 'json', help: 'the report as JSON' },
+    { flag: 'help', short: 'h', help: 'show this help' },
+  ],
+});
 
 export const inspectUsage = `Usage: suppack inspect [--json] PACK.iso
 
 Prints a pack's metadata: XS-REPOSITORY, its requirements and every package (legacy packs),
 or update.xml, the repo's groups and packages and the signatures present (update packs);
 and for every package the oldest host rpm that can install it (rpm 4.4.2.3: XenServer 5.6-6.5;
-rpm 4.11.3: XenServer 7.x, Citrix Hypervisor 8.x, XCP-ng 8.x).`;
+rpm 4.11.3: XenServer 7.x, Citrix Hypervisor 8.x, XCP-ng 8.x).
+
+${flags.usage()}`;
 
 export const verifyUsage = `Usage: suppack verify [--json] PACK.iso
 
 Recomputes the digest of every package like the installer does: md5 against XS-PACKAGES
 (legacy packs), sha256 and size against repodata's primary.xml (update packs).
-Exits 0 when every package is intact, 1 otherwise.`;
+Exits 0 when every package is intact, 1 otherwise.
 
-const options: OptionSpec = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+${flags.usage()}`;
 
 export async function inspectCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, options);
+  const { own: values, positionals } = flags.parse(argv);
   if (values.help) return void out.write(`${inspectUsage}\n`), 0;
   const found = await inspectPack(oneIso(positionals));
   // The answerfile's root password never reaches the output (docs/security.md).
@@ -31,7 +41,7 @@ export async function inspectCommand(argv: string[], out: NodeJS.WritableStream)
 }
 
 export async function verifyCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, options);
+  const { own: values, positionals } = flags.parse(argv);
   if (values.help) return void out.write(`${verifyUsage}\n`), 0;
   const { report, checks, ok } = await verifyPack(oneIso(positionals));
   if (values.json) {

@@ -8,9 +8,23 @@ import { SuppackError } from '../core';
 import { targetHost, targetPlatform } from '../core';
 import { failingFindings, formatLintReport, lintSarif, runLint, type LintPack } from '../core';
 import { lintCommandSchema } from '../schemas/lint';
-import { parseWithSchema } from '../schemas/parse';
-import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { UsageError } from './args';
+import { commandFlags } from './flags';
 import { packageVersion } from './version';
+
+/** The flags: the options' come from lintCommandSchema (each field declares its own); these are the command's. */
+const flags = commandFlags({
+  schema: lintCommandSchema,
+  helpColumn: 27,
+  after: [
+    { flag: 'json', help: 'the same as --format=json' },
+    { flag: 'output', arg: 'FILE', help: 'write the report to FILE instead of standard output' },
+    { flag: 'help', short: 'h', help: 'show this help' },
+  ],
+});
+
+/** The facts of a pack: a pack ISO carries its own. */
+const PACK_FACTS = ['update', 'productVersion', 'product', 'vendorCode', 'vendorName', 'version', 'memMiB'];
 
 export const usage = `Usage: suppack lint [options] PACK.iso
        suppack lint (--update | --product-version=VERSION) [options] RPM...
@@ -21,89 +35,29 @@ dom0 weight, and what the target host's rpm can install. A pack ISO carries its 
 RPMs, say which pack they are for. Exit status: 0 when no error is found (warnings allowed),
 1 when one is.
 
-Options:
-  --update                 the RPMs are for an update pack or driver disk (XenServer 7.1+)
-  --product-version=VER    the RPMs are for a legacy pack for this XenServer version
-  --xcp                    ... for this XCP version
-  --vendor-code=CODE       the pack's vendor code (checked for version numbers)
-  --vendor-name=NAME       the pack's vendor name (checked for version numbers)
-  --version=VERSION        the pack's version (checked for dots)
-  --mem=MB                 the dom0 memory the pack declares
-  --previous=PACK.iso      the previous release: every RPM of it must be upgraded
-  --uninstall-check        install and erase each RPM in a private root with its scriptlets
-                           and report what is left (DDK guide 7.4; RPM files, as root)
-  --ignore=RULE=REASON     turn a rule off, saying why (repeatable); still shown, marked ignored
-  --format=text|json|sarif report format (default text); --json is --format=json
-  --output=FILE            write the report to FILE instead of standard output
-  -h, --help               show this help`;
-
-const options: OptionSpec = {
-  update: { type: 'boolean' },
-  'product-version': { type: 'string' },
-  xcp: { type: 'boolean' },
-  'vendor-code': { type: 'string' },
-  'vendor-name': { type: 'string' },
-  version: { type: 'string' },
-  mem: { type: 'string' },
-  previous: { type: 'string' },
-  'uninstall-check': { type: 'boolean' },
-  ignore: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  json: { type: 'boolean' },
-  output: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-const FLAG_OF: Record<string, string> = {
-  update: '--update',
-  product: '--xcp',
-  productVersion: '--product-version',
-  vendorCode: '--vendor-code',
-  vendorName: '--vendor-name',
-  version: '--version',
-  memMiB: '--mem',
-  previous: '--previous',
-  uninstallCheck: '--uninstall-check',
-  ignore: '--ignore',
-  format: '--format',
-};
+${flags.usage()}`;
 
 export async function lintCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, options);
+  const given = flags.parse(argv);
+  const { own: values, positionals } = given;
   if (values.help) {
     out.write(`${usage}\n`);
     return 0;
   }
-  if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError('--json and --format: give one of them');
-  const o = parseWithSchema(
-    lintCommandSchema,
-    {
-      update: values.update ?? false,
-      product: values.xcp ? 'XCP' : 'XenServer',
-      productVersion: values['product-version'],
-      vendorCode: values['vendor-code'],
-      vendorName: values['vendor-name'],
-      version: values.version,
-      memMiB: values.mem === undefined ? undefined : integer(values.mem as string, '--mem'),
-      previous: values.previous,
-      uninstallCheck: values['uninstall-check'] ?? false,
-      ignore: ignoreFlags((values.ignore as string[] | undefined) ?? []),
-      format: values.json ? 'json' : (values.format ?? 'text'),
-    },
-    { field: (path) => [FLAG_OF[String(path[0])] ?? String(path[0]), ...path.slice(1).map(String)].join(' ') },
-  );
+  if (values.json && given.fields.format !== undefined && given.fields.format !== 'json') throw new UsageError('--json and --format: give one of them');
+  const o = given.parse(values.json ? { format: 'json' } : {});
   if (positionals.length === 0) throw new UsageError('nothing to check: expected a pack ISO or RPM files after the options');
 
   const isIso = positionals.length === 1 && /\.iso$/i.test(positionals[0]!);
   let pack: Omit<LintPack, 'previous'> | undefined;
   if (isIso) {
-    const given = ['update', 'product-version', 'xcp', 'vendor-code', 'vendor-name', 'version', 'mem'].filter((f) => values[f] !== undefined);
-    if (given.length > 0) throw new UsageError(`--${given[0]}: a pack ISO carries its own facts; give it for RPM files only`);
+    const facts = PACK_FACTS.filter((f) => given.fields[f] !== undefined);
+    if (facts.length > 0) throw new UsageError(`${flags.flagOf(facts[0]!)}: a pack ISO carries its own facts; give it for RPM files only`);
   } else {
     if (o.update === (o.productVersion !== undefined)) {
       throw new UsageError('which pack are the RPMs for? give --update, or --product-version=VERSION for a legacy pack');
     }
-    if (o.update && values.xcp) throw new UsageError('--xcp: for a legacy pack (with --product-version), not with --update');
+    if (o.update && given.fields.product !== undefined) throw new UsageError('--xcp: for a legacy pack (with --product-version), not with --update');
     const selector = o.update ? ({ format: 'update' } as const) : ({ format: 'legacy', pack: { product: o.product, productVersion: o.productVersion } } as const);
     pack = {
       format: selector.format,
@@ -141,22 +95,6 @@ function summary(report: { findings: Array<{ severity: string; ignored?: string 
   const warnings = live.length - errors;
   const ignored = report.findings.length - live.length;
   return `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${ignored > 0 ? `, ${ignored} ignored` : ''}`;
-}
-
-/** `--ignore RULE=REASON` (repeatable) → { RULE: REASON }. */
-function ignoreFlags(raw: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const r of raw) {
-    const eq = r.indexOf('=');
-    if (eq <= 0) throw new SuppackError(`expected RULE=REASON (e.g. PLACE-UDEV="the udev package owns it"), got ${JSON.stringify(r)}`, { field: '--ignore' });
-    out[r.slice(0, eq)] = r.slice(eq + 1);
-  }
-  return out;
-}
-
-function integer(raw: string, flag: string): number {
-  if (!/^\d+$/.test(raw)) throw new SuppackError(`expected an integer, got ${JSON.stringify(raw)}`, { field: flag });
-  return Number(raw);
 }
 
 /** SARIF artifact URIs: relative to the working directory, '/'-separated. */

@@ -5,8 +5,36 @@
 import { sourceDateEpoch } from '../core';
 import { menuReportLines, rebuildIso, type IncludeSpec } from '../core';
 import { progressPrinter } from '../core';
-import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { UsageError } from './args';
+import { commandFlags } from './flags';
 import { basename } from 'node:path';
+
+const flags = commandFlags({
+  defaultSection: '',
+  after: [
+    { flag: 'output', short: 'o', arg: 'ISO', help: 'the installer ISO to write' },
+    { flag: 'pack', arg: 'PACK.iso', repeat: true, help: 'a legacy pack to add as packages.<label>/ (repeatable)' },
+    {
+      flag: 'answerfile',
+      arg: 'FILE',
+      help: 'an answerfile: checked against the installer\'s grammar, put into\ninstall.img as /answerfile.xml, and "answerfile=file:///answerfile.xml\ninstall" added to the dom0 command line of the install entries of\nevery boot menu (never a shell or non-Xen entry)',
+    },
+    {
+      flag: 'entries',
+      arg: 'NAME,...',
+      help: 'with --answerfile: exactly the boot entries to patch, by isolinux\nLABEL or GRUB title (or submenu>title), in every menu that has them',
+    },
+    {
+      flag: 'driver',
+      arg: 'RPM',
+      repeat: true,
+      help: 'a driver RPM (repeatable): its /lib/modules/<kver>/ and /lib/firmware/\nfiles go into install.img, and the module indexes are regenerated\nwith depmod (Debian package kmod) so the installer can load them',
+    },
+    { flag: 'include', arg: 'PATH[:DEST]', repeat: true, help: 'a file or directory to add, at DEST in the ISO (default its name)' },
+    { flag: 'volume-id', arg: 'ID', help: 'ISO volume id, at most 32 characters (default: the input\'s)' },
+    { flag: 'help', short: 'h', help: 'show this help' },
+  ],
+});
 
 export const rebuildUsage = `Usage: suppack rebuild-iso --output=ISO [options] INSTALLER.iso
 
@@ -14,33 +42,9 @@ Rebuilds a XenServer / XCP-ng installation ISO with packs, an answerfile and ext
 input is copied and one session appended, so its BIOS and UEFI boot (El Torito, isohybrid MBR
 and GPT) is kept and the cost is close to a file copy.
 
-  -o, --output=ISO        the installer ISO to write
-  --pack=PACK.iso         a legacy pack to add as packages.<label>/ (repeatable)
-  --answerfile=FILE       an answerfile: checked against the installer's grammar, put into
-                          install.img as /answerfile.xml, and "answerfile=file:///answerfile.xml
-                          install" added to the dom0 command line of the install entries of
-                          every boot menu (never a shell or non-Xen entry)
-  --entries=NAME,...      with --answerfile: exactly the boot entries to patch, by isolinux
-                          LABEL or GRUB title (or submenu>title), in every menu that has them
-  --driver=RPM            a driver RPM (repeatable): its /lib/modules/<kver>/ and /lib/firmware/
-                          files go into install.img, and the module indexes are regenerated
-                          with depmod (Debian package kmod) so the installer can load them
-  --include=PATH[:DEST]   a file or directory to add, at DEST in the ISO (default its name)
-  --volume-id=ID          ISO volume id, at most 32 characters (default: the input's)
-  -h, --help              show this help
+${flags.usage()}
 
 Timestamps come from SOURCE_DATE_EPOCH (default 2000-01-01T00:00:00Z).`;
-
-const rebuildOptions: OptionSpec = {
-  output: { type: 'string', short: 'o' },
-  pack: { type: 'string', multiple: true },
-  answerfile: { type: 'string' },
-  entries: { type: 'string' },
-  driver: { type: 'string', multiple: true },
-  include: { type: 'string', multiple: true },
-  'volume-id': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
 
 /** `--include=PATH[:DEST]`; the last ':' splits, so DEST cannot hold one. */
 function parseInclude(raw: string): IncludeSpec {
@@ -49,7 +53,7 @@ function parseInclude(raw: string): IncludeSpec {
 }
 
 export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, rebuildOptions);
+  const { own: values, positionals } = flags.parse(argv);
   if (values.help) return void out.write(`${rebuildUsage}\n`), 0;
   const output = values.output as string | undefined;
   if (output === undefined) throw new UsageError('--output: required, expected the installer ISO to write');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cliFlags } from './cli-flags';
 
 /**
  * Metadata of an update pack or driver disk (update.xml + signed yum repo; XenServer 7.1+,
@@ -46,15 +47,24 @@ export const updatePackSchema = z
   .object({
     uuid: uuid('the update UUID (generate one with uuidgen, once per update)').describe(
       'Update UUID, lowercase; a new one for every update you publish. build-update: --uuid.',
-    ),
-    label: label.describe('Update label (name-label): letters, digits, "_", "-". build-update: --label.'),
+    ).register(cliFlags, { flag: 'uuid', arg: 'UUID', section: 'Required', help: 'update UUID, lowercase (a new one for every update)' }),
+    label: label
+      .describe('Update label (name-label): letters, digits, "_", "-". build-update: --label.')
+      .register(cliFlags, { flag: 'label', short: 'l', arg: 'LABEL', section: 'Required', help: `update label: letters, digits, '_', '-'` }),
     version: z
       .string()
       .regex(UPDATE_VERSION, { error: 'expected a version of letters, digits, ".", "_", "+" or "~" (no "-"), such as 1.0.0' })
       .optional()
       .describe(
         'Update version. build-update: --version. Optional only for a driver disk, which then takes <rpm version>+<release>+<build> of its driver RPM (XCP-ng naming).',
-      ),
+      )
+      .register(cliFlags, {
+        flag: 'version',
+        short: 'v',
+        arg: 'VERSION',
+        section: 'Required',
+        help: 'update version (optional for --driver-disk: then\n<rpm version>+<release>[+<build>] of the driver RPM)',
+      }),
     description: z
       .string({ error: 'required, expected a description' })
       .min(1, { error: 'expected a non-empty description' })
@@ -65,66 +75,94 @@ export const updatePackSchema = z
         error: 'must not contain control characters other than tab and newline (XML 1.0 forbids them; xapi could not read the update back)',
       })
       .refine((s) => !/^[\n \t]*$/.test(s), { error: 'must not be only blanks (xapi reads a blank <name-description> as missing)' })
-      .describe('Description (name-description). build-update: --description.'),
+      .describe('Description (name-description). build-update: --description.')
+      .register(cliFlags, { flag: 'description', short: 'd', aliases: ['text'], arg: 'TEXT', section: 'Required', help: 'description (--text is accepted too)' }),
     afterApply: z
       .array(z.enum(AFTER_APPLY, { error: `expected one of ${AFTER_APPLY.join(', ')}` }))
       .default([])
-      .describe('After-apply guidance: restartXAPI, restartHost, restartPV, restartHVM. build-update: --after-apply.'),
+      .describe('After-apply guidance: restartXAPI, restartHost, restartPV, restartHVM. build-update: --after-apply.')
+      .register(cliFlags, { flag: 'after-apply', arg: 'LIST', list: true, help: 'comma list of restartXAPI, restartHost, restartPV, restartHVM' }),
     baseRequires: z
       .string()
       .min(1)
       .optional()
       .describe(
         'RPM requirement on the platform carried by the control-<label> RPM, e.g. "xenserver-release >= 8.2.0" (comma-separated for several). build-update: --base-requires.',
-      ),
+      )
+      .register(cliFlags, {
+        flag: 'base-requires',
+        arg: 'REQ',
+        help: 'RPM requirement(s) on the platform, e.g. "xenserver-release >= 8.2.0"\n(carried by a control-<label> RPM)',
+      }),
     precheck: path('the precheck script')
       .optional()
       .describe(
         "Precheck script: the control RPM's %pre (run by its #! interpreter when xapi's precheck or the host installer installs it), and run again by xapi as /var/update/<uuid>/precheck. build-update: --precheck.",
-      ),
-    remove: path('the remove script').optional().describe('Script installed as /var/update/<uuid>/remove. build-update: --remove.'),
+      )
+      .register(cliFlags, {
+        flag: 'precheck',
+        arg: 'SCRIPT',
+        help: "precheck script: the control RPM's %pre, and installed as\n/var/update/<uuid>/precheck (xapi runs it too)",
+      }),
+    remove: path('the remove script')
+      .optional()
+      .describe('Script installed as /var/update/<uuid>/remove. build-update: --remove.')
+      .register(cliFlags, { flag: 'remove', arg: 'SCRIPT', help: 'remove script, installed as /var/update/<uuid>/remove' }),
     key: path('the public key file')
       .optional()
       .describe(
         'Public key file (ASCII armored), published as RPM-GPG-KEY-... Its basename becomes update.xml key=; giving it turns signing on, with the secret key from SUPPACK_SIGNING_KEY. build-update: --keyfile.',
-      ),
+      )
+      .register(cliFlags, {
+        flag: 'keyfile',
+        arg: 'FILE',
+        section: 'Signing (on when --keyfile is given)',
+        help: 'the public key (ASCII armored) published with the update;\nupdate.xml key= is its file name',
+      }),
     groupfile: path('the comps group file')
       .optional()
-      .describe('comps group file to use instead of the generated one (it must have group update). build-update: --groupfile.'),
+      .describe('comps group file to use instead of the generated one (it must have group update). build-update: --groupfile.')
+      .register(cliFlags, { flag: 'groupfile', arg: 'FILE', help: 'comps group file to use instead of the generated one' }),
     rollups: z
       .array(rollupSchema)
       .default([])
       .describe(
         'UUIDs of the updates this one rolls up: update.xml gets a <rollsup> for each, and the update RPM stamps each applied on the host. build-update: --rollups U1,U2.',
-      ),
+      )
+      .register(cliFlags, { flag: 'rollups', arg: 'UUID,UUID', list: true, help: 'the updates this one rolls up (comma-separated UUIDs)' }),
     enforceHomogeneity: z
       .boolean()
       .default(false)
       .describe(
         'xapi: every host of a pool must have this update (update.xml enforce-homogeneity="true"; a host joining the pool without it is refused). build-update: --enforce-homogeneity.',
-      ),
+      )
+      .register(cliFlags, { flag: 'enforce-homogeneity', help: 'every host of a pool must have this update (xapi)' }),
     driverDisk: z
       .boolean()
       .default(false)
-      .describe('A driver disk: adds the comps group drivers (the host installer loads it) and names the ISO <label>-<version>.iso.'),
+      .describe('A driver disk: adds the comps group drivers (the host installer loads it) and names the ISO <label>-<version>.iso.')
+      .register(cliFlags, { flag: 'driver-disk', help: 'a driver disk: adds the comps group "drivers"' }),
     build: z
       .string()
       .regex(/^[A-Za-z0-9._~]+$/, { error: 'expected letters, digits, ".", "_" or "~"' })
       .optional()
-      .describe('Pack build of a driver disk, the last part of its version (XCP-ng PACK_BUILD).'),
+      .describe('Pack build of a driver disk, the last part of its version (XCP-ng PACK_BUILD).')
+      .register(cliFlags, { flag: 'build', arg: 'BUILD', help: "pack build, the last part of a driver disk's version" }),
     vendorName: z
       .string()
       .max(128, { error: 'expected at most 128 characters (it becomes the ISO application id)' })
       .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO application id)' })
       .optional()
-      .describe('Vendor name, the ISO application id and the RPM vendor of the generated RPMs.'),
+      .describe('Vendor name, the ISO application id and the RPM vendor of the generated RPMs.')
+      .register(cliFlags, { flag: 'vendor-name', arg: 'NAME', help: 'ISO application id and RPM vendor of the generated RPMs' }),
     volumeId: z
       .string()
       .min(1)
       .max(32, { error: 'expected at most 32 characters (ISO volume id)' })
       .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (ISO volume id)' })
       .optional()
-      .describe('ISO volume id; default the label (which must then fit in 32 characters).'),
+      .describe('ISO volume id; default the label (which must then fit in 32 characters).')
+      .register(cliFlags, { flag: 'volume-id', arg: 'ID', help: 'ISO volume id (default the label)' }),
   })
   .strict()
   .superRefine((p, ctx) => {
