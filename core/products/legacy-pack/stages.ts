@@ -12,6 +12,7 @@ import { isoMd5File, metadataMd5File, parseXsPackages, xsRepositoryXml } from '.
 import { legacyPackMetadata, legacyRepository, packMembers, writeLegacyIso, type LegacyPackBuild } from './pack';
 import { replaceDir } from '../../base/output';
 import type { LegacyPack } from '../../../schemas/legacy-pack';
+import { readInput } from '../../base/read-input';
 
 export const XS_REPOSITORY = 'XS-REPOSITORY';
 export const XS_PACKAGES = 'XS-PACKAGES';
@@ -84,14 +85,7 @@ export async function buildLegacyIsoFromMetadata(o: LegacyIsoBuild): Promise<{ i
 }
 
 async function readMetadata(path: string): Promise<string> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    if (isNodeError(e) && e.code === 'ENOENT') {
-      throw new SuppackError('missing: expected the output of pack-metadata (run the pack-metadata target first)', { file: path });
-    }
-    throw new SuppackError(describeError(e), { file: path });
-  }
+  return (await readInput(path, { missing: 'missing: expected the output of pack-metadata (run the pack-metadata target first)' })).toString('utf8');
 }
 
 /** The `*.rpm` file names directly in `dir`, sorted. */

@@ -81,6 +81,7 @@ import { DEFAULT_EPOCH } from '../../base/time';
 import { statusReportFiles } from '../../xenserver/status-report';
 import { tarGzBytes, type TarInput } from '../../formats/tar';
 import { MANIFEST_FILE, type Kernel, type Manifest } from '../../../schemas/manifest';
+import { readInput } from '../../base/read-input';
 
 export { kernelBuildDir, kernelRelease };
 
@@ -300,12 +301,12 @@ export async function renderSpecs(o: { manifest: Manifest; projectDir: string; o
   const templates = new Map<string, string>();
   for (const p of plans) {
     if (templates.has(p.template)) continue;
-    templates.set(p.template, await readInput(join(o.projectDir, p.template), manifestFile, `rpms[${p.index}].spec`, 'spec template'));
+    templates.set(p.template, await readNamed(join(o.projectDir, p.template), manifestFile, `rpms[${p.index}].spec`, 'spec template'));
   }
   // The extras' names are checked before any EULA is read: a bad name is the first thing to fix.
   if (plans.some((p) => p.extras !== undefined)) extrasEntries(o.manifest, o.projectDir, manifestFile);
   for (const [i, eula] of o.manifest.eulas.entries()) {
-    await readInput(join(o.projectDir, eula), manifestFile, `eulas[${i}]`, 'EULA file');
+    await readNamed(join(o.projectDir, eula), manifestFile, `eulas[${i}]`, 'EULA file');
   }
   const files: RenderedFile[] = [];
   for (const [template, text] of templates) {
@@ -332,12 +333,7 @@ export async function renderSpecs(o: { manifest: Manifest; projectDir: string; o
   }));
 }
 
-async function readInput(path: string, file: string, field: string, what: string): Promise<string> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    if (isNodeError(e) && e.code === 'ENOENT') throw new SuppackError(`${what} not found: ${path}`, { file, field });
-    if (isNodeError(e)) throw new SuppackError(`cannot read the ${what} ${path}: ${describeNodeError(e)}`, { file, field });
-    throw e;
-  }
+/** A template or EULA named by `field` of `file` (suppack.json), read with the one input reader. */
+async function readNamed(path: string, file: string, field: string, what: string): Promise<string> {
+  return (await readInput(path, { file, field, what: `${what} ${path}`, missing: `${what} not found: ${path}` })).toString('utf8');
 }
