@@ -1,7 +1,7 @@
 /**
  * The image byte stream: a small pool of large shared buffers that are filled in order, then
  * written with positional writes and hashed (MD5, SHA-256) by worker threads at the same time.
- * Memory is fixed (POOL × CHUNK) whatever the image size; there is one write syscall per CHUNK.
+ * Memory is fixed (POOL × CHUNK) whatever the image size; each CHUNK is written in WRITE_SLICE pieces.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
@@ -10,6 +10,8 @@ import type { IsoDigest } from './tree';
 
 export const CHUNK = 4 << 20;
 const POOL = 4;
+/** The size of one write syscall (see writeSlices). */
+const WRITE_SLICE = 128 << 10;
 
 export class ImageSink {
   private readonly shared: SharedArrayBuffer[] = [];
@@ -125,15 +127,27 @@ export class ImageSink {
     this.fill = 0;
     this.cur = -1;
     for (const h of this.hashers) h.update(index, length);
-    this.fh.write(this.bufs[index], 0, length, at).then(
-      ({ bytesWritten }) => {
-        if (bytesWritten !== length) return this.fail(new Error(`short write: ${bytesWritten} of ${length} bytes`));
+    this.writeSlices(this.bufs[index], length, at).then(
+      () => {
         this.written += length;
         this.onProgress?.({ written: this.written, total: this.total });
         this.release(index);
       },
       (e: unknown) => this.fail(e),
     );
+  }
+
+  /**
+   * Write `length` bytes of `buf` at `at` in WRITE_SLICE pieces, one after the other: measured on
+   * ext4 (Linux 6.x), 4 MiB writes into the page cache take 3-4x as long as the same bytes in
+   * 64-128 KiB writes (docs/formats/containers.md §3); the buffers stay large for the hashers.
+   */
+  private async writeSlices(buf: Buffer, length: number, at: number): Promise<void> {
+    for (let off = 0; off < length; off += WRITE_SLICE) {
+      const n = Math.min(WRITE_SLICE, length - off);
+      const { bytesWritten } = await this.fh.write(buf, off, n, at + off);
+      if (bytesWritten !== n) throw new Error(`short write: ${bytesWritten} of ${n} bytes`);
+    }
   }
 
   private release(index: number): void {

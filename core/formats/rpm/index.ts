@@ -18,4 +18,4 @@ export type { NewcMember } from './cpio-write';
 export { readCheckedRpm, RpmStreamCheck, verifyRpmStream } from './digests';
 export type { CheckedRpm, RpmStreamVerdict } from './digests';
 export { checkRpmIdentity, rpmStringProblem, showHeaderString } from './identity';
-export { readPackRpm } from './pack-input';
+export { readPackRpm, readPackRpms } from './pack-input';

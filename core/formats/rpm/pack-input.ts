@@ -4,6 +4,8 @@
  * ARCH checked with rpmbuild's rules (identity.ts), and the whole file's digests computed on the way.
  */
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { SuppackError, withFileAsync } from '../../base/errors';
 import { readCheckedRpm, type CheckedRpm } from './digests';
 import { checkRpmIdentity } from './identity';
@@ -22,4 +24,86 @@ export async function readPackRpm(path: string, algorithms: readonly string[] = 
   const checked = await readCheckedRpm(path, algorithms);
   checkRpmIdentity(checked.info);
   return checked;
+}
+
+/** Below this many bytes in all, the RPMs are read in this thread: starting workers would cost more. */
+const PARALLEL_MIN_BYTES = 32 << 20;
+
+/**
+ * Worker code, plain JS run with `eval: true`: it loads this very module (compiled) and answers
+ * one `readPackRpm` per message, an error as its parts so the caller can rebuild it.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readPackRpm } = require(workerData.module);
+parentPort.on('message', ({ id, path, algorithms }) => {
+  readPackRpm(path, algorithms).then(
+    (ok) => parentPort.postMessage({ id, ok }),
+    (e) => parentPort.postMessage({ id, error: { suppack: e instanceof Error && e.name === 'SuppackError', message: e instanceof Error ? e.message : String(e), file: e && e.file, field: e && e.field } }),
+  );
+});
+`;
+
+interface WorkerError {
+  suppack: boolean;
+  message: string;
+  file?: string;
+  field?: string;
+}
+
+/**
+ * `readPackRpm` of every path, in order: on several threads when the RPMs are big enough to pay
+ * for them (hashing is the cost: each byte goes through md5 and the RPM's own digests) and this
+ * module runs compiled; else one after the other. Every RPM is read before an error is thrown,
+ * and the error is that of the first bad RPM in `paths` order, as a one-by-one read would give.
+ */
+export async function readPackRpms(
+  paths: readonly string[],
+  algorithms: readonly string[] = [],
+  { threads = availableParallelism(), minBytes = PARALLEL_MIN_BYTES }: { threads?: number; minBytes?: number } = {},
+): Promise<CheckedRpm[]> {
+  const workers = Math.min(threads, paths.length, 4);
+  if (workers < 2 || !__filename.endsWith('.js') || (await totalSize(paths)) < minBytes) {
+    const out: CheckedRpm[] = [];
+    for (const p of paths) out.push(await readPackRpm(p, algorithms));
+    return out;
+  }
+  const results: Array<{ ok?: CheckedRpm; error?: WorkerError }> = new Array(paths.length);
+  let next = 0;
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module: __filename } }));
+  try {
+    await Promise.all(
+      pool.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const give = () => {
+              if (next >= paths.length) return resolve();
+              const id = next++;
+              w.postMessage({ id, path: paths[id], algorithms: [...algorithms] });
+            };
+            w.on('message', (m: { id: number; ok?: CheckedRpm; error?: WorkerError }) => {
+              results[m.id] = m;
+              give();
+            });
+            w.on('error', reject);
+            give();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results.map((r) => {
+    if (r.error === undefined) return r.ok!;
+    const e = r.error.suppack ? new SuppackError(r.error.message) : new Error(r.error.message);
+    if (r.error.suppack) Object.assign(e, { file: r.error.file, field: r.error.field });
+    throw e;
+  });
+}
+
+/** The bytes of `paths` together; a path that cannot be stat'ed counts as 0 (readPackRpm names it). */
+async function totalSize(paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths) total += await stat(p).then((s) => s.size, () => 0);
+  return total;
 }

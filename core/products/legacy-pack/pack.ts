@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError, withFileAsync } from '../../base/errors';
 import { writeAllAtomically } from '../../base/output';
-import { readPackRpm, type RpmInfo } from '../../formats/rpm';
+import { readPackRpms, type RpmInfo } from '../../formats/rpm';
 import {
   classifyPackage,
   checkPackagePaths,
@@ -121,8 +121,7 @@ export async function legacyPackMetadata(pack: LegacyPack, rpmPaths: string[]) {
   // One read per RPM: headers, digests (rpm -K), header strings (rpmbuild's rules) and the md5.
   const infos: RpmInfo[] = [];
   const digests = new Map<RpmInfo, { size: number; md5: string }>();
-  for (const p of rpmPaths) {
-    const { info, size, hex } = await readPackRpm(p, ['md5']);
+  for (const { info, size, hex } of await readPackRpms(rpmPaths, ['md5'])) {
     infos.push(info);
     digests.set(info, { size, md5: hex.md5! });
   }

@@ -10,7 +10,7 @@ import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError, describeError } from '../../base/errors';
-import { encodeRpm, readPackRpm, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
+import { encodeRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
 import { signRpm } from '../../formats/rpm/sign';
 import { armorSignature, signDetached, signatureTime } from '../../formats/openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup } from '../../formats/repodata';
@@ -82,8 +82,10 @@ export async function updatePackMetadata(
     seen.set(basename(p), p);
   }
   const payload: RpmInfo[] = [];
-  for (const p of [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
-    const { info } = await readPackRpm(p);
+  const sorted = [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0));
+  const read = await readPackRpms(sorted);
+  for (const [i, p] of sorted.entries()) {
+    const { info } = read[i]!;
     if (info.isSource) {
       throw new SuppackError('is a source RPM: an update carries binary RPMs only', { file: p });
     }
