@@ -26,6 +26,12 @@ export async function readPackRpm(path: string, algorithms: readonly string[] = 
   return checked;
 }
 
+/**
+ * At most this many threads: each costs about 43 MB of memory (its own V8 and modules), and with
+ * two the build's peak stays near 160 MiB, under issue 16's 200 MB (three measured 192 MB, four 236 MB).
+ */
+const MAX_WORKERS = 2;
+
 /** Below this many bytes in all, the RPMs are read in this thread: starting workers would cost more. */
 const PARALLEL_MIN_BYTES = 32 << 20;
 
@@ -52,7 +58,7 @@ interface WorkerError {
 }
 
 /**
- * `readPackRpm` of every path, in order: on several threads when the RPMs are big enough to pay
+ * `readPackRpm` of every path, in order: on two threads when the RPMs are big enough to pay
  * for them (hashing is the cost: each byte goes through md5 and the RPM's own digests) and this
  * module runs compiled; else one after the other. Every RPM is read before an error is thrown,
  * and the error is that of the first bad RPM in `paths` order, as a one-by-one read would give.
@@ -62,7 +68,7 @@ export async function readPackRpms(
   algorithms: readonly string[] = [],
   { threads = availableParallelism(), minBytes = PARALLEL_MIN_BYTES }: { threads?: number; minBytes?: number } = {},
 ): Promise<CheckedRpm[]> {
-  const workers = Math.min(threads, paths.length, 4);
+  const workers = Math.min(threads, paths.length, MAX_WORKERS);
   if (workers < 2 || !__filename.endsWith('.js') || (await totalSize(paths)) < minBytes) {
     const out: CheckedRpm[] = [];
     for (const p of paths) out.push(await readPackRpm(p, algorithms));
