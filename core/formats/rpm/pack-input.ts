@@ -76,6 +76,7 @@ export async function readPackRpms(
   }
   const results: Array<{ ok?: CheckedRpm; error?: WorkerError }> = new Array(paths.length);
   let next = 0;
+  let answered = 0;
   const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module: __filename } }));
   try {
     await Promise.all(
@@ -89,9 +90,14 @@ export async function readPackRpms(
             };
             w.on('message', (m: { id: number; ok?: CheckedRpm; error?: WorkerError }) => {
               results[m.id] = m;
+              answered++;
               give();
             });
             w.on('error', reject);
+            // A thread that ends without an answer (it should not) fails the read instead of hanging it.
+            w.on('exit', (code) => {
+              if (answered < paths.length) reject(new Error(`an RPM reading thread ended (exit code ${code})`));
+            });
             give();
           }),
       ),
