@@ -4,10 +4,9 @@
  * it cannot check, a signature it cannot read, and a signing key whose signatures it cannot
  * verify. One line per problem, naming the RPM (or key), the feature and the host.
  */
-import { open } from 'node:fs/promises';
-import { SuppackError, withFile, withFileAsync } from '../base/errors';
+import { SuppackError, withFile } from '../base/errors';
 import { HASH_ALGO, HOST_PLATFORMS, HOST_RPMS, hashAlgoName, pubkeyAlgoName, type HostRpm, type TargetHost } from './hosts';
-import { decodeHeader, LEAD_SIZE, parseRpm, readRpm, rpmHeadersLength, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmInfo } from '../formats/rpm';
+import { decodeHeader, LEAD_SIZE, parseRpm, readRpmHead, rpmHeadersLength, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmInfo } from '../formats/rpm';
 import { decodePackets, PACKET_TAG } from '../formats/openpgp/packets';
 
 /** What of an RPM decides which host rpm can install it. */
@@ -79,20 +78,10 @@ export function rpmHostFacts(head: Buffer, info: RpmInfo): RpmHostFacts {
   };
 }
 
-/** readRpm plus the host facts, reading the headers once more (they are small). */
+/** readRpm plus the host facts, from one read of the headers. */
 export async function readRpmHostFacts(path: string): Promise<{ info: RpmInfo; facts: RpmHostFacts }> {
-  const info = await readRpm(path);
-  const head = await withFileAsync(path, async () => {
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.alloc(info.headerRange.end);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      return buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  });
-  return { info, facts: withFile(path, () => rpmHostFacts(head, info)) };
+  const { info, bytes } = readRpmHead(path);
+  return { info, facts: withFile(path, () => rpmHostFacts(bytes, info)) };
 }
 
 /** The host facts of an RPM held in memory (the native writer's output), named `name`. */
@@ -163,6 +152,8 @@ export interface RpmToCheck {
   path: string;
   /** The file's bytes, when in memory (then `path` only names it). */
   bytes?: Buffer;
+  /** Its headers, when already read (then the file is not read again). */
+  head?: { info: RpmInfo; bytes: Buffer };
   /** How the line names the RPM (default `path`), e.g. the prebuilt glob's match. */
   shownAs?: string;
 }
@@ -171,7 +162,12 @@ export interface RpmToCheck {
 export async function checkRpmsForHost(rpms: readonly RpmToCheck[], host: TargetHost): Promise<void> {
   const lines: string[] = [];
   for (const r of rpms) {
-    const facts = r.bytes !== undefined ? rpmBytesHostFacts(r.bytes, r.path) : (await readRpmHostFacts(r.path)).facts;
+    const facts =
+      r.bytes !== undefined
+        ? rpmBytesHostFacts(r.bytes, r.path)
+        : r.head !== undefined
+          ? withFile(r.path, () => rpmHostFacts(r.head!.bytes, r.head!.info))
+          : (await readRpmHostFacts(r.path)).facts;
     for (const p of hostProblems(facts, host.rpm, host.name)) lines.push(`${r.shownAs ?? r.path}: ${p.text}`);
   }
   if (lines.length > 0) throw new HostMismatchError(lines);

@@ -3,7 +3,7 @@
  * Rock Ridge, Joliet), deterministic from `options.epoch`. The layout is planned up front
  * (`planIso`), then the image is written in one sequential pass while MD5 and SHA-256 are computed.
  */
-import { promises as fsp } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
@@ -103,29 +103,67 @@ function outputError(e: unknown, out: string): unknown {
 
 const probe = Buffer.alloc(1);
 
-/** Read `f.size` bytes of a file on disk straight into the sink's buffers. */
+/**
+ * Read `f.size` bytes of a file on disk straight into the sink's buffers. A small file is read
+ * with synchronous calls: from the page cache they take microseconds, while each asynchronous
+ * call costs a thread-pool round trip (~0.1 ms; docs/formats/containers.md §3), which a pack of
+ * 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
+ * writes and hashes of the buffers before it complete while it is read (measured: 5% faster).
+ */
 async function copyFile(f: PlannedFile, source: string, sink: ImageSink): Promise<void> {
-  let fh: fsp.FileHandle | undefined;
+  const io = f.size <= SYNC_READ_MAX ? syncFileIo : asyncFileIo;
+  let file: OpenFile | undefined;
   try {
-    fh = await fsp.open(source, 'r');
-    const st = await fh.stat();
+    file = await io.open(source);
+    const st = await file.stat();
     if (!st.isFile()) throw new SuppackError('expected a regular file', { file: source });
     if (st.size !== f.size) throw changed(source, f.size, `found ${st.size}`);
     let pos = 0;
     while (pos < f.size) {
       const { buf, off, len } = await sink.space();
-      const { bytesRead } = await fh.read(buf, off, Math.min(len, f.size - pos), pos);
+      const bytesRead = await file.read(buf, off, Math.min(len, f.size - pos), pos);
       if (bytesRead === 0) throw changed(source, f.size, `it ended after ${pos}`);
       sink.advance(bytesRead);
       pos += bytesRead;
     }
-    if ((await fh.read(probe, 0, 1, f.size)).bytesRead !== 0) throw changed(source, f.size, 'it grew');
+    if ((await file.read(probe, 0, 1, f.size)) !== 0) throw changed(source, f.size, 'it grew');
   } catch (e) {
     throw sourceError(e, source);
   } finally {
-    await fh?.close();
+    await file?.close();
   }
 }
+
+/** Files up to this size are read with synchronous calls (see copyFile). */
+const SYNC_READ_MAX = 1 << 20;
+
+interface OpenFile {
+  stat(): Promise<Stats> | Stats;
+  read(buf: Buffer, off: number, len: number, pos: number): Promise<number> | number;
+  close(): Promise<void> | void;
+}
+
+const syncFileIo = {
+  open(path: string): OpenFile {
+    const fd = openSync(path, 'r');
+    return {
+      stat: () => fstatSync(fd),
+      read: (buf, off, len, pos) => readSync(fd, buf, off, len, pos),
+      close: () => closeSync(fd),
+    };
+  },
+};
+
+const asyncFileIo = {
+  async open(path: string): Promise<OpenFile> {
+    const fh = await fsp.open(path, 'r');
+    return {
+      stat: () => fh.stat(),
+      read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead,
+      close: () => fh.close(),
+    };
+  },
+};
 
 /** Copy a stream source, which must yield exactly `f.size` bytes. */
 async function copyStream(f: PlannedFile, open: () => NodeJS.ReadableStream, sink: ImageSink): Promise<void> {

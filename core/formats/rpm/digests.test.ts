@@ -35,6 +35,7 @@ describe('readCheckedRpm: digests as rpm -K --nosignature checks them', () => {
       expect(got.hex.md5).toBe(createHash('md5').update(bytes).digest('hex'));
       expect(got.hex.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
       expect(got.info).toEqual(await readRpm(path));
+      expect(got.head.equals(bytes.subarray(0, got.info.headerRange.end))).toBe(true);
     }
   });
 

@@ -13,8 +13,8 @@
  * the SHA1/SHA256 + PAYLOADDIGEST pair has nothing vouching for its payload and is refused too.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { SuppackError, withFile, withFileAsync } from '../../base/errors';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { SuppackError, withFile } from '../../base/errors';
 import { decodeHeader, HEADER_INTRO_SIZE, INDEX_ENTRY_SIZE, type RpmHeader } from './header';
 import { decodeIndexEntry, INTRO } from './index-entry';
 import { LEAD_SIZE } from './lead';
@@ -33,6 +33,8 @@ export interface CheckedRpm {
   size: number;
   /** Hex digest of the whole file per requested algorithm, e.g. { md5: '…' }. */
   hex: Record<string, string>;
+  /** The file's first bytes, up to the end of the main header (`info.headerRange.end`). */
+  head: Buffer;
 }
 
 interface RangeHash {
@@ -55,6 +57,7 @@ export class RpmStreamCheck {
   private need = 0;
   private offset = 0;
   private info?: RpmInfo;
+  private headBytes = Buffer.alloc(0);
   private ranges: RangeHash[] = [];
   private readonly fileHashes: Hash[];
 
@@ -97,7 +100,7 @@ export class RpmStreamCheck {
     }
     const hex: Record<string, string> = {};
     this.fileAlgorithms.forEach((a, i) => (hex[a] = this.fileHashes[i]!.digest('hex')));
-    return { info: this.info as RpmInfo, size: this.offset, hex };
+    return { info: this.info as RpmInfo, size: this.offset, hex, head: this.headBytes };
   }
 
   /** The headers are in `buf` (or the file ended): parse, check the header digests, set up the streamed ones. */
@@ -143,6 +146,7 @@ export class RpmStreamCheck {
       }
     });
     this.info = info;
+    this.headBytes = Buffer.from(buf.subarray(0, info.headerRange.end));
     this.feed(buf, 0);
   }
 
@@ -192,20 +196,28 @@ function corrupt(path: string, field: string, what: string, expected: string, go
  * and compute the whole file's `algorithms` digests (for XS-PACKAGES md5, repodata sha256).
  */
 export async function readCheckedRpm(path: string, algorithms: readonly string[] = []): Promise<CheckedRpm> {
-  return withFileAsync(path, async () => {
-    const fh = await open(path, 'r');
+  // Synchronous reads: see readRpmHead (read.ts) for why, and the hashing is synchronous anyway.
+  return withFile(path, () => {
+    const fd = openSync(path, 'r');
     try {
-      const size = (await fh.stat()).size;
+      const size = fstatSync(fd).size;
       const check = new RpmStreamCheck(path, size, algorithms);
-      for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-        check.update(chunk);
+      for (let pos = 0; ; ) {
+        const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(size - pos, 1)));
+        const n = readSync(fd, chunk, 0, chunk.length, pos);
+        if (n === 0) break;
+        check.update(n === chunk.length ? chunk : chunk.subarray(0, n));
+        pos += n;
       }
       return check.finish();
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   });
 }
+
+/** readCheckedRpm's read size. */
+const READ_CHUNK = 1 << 20;
 
 export interface RpmStreamVerdict {
   size: number;

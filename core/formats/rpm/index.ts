@@ -3,7 +3,8 @@ export { decodeHeader, decodeHeaderIntro, HEADER_LIMITS, HEADER_MAGIC, RPM_TYPE,
 export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue } from './header';
 export { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 export { checkLead, LEAD_MAGIC, LEAD_SIZE } from './lead';
-export { parseRpm, readRpm, rpmHeadersLength } from './read';
+export { parseRpm, readRpm, readRpmHead, rpmHeadersLength } from './read';
+export type { RpmHead } from './read';
 export { compareEvr, formatNevra, rpmFileName, rpmvercmp } from './version';
 export type { Evr } from './version';
 export { CPIO_TRAILER, decodeNewcHeader, NEWC_HEADER_SIZE, readNewc } from './cpio';

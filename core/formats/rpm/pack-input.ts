@@ -3,10 +3,10 @@
  * its digests checked like `rpm -K --nosignature` (digests.ts), its NAME, VERSION, RELEASE and
  * ARCH checked with rpmbuild's rules (identity.ts), and the whole file's digests computed on the way.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { SuppackError, withFileAsync } from '../../base/errors';
+import { SuppackError, withFile } from '../../base/errors';
 import { readCheckedRpm, type CheckedRpm } from './digests';
 import { checkRpmIdentity } from './identity';
 
@@ -15,7 +15,7 @@ export const MAX_PACK_FILE_BYTES = 0xffffffff - 1;
 
 export async function readPackRpm(path: string, algorithms: readonly string[] = []): Promise<CheckedRpm> {
   // Refused before any byte is read (a 5 GiB RPM used to be hashed for seconds first).
-  const { size } = await withFileAsync(path, () => stat(path));
+  const { size } = withFile(path, () => statSync(path));
   if (size > MAX_PACK_FILE_BYTES) {
     throw new SuppackError(`is ${size} bytes: a pack's ISO holds files of at most ${MAX_PACK_FILE_BYTES} bytes (one ISO 9660 extent, below 4 GiB)`, {
       file: path,
@@ -106,7 +106,8 @@ export async function readPackRpms(
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return results.map((r) => {
-    if (r.error === undefined) return r.ok!;
+    // A Buffer crosses threads as a plain Uint8Array.
+    if (r.error === undefined) return { ...r.ok!, head: Buffer.from(r.ok!.head.buffer, r.ok!.head.byteOffset, r.ok!.head.byteLength) };
     const e = r.error.suppack ? new SuppackError(r.error.message) : new Error(r.error.message);
     if (r.error.suppack) Object.assign(e, { file: r.error.file, field: r.error.field });
     throw e;
@@ -116,6 +117,12 @@ export async function readPackRpms(
 /** The bytes of `paths` together; a path that cannot be stat'ed counts as 0 (readPackRpm names it). */
 async function totalSize(paths: readonly string[]): Promise<number> {
   let total = 0;
-  for (const p of paths) total += await stat(p).then((s) => s.size, () => 0);
+  for (const p of paths) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // counted as 0
+    }
+  }
   return total;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseRpm, readRpm } from './read';
+import { parseRpm, readRpm, readRpmHead } from './read';
 import { rpmQuery } from './testing';
 import type { RpmDependency, RpmInfo } from './types';
 import { formatNevra, rpmFileName } from './version';
@@ -108,6 +108,12 @@ describe.each(names)('readRpm(%s) matches rpm -qp', (name) => {
   it('parseRpm over the whole file gives the same result', async () => {
     const bytes = readFileSync(path);
     expect(parseRpm(bytes, path, bytes.length)).toEqual(info);
+  });
+
+  it('readRpmHead gives the same RpmInfo and exactly the bytes up to the end of the main header', () => {
+    const head = readRpmHead(path);
+    expect(head.info).toEqual(info);
+    expect(head.bytes.equals(readFileSync(path).subarray(0, info.headerRange.end))).toBe(true);
   });
 });
 

@@ -121,12 +121,13 @@ export async function legacyPackMetadata(pack: LegacyPack, rpmPaths: string[]) {
   // One read per RPM: headers, digests (rpm -K), header strings (rpmbuild's rules) and the md5.
   const infos: RpmInfo[] = [];
   const digests = new Map<RpmInfo, { size: number; md5: string }>();
-  for (const { info, size, hex } of await readPackRpms(rpmPaths, ['md5'])) {
+  const read = await readPackRpms(rpmPaths, ['md5']);
+  for (const { info, size, hex } of read) {
     infos.push(info);
     digests.set(info, { size, md5: hex.md5! });
   }
   // Every RPM must install with the rpm of the host the pack names (docs/hosts.md).
-  await checkRpmsForHost(rpmPaths.map((path) => ({ path })), targetHost({ format: 'legacy', pack }));
+  await checkRpmsForHost(read.map(({ info, head }) => ({ path: info.path, head: { info, bytes: head } })), targetHost({ format: 'legacy', pack }));
   const classified = new Map(infos.map((info) => [info, classifyPackage(info)] as const));
   for (const [info, c] of classified) checkPackagePaths(info, c);
   const ordered = pack.reorder ? reorderPackages(infos) : infos;

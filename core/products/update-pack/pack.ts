@@ -132,7 +132,7 @@ export async function updatePackMetadata(
     if (seen.has(g.fileName)) throw new SuppackError(`collides with the generated ${g.fileName}`, { file: seen.get(g.fileName) });
   }
   // Every RPM of the update must install with the hosts' rpm (docs/hosts.md).
-  await checkRpmsForHost([...payload.map((i) => ({ path: i.path })), ...generated.map((g) => ({ path: g.fileName, bytes: g.bytes }))], UPDATE_HOSTS);
+  await checkRpmsForHost([...read.map(({ info, head }) => ({ path: info.path, head: { info, bytes: head } })), ...generated.map((g) => ({ path: g.fileName, bytes: g.bytes }))], UPDATE_HOSTS);
   return { version, updateXml: text, payload, generated };
 }
 
