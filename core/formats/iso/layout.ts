@@ -30,8 +30,11 @@ import {
 import { CE_LENGTH, encodeCE, encodeER, encodeNM, encodePX, encodeSL, encodeSP, encodeTF } from './rockridge';
 import {
   type DirNode,
+  type FileDigestRequest,
   type FileNode,
+  type FileSource,
   type IsoEntry,
+  isDeferred,
   type IsoOptions,
   type PlacedEntry,
   type TreeNode,
@@ -47,7 +50,8 @@ export const PAD_BLOCKS = 150;
 export interface PlannedFile {
   path: string;
   size: number;
-  source: string | (() => NodeJS.ReadableStream);
+  source: FileSource;
+  digests?: readonly FileDigestRequest[];
   /** First block of the data; files are contiguous and zero-padded to a whole block. */
   extent: number;
 }
@@ -277,14 +281,15 @@ export function planLayout(entries: ReadonlyArray<IsoEntry | PlacedEntry>, optio
     }
   };
   collect(root);
-  all.sort((a, b) => compareCodeUnits(a.path, b.path));
+  // Data in path order, except deferred files' (tree.ts DeferredSource), which goes after the rest.
+  all.sort((a, b) => Number(isDeferred(a.source)) - Number(isDeferred(b.source)) || compareCodeUnits(a.path, b.path));
   const fileExtent = new Map<FileNode, number>();
   for (const f of all) if (f.extent !== undefined) fileExtent.set(f, f.extent);
   const files: PlannedFile[] = [];
   for (const f of all) {
     if (f.extent !== undefined) continue;
     fileExtent.set(f, lba);
-    files.push({ path: f.path, size: f.size, source: f.source, extent: lba });
+    files.push({ path: f.path, size: f.size, source: f.source, extent: lba, ...(f.digests ? { digests: f.digests } : {}) });
     lba += blocksFor(f.size);
   }
   const emptyExtent = lba;

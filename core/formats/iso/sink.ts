@@ -5,8 +5,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { HashWorker } from './digest';
-import type { IsoDigest } from './tree';
+import { HashWorker, RangeHashWorker, type RangeOp } from './digest';
+import type { FileDigestRequest, IsoDigest } from './tree';
 
 export const CHUNK = 4 << 20;
 const POOL = 4;
@@ -20,6 +20,12 @@ export class ImageSink {
   private readonly free: number[] = [];
   private readonly hashers: HashWorker[];
   private readonly digests: readonly IsoDigest[];
+  /** Workers hashing parts of files (FileDigestRequest), and each one's operations on the current buffer. */
+  private readonly rangers: RangeHashWorker[];
+  private ops: RangeOp[][];
+  private nextStream = 0;
+  private tap: { streams: Array<{ worker: number; id: number; from: number; to: number }>; pos: number } | null = null;
+  private readonly streamDone = new Map<number, { resolve: (hex: string) => void; reject: (e: unknown) => void }>();
   private waiter: (() => void) | null = null;
   private failure: unknown = null;
   private cur: number;
@@ -36,6 +42,8 @@ export class ImageSink {
     private readonly onProgress: ((p: { written: number; total: number }) => void) | undefined,
     /** Digests to compute on the fly, each in its own worker. */
     digests: readonly IsoDigest[],
+    /** Workers for the files' own digests (beginFile); 0 when no file asks for any. */
+    rangeWorkers = 0,
   ) {
     for (let i = 0; i < POOL; i++) {
       this.shared.push(new SharedArrayBuffer(CHUNK));
@@ -47,7 +55,52 @@ export class ImageSink {
     const fail = (e: unknown) => this.fail(e);
     const done = (i: number) => this.release(i);
     this.hashers = digests.map((a) => new HashWorker(a, this.shared, done, fail));
+    const digest = (id: number, hex: string) => {
+      this.streamDone.get(id)?.resolve(hex);
+      this.streamDone.delete(id);
+    };
+    this.rangers = Array.from({ length: rangeWorkers }, () => new RangeHashWorker(this.shared, done, digest, fail));
+    this.ops = this.rangers.map(() => []);
     this.cur = this.free.shift() as number;
+  }
+
+  /**
+   * The next bytes handed to the sink are a file of `size` bytes: hash the parts `requests` name
+   * as they pass (in the range workers, from the shared buffers). Call endFile after its last byte.
+   */
+  beginFile(requests: readonly FileDigestRequest[], size: number): void {
+    if (this.rangers.length === 0) throw new Error('ImageSink.beginFile: the sink has no range workers');
+    const streams = requests.map((r, j) => {
+      const worker = j % this.rangers.length;
+      const id = this.nextStream++;
+      this.ops[worker]!.push([0, id, r.algorithm]);
+      return { worker, id, from: r.from ?? 0, to: r.to ?? size };
+    });
+    this.tap = { streams, pos: 0 };
+  }
+
+  /** The hex digests of the file begun last, in request order, once its bytes are hashed. */
+  endFile(): Promise<string[]> {
+    const tap = this.tap;
+    if (tap === null) throw new Error('ImageSink.endFile without beginFile');
+    this.tap = null;
+    const hex = Promise.all(
+      tap.streams.map(({ worker, id }) => {
+        this.ops[worker]!.push([2, id]);
+        return new Promise<string>((resolve, reject) => this.streamDone.set(id, { resolve, reject }));
+      }),
+    );
+    hex.catch(() => undefined); // a failure is the sink's: finish() and settle() throw it
+    return hex;
+  }
+
+  /**
+   * Hand every byte so far to the workers now (a partial buffer too), so that the digests of the
+   * files written so far arrive; the next bytes go into a fresh buffer.
+   */
+  async settle(): Promise<void> {
+    if (this.fill > 0) await this.flush();
+    else this.sendOps(-1);
   }
 
   /** Bytes handed to the sink so far (the image offset of the next byte). */
@@ -62,6 +115,7 @@ export class ImageSink {
   }
 
   advance(n: number): void {
+    this.record(this.fill, n);
     this.fill += n;
   }
 
@@ -71,6 +125,7 @@ export class ImageSink {
       const { buf, off, len } = await this.space();
       const n = Math.min(len, bytes.length - done);
       buf.set(bytes.subarray(done, done + n), off);
+      this.record(off, n);
       this.fill += n;
       done += n;
     }
@@ -101,6 +156,7 @@ export class ImageSink {
   /** Flush what is left, wait for every write and hash, and return the digests. */
   async finish(): Promise<{ bytes: number } & Partial<Record<IsoDigest, string>>> {
     if (this.fill > 0) await this.dispatch();
+    else this.sendOps(-1);
     while (this.free.length < POOL) await this.wait();
     const hex = await Promise.all(this.hashers.map((h) => h.digest()));
     this.onProgress?.({ written: this.written, total: this.total });
@@ -108,7 +164,33 @@ export class ImageSink {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.hashers.map((h) => h.close()));
+    await Promise.all([...this.hashers, ...this.rangers].map((h) => h.close()));
+  }
+
+  /** The current file's bytes [tap.pos, tap.pos + n) are at `off` in the current buffer. */
+  private record(off: number, n: number): void {
+    const tap = this.tap;
+    if (tap === null || n === 0) return;
+    const start = tap.pos;
+    const end = start + n;
+    for (const s of tap.streams) {
+      const a = Math.max(start, s.from);
+      const b = Math.min(end, s.to);
+      if (a < b) this.ops[s.worker]!.push([1, s.id, off + (a - start), b - a]);
+    }
+    tap.pos = end;
+  }
+
+  /** Send the range workers their operations on buffer `index` (-1: none); returns how many got some. */
+  private sendOps(index: number): number {
+    let sent = 0;
+    this.ops.forEach((ops, w) => {
+      if (ops.length === 0) return;
+      this.rangers[w]!.run(index, ops);
+      this.ops[w] = [];
+      sent++;
+    });
+    return sent;
   }
 
   private async flush(): Promise<void> {
@@ -127,6 +209,7 @@ export class ImageSink {
     this.fill = 0;
     this.cur = -1;
     for (const h of this.hashers) h.update(index, length);
+    this.pending[index] += this.sendOps(index);
     this.writeSlices(this.bufs[index], length, at).then(
       () => {
         this.written += length;
@@ -151,7 +234,7 @@ export class ImageSink {
   }
 
   private release(index: number): void {
-    if (--this.pending[index] === 0) this.free.push(index);
+    if (index >= 0 && --this.pending[index] === 0) this.free.push(index);
     this.wake();
   }
 
@@ -159,6 +242,8 @@ export class ImageSink {
     if (this.failure === null) {
       const what = isNodeError(e) && typeof e.code === 'string' ? describeNodeError(e) : String(e);
       this.failure = new SuppackError(`cannot write output: ${what}`, { file: this.out });
+      for (const s of this.streamDone.values()) s.reject(this.failure);
+      this.streamDone.clear();
     }
     this.wake();
   }

@@ -2,6 +2,7 @@
  * Pure: validated entries and options → the directory tree of an image, with the ISO, Joliet and
  * Rock Ridge name of every node and its normalised POSIX attributes (like `mkisofs -r`).
  */
+import { getHashes } from 'node:crypto';
 import { SuppackError } from '../../base/errors';
 import { MAX_EPOCH, SYSTEM_AREA_BLOCKS, BLOCK } from './encode';
 import {
@@ -17,8 +18,43 @@ import { S_IFDIR, S_IFLNK, S_IFREG } from './rockridge';
 
 export type IsoEntry =
   | { path: string; kind: 'dir'; mode?: number }
-  | { path: string; kind: 'file'; size: number; source: string | (() => NodeJS.ReadableStream); mode?: number }
+  | {
+      path: string;
+      kind: 'file';
+      size: number;
+      source: FileSource;
+      mode?: number;
+      /** Digests of parts of this file, computed as its bytes go into the image (no second read). */
+      digests?: readonly FileDigestRequest[];
+    }
   | { path: string; kind: 'symlink'; target: string };
+
+/** A file's bytes: a file on disk, a stream, or bytes made once the other files are written. */
+export type FileSource = string | (() => NodeJS.ReadableStream) | DeferredSource;
+
+/**
+ * Bytes made after every other file's data has been written and hashed: a manifest of them, such
+ * as XS-PACKAGES with each RPM's md5. Such files' data goes after every other file's, so that
+ * the image's own digests can be computed in one pass; `make` gets the other files' digests
+ * (their `digests` requests, by image path) and must return exactly the entry's `size` bytes.
+ */
+export interface DeferredSource {
+  make: (digests: FileDigests) => Buffer | Promise<Buffer>;
+}
+
+/** The digest of the bytes [from, to) of a file (default: all of it). */
+export interface FileDigestRequest {
+  algorithm: string;
+  from?: number;
+  to?: number;
+}
+
+/** Hex digests per image path, one per request, in the order of the entry's `digests`. */
+export type FileDigests = ReadonlyMap<string, readonly string[]>;
+
+export function isDeferred(source: FileSource): source is DeferredSource {
+  return typeof source === 'object' && source !== null && typeof (source as DeferredSource).make === 'function';
+}
 
 /**
  * A file whose data already lies in the image being extended (an appended session): its record
@@ -82,7 +118,8 @@ export interface DirNode extends NodeBase {
 export interface FileNode extends NodeBase {
   kind: 'file';
   size: number;
-  source: string | (() => NodeJS.ReadableStream);
+  source: FileSource;
+  digests?: readonly FileDigestRequest[];
   /** Set for a PlacedEntry: the data is already at this LBA. */
   extent?: number;
 }
@@ -168,9 +205,10 @@ function checkEntry(e: IsoEntry | PlacedEntry): void {
         field: 'size',
       });
     }
-    if (typeof e.source !== 'function' && (typeof e.source !== 'string' || e.source === '')) {
-      throw new SuppackError('expected a file path or a stream factory', { file: e.path, field: 'source' });
+    if (typeof e.source !== 'function' && !isDeferred(e.source) && (typeof e.source !== 'string' || e.source === '')) {
+      throw new SuppackError('expected a file path, a stream factory or a deferred source', { file: e.path, field: 'source' });
     }
+    for (const d of e.digests ?? []) checkDigestRequest(d, e.size, e.path);
   } else if (e.kind === 'symlink') {
     const len = typeof e.target === 'string' ? Buffer.byteLength(e.target) : 0;
     const longest = len === 0 ? 0 : Math.max(...e.target.split('/').map((c) => Buffer.byteLength(c)));
@@ -188,6 +226,17 @@ function checkEntry(e: IsoEntry | PlacedEntry): void {
       file: (e as { path?: string }).path,
       field: 'kind',
     });
+  }
+}
+
+function checkDigestRequest(d: FileDigestRequest, size: number, path: string): void {
+  const from = d.from ?? 0;
+  const to = d.to ?? size;
+  if (!getHashes().includes(d.algorithm)) {
+    throw new SuppackError(`unknown digest algorithm ${JSON.stringify(d.algorithm)}`, { file: path, field: 'digests' });
+  }
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to || to > size) {
+    throw new SuppackError(`expected a byte range within the file's ${size} bytes, got [${from}, ${to})`, { file: path, field: 'digests' });
   }
 }
 
@@ -251,7 +300,7 @@ export function buildTree(entries: readonly (IsoEntry | PlacedEntry)[], names: {
     else if (isPlaced(e)) {
       node = { ...base(name, e.path, fileMode(e.mode, e.path)), kind: 'file', size: e.size, source: noSource, extent: e.extent };
     } else if (e.kind === 'file') {
-      node = { ...base(name, e.path, fileMode(e.mode, e.path)), kind: 'file', size: e.size, source: e.source };
+      node = { ...base(name, e.path, fileMode(e.mode, e.path)), kind: 'file', size: e.size, source: e.source, ...(e.digests ? { digests: e.digests } : {}) };
     } else node = { ...base(name, e.path, S_IFLNK | 0o777), kind: 'symlink', target: e.target };
     dir.children.push(node);
     byPath.set(e.path, node);

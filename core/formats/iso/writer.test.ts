@@ -223,3 +223,86 @@ test('digests: only the ones asked for are computed', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('writeIso: files\' own digests and deferred files (one pass over the inputs)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'suppack-file-digests-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const hex = (a: string, b: Buffer) => createHash(a).update(b).digest('hex');
+
+  test('ranges of files on disk and of streams, across buffer boundaries; the manifest made from them lies after their data', async () => {
+    // 9 MiB + 3 crosses two 4 MiB buffers; small files share a buffer; the empty one has no data.
+    const big = randomBytes(9 * 1024 * 1024 + 3, 41);
+    const small = randomBytes(70_001, 42);
+    const streamed = randomBytes(5000, 43);
+    writeFileSync(join(dir, 'big.bin'), big);
+    writeFileSync(join(dir, 'small.bin'), small);
+    writeFileSync(join(dir, 'empty.bin'), '');
+    const requests = [
+      { algorithm: 'md5' },
+      { algorithm: 'md5', from: 1000 },
+      { algorithm: 'sha256', from: 4 * 1024 * 1024 - 7, to: 8 * 1024 * 1024 + 5 },
+      { algorithm: 'sha1', from: 0, to: 96 },
+    ];
+    let seen: Map<string, readonly string[]> | undefined;
+    const manifestSize = 3 * 33;
+    const entries: IsoEntry[] = [
+      // 'A-MANIFEST' sorts first by path, but its data is written last.
+      {
+        path: 'A-MANIFEST',
+        kind: 'file',
+        size: manifestSize,
+        source: {
+          make: (digests) => {
+            seen = new Map(digests);
+            return Buffer.from(['big.bin', 'small.bin', 'z/streamed'].map((p) => `${digests.get(p)![0]}\n`).join(''));
+          },
+        },
+      },
+      { path: 'big.bin', kind: 'file', size: big.length, source: join(dir, 'big.bin'), digests: requests },
+      { path: 'small.bin', kind: 'file', size: small.length, source: join(dir, 'small.bin'), digests: [requests[0]!, { algorithm: 'sha256', from: 69_999 }] },
+      { path: 'empty.bin', kind: 'file', size: 0, source: join(dir, 'empty.bin'), digests: [{ algorithm: 'md5' }] },
+      { path: 'z/streamed', kind: 'file', size: streamed.length, source: () => Readable.from([streamed.subarray(0, 10), streamed.subarray(10)]), digests: [{ algorithm: 'md5' }] },
+    ];
+    const out = join(dir, 'one-pass.iso');
+    const written = await writeIso(entries, { ...OPTS, digests: ['md5'] }, out);
+    const expected = new Map<string, string[]>([
+      ['big.bin', [hex('md5', big), hex('md5', big.subarray(1000)), hex('sha256', big.subarray(4 * 1024 * 1024 - 7, 8 * 1024 * 1024 + 5)), hex('sha1', big.subarray(0, 96))]],
+      ['small.bin', [hex('md5', small), hex('sha256', small.subarray(69_999))]],
+      ['empty.bin', [hex('md5', Buffer.alloc(0))]],
+      ['z/streamed', [hex('md5', streamed)]],
+    ]);
+    expect(written.files).toEqual(expected);
+    // The deferred file saw every other file's digests (the empty one's too).
+    expect(seen).toEqual(expected);
+    const image = readFileSync(out);
+    expect(written.md5).toBe(md5(image));
+    const manifest = runBinary('isoinfo', ['-R', '-x', '/A-MANIFEST', '-i', out]).toString('utf8');
+    expect(manifest).toBe(`${hex('md5', big)}\n${hex('md5', small)}\n${hex('md5', streamed)}\n`);
+    expect(md5(runBinary('isoinfo', ['-R', '-x', '/big.bin', '-i', out]))).toBe(md5(big));
+    // Its data comes after the others' although its name sorts first.
+    const at = (b: Buffer) => image.indexOf(b);
+    expect(at(Buffer.from(manifest))).toBeGreaterThan(at(streamed));
+    expect(at(streamed)).toBeGreaterThan(at(big.subarray(0, 64)));
+  });
+
+  test('a deferred file of the wrong size, a throwing one, and a bad request fail without output', async () => {
+    const src = join(dir, 'x.bin');
+    writeFileSync(src, randomBytes(100, 44));
+    const base: IsoEntry = { path: 'x.bin', kind: 'file', size: 100, source: src, digests: [{ algorithm: 'md5' }] };
+    const cases: Array<[IsoEntry[], RegExp]> = [
+      [[base, { path: 'm', kind: 'file', size: 5, source: { make: () => Buffer.from('four') } }], /deferred file m: made 4 bytes, planned 5/],
+      [[base, { path: 'm', kind: 'file', size: 5, source: { make: () => { throw new SuppackError('bad input', { file: 'x.bin' }); } } }], /^x\.bin: bad input$/],
+      [[{ ...base, digests: [{ algorithm: 'md5', from: 50, to: 101 }] }], /^x\.bin: digests: expected a byte range within the file's 100 bytes, got \[50, 101\)/],
+      [[{ ...base, digests: [{ algorithm: 'no-such-hash' }] }], /^x\.bin: digests: unknown digest algorithm "no-such-hash"/],
+    ];
+    for (const [entries, re] of cases) {
+      const out = join(dir, 'fail.iso');
+      const err = await writeIso(entries, OPTS, out).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(re);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});

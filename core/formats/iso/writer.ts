@@ -3,19 +3,26 @@
  * Rock Ridge, Joliet), deterministic from `options.epoch`. The layout is planned up front
  * (`planIso`), then the image is written in one sequential pass while MD5 and SHA-256 are computed.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
-import type { IsoDigest, IsoEntry, IsoOptions } from './tree';
+import { type FileDigests, type IsoDigest, type IsoEntry, type IsoOptions, isDeferred } from './tree';
 
 export { planIso, PAD_BLOCKS } from './layout';
 export type { IsoPlan, PlannedFile } from './layout';
-export type { IsoDigest, IsoEntry, IsoOptions } from './tree';
+export type { DeferredSource, FileDigestRequest, FileDigests, FileSource, IsoDigest, IsoEntry, IsoOptions } from './tree';
 
-/** Size of the image and the hex digests asked for in `options.digests`. */
-export type IsoWritten = { bytes: number } & Partial<Record<IsoDigest, string>>;
+/**
+ * Size of the image and the hex digests asked for in `options.digests`; `files`: the digests the
+ * entries asked for of their own bytes (IsoEntry `digests`), by image path.
+ */
+export type IsoWritten = { bytes: number; files?: FileDigests } & Partial<Record<IsoDigest, string>>;
+
+/** At most this many workers hash the files' own digests (each request j of a file goes to worker j mod n). */
+const MAX_RANGE_WORKERS = 3;
 
 /**
  * Write the image to `out` (created or truncated). On failure `out` is removed. Returns the size
@@ -27,21 +34,22 @@ export async function writeIso(
   out: string,
 ): Promise<IsoWritten> {
   const plan = planIso(entries, options);
+  const requests = Math.max(0, ...plan.files.map((f) => f.digests?.length ?? 0));
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256']);
-    await writeImage(plan, sink);
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], Math.min(requests, MAX_RANGE_WORKERS));
+    const files = await writeImage(plan, sink, emptyFileDigests(entries));
     const result = await sink.finish();
     if (result.bytes !== plan.totalBytes) {
       throw new Error(`ISO writer wrote ${result.bytes} bytes, planned ${plan.totalBytes}`);
     }
     await fh.close();
     fh = undefined;
-    return result;
+    return files.size > 0 ? { ...result, files } : result;
   } catch (e) {
     await fh?.close().catch(() => undefined);
     await fsp.rm(out, { force: true });
@@ -51,24 +59,62 @@ export async function writeIso(
   }
 }
 
-async function writeImage(plan: IsoPlan, sink: ImageSink): Promise<void> {
+async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, readonly string[]>): Promise<FileDigests> {
   const system = plan.systemArea ?? Buffer.alloc(0);
   await sink.put(system);
   await sink.zeros(SYSTEM_AREA_BLOCKS * BLOCK - system.length);
   for (const block of encodeMetadata(plan)) await sink.put(block);
   expectOffset(sink, plan.dataStart, 'metadata');
+  const pending: Array<Promise<unknown>> = [];
+  let settled = false;
   for (const f of plan.files) {
     expectOffset(sink, f.extent, f.path);
+    if (isDeferred(f.source)) {
+      if (!settled) {
+        // Every other file is in the sink: their digests are what the deferred files are made of.
+        await sink.settle();
+        await Promise.all(pending);
+        settled = true;
+      }
+      const bytes = await f.source.make(files);
+      if (bytes.length !== f.size) throw new Error(`deferred file ${f.path}: made ${bytes.length} bytes, planned ${f.size}`);
+      await sink.put(bytes);
+      await sink.zeros(padding(f.size));
+      continue;
+    }
+    if (f.digests !== undefined && f.digests.length > 0) {
+      sink.beginFile(f.digests, f.size);
+      await writeFileData(f, sink, false);
+      const hashed = sink.endFile().then((hex) => files.set(f.path, hex));
+      hashed.catch(() => undefined); // a failure is the sink's, thrown by its next call
+      pending.push(hashed);
+      await sink.zeros(padding(f.size));
+      continue;
+    }
     await writeFileData(f, sink);
   }
   await sink.zeros(plan.totalBytes - sink.offset);
+  await Promise.all(pending);
+  return files;
 }
 
-/** @internal Copy one planned file's data into the sink, zero-padded to a whole block. */
-export async function writeFileData(f: PlannedFile, sink: ImageSink): Promise<void> {
+/** Empty files have no data in the image: their digests are those of no bytes. */
+function emptyFileDigests(entries: readonly IsoEntry[]): Map<string, readonly string[]> {
+  const files = new Map<string, readonly string[]>();
+  for (const e of entries) {
+    if (e.kind === 'file' && e.size === 0 && e.digests !== undefined && e.digests.length > 0) {
+      files.set(e.path, e.digests.map((d) => createHash(d.algorithm).digest('hex')));
+    }
+  }
+  return files;
+}
+
+/** @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad` is false. */
+export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true): Promise<void> {
   if (typeof f.source === 'string') await copyFile(f, f.source, sink);
+  else if (isDeferred(f.source)) throw new Error(`deferred file ${f.path}: only writeIso makes deferred files`);
   else await copyStream(f, f.source, sink);
-  await sink.zeros(padding(f.size));
+  if (pad) await sink.zeros(padding(f.size));
 }
 
 function padding(size: number): number {
