@@ -37,13 +37,76 @@ export interface CheckedRpm {
   head: Buffer;
 }
 
-interface RangeHash {
-  hash: Hash;
+/** A digest of the bytes of an RPM from `start` to its end, which must be `expected`. */
+export interface RpmDigestRange {
+  algorithm: string;
   start: number;
-  /** Compared with `expected` in finish(). */
+  /** Lower-case hex. */
   expected: string;
+  /** The tag that holds it, e.g. "signature header tag 1004 (MD5)". */
   field: string;
+  /** e.g. "MD5 digest of the header and payload". */
   what: string;
+}
+
+interface RangeHash extends RpmDigestRange {
+  hash: Hash;
+}
+
+/**
+ * Check the digests of an RPM that cover its main header only (SHA1, SHA256), and list those that
+ * cover the rest of the file (MD5 of the header and payload, PAYLOADDIGEST), to be computed as its
+ * bytes are read and compared with `checkRpmDigest`. `head` holds the file up to the end of its
+ * main header, `info` what parseRpm made of it. Throws SuppackError naming the RPM and the tag.
+ */
+export function rpmDigestPlan(head: Buffer, info: RpmInfo): RpmDigestRange[] {
+  const path = info.path;
+  const ranges: RpmDigestRange[] = [];
+  withFile(path, () => {
+    const sig = decodeHeader(head, LEAD_SIZE, 'signature');
+    const mainStart = info.headerRange.start;
+    const main = decodeHeader(head, mainStart, 'main');
+    const sigField = (tag: number) => `signature header tag ${describeTag('signature', tag)}`;
+    const region = regionBytes(main);
+    let headerDigests = 0;
+    for (const [tag, algo] of [
+      [SIG_TAG.SHA1, 'sha1'],
+      [SIG_TAG.SHA256, 'sha256'],
+    ] as const) {
+      const expected = sig.string(tag);
+      if (expected === undefined) continue;
+      headerDigests++;
+      const got = createHash(algo).update(region).digest('hex');
+      if (got !== expected.toLowerCase()) throw corrupt(path, sigField(tag), `${algo.toUpperCase()} digest of the main header`, expected, got);
+    }
+    const md5 = sig.bin(SIG_TAG.MD5);
+    if (md5 !== undefined) {
+      if (md5.length !== 16) {
+        throw new SuppackError(`expected 16 bytes of MD5, got ${md5.length}: the RPM is corrupt`, { field: sigField(SIG_TAG.MD5) });
+      }
+      ranges.push({ algorithm: 'md5', start: mainStart, expected: md5.toString('hex'), field: sigField(SIG_TAG.MD5), what: 'MD5 digest of the header and payload' });
+    }
+    const payloadDigest = main.strings(TAG.PAYLOADDIGEST)?.[0];
+    if (payloadDigest !== undefined) {
+      const id = main.number(TAG.PAYLOADDIGESTALGO) ?? DEFAULT_PAYLOAD_ALGO;
+      const algo = HASH_ALGOS[id];
+      const field = `main header tag ${describeTag('main', TAG.PAYLOADDIGEST)}`;
+      if (algo === undefined) throw new SuppackError(`unknown digest algorithm ${id} (PAYLOADDIGESTALGO): cannot check the payload`, { field });
+      ranges.push({ algorithm: algo, start: info.payloadOffset, expected: payloadDigest.toLowerCase(), field, what: `${algo.toUpperCase()} digest of the payload` });
+    }
+    if (md5 === undefined && (headerDigests === 0 || payloadDigest === undefined)) {
+      throw new SuppackError(
+        'has no digests to check the RPM against (expected MD5, or SHA1/SHA256 with a PAYLOADDIGEST in the main header)',
+        { field: 'signature header' },
+      );
+    }
+  });
+  return ranges;
+}
+
+/** Throw the SuppackError of a corrupt RPM unless `got` (hex) is the range's expected digest. */
+export function checkRpmDigest(path: string, range: RpmDigestRange, got: string): void {
+  if (got !== range.expected) throw corrupt(path, range.field, range.what, range.expected, got);
 }
 
 /**
@@ -94,10 +157,7 @@ export class RpmStreamCheck {
     if (this.offset !== this.fileSize) {
       throw new SuppackError(`changed while being read: expected ${this.fileSize} bytes, read ${this.offset}`, { file: this.path });
     }
-    for (const r of this.ranges) {
-      const got = r.hash.digest('hex');
-      if (got !== r.expected) throw corrupt(this.path, r.field, r.what, r.expected, got);
-    }
+    for (const r of this.ranges) checkRpmDigest(this.path, r, r.hash.digest('hex'));
     const hex: Record<string, string> = {};
     this.fileAlgorithms.forEach((a, i) => (hex[a] = this.fileHashes[i]!.digest('hex')));
     return { info: this.info as RpmInfo, size: this.offset, hex, head: this.headBytes };
@@ -106,45 +166,7 @@ export class RpmStreamCheck {
   /** The headers are in `buf` (or the file ended): parse, check the header digests, set up the streamed ones. */
   private start(buf: Buffer): void {
     const info = parseRpm(buf, this.path, this.fileSize);
-    withFile(this.path, () => {
-      const sig = decodeHeader(buf, LEAD_SIZE, 'signature');
-      const mainStart = info.headerRange.start;
-      const main = decodeHeader(buf, mainStart, 'main');
-      const sigField = (tag: number) => `signature header tag ${describeTag('signature', tag)}`;
-      const region = regionBytes(main);
-      let headerDigests = 0;
-      for (const [tag, algo] of [
-        [SIG_TAG.SHA1, 'sha1'],
-        [SIG_TAG.SHA256, 'sha256'],
-      ] as const) {
-        const expected = sig.string(tag);
-        if (expected === undefined) continue;
-        headerDigests++;
-        const got = createHash(algo).update(region).digest('hex');
-        if (got !== expected.toLowerCase()) throw corrupt(this.path, sigField(tag), `${algo.toUpperCase()} digest of the main header`, expected, got);
-      }
-      const md5 = sig.bin(SIG_TAG.MD5);
-      if (md5 !== undefined) {
-        if (md5.length !== 16) {
-          throw new SuppackError(`expected 16 bytes of MD5, got ${md5.length}: the RPM is corrupt`, { field: sigField(SIG_TAG.MD5) });
-        }
-        this.ranges.push({ hash: createHash('md5'), start: mainStart, expected: md5.toString('hex'), field: sigField(SIG_TAG.MD5), what: 'MD5 digest of the header and payload' });
-      }
-      const payloadDigest = main.strings(TAG.PAYLOADDIGEST)?.[0];
-      if (payloadDigest !== undefined) {
-        const id = main.number(TAG.PAYLOADDIGESTALGO) ?? DEFAULT_PAYLOAD_ALGO;
-        const algo = HASH_ALGOS[id];
-        const field = `main header tag ${describeTag('main', TAG.PAYLOADDIGEST)}`;
-        if (algo === undefined) throw new SuppackError(`unknown digest algorithm ${id} (PAYLOADDIGESTALGO): cannot check the payload`, { field });
-        this.ranges.push({ hash: createHash(algo), start: info.payloadOffset, expected: payloadDigest.toLowerCase(), field, what: `${algo.toUpperCase()} digest of the payload` });
-      }
-      if (md5 === undefined && (headerDigests === 0 || payloadDigest === undefined)) {
-        throw new SuppackError(
-          'has no digests to check the RPM against (expected MD5, or SHA1/SHA256 with a PAYLOADDIGEST in the main header)',
-          { field: 'signature header' },
-        );
-      }
-    });
+    this.ranges = rpmDigestPlan(buf, info).map((r) => ({ ...r, hash: createHash(r.algorithm) }));
     this.info = info;
     this.headBytes = Buffer.from(buf.subarray(0, info.headerRange.end));
     this.feed(buf, 0);

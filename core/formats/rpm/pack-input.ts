@@ -7,7 +7,10 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SuppackError, withFile } from '../../base/errors';
-import { readCheckedRpm, type CheckedRpm } from './digests';
+import { createHash } from 'node:crypto';
+import { checkRpmDigest, readCheckedRpm, rpmDigestPlan, type CheckedRpm, type RpmDigestRange } from './digests';
+import { readRpmHead } from './read';
+import type { RpmInfo } from './types';
 import { checkRpmIdentity } from './identity';
 
 /** A pack's ISO holds each file in one ISO 9660 extent: below 4 GiB (ECMA-119 9.1.4, 32-bit data length). */
@@ -125,4 +128,68 @@ async function totalSize(paths: readonly string[]): Promise<number> {
     }
   }
   return total;
+}
+
+/**
+ * An RPM going into a pack in one pass: its headers read and checked (`readPackRpmHead`), the
+ * rest of its digests computed while its bytes are copied into the pack (the ISO writer's file
+ * digests, `packRpmDigestRequests`) and compared afterwards (`checkPackRpmDigests`). Together
+ * they check what readPackRpm checks, reading each byte once.
+ */
+export interface PackRpmHead {
+  info: RpmInfo;
+  size: number;
+  /** The file's first bytes, up to the end of the main header. */
+  head: Buffer;
+  /** The digests its bytes past the headers must give (MD5 of the header and payload, PAYLOADDIGEST). */
+  checks: RpmDigestRange[];
+}
+
+/** A digest of the bytes [from, to) of a file (the ISO writer's FileDigestRequest). */
+export interface ByteRangeDigest {
+  algorithm: string;
+  from?: number;
+  to?: number;
+}
+
+/** Read an RPM's headers only (synchronously, see readRpmHead) and check them as readPackRpm does. */
+export function readPackRpmHead(path: string): PackRpmHead {
+  const { size } = withFile(path, () => statSync(path));
+  if (size > MAX_PACK_FILE_BYTES) {
+    throw new SuppackError(`is ${size} bytes: a pack's ISO holds files of at most ${MAX_PACK_FILE_BYTES} bytes (one ISO 9660 extent, below 4 GiB)`, {
+      file: path,
+    });
+  }
+  const { info, bytes } = readRpmHead(path);
+  const checks = rpmDigestPlan(bytes, info);
+  checkRpmIdentity(info);
+  return { info, size: info.fileSize, head: bytes, checks };
+}
+
+/**
+ * What to hash of the RPM's bytes as they are copied: the whole file per `fileAlgorithms` (the
+ * pack metadata's md5 or sha256), each of its `checks`, and the headers again (sha256), so that
+ * a file changed since its headers were read is caught.
+ */
+export function packRpmDigestRequests(rpm: PackRpmHead, fileAlgorithms: readonly string[]): ByteRangeDigest[] {
+  return [
+    ...fileAlgorithms.map((algorithm) => ({ algorithm })),
+    ...rpm.checks.map((c) => ({ algorithm: c.algorithm, from: c.start })),
+    { algorithm: 'sha256', from: 0, to: rpm.head.length },
+  ];
+}
+
+/**
+ * Compare the digests computed for `packRpmDigestRequests(rpm, fileAlgorithms)` (`hex`, in that
+ * order) with what the RPM says; returns the whole file's digests per algorithm. Throws the
+ * SuppackError readPackRpm would.
+ */
+export function checkPackRpmDigests(rpm: PackRpmHead, fileAlgorithms: readonly string[], hex: readonly string[]): Record<string, string> {
+  const path = rpm.info.path;
+  const headHex = hex[fileAlgorithms.length + rpm.checks.length];
+  if (headHex !== createHash('sha256').update(rpm.head).digest('hex')) {
+    throw new SuppackError('changed while being read: its headers are not the ones read before', { file: path });
+  }
+  rpm.checks.forEach((c, i) => checkRpmDigest(path, c, hex[fileAlgorithms.length + i]!));
+  return Object.fromEntries(fileAlgorithms.map((a, i) => [a, hex[i]!]));
 }
