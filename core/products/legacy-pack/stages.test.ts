@@ -82,6 +82,24 @@ describe('pack-metadata then build-iso', () => {
     expect(readdirSync(join(dir, 'iso'))).toContain('acme-pack.iso');
   });
 
+  it('refuses an RPM of the same size with other bytes, found as it is copied into the ISO (one read), and leaves the earlier ISO', async () => {
+    const { dir, rpmDir, p } = await stages();
+    const victim = join(rpmDir, basename(rpms['acme-tool']));
+    const before = readFileSync(join(dir, 'iso', 'acme-pack.iso'));
+    const bytes = readFileSync(victim);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(victim, bytes);
+    const err = await buildLegacyIsoFromMetadata({ pack: p, metadataDir: join(dir, 'metadata'), rpmsDir: rpmDir, outDir: join(dir, 'iso'), epoch: EPOCH }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SuppackError);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${join(dir, 'metadata', 'XS-PACKAGES')}: package\\[\\d\\]: ${basename(victim).replace(/[.+]/g, '\\$&')} has md5 [0-9a-f]{32}, the metadata says [0-9a-f]{32}: stale metadata`),
+    );
+    expect(readFileSync(join(dir, 'iso', 'acme-pack.iso')).equals(before)).toBe(true);
+    expect(readdirSync(join(dir, 'iso')).sort()).toEqual(['acme-pack.iso', 'acme-pack.iso.md5', 'acme-pack.metadata.md5']);
+  });
+
   it('refuses an RPM XS-PACKAGES does not list, a missing one, and a pack whose metadata changed', async () => {
     const { dir, rpmDir, p } = await stages();
     const iso = (pk = p) => buildLegacyIsoFromMetadata({ pack: pk, metadataDir: join(dir, 'metadata'), rpmsDir: rpmDir, outDir: join(dir, 'iso2'), epoch: EPOCH });

@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { hashFile } from '../../base/digest';
+import type { FileDigests } from '../../formats/iso';
 import { SuppackError, isNodeError, withFileAsync, describeError } from '../../base/errors';
 import { isoMd5File, metadataMd5File, parseXsPackages, xsRepositoryXml } from '../../xenserver/legacy';
 import { legacyPackMetadata, legacyRepository, packMembers, writeLegacyIso, type LegacyPackBuild } from './pack';
@@ -59,9 +59,8 @@ export async function buildLegacyIsoFromMetadata(o: LegacyIsoBuild): Promise<{ i
   for (const [i, p] of packages.entries()) {
     if (!onDisk.delete(p.file)) throw stale(i, `${p.file} is not in ${o.rpmsDir}`);
     const path = join(o.rpmsDir, p.file);
-    const { size, hex } = await withFileAsync(path, () => hashFile(path, ['md5']));
+    const { size } = await withFileAsync(path, () => fsp.stat(path));
     if (size !== p.size) throw stale(i, `${p.file} has ${size} bytes, the metadata says ${p.size}`);
-    if (hex.md5 !== p.md5) throw stale(i, `${p.file} has md5 ${hex.md5}, the metadata says ${p.md5}`);
   }
   if (onDisk.size > 0) {
     throw new SuppackError(`does not list ${[...onDisk].sort().join(', ')} of ${o.rpmsDir}: stale, run the pack-metadata target again`, {
@@ -76,8 +75,20 @@ export async function buildLegacyIsoFromMetadata(o: LegacyIsoBuild): Promise<{ i
     packagesXml,
     packages.map((p) => ({ path: join(o.rpmsDir, p.file) })),
   );
+  // One pass: each RPM's md5 is computed as it goes into the ISO and compared with XS-PACKAGES
+  // before XS-PACKAGES, whose data lies after the RPMs', is written.
+  const pass = {
+    requests: new Map(packages.map((p) => [p.file, [{ algorithm: 'md5' }]] as const)),
+    packagesXml: (digests: FileDigests) => {
+      for (const [i, p] of packages.entries()) {
+        const md5 = digests.get(p.file)![0];
+        if (md5 !== p.md5) throw stale(i, `${p.file} has md5 ${md5}, the metadata says ${p.md5}`);
+      }
+      return packagesXml;
+    },
+  };
   await replaceDir(o.outDir, async (tmp) => {
-    const md5 = await writeLegacyIso(members, o, join(tmp, names.iso));
+    const md5 = await writeLegacyIso(members, o, join(tmp, names.iso), pass);
     await fsp.writeFile(join(tmp, names.isoMd5), isoMd5File(md5, names.iso), { mode: 0o644 });
     await fsp.writeFile(join(tmp, names.metadataMd5), metadataMd5File(repositoryXml, packagesXml), { mode: 0o644 });
   });
