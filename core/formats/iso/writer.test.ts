@@ -288,6 +288,14 @@ describe('writeIso: files\' own digests and deferred files (one pass over the in
     expect(at(streamed)).toBeGreaterThan(at(big.subarray(0, 64)));
   });
 
+  test('without a deferred file, the last file\'s digests arrive with the image\'s', async () => {
+    const data = randomBytes(3000, 45);
+    const out = join(dir, 'no-deferred.iso');
+    const written = await writeIso([{ path: 'd', kind: 'file', size: data.length, source: () => Readable.from([data]), digests: [{ algorithm: 'sha256' }] }], OPTS, out);
+    expect(written.files).toEqual(new Map([['d', [hex('sha256', data)]]]));
+    expect(written.sha256).toBe(createHash('sha256').update(readFileSync(out)).digest('hex'));
+  });
+
   test('a deferred file of the wrong size, a throwing one, and a bad request fail without output', async () => {
     const src = join(dir, 'x.bin');
     writeFileSync(src, randomBytes(100, 44));

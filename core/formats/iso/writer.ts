@@ -42,8 +42,11 @@ export async function writeIso(
       throw outputError(e, out);
     });
     sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], Math.min(requests, MAX_RANGE_WORKERS));
-    const files = await writeImage(plan, sink, emptyFileDigests(entries));
+    const files = emptyFileDigests(entries);
+    const hashed = await writeImage(plan, sink, files);
     const result = await sink.finish();
+    // The last files' digests arrive once finish() has handed the last buffer to the workers.
+    await Promise.all(hashed);
     if (result.bytes !== plan.totalBytes) {
       throw new Error(`ISO writer wrote ${result.bytes} bytes, planned ${plan.totalBytes}`);
     }
@@ -59,7 +62,8 @@ export async function writeIso(
   }
 }
 
-async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, readonly string[]>): Promise<FileDigests> {
+/** Write the image; `files` gets each file's own digests once the returned promises are settled. */
+async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, readonly string[]>): Promise<Array<Promise<unknown>>> {
   const system = plan.systemArea ?? Buffer.alloc(0);
   await sink.put(system);
   await sink.zeros(SYSTEM_AREA_BLOCKS * BLOCK - system.length);
@@ -94,8 +98,7 @@ async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, rea
     await writeFileData(f, sink);
   }
   await sink.zeros(plan.totalBytes - sink.offset);
-  await Promise.all(pending);
-  return files;
+  return pending;
 }
 
 /** Empty files have no data in the image: their digests are those of no bytes. */

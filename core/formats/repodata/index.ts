@@ -3,7 +3,7 @@ export type { CompsGroup } from './comps';
 export { filelistsXml } from './filelists';
 export { otherXml, CHANGELOG_LIMIT } from './other';
 export { readRepoPackage } from './package';
-export type { RepoChangelog, RepoPackage } from './package';
+export type { KnownRpm, RepoChangelog, RepoPackage } from './package';
 export { isPrimaryFile, primaryRequires, primaryXml } from './primary';
 export type { DepEntry } from './primary';
 export { repomdXml } from './repomd';

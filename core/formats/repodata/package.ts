@@ -3,10 +3,9 @@
  * file itself (its sha256, size, location) and the two header fields RpmInfo does not carry
  * (the signature's PAYLOADSIZE and the changelog), read here with core/rpm's header decoder.
  */
-import { open } from 'node:fs/promises';
 import { hashFile } from '../../base/digest';
-import { SuppackError, withFileAsync } from '../../base/errors';
-import { decodeHeader, readRpm, SIG_TAG, type RpmInfo } from '../rpm';
+import { SuppackError, withFile } from '../../base/errors';
+import { decodeHeader, readRpmHead, SIG_TAG, type RpmInfo } from '../rpm';
 
 export interface RepoChangelog {
   author: string;
@@ -34,22 +33,35 @@ export interface RepoPackage {
 /** rpm include/rpm/rpmtag.h: RPMTAG_CHANGELOGTIME / NAME / TEXT (not in core/rpm's TAG table). */
 const CHANGELOG_TAG = { TIME: 1080, NAME: 1081, TEXT: 1082 } as const;
 
-/** Reads the RPM at `path` into a RepoPackage located at `href`. */
-export async function readRepoPackage(path: string, href: string, fileTime: number): Promise<RepoPackage> {
-  const info = await readRpm(path);
-  const { size, hex } = await hashFile(path, ['sha256']);
-  return withFileAsync(path, async () => {
+/** What a caller that read the RPM already knows of it (readRepoPackage then reads nothing). */
+export interface KnownRpm {
+  info: RpmInfo;
+  /** The file up to the end of its main header. */
+  head: Buffer;
+  size: number;
+  sha256: string;
+}
+
+/** Reads the RPM at `path` into a RepoPackage located at `href`; with `known`, takes it from there. */
+export async function readRepoPackage(path: string, href: string, fileTime: number, known?: KnownRpm): Promise<RepoPackage> {
+  let info: RpmInfo;
+  let buf: Buffer;
+  let size: number;
+  let sha256: string;
+  if (known !== undefined) {
+    ({ info, head: buf, size, sha256 } = known);
+  } else {
+    const head = readRpmHead(path);
+    info = head.info;
+    buf = head.bytes;
+    const hashed = await hashFile(path, ['sha256']);
+    size = hashed.size;
+    sha256 = hashed.hex.sha256!;
     if (size !== info.fileSize) {
-      throw new SuppackError(`file changed while being read: ${info.fileSize} bytes, then ${size}`, { field: 'size' });
+      throw new SuppackError(`file changed while being read: ${info.fileSize} bytes, then ${size}`, { file: path, field: 'size' });
     }
-    const buf = Buffer.alloc(info.headerRange.end);
-    const fh = await open(path, 'r');
-    try {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      if (bytesRead !== buf.length) throw new SuppackError(`truncated RPM: expected ${buf.length} header bytes, read ${bytesRead}`, { field: 'main header' });
-    } finally {
-      await fh.close();
-    }
+  }
+  return withFile(path, () => {
     const sig = decodeHeader(buf, info.signatureRange.start, 'signature');
     const main = decodeHeader(buf, info.headerRange.start, 'main');
     const times = main.numbers(CHANGELOG_TAG.TIME) ?? [];
@@ -63,7 +75,7 @@ export async function readRepoPackage(path: string, href: string, fileTime: numb
     return {
       info,
       href,
-      sha256: hex.sha256!,
+      sha256,
       size,
       fileTime,
       archiveSize: sig.number(SIG_TAG.LONGARCHIVESIZE) ?? sig.number(SIG_TAG.PAYLOADSIZE) ?? 0,

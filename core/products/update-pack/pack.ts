@@ -13,7 +13,7 @@ import { SuppackError, describeError } from '../../base/errors';
 import { encodeRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
 import { signRpm } from '../../formats/rpm/sign';
 import { armorSignature, signDetached, signatureTime } from '../../formats/openpgp';
-import { readRepoPackage, writeRepodata, type CompsGroup } from '../../formats/repodata';
+import { readRepoPackage, writeRepodata, type CompsGroup, type KnownRpm } from '../../formats/repodata';
 import { writeIso, type IsoEntry } from '../../formats/iso';
 import { parseXml } from '../../formats/xml/read';
 import { UPDATE_XML, appliedStamp, updateXml, type UpdateXml } from '../../xenserver/update/update-xml';
@@ -50,6 +50,8 @@ export interface UpdateMetadata {
   payload: RpmInfo[];
   /** update-<label> and, when asked for, control-<label>: file name and bytes. */
   generated: Array<{ fileName: string; bytes: Buffer }>;
+  /** What the read of the payload RPMs found (headers, size, sha256), by path: writeUpdateIso does not read them again. */
+  known: ReadonlyMap<string, KnownRpm>;
 }
 
 export function rpmSpecFileName(s: Pick<RpmSpecInput, 'name' | 'version' | 'release' | 'arch'>): string {
@@ -83,7 +85,7 @@ export async function updatePackMetadata(
   }
   const payload: RpmInfo[] = [];
   const sorted = [...rpmPaths].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0));
-  const read = await readPackRpms(sorted);
+  const read = await readPackRpms(sorted, ['sha256']);
   for (const [i, p] of sorted.entries()) {
     const { info } = read[i]!;
     if (info.isSource) {
@@ -133,7 +135,8 @@ export async function updatePackMetadata(
   }
   // Every RPM of the update must install with the hosts' rpm (docs/hosts.md).
   await checkRpmsForHost([...read.map(({ info, head }) => ({ path: info.path, head: { info, bytes: head } })), ...generated.map((g) => ({ path: g.fileName, bytes: g.bytes }))], UPDATE_HOSTS);
-  return { version, updateXml: text, payload, generated };
+  const known = new Map(read.map(({ info, head, size, hex }) => [info.path, { info, head, size, sha256: hex.sha256! }] as const));
+  return { version, updateXml: text, payload, generated, known };
 }
 
 /**
@@ -169,6 +172,8 @@ export interface UpdateIsoBuild {
   updateXml: string;
   /** Every RPM of the repo: payload and generated. */
   rpms: readonly string[];
+  /** What an earlier read found of some of them (UpdateMetadata.known): their headers and sha256 are not read again. */
+  known?: ReadonlyMap<string, KnownRpm>;
   groupfile?: string;
   signing?: UpdateSigning;
   epoch: number;
@@ -190,6 +195,7 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
       entries.push({ path, kind: 'file', size: data.length, source: () => Readable.from([data]), mode: 0o644 });
     const names = new Set<string>();
     const repoPackages = [];
+    const expected = new Map<string, { path: string; sha256: string }>();
     for (const rpm of [...o.rpms].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0))) {
       const name = basename(rpm);
       if (names.has(name)) throw new SuppackError(`two RPMs named ${name} in one update`, { file: rpm });
@@ -199,9 +205,14 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
         path = join(stage, PACKAGES_DIR, name);
         await signRpm(rpm, path, o.signing.key, time);
       }
-      repoPackages.push(await readRepoPackage(path, `${PACKAGES_DIR}/${name}`, o.epoch));
-      const { size } = await fsp.stat(path);
-      entries.push({ path: `${PACKAGES_DIR}/${name}`, kind: 'file', size, source: path, mode: 0o644 });
+      // Unsigned, the ISO carries the very file that was read: its sha256 is checked again as it
+      // is copied, so that the repodata cannot name other bytes than the ISO holds.
+      const known = o.signing ? undefined : o.known?.get(rpm);
+      const repoPackage = await readRepoPackage(path, `${PACKAGES_DIR}/${name}`, o.epoch, known);
+      repoPackages.push(repoPackage);
+      const digests = known ? { digests: [{ algorithm: 'sha256' }] } : {};
+      if (known) expected.set(`${PACKAGES_DIR}/${name}`, { path, sha256: known.sha256 });
+      entries.push({ path: `${PACKAGES_DIR}/${name}`, kind: 'file', size: repoPackage.size, source: path, mode: 0o644, ...digests });
     }
     let comps: string | undefined;
     if (o.groupfile !== undefined) {
@@ -240,6 +251,11 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
       },
       dest,
     );
+    for (const [isoPath, { path, sha256 }] of expected) {
+      if (written.files?.get(isoPath)?.[0] !== sha256) {
+        throw new SuppackError('changed while the update was built: its sha256 is not the one read before', { file: path });
+      }
+    }
     return written.sha256 as string;
   } finally {
     await fsp.rm(stage, { recursive: true, force: true });
@@ -299,6 +315,7 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
               version: meta.version,
               updateXml: meta.updateXml,
               rpms: [...o.rpms, ...generated],
+              known: meta.known,
               ...(o.files.groupfile !== undefined ? { groupfile: o.files.groupfile } : {}),
               ...(signing ? { signing } : {}),
               epoch: o.epoch,

@@ -66,6 +66,7 @@ export async function buildUpdateIsoFromMetadata(o: UpdateIsoStage): Promise<{ i
         version: meta.version,
         updateXml: meta.updateXml,
         rpms: [...payload, ...generated],
+        known: meta.known,
         ...(o.files.groupfile !== undefined ? { groupfile: o.files.groupfile } : {}),
         ...(signing ? { signing } : {}),
         epoch: o.epoch,
