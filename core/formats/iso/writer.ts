@@ -23,6 +23,7 @@ export type IsoWritten = { bytes: number; files?: FileDigests } & Partial<Record
 
 /** At most this many workers hash the files' own digests (each request j of a file goes to worker j mod n). */
 const MAX_RANGE_WORKERS = 3;
+const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
  * Write the image to `out` (created or truncated). On failure `out` is removed. Returns the size
@@ -35,13 +36,16 @@ export async function writeIso(
 ): Promise<IsoWritten> {
   const plan = planIso(entries, options);
   const requests = Math.max(0, ...plan.files.map((f) => f.digests?.length ?? 0));
+  // One worker per RANGE_WORKER_BYTES of hashed files: a worker costs ~10 MB and ~30 ms to start.
+  const hashedBytes = plan.files.reduce((n, f) => n + (f.digests?.length ? f.size : 0), 0);
+  const rangeWorkers = Math.min(requests, MAX_RANGE_WORKERS, Math.ceil(hashedBytes / RANGE_WORKER_BYTES));
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], Math.min(requests, MAX_RANGE_WORKERS));
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], rangeWorkers);
     const files = emptyFileDigests(entries);
     const hashed = await writeImage(plan, sink, files);
     const result = await sink.finish();

@@ -57,7 +57,8 @@ export function readRpmHead(path: string): RpmHead {
         if (filled < need) break;
       }
       const info = parseRpm(buf, path, fileSize);
-      return { info, bytes: buf.subarray(0, info.headerRange.end) };
+      // A copy of just the headers: a view would keep the whole first read (64 KiB) alive per RPM.
+      return { info, bytes: Buffer.from(buf.subarray(0, info.headerRange.end)) };
     } finally {
       closeSync(fd);
     }
