@@ -4,7 +4,6 @@
  * 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
  */
 import * as nodeModule from 'node:module';
-import { isSuppackError } from '../core';
 import { UsageError } from './args';
 import { packageVersion } from './version';
 
@@ -56,7 +55,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       err.write(`suppack${command ? ` ${name}` : ''}: ${e.message}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);
       return 2;
     }
-    if (isSuppackError(e)) {
+    // The core is loaded here only now: a command loads what it needs, and rebuild-iso starts
+    // copying before the rest of the core is loaded (core/installer.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if ((require('../core') as typeof import('../core')).isSuppackError(e)) {
       err.write(`suppack: error: ${e.message}\n`);
       return 1;
     }

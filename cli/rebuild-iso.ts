@@ -1,10 +1,9 @@
 /**
  * `suppack rebuild-iso`: the DDK's rebuild-iso.sh (docs/formats/xenserver.md §4), natively. Thin: flags → core.
- * Nothing heavy is loaded here: core/products/installer-iso/rebuild starts copying the input first.
+ * Nothing heavy is loaded here (core/installer.ts, no zod): core/products/installer-iso/rebuild starts
+ * copying the input first.
  */
-import { sourceDateEpoch } from '../core';
-import { menuReportLines, rebuildIso, type IncludeSpec } from '../core';
-import { progressPrinter } from '../core';
+import { menuReportLines, progressPrinter, rebuildIso, sourceDateEpoch, type IncludeSpec } from '../core/installer';
 import { UsageError } from './args';
 import { commandFlags } from './flags';
 import { basename } from 'node:path';

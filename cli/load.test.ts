@@ -1,0 +1,30 @@
+/**
+ * `suppack rebuild-iso` starts copying the installer ISO before it loads the rest of the core
+ * (core/installer.ts): the command dispatcher and the rebuild-iso command load neither zod nor
+ * core/index.ts. Checked on the build (dist/), as the `suppack` binary runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+const DIST = join(__dirname, '../dist');
+
+function loadedBy(entry: string): string[] {
+  const script = `require(${JSON.stringify(join(DIST, entry))});
+    process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as string[];
+}
+
+test('the dispatcher and the rebuild-iso command load neither zod nor all of the core', () => {
+  expect(existsSync(join(DIST, 'cli/rebuild-iso.js')), 'run npm run build first').toBe(true);
+  for (const entry of ['cli/main.js', 'cli/rebuild-iso.js']) {
+    const loaded = loadedBy(entry);
+    expect(loaded.filter((p) => p.includes('/node_modules/zod/')), entry).toEqual([]);
+    expect(loaded.filter((p) => p.startsWith(join(DIST, 'core/index.js')) || p.startsWith(join(DIST, 'schemas/'))), entry).toEqual([]);
+  }
+  // A command with a schema still gets it.
+  expect(loadedBy('cli/build-update.js').some((p) => p.includes('/node_modules/zod/'))).toBe(true);
+});
