@@ -65,8 +65,9 @@ it('a small image of CE chains is refused once its continuation areas outgrow th
   const iso = chainedImage(1500);
   const size = readFileSync(iso).length;
   expect(size).toBeLessThan(1 << 20);
-  for (const run of [openIso(iso).then((i) => i.close()), inspectPack(iso)]) {
-    const e = await run.then(
+  // Each started only when awaited: a second one running meanwhile would reject unhandled.
+  for (const run of [() => openIso(iso).then((i) => i.close()), () => inspectPack(iso)]) {
+    const e = await run().then(
       () => undefined,
       (err: unknown) => err,
     );
