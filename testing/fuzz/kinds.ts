@@ -29,6 +29,7 @@ import { decodePackets } from '../../core/formats/openpgp/packets';
 import { readLintRpm } from '../../core/products/lint/lint';
 import { readNewc } from '../../core/formats/rpm/cpio';
 import { readCheckedRpm } from '../../core/formats/rpm/digests';
+import { readPackRpmHead } from '../../core/formats/rpm/pack-input';
 import { readRpmPayload } from '../../core/formats/rpm/payload';
 import { parseRpm } from '../../core/formats/rpm/read';
 import { parseUpdateXml } from '../../core/xenserver/update/update-xml';
@@ -199,6 +200,7 @@ const KIND_TABLE: Record<string, Kind> = {
     probes: [
       reader('parseRpm', (input, bytes) => parseRpm(bytes, input, bytes.length)),
       reader('readCheckedRpm', (input) => readCheckedRpm(input, ['md5', 'sha256'])),
+      reader('readPackRpmHead', async (input) => readPackRpmHead(input)),
       reader('readRpmPayload', async (input, bytes) => drain(readRpmPayload(input, parseRpm(bytes, input, bytes.length)))),
       reader('readLintRpm', (input) => readLintRpm(input)),
       command('lint', (input) => ['lint', '--json', '--product-version=8.2.0', input]),
