@@ -4,37 +4,15 @@
  * usage lines, the input handed to the schema and the flag each schema error names. The command
  * adds only the flags that are not fields of the schema (where to write, signing, --help).
  */
-import type { z } from 'zod';
-import type { CliFlag } from '../schemas/cli-flags';
-import { parseCommandLine, UsageError, type OptionSpec } from './args';
+import { z } from 'zod';
+import { cliFlags, type CliFlag } from '../schemas/cli-flags';
+import { parseWithSchema } from '../schemas/parse';
+import { UsageError } from './args';
+import { flagParser, given, type FlagsSpec, type Values } from './own-flags';
 
-// zod and the schema helpers are loaded only by a command that has a schema (or parses with
-// one): a command without one (rebuild-iso) starts its work ~0.1 s sooner. Types stay static.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const schemaHelpers = () => ({
-  cliFlags: (require('../schemas/cli-flags') as typeof import('../schemas/cli-flags')).cliFlags,
-  parseWithSchema: (require('../schemas/parse') as typeof import('../schemas/parse')).parseWithSchema,
-  z: (require('zod') as typeof import('zod')).z,
-});
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
-
-export interface CommandSpec<S extends z.ZodObject> {
-  /** The schema the flags fill (none: a command whose flags are all its own). */
+export interface CommandSpec<S extends z.ZodObject> extends FlagsSpec {
+  /** The schema the flags fill (none: a command whose flags are all its own, see cli/own-flags.ts). */
   schema?: S;
-  /** The command's own flags (no schema field), listed before the schema's. */
-  before?: CliFlag[];
-  /** The same, listed after the schema's (--help last). */
-  after?: CliFlag[];
-  /** Flags that are gone, with what to use instead: accepted by the parser, then refused with the message. */
-  gone?: Record<string, { takesValue: boolean; message: string }>;
-  /** The order of the usage sections (others follow in order of appearance). */
-  sections?: string[];
-  /** The section of a flag that names none (default "Options"; '' lists them under no heading). */
-  defaultSection?: string;
-  /** The column the usage text starts at (default 26). */
-  helpColumn?: number;
 }
 
 export interface ParsedFlags<S extends z.ZodObject> {
@@ -60,69 +38,33 @@ interface Field {
   meta: CliFlag;
 }
 
-const HELP_COLUMN = 26;
+const NO_FIELDS = z.object({});
+
 export function commandFlags<S extends z.ZodObject>(spec: CommandSpec<S>): CommandFlags<S> {
   const fields: Field[] = [];
-  if (spec.schema !== undefined) {
-    const { cliFlags } = schemaHelpers();
-    for (const [key, schema] of Object.entries(spec.schema.shape)) {
-      const meta = cliFlags.get(schema as z.ZodType);
-      if (meta !== undefined) fields.push({ key, meta });
-    }
+  for (const [key, schema] of Object.entries(spec.schema?.shape ?? {})) {
+    const meta = cliFlags.get(schema as z.ZodType);
+    if (meta !== undefined) fields.push({ key, meta });
   }
-  const own = [...(spec.before ?? []), ...(spec.after ?? [])];
-  const listed = [...(spec.before ?? []), ...fields.map((f) => f.meta), ...(spec.after ?? [])];
-
-  const options: OptionSpec = {};
-  const add = (flag: string, takesValue: boolean, repeat = false, short?: string) => {
-    if (options[flag] !== undefined) throw new Error(`internal error: the flag --${flag} is declared twice`);
-    options[flag] = { type: takesValue ? 'string' : 'boolean', ...(repeat ? { multiple: true } : {}), ...(short ? { short } : {}) };
-  };
-  for (const m of listed) {
-    add(m.flag, m.arg !== undefined, m.repeat, m.short);
-    for (const a of m.aliases ?? []) add(a, m.arg !== undefined, m.repeat);
-    if (m.opposite) add(m.opposite.flag, false);
-  }
-  for (const [flag, g] of Object.entries(spec.gone ?? {})) add(flag, g.takesValue);
-
+  const parser = flagParser(spec, fields.map((f) => f.meta));
   const flagOfField = new Map(fields.map((f) => [f.key, f.meta]));
 
   return {
     flagOf: (field) => `--${flagOfField.get(field)?.flag ?? field}`,
-    usage() {
-      const sections = new Map<string, string[]>();
-      for (const name of spec.sections ?? []) sections.set(name, []);
-      for (const m of listed) {
-        const section = m.section ?? spec.defaultSection ?? 'Options';
-        const lines = sections.get(section) ?? [];
-        sections.set(section, lines);
-        lines.push(...usageLines(m, spec.helpColumn));
-        if (m.opposite) lines.push(...usageLines({ flag: m.opposite.flag, help: m.opposite.help }, spec.helpColumn));
-      }
-      return [...sections]
-        .filter(([, lines]) => lines.length > 0)
-        .map(([name, lines]) => (name === '' ? lines.join('\n') : `${name}:\n${lines.join('\n')}`))
-        .join('\n');
-    },
-
+    usage: () => parser.usage(),
     parse(argv) {
-      const { values, positionals } = parseCommandLine(argv, options) as { values: Values; positionals: string[] };
-      for (const [flag, g] of Object.entries(spec.gone ?? {})) {
-        if (values[flag] !== undefined) throw new UsageError(`--${flag}: ${g.message}`);
-      }
-      const ownValues: Values = {};
-      for (const m of own) ownValues[m.flag] = given(values, m);
+      const { values, own, positionals } = parser.parse(argv);
       const input: Record<string, unknown> = {};
       for (const { key, meta } of fields) {
         const v = fieldInput(values, meta);
         if (v !== undefined) input[key] = v;
       }
       return {
-        own: ownValues,
+        own,
         positionals,
         fields: input,
         parse: (extra = {}) =>
-          schemaHelpers().parseWithSchema(spec.schema ?? (schemaHelpers().z.object({}) as unknown as S), { ...input, ...extra }, {
+          parseWithSchema(spec.schema ?? (NO_FIELDS as unknown as S), { ...input, ...extra }, {
             field: (path) => {
               const m = flagOfField.get(String(path[0]));
               if (m === undefined) return path.map(String).join('.');
@@ -134,19 +76,6 @@ export function commandFlags<S extends z.ZodObject>(spec: CommandSpec<S>): Comma
       };
     },
   };
-}
-
-function usageLines(m: Pick<CliFlag, 'flag' | 'short' | 'arg' | 'help'>, column = HELP_COLUMN): string[] {
-  const left = `  ${m.short ? `-${m.short}, ` : ''}--${m.flag}${m.arg !== undefined ? `=${m.arg}` : ''}`;
-  const [first, ...more] = m.help.split('\n');
-  return [`${left.length >= column - 1 ? `${left} ` : left.padEnd(column)}${first}`, ...more.map((l) => `${' '.repeat(column)}${l}`)];
-}
-
-/** The value of flag `m` or of one of its aliases (two of them given: a usage error). */
-function given(values: Values, m: CliFlag): Values[string] {
-  const names = [m.flag, ...(m.aliases ?? [])].filter((n) => values[n] !== undefined);
-  if (names.length > 1) throw new UsageError(`${names.map((n) => `--${n}`).join(' and ')}: give one of them`);
-  return names.length === 1 ? values[names[0]] : undefined;
 }
 
 /** The schema input of a field from its flag's value(s); undefined when not given (the schema's default applies). */

@@ -1,14 +1,14 @@
 /**
  * `suppack rebuild-iso`: the DDK's rebuild-iso.sh (docs/formats/xenserver.md §4), natively. Thin: flags → core.
- * Nothing heavy is loaded here (core/installer.ts, no zod): core/products/installer-iso/rebuild starts
+ * Nothing heavy is loaded here (core/installer.ts, cli/own-flags.ts: no zod): core/products/installer-iso/rebuild starts
  * copying the input first.
  */
 import { menuReportLines, progressPrinter, rebuildIso, sourceDateEpoch, type IncludeSpec } from '../core/installer';
 import { UsageError } from './args';
-import { commandFlags } from './flags';
+import { flagParser } from './own-flags';
 import { basename } from 'node:path';
 
-const flags = commandFlags({
+const flags = flagParser({
   defaultSection: '',
   after: [
     { flag: 'output', short: 'o', arg: 'ISO', help: 'the installer ISO to write' },
