@@ -3,20 +3,10 @@
  * (core/installer.ts): the command dispatcher and the rebuild-iso command load neither zod nor
  * core/index.ts. Checked on the build (dist/), as the `suppack` binary runs.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-
-const DIST = join(__dirname, '../dist');
-
-function loadedBy(entry: string): string[] {
-  const script = `require(${JSON.stringify(join(DIST, entry))});
-    process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as string[];
-}
+import { DIST, loadedBy } from '../testing/loaded';
 
 test('the dispatcher and the rebuild-iso command load neither zod nor all of the core', () => {
   expect(existsSync(join(DIST, 'cli/rebuild-iso.js')), 'run npm run build first').toBe(true);

@@ -3,20 +3,10 @@
  * core/graph.ts and the five small modules behind it (errors, the manifest reader, the stage directories, the stage descriptors, member resolution), never the pipelines (ISO, RPM, installer code) or @nx/devkit before
  * Nx calls it. Checked on the build (dist/), as Nx loads it.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-
-const DIST = join(__dirname, '../dist');
-
-function loadedBy(entry: string): string[] {
-  const script = `require(${JSON.stringify(join(DIST, entry))});
-    process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as string[];
-}
+import { DIST, loadedBy } from '../testing/loaded';
 
 test('suppack/plugin loads no pipeline code and no @nx/devkit', () => {
   expect(existsSync(join(DIST, 'plugin/index.js')), 'run npm run build first').toBe(true);
