@@ -33,6 +33,8 @@ export class ImageSink {
   /** Image offset of the start of the current buffer. */
   private position = 0;
   private written = 0;
+  /** Range workers' answers still to come on operations sent without a buffer (sendOps(-1)). */
+  private loose = 0;
 
   constructor(
     private readonly fh: FileHandle,
@@ -84,6 +86,12 @@ export class ImageSink {
     const tap = this.tap;
     if (tap === null) throw new Error('ImageSink.endFile without beginFile');
     this.tap = null;
+    if (this.failure !== null) {
+      // fail() has already rejected every stream it knew; this one would never settle
+      const failed = Promise.reject(this.failure);
+      failed.catch(() => undefined);
+      return failed;
+    }
     const hex = Promise.all(
       tap.streams.map(({ worker, id }) => {
         this.ops[worker]!.push([2, id]);
@@ -100,7 +108,7 @@ export class ImageSink {
    */
   async settle(): Promise<void> {
     if (this.fill > 0) await this.flush();
-    else this.sendOps(-1);
+    else this.loose += this.sendOps(-1);
   }
 
   /** Bytes handed to the sink so far (the image offset of the next byte). */
@@ -155,9 +163,14 @@ export class ImageSink {
 
   /** Flush what is left, wait for every write and hash, and return the digests. */
   async finish(): Promise<{ bytes: number } & Partial<Record<IsoDigest, string>>> {
+    this.check();
     if (this.fill > 0) await this.dispatch();
-    else this.sendOps(-1);
-    while (this.free.length < POOL) await this.wait();
+    else {
+      this.loose += this.sendOps(-1);
+      this.free.push(this.cur); // the current buffer holds nothing
+      this.cur = -1;
+    }
+    while (this.free.length < POOL || this.loose > 0) await this.wait();
     const hex = await Promise.all(this.hashers.map((h) => h.digest()));
     this.onProgress?.({ written: this.written, total: this.total });
     return { bytes: this.written, ...Object.fromEntries(this.digests.map((d, i) => [d, hex[i]])) };
@@ -234,7 +247,8 @@ export class ImageSink {
   }
 
   private release(index: number): void {
-    if (index >= 0 && --this.pending[index] === 0) this.free.push(index);
+    if (index < 0) this.loose--;
+    else if (--this.pending[index] === 0) this.free.push(index);
     this.wake();
   }
 

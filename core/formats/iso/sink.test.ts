@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { randomBytes } from '../../../testing/random';
+import { SuppackError } from '../../base/errors';
+import { CHUNK, ImageSink } from './sink';
+
+let work: string;
+let fh: FileHandle;
+let sink: ImageSink | null;
+
+beforeEach(async () => {
+  work = mkdtempSync(join(tmpdir(), 'suppack-sink-'));
+  fh = await open(join(work, 'out'), 'w');
+  sink = null;
+});
+
+afterEach(async () => {
+  await sink?.close();
+  await fh.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const hex = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
+
+describe('ImageSink', () => {
+  test('hashes the image and the ranges of each file as the bytes pass, across buffers', async () => {
+    const head = randomBytes(3000, 'sink head');
+    const file = randomBytes(CHUNK + 12345, 'sink file');
+    sink = new ImageSink(fh, 'out', head.length + file.length, undefined, ['md5'], 2);
+    await sink.put(head);
+    sink.beginFile([{ algorithm: 'md5' }, { algorithm: 'sha256', from: 100, to: CHUNK + 7 }], file.length);
+    await sink.put(file);
+    const digests = sink.endFile();
+    const done = await sink.finish();
+    expect(await digests).toEqual([hex('md5', file), hex('sha256', file.subarray(100, CHUNK + 7))]);
+    const image = Buffer.concat([head, file]);
+    expect(done).toEqual({ bytes: image.length, md5: hex('md5', image) });
+    expect(readFileSync(join(work, 'out')).equals(image)).toBe(true);
+  });
+
+  test('finish() after settle() with nothing since: the digests of every file, no wait', async () => {
+    const file = randomBytes(5000, 'sink settle');
+    sink = new ImageSink(fh, 'out', file.length, undefined, ['sha256'], 1);
+    sink.beginFile([{ algorithm: 'md5' }], file.length);
+    await sink.put(file);
+    const digests = sink.endFile();
+    await sink.settle();
+    expect(await digests).toEqual([hex('md5', file)]);
+    expect(await sink.finish()).toEqual({ bytes: file.length, sha256: hex('sha256', file) });
+  });
+
+  // A range worker that fails (here: an algorithm its crypto does not know) fails the sink: the
+  // file's digests and finish() reject with the sink's error instead of waiting forever.
+  test('a range worker that fails rejects the file digests and finish()', async () => {
+    sink = new ImageSink(fh, 'out', 100, undefined, [], 1);
+    sink.beginFile([{ algorithm: 'no-such-digest' }], 100);
+    await sink.put(randomBytes(100, 'sink fail'));
+    const first = sink.endFile();
+    await sink.settle();
+    await expect(first).rejects.toThrow(SuppackError);
+    await expect(first).rejects.toThrow(/cannot write output/);
+    // after the failure: a new file's digests reject at once, and so does finish()
+    sink.beginFile([{ algorithm: 'md5' }], 0);
+    await expect(sink.endFile()).rejects.toThrow(/cannot write output/);
+    await expect(sink.finish()).rejects.toThrow(/cannot write output/);
+  });
+
+  // The operations on an empty file travel without a buffer: finish() must wait for their answer.
+  test('finish() reports a range worker failure on operations sent without a buffer', async () => {
+    sink = new ImageSink(fh, 'out', 0, undefined, [], 1);
+    sink.beginFile([{ algorithm: 'no-such-digest' }], 0);
+    const digests = sink.endFile();
+    await expect(sink.finish()).rejects.toThrow(/cannot write output/);
+    await expect(digests).rejects.toThrow(/cannot write output/);
+  });
+});
