@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { random, randomBytes } from '../../testing/random';
+import { BLOCK, Md5LanePlanner, Md5LanesRunner, PROGRAM_WORDS, md5LanesMemory, md5LanesSupported, md5LanesWasm } from './md5-lanes';
+
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+
+/** A memory whose data area holds `data`, with a planner and a runner over it. */
+function setup(data: Uint8Array) {
+  const mem = md5LanesMemory(data.length);
+  new Uint8Array(mem.memory.buffer).set(data);
+  return { mem, planner: new Md5LanePlanner(mem), runner: new Md5LanesRunner(mem.memory, mem.programAt) };
+}
+
+describe('md5 lanes', () => {
+  test('the generated module is valid WebAssembly, and this Node runs it', () => {
+    expect(WebAssembly.validate(md5LanesWasm())).toBe(true);
+    expect(md5LanesSupported()).toBe(true);
+  });
+
+  test('the same module bytes every time (no machine or time in them)', () => {
+    expect(Buffer.from(md5LanesWasm()).equals(Buffer.from(md5LanesWasm()))).toBe(true);
+  });
+
+  // RFC 1321 §A.5, the test suite: each alone, then all seven at once (four lanes and a queue)
+  const SUITE: Array<[string, string]> = [
+    ['', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['a', '0cc175b9c0f1b6a831c399e269772661'],
+    ['abc', '900150983cd24fb0d6963f7d28e17f72'],
+    ['message digest', 'f96b697d7cb7938d525a2f31aaf161d0'],
+    ['abcdefghijklmnopqrstuvwxyz', 'c3fcd3d76192e4007dfb496cca67e13b'],
+    ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'd174ab98d277d9f5a5611c2c9f419d9f'],
+    ['12345678901234567890123456789012345678901234567890123456789012345678901234567890', '57edf4a22be3c955ac49da2e2107b67a'],
+  ];
+  test('RFC 1321 §A.5 test suite, one stream at a time and all at once', () => {
+    const text = Buffer.from(SUITE.map(([s]) => s).join(''));
+    const { planner, runner } = setup(text);
+    const at: number[] = [];
+    SUITE.reduce((off, [s]) => (at.push(off), off + s.length), 0);
+    SUITE.forEach(([s], i) => {
+      planner.open(i);
+      planner.update(i, at[i]!, s.length);
+      planner.end(i);
+      expect(runner.execute(planner.take())).toEqual([[i, SUITE[i]![1]]]);
+    });
+    SUITE.forEach(([s], i) => {
+      planner.open(100 + i);
+      planner.update(100 + i, at[i]!, s.length);
+      planner.end(100 + i);
+    });
+    expect(new Map(runner.execute(planner.take()))).toEqual(new Map(SUITE.map(([, hex], i) => [100 + i, hex])));
+  });
+
+  // Streams of random lengths, opened and ended at random, fed in random pieces at random
+  // (unaligned) addresses, over several programs: each digest equals node:crypto's of its bytes.
+  test.each([1, 2, 3, 4, 5])('random streams and pieces over several programs (seed %i)', (seed) => {
+    const data = randomBytes(1 << 20, `md5 lanes ${seed}`);
+    const { planner, runner } = setup(data);
+    const rnd = random(seed);
+    const open = new Map<number, Buffer[]>();
+    const want = new Map<number, string>();
+    const got = new Map<number, string>();
+    let nextId = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let k = rnd.int(5); k > 0; k--) {
+        planner.open(nextId);
+        open.set(nextId++, []);
+      }
+      for (const [id, pieces] of open) {
+        for (let k = rnd.int(4); k > 0; k--) {
+          const length = rnd.int(4) === 0 ? rnd.int(131) : rnd.int(40_001);
+          const at = rnd.int(data.length - length + 1);
+          planner.update(id, at, length);
+          pieces.push(data.subarray(at, at + length));
+        }
+        if (rnd.int(4) === 0) {
+          planner.end(id);
+          want.set(id, md5(Buffer.concat(pieces)));
+          open.delete(id);
+        }
+      }
+      for (const [id, hex] of runner.execute(planner.take())) got.set(id, hex);
+    }
+    for (const id of open.keys()) planner.end(id);
+    for (const [id, hex] of runner.execute(planner.take())) got.set(id, hex);
+    expect(want.size).toBeGreaterThan(10);
+    for (const [id, hex] of want) expect(got.get(id)).toBe(hex);
+  });
+
+  test('contiguous pieces are one run; a piece that jumps starts another', () => {
+    const data = randomBytes(10_000, 'md5 lanes pieces');
+    const { planner, runner } = setup(data);
+    planner.open(1);
+    planner.update(1, 0, 100);
+    planner.update(1, 100, 4000); // continues: planned with the first
+    planner.update(1, 7000, 3); // jumps
+    planner.end(1);
+    const program = planner.take();
+    expect(runner.execute(program)).toEqual([[1, md5(Buffer.concat([data.subarray(0, 4100), data.subarray(7000, 7003)]))]]);
+  });
+
+  test('many streams in one program: it is run in pieces, and the memory grows for their slots', () => {
+    const data = randomBytes(64 * BLOCK, 'md5 lanes many');
+    const { mem, planner, runner } = setup(data);
+    const before = mem.memory.buffer.byteLength;
+    const count = 2 * PROGRAM_WORDS; // more instructions than one piece, more slots than one page
+    for (let id = 0; id < count; id++) {
+      planner.open(id);
+      planner.update(id, id % 64, 1 + (id % 200));
+      planner.end(id);
+    }
+    const program = planner.take();
+    expect(program.chunks.length).toBeGreaterThan(1);
+    expect(mem.memory.buffer.byteLength).toBeGreaterThan(before);
+    const got = runner.execute(program);
+    expect(got).toHaveLength(count);
+    for (const [id, hex] of got) expect(hex).toBe(md5(data.subarray(id % 64, (id % 64) + 1 + (id % 200))));
+  });
+
+  test('slots of ended streams are reused by later programs', () => {
+    const data = randomBytes(4096, 'md5 lanes reuse');
+    const { mem, planner, runner } = setup(data);
+    for (let round = 0; round < 1000; round++) {
+      planner.open(round);
+      planner.update(round, round % 100, 1000);
+      planner.end(round);
+      expect(runner.execute(planner.take())).toEqual([[round, md5(data.subarray(round % 100, (round % 100) + 1000))]]);
+    }
+    expect(mem.memory.buffer.byteLength).toBe(md5LanesMemory(4096).memory.buffer.byteLength);
+  });
+
+  test('misuse is an internal error, never a wrong digest', () => {
+    const { planner, runner } = setup(new Uint8Array(64));
+    expect(() => planner.update(7, 0, 1)).toThrow('md5 lanes: stream 7 is not open');
+    planner.open(7);
+    expect(() => planner.open(7)).toThrow('md5 lanes: stream 7 is open already');
+    planner.end(7);
+    expect(() => planner.end(7)).toThrow('md5 lanes: stream 7 is not open');
+    // a word that is no instruction traps instead of running on
+    expect(() => runner.execute({ chunks: [Int32Array.of(9)], ends: [] })).toThrow(WebAssembly.RuntimeError);
+  });
+});

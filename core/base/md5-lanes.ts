@@ -1,0 +1,495 @@
+/**
+ * MD5 (RFC 1321) of many byte streams at once, four per step, in WebAssembly SIMD: one thread
+ * computes a legacy pack's three MD5s of every byte (the image's, each RPM's and rpm's own MD5 of
+ * its header and payload) in about the time OpenSSL takes for one and a half
+ * (docs/formats/containers.md §3.4 has the measurements).
+ *
+ * MD5 is a chain: every step needs the one before, so one stream cannot go faster than the
+ * latency of a step (~5 cycles). Four independent streams in the four 32-bit lanes of a 128-bit
+ * vector take ~6 cycles a step for all four. The module is generated here (a few KB of bytes,
+ * no build step, no binary in the repository) and tested against node:crypto.
+ *
+ * How it is driven: a planner (Md5LanePlanner) turns "these bytes of memory belong to stream N"
+ * into a small program of memory operations and four-lane runs, which the module's `run`
+ * executes; the streams' bytes stay where they are (the ISO writer's shared buffers).
+ */
+
+/** RFC 1321 §3.4: T[i] = floor(2^32 * abs(sin(i))), i = 1..64. */
+const T: readonly number[] = [
+  0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+  0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+  0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+  0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+  0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+  0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+  0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+  0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+];
+/** RFC 1321 §3.4: the shift of each step, by round and step mod 4. */
+const SHIFTS: readonly number[] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+/** RFC 1321 §3.3: A, B, C, D before the first block. */
+const IV: readonly number[] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+
+export const LANES = 4;
+export const BLOCK = 64;
+
+// ---- a minimal WebAssembly binary encoder (WebAssembly Core Specification 2.0, §5) ----
+
+/** §5.2.2: unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** §5.2.2: signed LEB128 of a 32-bit value. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  n |= 0;
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+/** §5.4: the instructions used, with their immediates where they are fixed. */
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  brTable: (ds: number[], dflt: number) => [0x0e, ...vec(ds.map(uleb)), ...uleb(dflt)],
+  unreachable: [0x00],
+  call: (f: number) => [0x10, ...uleb(f)],
+  get: (l: number) => [0x20, ...uleb(l)],
+  set: (l: number) => [0x21, ...uleb(l)],
+  tee: (l: number) => [0x22, ...uleb(l)],
+  /** memarg: alignment log2 2 (a hint), offset. */
+  load: (offset: number) => [0x28, 2, ...uleb(offset)],
+  store: (offset: number) => [0x36, 2, ...uleb(offset)],
+  const: (v: number) => [0x41, ...sleb(v)],
+  geU: [0x4f],
+  eqz: [0x45],
+  if: [0x04, 0x40],
+  return: [0x0f],
+  add: [0x6a],
+  memoryCopy: [0xfc, ...uleb(10), 0x00, 0x00],
+  memoryFill: [0xfc, ...uleb(11), 0x00],
+  v: {
+    load: (offset: number) => [0xfd, ...uleb(0), 4, ...uleb(offset)],
+    store: (offset: number) => [0xfd, ...uleb(11), 4, ...uleb(offset)],
+    const32x4: (v: number) => {
+      const b = Buffer.alloc(16);
+      for (let i = 0; i < 4; i++) b.writeUInt32LE(v >>> 0, 4 * i);
+      return [0xfd, ...uleb(12), ...b];
+    },
+    /** i8x16.shuffle picking 32-bit lanes: 0-3 from the first operand, 4-7 from the second. */
+    shuffle32: (lanes: number[]) => [0xfd, ...uleb(13), ...lanes.flatMap((k) => [4 * k, 4 * k + 1, 4 * k + 2, 4 * k + 3])],
+    not: [0xfd, ...uleb(77)],
+    and: [0xfd, ...uleb(78)],
+    andnot: [0xfd, ...uleb(79)],
+    or: [0xfd, ...uleb(80)],
+    xor: [0xfd, ...uleb(81)],
+    shl: [0xfd, ...uleb(171)],
+    shrU: [0xfd, ...uleb(173)],
+    add: [0xfd, ...uleb(174)],
+  },
+};
+
+/**
+ * Transpose four vectors of four 32-bit words held in locals `rows` into locals `cols`
+ * (cols[j] lane i = rows[i] lane j), through the two temporaries `tmp`.
+ */
+function transpose(rows: readonly number[], tmp: readonly number[], cols: readonly number[]): number[] {
+  const c: number[] = [];
+  const shuffle = (a: number, b: number, lanes: number[]) => [...op.get(a), ...op.get(b), ...op.v.shuffle32(lanes)];
+  for (const [half, lanes] of [
+    [0, [0, 4, 1, 5]],
+    [1, [2, 6, 3, 7]],
+  ] as const) {
+    c.push(...shuffle(rows[0]!, rows[1]!, [...lanes]), ...op.set(tmp[0]!));
+    c.push(...shuffle(rows[2]!, rows[3]!, [...lanes]), ...op.set(tmp[1]!));
+    c.push(...shuffle(tmp[0]!, tmp[1]!, [0, 1, 4, 5]), ...op.set(cols[2 * half]!));
+    c.push(...shuffle(tmp[0]!, tmp[1]!, [2, 3, 6, 7]), ...op.set(cols[2 * half + 1]!));
+  }
+  return c;
+}
+
+/**
+ * `lanes(ctx, n)`: n blocks of four streams. ctx holds 8 words: the four streams' state addresses
+ * (16 bytes each: A B C D, little-endian) and the four data addresses; each data address is read
+ * n * 64 bytes on. Two lanes may share a state address only if its result does not matter.
+ */
+function lanesFunction(): number[] {
+  // params: ctx 0, n 1; i32 locals: data addresses 2-5; v128 locals: state 6-9, saved 10-13,
+  // message 14-29, rows 30-33, temporaries 34-35
+  const P = (l: number) => 2 + l;
+  const S = [6, 7, 8, 9];
+  const SAVED = (j: number) => 10 + j;
+  const M = (j: number) => 14 + j;
+  const ROW = [30, 31, 32, 33];
+  const TMP = [34, 35];
+  const c: number[] = [...op.get(1), ...op.eqz, ...op.if, ...op.return, ...op.end];
+  // gather: each stream's A B C D is a row; transposed, one vector per word
+  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * l), ...op.v.load(0), ...op.set(ROW[l]!));
+  c.push(...transpose(ROW, TMP, S));
+  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(16 + 4 * l), ...op.set(P(l)));
+  c.push(...op.loop);
+  for (let j = 0; j < 4; j++) c.push(...op.get(S[j]!), ...op.set(SAVED(j)));
+  // the block's 16 words, transposed four at a time: M(w) lane l = word w of stream l's block
+  for (let q = 0; q < 4; q++) {
+    for (let l = 0; l < LANES; l++) c.push(...op.get(P(l)), ...op.v.load(16 * q), ...op.set(ROW[l]!));
+    c.push(...transpose(ROW, TMP, [0, 1, 2, 3].map((j) => M(4 * q + j))));
+  }
+  // RFC 1321 §3.4: 64 steps, a = b + ((a + f(b, c, d) + X[k] + T[i]) <<< s). The part that does not
+  // depend on b is summed first: b comes from the step before, and it is the critical path.
+  for (let i = 0; i < 64; i++) {
+    const round = i >> 4;
+    const k = [i, (5 * i + 1) % 16, (3 * i + 5) % 16, (7 * i) % 16][round]!;
+    const s = SHIFTS[round * 4 + (i % 4)]!;
+    const [a, b, cc, d] = [0, 1, 2, 3].map((r) => S[(((r - i) % 4) + 4) % 4]!) as [number, number, number, number];
+    c.push(...op.get(a), ...op.v.const32x4(T[i]!), ...op.v.add, ...op.get(M(k)), ...op.v.add);
+    if (round === 0) c.push(...op.get(d), ...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.and, ...op.v.xor); // F = d ^ (b & (c ^ d))
+    else if (round === 1) c.push(...op.get(cc), ...op.get(d), ...op.v.andnot, ...op.get(b), ...op.get(d), ...op.v.and, ...op.v.or); // G = (c & ~d) | (b & d)
+    else if (round === 2) c.push(...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.xor); // H = (c ^ d) ^ b
+    else c.push(...op.get(cc), ...op.get(d), ...op.v.not, ...op.get(b), ...op.v.or, ...op.v.xor); // I = c ^ (b | ~d)
+    c.push(...op.v.add, ...op.tee(a), ...op.const(s), ...op.v.shl, ...op.get(a), ...op.const(32 - s), ...op.v.shrU, ...op.v.or);
+    c.push(...op.get(b), ...op.v.add, ...op.set(a));
+  }
+  for (let j = 0; j < 4; j++) c.push(...op.get(S[j]!), ...op.get(SAVED(j)), ...op.v.add, ...op.set(S[j]!));
+  for (let l = 0; l < LANES; l++) c.push(...op.get(P(l)), ...op.const(BLOCK), ...op.add, ...op.set(P(l)));
+  c.push(...op.get(1), ...op.const(-1), ...op.add, ...op.tee(1), ...op.brIf(0), ...op.end);
+  // scatter: transposed back into rows, each stored at its stream's state address
+  c.push(...transpose(S, TMP, ROW));
+  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * l), ...op.get(ROW[l]!), ...op.v.store(0));
+  return c;
+}
+
+/**
+ * `run(at, end)`: execute the program in memory [at, end), 32-bit little-endian words:
+ *   0 dst src len     copy len bytes
+ *   1 s0-s3 d0-d3 n   lanes(): n blocks of four streams
+ *   2 dst byte len    fill len bytes
+ *   3 dst value       store a 32-bit word
+ * Any other word traps.
+ */
+function runFunction(): number[] {
+  const AT = 0;
+  const END = 1;
+  const word = (i: number) => [...op.get(AT), ...op.load(4 * i)];
+  const next = (bytes: number, depth: number) => [...op.get(AT), ...op.const(bytes), ...op.add, ...op.set(AT), ...op.br(depth)];
+  return [
+    ...op.block,
+    ...op.loop, // each case ends with a branch back here
+    ...op.get(AT), ...op.get(END), ...op.geU, ...op.brIf(1),
+    ...op.block, ...op.block, ...op.block, ...op.block, ...op.block, // unknown, 3, 2, 1, 0
+    ...word(0), ...op.brTable([0, 1, 2, 3], 4),
+    ...op.end, // 0: copy
+    ...word(1), ...word(2), ...word(3), ...op.memoryCopy, ...next(16, 4),
+    ...op.end, // 1: lanes, whose ctx is the program's own words
+    ...op.get(AT), ...op.const(4), ...op.add, ...word(9), ...op.call(0), ...next(40, 3),
+    ...op.end, // 2: fill
+    ...word(1), ...word(2), ...word(3), ...op.memoryFill, ...next(16, 2),
+    ...op.end, // 3: store
+    ...word(1), ...word(2), ...op.store(0), ...next(12, 1),
+    ...op.end, // any other word
+    ...op.unreachable,
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/** The module's bytes: imports a shared memory `e.m`, exports `lanes` and `run`. */
+export function md5LanesWasm(): Uint8Array {
+  const params2 = [0x60, ...vec([[I32], [I32]]), 0];
+  const types = section(1, vec([params2]));
+  const memoryImport = [...name('e'), ...name('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]; // shared, 1..65536 pages
+  const imports = section(2, vec([memoryImport]));
+  const funcs = section(3, vec([[0], [0]]));
+  const exports = section(7, vec([[...name('lanes'), 0x00, 0], [...name('run'), 0x00, 1]]));
+  const body = (locals: number[][], code: number[]) => {
+    const b = [...vec(locals), ...code, ...op.end];
+    return [...uleb(b.length), ...b];
+  };
+  const lanes = body([[...uleb(4), I32], [...uleb(30), V128]], lanesFunction());
+  const run = body([], runFunction());
+  const code = section(10, vec([lanes, run]));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module (once per thread; a WebAssembly.Module can be posted to a worker). */
+export function md5LanesModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(md5LanesWasm());
+  return compiled;
+}
+
+/** Whether this Node runs the module (WebAssembly SIMD and shared memory). */
+export function md5LanesSupported(): boolean {
+  try {
+    return typeof SharedArrayBuffer === 'function' && WebAssembly.validate(md5LanesWasm());
+  } catch {
+    return false;
+  }
+}
+
+/** Words of program run at once: a program longer than this is run in pieces. */
+export const PROGRAM_WORDS = 16 << 10;
+const PAGE = 64 << 10;
+/** A stream's slot: its state (16 bytes), then two blocks for its partial block and padding. */
+const SLOT_BYTES = 16 + 2 * BLOCK;
+/** How far the memory may grow past its first size for stream slots (64 MiB: ~460,000 at once). */
+const GROWTH_PAGES = 1024;
+
+/**
+ * A shared memory for the module: the caller's data first ([0, dataBytes), e.g. the ISO writer's
+ * buffers), then the program area, a dummy state for idle lanes, and the streams' slots.
+ */
+export interface Md5LanesMemory {
+  memory: WebAssembly.Memory;
+  dataBytes: number;
+  programAt: number;
+  dummy: number;
+  slotsAt: number;
+}
+
+export function md5LanesMemory(dataBytes: number): Md5LanesMemory {
+  const programAt = Math.ceil(dataBytes / BLOCK) * BLOCK;
+  const dummy = programAt + PROGRAM_WORDS * 4;
+  const slotsAt = dummy + BLOCK;
+  const initial = Math.ceil((slotsAt + PAGE) / PAGE);
+  const memory = new WebAssembly.Memory({ initial, maximum: initial + GROWTH_PAGES, shared: true });
+  return { memory, dataBytes, programAt, dummy, slotsAt };
+}
+
+/** One instance of the module over a memory: runs programs and reads digests (in any thread). */
+export class Md5LanesRunner {
+  private readonly run: (at: number, end: number) => void;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly programAt: number,
+    module: WebAssembly.Module = md5LanesModule(),
+  ) {
+    const instance = new WebAssembly.Instance(module, { e: { m: memory } });
+    this.run = instance.exports['run'] as (at: number, end: number) => void;
+  }
+
+  /** Run a program taken from a planner over the same memory; then the ended streams' digests. */
+  execute(program: Md5Program): Array<[id: number, hex: string]> {
+    const words = new Int32Array(this.memory.buffer, this.programAt, PROGRAM_WORDS);
+    for (const chunk of program.chunks) {
+      words.set(chunk);
+      this.run(this.programAt, this.programAt + 4 * chunk.length);
+    }
+    return program.ends.map(([id, at]) => [id, Buffer.from(this.memory.buffer, at, 16).toString('hex')]);
+  }
+}
+
+/** What a planner hands a runner: the program in pieces, and where each ended stream's digest is. */
+export interface Md5Program {
+  chunks: Int32Array[];
+  ends: Array<[id: number, state: number]>;
+}
+
+type Action = { job: false; words: number[] } | { job: true; at: number; blocks: number };
+
+interface Stream {
+  id: number;
+  /** The slot's address: the state, then the partial block at +16. */
+  slot: number;
+  /** Bytes of the stream so far (its partial block is `length % 64` bytes). */
+  length: number;
+  /** Bytes handed to update() and not planned yet, when contiguous. */
+  pending: { at: number; length: number } | null;
+  actions: Action[];
+  next: number;
+  ended: boolean;
+}
+
+const COPY = 0;
+const LANES_OP = 1;
+const FILL = 2;
+const STORE = 3;
+
+/**
+ * Turns updates of streams (bytes at addresses of the memory) into programs for a runner. It never
+ * writes the memory itself: everything happens in the program, in order, so the planner (main
+ * thread) and the runner (a worker) never race. Programs must run in the order they are taken.
+ */
+export class Md5LanePlanner {
+  private readonly streams = new Map<number, Stream>();
+  private touched: Stream[] = [];
+  private readonly free: number[] = [];
+  private slots = 0;
+
+  constructor(private readonly mem: Md5LanesMemory) {}
+
+  open(id: number): void {
+    if (this.streams.has(id)) throw new Error(`md5 lanes: stream ${id} is open already`);
+    const slot = this.free.pop() ?? this.newSlot();
+    const s: Stream = { id, slot, length: 0, pending: null, actions: [], next: 0, ended: false };
+    this.streams.set(id, s);
+    this.act(s, { job: false, words: IV.flatMap((v, j) => [STORE, slot + 4 * j, v | 0]) });
+  }
+
+  /** The stream's next `length` bytes are at `at` in the memory (until the program has run). */
+  update(id: number, at: number, length: number): void {
+    const s = this.stream(id);
+    if (length === 0) return;
+    if (s.pending !== null && s.pending.at + s.pending.length === at) s.pending.length += length;
+    else {
+      this.plan(s);
+      s.pending = { at, length };
+    }
+  }
+
+  end(id: number): void {
+    const s = this.stream(id);
+    this.plan(s);
+    // RFC 1321 §3.1-3.2: a 1 bit, zeros to 56 mod 64, the length in bits as 64 bits little-endian
+    const tail = s.length % BLOCK;
+    const blocks = tail < 56 ? 1 : 2;
+    const pad = s.slot + 16;
+    const bitsLow = (s.length % 2 ** 29) * 8;
+    const bitsHigh = Math.floor(s.length / 2 ** 29);
+    this.act(s, {
+      job: false,
+      words: [FILL, pad + tail, 0, 2 * BLOCK - tail, STORE, pad + tail, 0x80, STORE, pad + blocks * BLOCK - 8, bitsLow | 0, STORE, pad + blocks * BLOCK - 4, bitsHigh],
+    });
+    this.act(s, { job: true, at: pad, blocks });
+    s.ended = true;
+  }
+
+  /** The program for everything since the last take, four streams at a time. */
+  take(): Md5Program {
+    for (const s of this.touched) this.plan(s);
+    const out = new ProgramWriter();
+    const lanes: Array<Stream | null> = [null, null, null, null];
+    let queued = 0;
+    /** Write the stream's actions up to its next job; false once it has none left. */
+    const ready = (s: Stream): boolean => {
+      for (; s.next < s.actions.length; s.next++) {
+        const a = s.actions[s.next]!;
+        if (a.job) return true;
+        out.push(a.words);
+      }
+      return false;
+    };
+    for (;;) {
+      for (let l = 0; l < LANES; l++) {
+        while (lanes[l] === null && queued < this.touched.length) {
+          const s = this.touched[queued++]!;
+          if (ready(s)) lanes[l] = s;
+        }
+      }
+      const busy = lanes.filter((s): s is Stream => s !== null);
+      if (busy.length === 0) break;
+      const jobs = busy.map((s) => s.actions[s.next] as { job: true; at: number; blocks: number });
+      const n = Math.min(...jobs.map((j) => j.blocks));
+      const anyData = jobs[0]!.at; // idle lanes read these bytes into the dummy state
+      const states = lanes.map((s) => (s === null ? this.mem.dummy : s.slot));
+      const data = lanes.map((s) => (s === null ? anyData : (s.actions[s.next] as { at: number }).at));
+      out.push([LANES_OP, ...states, ...data, n]);
+      lanes.forEach((s, l) => {
+        if (s === null) return;
+        const job = s.actions[s.next] as { job: true; at: number; blocks: number };
+        job.at += n * BLOCK;
+        job.blocks -= n;
+        if (job.blocks > 0) return;
+        s.next++;
+        if (!ready(s)) lanes[l] = null;
+      });
+    }
+    const ends: Array<[number, number]> = [];
+    for (const s of this.touched) {
+      s.actions = [];
+      s.next = 0;
+      if (s.ended) {
+        ends.push([s.id, s.slot]);
+        this.streams.delete(s.id);
+      }
+    }
+    // slots are reused only by later programs: this one still reads the ended streams' digests
+    for (const [, slot] of ends) this.free.push(slot);
+    this.touched = [];
+    return { chunks: out.finish(), ends };
+  }
+
+  private stream(id: number): Stream {
+    const s = this.streams.get(id);
+    if (s === undefined || s.ended) throw new Error(`md5 lanes: stream ${id} is not open`);
+    return s;
+  }
+
+  private act(s: Stream, a: Action): void {
+    if (s.actions.length === 0) this.touched.push(s);
+    s.actions.push(a);
+  }
+
+  /** Turn the pending bytes into actions: complete the partial block, whole blocks, a new partial block. */
+  private plan(s: Stream): void {
+    const p = s.pending;
+    if (p === null) return;
+    s.pending = null;
+    let { at, length } = p;
+    const pad = s.slot + 16;
+    const tail = s.length % BLOCK;
+    s.length += length;
+    if (tail > 0) {
+      const k = Math.min(BLOCK - tail, length);
+      this.act(s, { job: false, words: [COPY, pad + tail, at, k] });
+      at += k;
+      length -= k;
+      if (tail + k < BLOCK) return;
+      this.act(s, { job: true, at: pad, blocks: 1 });
+    }
+    const blocks = Math.floor(length / BLOCK);
+    if (blocks > 0) this.act(s, { job: true, at, blocks });
+    const rest = length - blocks * BLOCK;
+    if (rest > 0) this.act(s, { job: false, words: [COPY, pad, at + blocks * BLOCK, rest] });
+  }
+
+  private newSlot(): number {
+    const slot = this.mem.slotsAt + SLOT_BYTES * this.slots++;
+    const need = slot + SLOT_BYTES - this.mem.memory.buffer.byteLength;
+    if (need > 0) this.mem.memory.grow(Math.ceil(need / PAGE));
+    return slot;
+  }
+}
+
+/** A program in pieces of at most PROGRAM_WORDS words, each piece whole instructions. */
+class ProgramWriter {
+  private readonly chunks: Int32Array[] = [];
+  private words: number[] = [];
+
+  push(instruction: number[]): void {
+    if (this.words.length + instruction.length > PROGRAM_WORDS) this.cut();
+    for (const w of instruction) this.words.push(w);
+  }
+
+  finish(): Int32Array[] {
+    if (this.words.length > 0) this.cut();
+    return this.chunks;
+  }
+
+  private cut(): void {
+    this.chunks.push(Int32Array.from(this.words));
+    this.words = [];
+  }
+}
