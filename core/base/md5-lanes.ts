@@ -213,8 +213,15 @@ function runFunction(): number[] {
   ];
 }
 
-/** The module's bytes: imports a shared memory `e.m`, exports `lanes` and `run`. */
+let bytes: Uint8Array | undefined;
+
+/** The module's bytes: imports a shared memory `e.m`, exports `lanes` and `run`. Made once. */
 export function md5LanesWasm(): Uint8Array {
+  bytes ??= encodeModule();
+  return bytes;
+}
+
+function encodeModule(): Uint8Array {
   const params2 = [0x60, ...vec([[I32], [I32]]), 0];
   const types = section(1, vec([params2]));
   const memoryImport = [...name('e'), ...name('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]; // shared, 1..65536 pages
@@ -242,7 +249,7 @@ export function md5LanesModule(): WebAssembly.Module {
 /** Whether this Node runs the module (WebAssembly SIMD and shared memory). */
 export function md5LanesSupported(): boolean {
   try {
-    return typeof SharedArrayBuffer === 'function' && WebAssembly.validate(md5LanesWasm());
+    return typeof SharedArrayBuffer === 'function' && md5LanesModule() !== undefined;
   } catch {
     return false;
   }
@@ -320,6 +327,8 @@ interface Stream {
   actions: Action[];
   next: number;
   ended: boolean;
+  /** Whether it is in the planner's `touched` list (it has bytes or actions since the last take). */
+  touched: boolean;
 }
 
 const COPY = 0;
@@ -343,7 +352,7 @@ export class Md5LanePlanner {
   open(id: number): void {
     if (this.streams.has(id)) throw new Error(`md5 lanes: stream ${id} is open already`);
     const slot = this.free.pop() ?? this.newSlot();
-    const s: Stream = { id, slot, length: 0, pending: null, actions: [], next: 0, ended: false };
+    const s: Stream = { id, slot, length: 0, pending: null, actions: [], next: 0, ended: false, touched: false };
     this.streams.set(id, s);
     this.act(s, { job: false, words: IV.flatMap((v, j) => [STORE, slot + 4 * j, v | 0]) });
   }
@@ -352,6 +361,7 @@ export class Md5LanePlanner {
   update(id: number, at: number, length: number): void {
     const s = this.stream(id);
     if (length === 0) return;
+    this.touch(s); // its bytes are planned by the next take, while they are still there
     if (s.pending !== null && s.pending.at + s.pending.length === at) s.pending.length += length;
     else {
       this.plan(s);
@@ -420,6 +430,7 @@ export class Md5LanePlanner {
     for (const s of this.touched) {
       s.actions = [];
       s.next = 0;
+      s.touched = false;
       if (s.ended) {
         ends.push([s.id, s.slot]);
         this.streams.delete(s.id);
@@ -438,8 +449,14 @@ export class Md5LanePlanner {
   }
 
   private act(s: Stream, a: Action): void {
-    if (s.actions.length === 0) this.touched.push(s);
+    this.touch(s);
     s.actions.push(a);
+  }
+
+  private touch(s: Stream): void {
+    if (s.touched) return;
+    s.touched = true;
+    this.touched.push(s);
   }
 
   /** Turn the pending bytes into actions: complete the partial block, whole blocks, a new partial block. */

@@ -3,13 +3,14 @@
  * ~0.5 GB/s) and SHA-256 run in parallel with each other and with the writer's I/O.
  */
 import { Worker } from 'node:worker_threads';
+import { Md5LanePlanner, type Md5LanesMemory, PROGRAM_WORDS, md5LanesModule } from '../../base/md5-lanes';
 
 /** Plain JS run with `eval: true`, so it works from both the TypeScript sources and dist/. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const hash = createHash(workerData.algorithm);
-const views = workerData.buffers.map((sab) => new Uint8Array(sab));
+const views = workerData.buffers;
 parentPort.on('message', (m) => {
   if (m.end) {
     parentPort.postMessage({ digest: hash.digest('hex') });
@@ -31,8 +32,9 @@ export class HashWorker {
    * @param onError called once if the worker fails.
    */
   constructor(
-    algorithm: string,
-    buffers: SharedArrayBuffer[],
+    readonly algorithm: string,
+    /** Views of shared memory (they stay shared when posted to the worker). */
+    buffers: readonly Uint8Array[],
     onDone: (index: number) => void,
     onError: (e: Error) => void,
   ) {
@@ -76,7 +78,7 @@ export class HashWorker {
 const RANGE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const views = workerData.buffers.map((sab) => new Uint8Array(sab));
+const views = workerData.buffers;
 const open = new Map();
 parentPort.on('message', ({ index, ops }) => {
   const done = [];
@@ -95,11 +97,18 @@ parentPort.on('message', ({ index, ops }) => {
 /** An operation of RANGE_WORKER_SOURCE. */
 export type RangeOp = [0, number, string] | [1, number, number, number] | [2, number];
 
+/** A worker that hashes streams of bytes of the shared buffers (RangeHashWorker, Md5LanesWorker). */
+export interface RangeHasher {
+  /** Run `ops` on buffer `index` (-1: no buffer); messages are handled in order. */
+  run(index: number, ops: RangeOp[]): void;
+  close(): Promise<void>;
+}
+
 /**
  * Digests of many byte streams (parts of the files in an image) in one worker, reading the
  * writer's shared buffers: the streams' bytes are never copied or read a second time.
  */
-export class RangeHashWorker {
+export class RangeHashWorker implements RangeHasher {
   private readonly worker: Worker;
 
   /**
@@ -107,7 +116,7 @@ export class RangeHashWorker {
    * @param onDigest called with each ended stream's hex digest.
    */
   constructor(
-    buffers: SharedArrayBuffer[],
+    buffers: readonly Uint8Array[],
     onDone: (index: number) => void,
     onDigest: (id: number, hex: string) => void,
     onError: (e: Error) => void,
@@ -123,6 +132,70 @@ export class RangeHashWorker {
   /** Run `ops` on buffer `index` (-1: no buffer); messages are handled in order. */
   run(index: number, ops: RangeOp[]): void {
     this.worker.postMessage({ index, ops });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Plain JS for an Md5LanesWorker: runs the programs of core/base/md5-lanes.ts over the shared
+ * memory and answers the ended streams' digests (Md5LanesRunner.execute, in a worker).
+ */
+const LANES_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { memory, module, programAt, programWords } = workerData;
+const { run } = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
+parentPort.on('message', ({ index, chunks, ends }) => {
+  const words = new Int32Array(memory.buffer, programAt, programWords);
+  for (const chunk of chunks) {
+    words.set(chunk);
+    run(programAt, programAt + 4 * chunk.length);
+  }
+  const done = ends.map(([id, at]) => [id, Buffer.from(memory.buffer, at, 16).toString('hex')]);
+  parentPort.postMessage({ index, done });
+});
+`;
+
+/**
+ * MD5 of many streams (the image's and its files') in one worker, four per step
+ * (core/base/md5-lanes.ts). The buffers are parts of the module's shared memory; the operations
+ * are planned here, in order, and the worker runs the plans.
+ */
+export class Md5LanesWorker implements RangeHasher {
+  private readonly worker: Worker;
+  private readonly planner: Md5LanePlanner;
+
+  /** @param bufferAt the memory address of buffer `index`. */
+  constructor(
+    mem: Md5LanesMemory,
+    private readonly bufferAt: (index: number) => number,
+    onDone: (index: number) => void,
+    onDigest: (id: number, hex: string) => void,
+    onError: (e: Error) => void,
+  ) {
+    this.planner = new Md5LanePlanner(mem);
+    const workerData = { memory: mem.memory, module: md5LanesModule(), programAt: mem.programAt, programWords: PROGRAM_WORDS };
+    this.worker = new Worker(LANES_WORKER_SOURCE, { eval: true, workerData });
+    this.worker.on('message', (m: { index: number; done: Array<[number, string]> }) => {
+      for (const [id, hex] of m.done) onDigest(id, hex);
+      onDone(m.index);
+    });
+    this.worker.on('error', onError);
+  }
+
+  run(index: number, ops: RangeOp[]): void {
+    const base = index >= 0 ? this.bufferAt(index) : 0;
+    for (const o of ops) {
+      if (o[0] === 0) {
+        if (o[2] !== 'md5') throw new Error(`Md5LanesWorker: cannot compute ${o[2]}`);
+        this.planner.open(o[1]);
+      } else if (o[0] === 1) this.planner.update(o[1], base + o[2], o[3]);
+      else this.planner.end(o[1]);
+    }
+    const { chunks, ends } = this.planner.take();
+    this.worker.postMessage({ index, chunks, ends }, chunks.map((c) => c.buffer as ArrayBuffer));
   }
 
   async close(): Promise<void> {

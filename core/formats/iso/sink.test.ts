@@ -42,6 +42,40 @@ describe('ImageSink', () => {
     expect(readFileSync(join(work, 'out')).equals(image)).toBe(true);
   });
 
+  // md5 lanes: the image's MD5 and the files' MD5s in one worker, four per step; other
+  // algorithms in a crypto worker; files that start mid-buffer and span several buffers.
+  test('with md5 lanes: the image MD5 and every file range, across buffers and pool reuse', async () => {
+    const files = [randomBytes(3 * CHUNK + 999, 'lanes a'), randomBytes(70, 'lanes b'), randomBytes(CHUNK + 1, 'lanes c'), randomBytes(5 * CHUNK, 'lanes d')];
+    const head = randomBytes(2048 * 3, 'lanes head');
+    const total = head.length + files.reduce((n, f) => n + f.length, 0);
+    sink = new ImageSink(fh, 'out', total, undefined, ['md5', 'sha256'], 1, true);
+    await sink.put(head);
+    const digests: Array<Promise<string[]>> = [];
+    for (const f of files) {
+      sink.beginFile([{ algorithm: 'md5' }, { algorithm: 'md5', from: 37 }, { algorithm: 'sha256', from: 0, to: 50 }], f.length);
+      await sink.put(f);
+      digests.push(sink.endFile());
+    }
+    const done = await sink.finish();
+    for (const [i, f] of files.entries()) {
+      expect(await digests[i]).toEqual([hex('md5', f), hex('md5', f.subarray(37)), hex('sha256', f.subarray(0, 50))]);
+    }
+    const image = Buffer.concat([head, ...files]);
+    expect(done).toEqual({ bytes: image.length, md5: hex('md5', image), sha256: hex('sha256', image) });
+    expect(readFileSync(join(work, 'out')).equals(image)).toBe(true);
+  });
+
+  test('with md5 lanes: finish() after settle() with nothing since', async () => {
+    const file = randomBytes(5000, 'lanes settle');
+    sink = new ImageSink(fh, 'out', file.length, undefined, ['md5'], 0, true);
+    sink.beginFile([{ algorithm: 'md5' }], file.length);
+    await sink.put(file);
+    const digests = sink.endFile();
+    await sink.settle();
+    expect(await digests).toEqual([hex('md5', file)]);
+    expect(await sink.finish()).toEqual({ bytes: file.length, md5: hex('md5', file) });
+  });
+
   test('finish() after settle() with nothing since: the digests of every file, no wait', async () => {
     const file = randomBytes(5000, 'sink settle');
     sink = new ImageSink(fh, 'out', file.length, undefined, ['sha256'], 1);

@@ -5,7 +5,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { HashWorker, RangeHashWorker, type RangeOp } from './digest';
+import { md5LanesMemory } from '../../base/md5-lanes';
+import { HashWorker, Md5LanesWorker, RangeHashWorker, type RangeHasher, type RangeOp } from './digest';
 import type { FileDigestRequest, IsoDigest } from './tree';
 
 export const CHUNK = 4 << 20;
@@ -14,15 +15,20 @@ const POOL = 4;
 const WRITE_SLICE = 128 << 10;
 
 export class ImageSink {
-  private readonly shared: SharedArrayBuffer[] = [];
   private readonly bufs: Buffer[] = [];
   private readonly pending: number[] = [];
   private readonly free: number[] = [];
   private readonly hashers: HashWorker[];
   private readonly digests: readonly IsoDigest[];
-  /** Workers hashing parts of files (FileDigestRequest), and each one's operations on the current buffer. */
-  private readonly rangers: RangeHashWorker[];
+  /**
+   * Workers hashing parts of files (FileDigestRequest), and each one's operations on the current
+   * buffer. With md5 lanes, the first is the Md5LanesWorker: every MD5 (the image's too) goes there.
+   */
+  private readonly rangers: RangeHasher[];
   private ops: RangeOp[][];
+  private readonly lanes: boolean;
+  /** With md5 lanes and an image MD5: its stream on the lanes worker, and its digest. */
+  private readonly image: { id: number; hex: Promise<string> } | null = null;
   private nextStream = 0;
   private tap: { streams: Array<{ worker: number; id: number; from: number; to: number }>; pos: number } | null = null;
   private readonly streamDone = new Map<number, { resolve: (hex: string) => void; reject: (e: unknown) => void }>();
@@ -33,6 +39,8 @@ export class ImageSink {
   /** Image offset of the start of the current buffer. */
   private position = 0;
   private written = 0;
+  /** The writes so far, one buffer after the other. */
+  private writes: Promise<void> = Promise.resolve();
   /** Range workers' answers still to come on operations sent without a buffer (sendOps(-1)). */
   private loose = 0;
 
@@ -42,27 +50,39 @@ export class ImageSink {
     private readonly out: string,
     private readonly total: number,
     private readonly onProgress: ((p: { written: number; total: number }) => void) | undefined,
-    /** Digests to compute on the fly, each in its own worker. */
+    /** Digests of the image to compute on the fly. */
     digests: readonly IsoDigest[],
-    /** Workers for the files' own digests (beginFile); 0 when no file asks for any. */
+    /** Workers for the files' own digests (beginFile) other than MD5; 0 when no file asks for any. */
     rangeWorkers = 0,
+    /**
+     * Compute every MD5 (the image's and the files') in one Md5LanesWorker, four streams per step
+     * (core/base/md5-lanes.ts): worth it when files ask for MD5s, as a legacy pack's RPMs do.
+     */
+    md5Lanes = false,
   ) {
+    const mem = md5Lanes ? md5LanesMemory(POOL * CHUNK) : null;
     for (let i = 0; i < POOL; i++) {
-      this.shared.push(new SharedArrayBuffer(CHUNK));
-      this.bufs.push(Buffer.from(this.shared[i]));
+      this.bufs.push(mem ? Buffer.from(mem.memory.buffer, i * CHUNK, CHUNK) : Buffer.from(new SharedArrayBuffer(CHUNK)));
       this.pending.push(0);
       this.free.push(i);
     }
-    this.digests = digests;
+    this.lanes = mem !== null;
     const fail = (e: unknown) => this.fail(e);
     const done = (i: number) => this.release(i);
-    this.hashers = digests.map((a) => new HashWorker(a, this.shared, done, fail));
     const digest = (id: number, hex: string) => {
       this.streamDone.get(id)?.resolve(hex);
       this.streamDone.delete(id);
     };
-    this.rangers = Array.from({ length: rangeWorkers }, () => new RangeHashWorker(this.shared, done, digest, fail));
+    this.digests = digests;
+    this.hashers = digests.filter((a) => !(mem && a === 'md5')).map((a) => new HashWorker(a, this.bufs, done, fail));
+    this.rangers = Array.from({ length: rangeWorkers }, () => new RangeHashWorker(this.bufs, done, digest, fail));
+    if (mem) this.rangers.unshift(new Md5LanesWorker(mem, (i) => i * CHUNK, done, digest, fail));
     this.ops = this.rangers.map(() => []);
+    if (mem && digests.includes('md5')) {
+      const id = this.nextStream++;
+      this.ops[0]!.push([0, id, 'md5']);
+      this.image = { id, hex: this.streamDigest(id) };
+    }
     this.cur = this.free.shift() as number;
   }
 
@@ -72,8 +92,11 @@ export class ImageSink {
    */
   beginFile(requests: readonly FileDigestRequest[], size: number): void {
     if (this.rangers.length === 0) throw new Error('ImageSink.beginFile: the sink has no range workers');
-    const streams = requests.map((r, j) => {
-      const worker = j % this.rangers.length;
+    const first = this.lanes ? 1 : 0;
+    let other = 0;
+    const streams = requests.map((r) => {
+      const worker = this.lanes && r.algorithm === 'md5' ? 0 : first + (other++ % (this.rangers.length - first));
+      if (worker >= this.rangers.length) throw new Error(`ImageSink.beginFile: no worker for ${r.algorithm}`);
       const id = this.nextStream++;
       this.ops[worker]!.push([0, id, r.algorithm]);
       return { worker, id, from: r.from ?? 0, to: r.to ?? size };
@@ -95,10 +118,17 @@ export class ImageSink {
     const hex = Promise.all(
       tap.streams.map(({ worker, id }) => {
         this.ops[worker]!.push([2, id]);
-        return new Promise<string>((resolve, reject) => this.streamDone.set(id, { resolve, reject }));
+        return this.streamDigest(id);
       }),
     );
     hex.catch(() => undefined); // a failure is the sink's: finish() and settle() throw it
+    return hex;
+  }
+
+  /** The digest of stream `id` once its worker has answered; rejected if the sink fails first. */
+  private streamDigest(id: number): Promise<string> {
+    const hex = new Promise<string>((resolve, reject) => this.streamDone.set(id, { resolve, reject }));
+    hex.catch(() => undefined);
     return hex;
   }
 
@@ -154,7 +184,7 @@ export class ImageSink {
    * copy_file_range or a reflink). Only without digests: the skipped bytes are never seen.
    */
   async skip(count: number): Promise<void> {
-    if (this.hashers.length > 0) throw new Error('ImageSink.skip: digests need every byte');
+    if (this.hashers.length > 0 || this.image !== null) throw new Error('ImageSink.skip: digests need every byte');
     if (this.fill > 0) await this.flush();
     this.position += count;
     this.written += count;
@@ -164,16 +194,19 @@ export class ImageSink {
   /** Flush what is left, wait for every write and hash, and return the digests. */
   async finish(): Promise<{ bytes: number } & Partial<Record<IsoDigest, string>>> {
     this.check();
-    if (this.fill > 0) await this.dispatch();
+    if (this.fill > 0) await this.dispatch(true);
     else {
+      if (this.image !== null) this.ops[0]!.push([2, this.image.id]);
       this.loose += this.sendOps(-1);
       this.free.push(this.cur); // the current buffer holds nothing
       this.cur = -1;
     }
     while (this.free.length < POOL || this.loose > 0) await this.wait();
     const hex = await Promise.all(this.hashers.map((h) => h.digest()));
+    const found: Partial<Record<IsoDigest, string>> = Object.fromEntries(this.hashers.map((h, i) => [h.algorithm, hex[i]]));
+    if (this.image !== null) found.md5 = await this.image.hex;
     this.onProgress?.({ written: this.written, total: this.total });
-    return { bytes: this.written, ...Object.fromEntries(this.digests.map((d, i) => [d, hex[i]])) };
+    return { bytes: this.written, ...Object.fromEntries(this.digests.map((d) => [d, found[d]])) };
   }
 
   async close(): Promise<void> {
@@ -212,7 +245,8 @@ export class ImageSink {
     this.cur = this.free.shift() as number;
   }
 
-  private async dispatch(): Promise<void> {
+  /** Hand the current buffer to the writes and the hashers; `last`: no bytes follow. */
+  private async dispatch(last = false): Promise<void> {
     this.check();
     const index = this.cur;
     const length = this.fill;
@@ -222,9 +256,18 @@ export class ImageSink {
     this.fill = 0;
     this.cur = -1;
     for (const h of this.hashers) h.update(index, length);
+    if (this.image !== null) {
+      this.ops[0]!.push([1, this.image.id, 0, length]);
+      if (last) this.ops[0]!.push([2, this.image.id]);
+    }
     this.pending[index] += this.sendOps(index);
-    this.writeSlices(this.bufs[index], length, at).then(
+    // One buffer's writes at a time: ext4 takes the inode's lock for each buffered write, and
+    // concurrent writers spin on it (measured: ~7% of a pack build's CPU, docs/formats/containers.md §3).
+    this.writes = this.writes.then(
+      () => (this.failure === null ? this.writeSlices(this.bufs[index], length, at) : undefined),
+    ).then(
       () => {
+        if (this.failure !== null) return;
         this.written += length;
         this.onProgress?.({ written: this.written, total: this.total });
         this.release(index);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
+import { md5LanesSupported } from '../../base/md5-lanes';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
@@ -26,6 +27,24 @@ const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
+ * The workers for the files' own digests. When files ask for MD5s (a legacy pack: each RPM's
+ * md5 and rpm's MD5 of its header and payload), every MD5, the image's too, goes to one worker
+ * that computes four per step (core/base/md5-lanes.ts), and one more worker takes the other
+ * algorithms: on two cores, three OpenSSL MD5 threads cost ~2x as much CPU (docs/formats/containers.md §3.4).
+ * Otherwise one worker per RANGE_WORKER_BYTES of hashed files (a worker costs ~10 MB and ~30 ms
+ * to start), at most one per request of a file and MAX_RANGE_WORKERS.
+ */
+function hashingWorkers(plan: IsoPlan): { rangeWorkers: number; md5Lanes: boolean } {
+  const hashed = plan.files.filter((f) => f.digests !== undefined && f.digests.length > 0);
+  const hashedBytes = hashed.reduce((n, f) => n + f.size, 0);
+  const byBytes = Math.ceil(hashedBytes / RANGE_WORKER_BYTES);
+  const md5Lanes = hashed.some((f) => f.digests!.some((d) => d.algorithm === 'md5')) && md5LanesSupported();
+  const others = (f: PlannedFile) => f.digests!.filter((d) => !(md5Lanes && d.algorithm === 'md5')).length;
+  const requests = Math.max(0, ...hashed.map(others));
+  return { rangeWorkers: Math.min(requests, md5Lanes ? 1 : MAX_RANGE_WORKERS, byBytes), md5Lanes };
+}
+
+/**
  * Write the image to `out` (created or truncated). On failure `out` is removed. Returns the size
  * and the digests of the bytes written (`options.digests`, default MD5 and SHA-256), computed on the fly.
  */
@@ -35,17 +54,14 @@ export async function writeIso(
   out: string,
 ): Promise<IsoWritten> {
   const plan = planIso(entries, options);
-  const requests = Math.max(0, ...plan.files.map((f) => f.digests?.length ?? 0));
-  // One worker per RANGE_WORKER_BYTES of hashed files: a worker costs ~10 MB and ~30 ms to start.
-  const hashedBytes = plan.files.reduce((n, f) => n + (f.digests?.length ? f.size : 0), 0);
-  const rangeWorkers = Math.min(requests, MAX_RANGE_WORKERS, Math.ceil(hashedBytes / RANGE_WORKER_BYTES));
+  const { rangeWorkers, md5Lanes } = hashingWorkers(plan);
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], rangeWorkers);
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], rangeWorkers, md5Lanes);
     const files = emptyFileDigests(entries);
     const hashed = await writeImage(plan, sink, files);
     const result = await sink.finish();
