@@ -2,12 +2,10 @@
  * `suppack build-supplemental-pack`: the DDK's build-supplemental-pack.sh flags (docs/formats/xenserver.md §1.1),
  * so an existing build script switches by changing one word. Thin: flags → schema → core.
  */
-import { sourceDateEpoch } from '../core';
-import { buildLegacyPack } from '../core';
+import { buildLegacyPack, progressPrinter, sourceDateEpoch } from '../core/legacy-pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { UsageError } from './args';
 import { commandFlags } from './flags';
-import { progressPrinter } from '../core';
 
 /** The flags: the pack's come from legacyPackSchema (each field declares its own); these are the command's. */
 const flags = commandFlags({

@@ -18,3 +18,10 @@ test('the dispatcher and the rebuild-iso command load neither zod nor all of the
   // A command with a schema still gets it.
   expect(loadedBy('cli/build-update.js').some((p) => p.includes('/node_modules/zod/'))).toBe(true);
 });
+
+// build-supplemental-pack loads the legacy pack's code (core/legacy-pack.ts), not the whole core.
+test('build-supplemental-pack loads neither all of the core nor the other products', () => {
+  const loaded = loadedBy('cli/build-supplemental-pack.js').map((p) => p.slice(DIST.length + 1));
+  expect(loaded).toContain('core/products/legacy-pack/pack.js');
+  expect(loaded.filter((p) => p === 'core/index.js' || /^core\/products\/(update-pack|installer-iso|lint|combined-pack|report)\//.test(p))).toEqual([]);
+});

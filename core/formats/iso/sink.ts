@@ -262,7 +262,7 @@ export class ImageSink {
     }
     this.pending[index] += this.sendOps(index);
     // One buffer's writes at a time: ext4 takes the inode's lock for each buffered write, and
-    // concurrent writers spin on it (measured: ~7% of a pack build's CPU, docs/formats/containers.md §3).
+    // concurrent writers spin on it (docs/formats/containers.md §3, "One writer at a time").
     this.writes = this.writes.then(
       () => (this.failure === null ? this.writeSlices(this.bufs[index], length, at) : undefined),
     ).then(

@@ -30,7 +30,7 @@ const RANGE_WORKER_BYTES = 64 << 20;
  * The workers for the files' own digests. When files ask for MD5s (a legacy pack: each RPM's
  * md5 and rpm's MD5 of its header and payload), every MD5, the image's too, goes to one worker
  * that computes four per step (core/base/md5-lanes.ts), and one more worker takes the other
- * algorithms: on two cores, three OpenSSL MD5 threads cost ~2x as much CPU (docs/formats/containers.md §3.4).
+ * algorithms: on two cores, three OpenSSL MD5 threads cost ~2x as much CPU (docs/formats/containers.md §3).
  * Otherwise one worker per RANGE_WORKER_BYTES of hashed files (a worker costs ~10 MB and ~30 ms
  * to start), at most one per request of a file and MAX_RANGE_WORKERS.
  */
