@@ -6,7 +6,7 @@
  */
 import { SuppackError, withFile } from '../base/errors';
 import { HASH_ALGO, HOST_PLATFORMS, HOST_RPMS, hashAlgoName, pubkeyAlgoName, type HostRpm, type TargetHost } from './hosts';
-import { decodeHeader, LEAD_SIZE, parseRpm, readRpmHead, rpmHeadersLength, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmInfo } from '../formats/rpm';
+import { decodeHeader, LEAD_SIZE, parseRpm, readRpmHead, rpmHeadersLength, rpmvercmp, RPMSENSE, SIG_TAG, TAG, type RpmDependency, type RpmHeaders, type RpmInfo } from '../formats/rpm';
 import { decodePackets, PACKET_TAG } from '../formats/openpgp/packets';
 
 /** What of an RPM decides which host rpm can install it. */
@@ -53,9 +53,9 @@ const SIGNATURE_TAGS: ReadonlyArray<[string, number]> = [
  * The facts of an RPM from `head`, which holds the file from its first byte at least up to the
  * end of the main header (`info.headerRange.end`), and from what readRpm made of it.
  */
-export function rpmHostFacts(head: Buffer, info: RpmInfo): RpmHostFacts {
-  const sig = decodeHeader(head, LEAD_SIZE, 'signature');
-  const main = decodeHeader(head, info.headerRange.start, 'main');
+export function rpmHostFacts(head: Buffer, info: RpmInfo, headers?: RpmHeaders): RpmHostFacts {
+  const sig = headers?.sig ?? decodeHeader(head, LEAD_SIZE, 'signature');
+  const main = headers?.main ?? decodeHeader(head, info.headerRange.start, 'main');
   const signatures: RpmHostFacts['signatures'] = [];
   for (const [name, tag] of SIGNATURE_TAGS) {
     const bytes = sig.bin(tag);
@@ -80,8 +80,8 @@ export function rpmHostFacts(head: Buffer, info: RpmInfo): RpmHostFacts {
 
 /** readRpm plus the host facts, from one read of the headers. */
 export async function readRpmHostFacts(path: string): Promise<{ info: RpmInfo; facts: RpmHostFacts }> {
-  const { info, bytes } = readRpmHead(path);
-  return { info, facts: withFile(path, () => rpmHostFacts(bytes, info)) };
+  const { info, bytes, headers } = readRpmHead(path);
+  return { info, facts: withFile(path, () => rpmHostFacts(bytes, info, headers)) };
 }
 
 /** The host facts of an RPM held in memory (the native writer's output), named `name`. */
@@ -154,6 +154,8 @@ export interface RpmToCheck {
   bytes?: Buffer;
   /** Its headers, when already read (then the file is not read again). */
   head?: { info: RpmInfo; bytes: Buffer };
+  /** Its facts, when already known (rpmHostFacts): then neither the file nor `head` is read. */
+  facts?: RpmHostFacts;
   /** How the line names the RPM (default `path`), e.g. the prebuilt glob's match. */
   shownAs?: string;
 }
@@ -163,11 +165,12 @@ export async function checkRpmsForHost(rpms: readonly RpmToCheck[], host: Target
   const lines: string[] = [];
   for (const r of rpms) {
     const facts =
-      r.bytes !== undefined
+      r.facts ??
+      (r.bytes !== undefined
         ? rpmBytesHostFacts(r.bytes, r.path)
         : r.head !== undefined
           ? withFile(r.path, () => rpmHostFacts(r.head!.bytes, r.head!.info))
-          : (await readRpmHostFacts(r.path)).facts;
+          : (await readRpmHostFacts(r.path)).facts);
     for (const p of hostProblems(facts, host.rpm, host.name)) lines.push(`${r.shownAs ?? r.path}: ${p.text}`);
   }
   if (lines.length > 0) throw new HostMismatchError(lines);

@@ -18,7 +18,7 @@ import { SuppackError, withFile } from '../../base/errors';
 import { decodeHeader, HEADER_INTRO_SIZE, INDEX_ENTRY_SIZE, type RpmHeader } from './header';
 import { decodeIndexEntry, INTRO } from './index-entry';
 import { LEAD_SIZE } from './lead';
-import { parseRpm, rpmHeadersLength } from './read';
+import { type RpmHeaders, parseRpm, rpmHeadersLength } from './read';
 import { REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 import type { RpmInfo } from './types';
 
@@ -59,13 +59,13 @@ interface RangeHash extends RpmDigestRange {
  * bytes are read and compared with `checkRpmDigest`. `head` holds the file up to the end of its
  * main header, `info` what parseRpm made of it. Throws SuppackError naming the RPM and the tag.
  */
-export function rpmDigestPlan(head: Buffer, info: RpmInfo): RpmDigestRange[] {
+export function rpmDigestPlan(head: Buffer, info: RpmInfo, headers?: RpmHeaders): RpmDigestRange[] {
   const path = info.path;
   const ranges: RpmDigestRange[] = [];
   withFile(path, () => {
-    const sig = decodeHeader(head, LEAD_SIZE, 'signature');
     const mainStart = info.headerRange.start;
-    const main = decodeHeader(head, mainStart, 'main');
+    const sig = headers?.sig ?? decodeHeader(head, LEAD_SIZE, 'signature');
+    const main = headers?.main ?? decodeHeader(head, mainStart, 'main');
     const sigField = (tag: number) => `signature header tag ${describeTag('signature', tag)}`;
     const region = regionBytes(main);
     let headerDigests = 0;

@@ -4,7 +4,7 @@ export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue } from './header
 export { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 export { checkLead, LEAD_MAGIC, LEAD_SIZE } from './lead';
 export { parseRpm, readRpm, readRpmHead, rpmHeadersLength } from './read';
-export type { RpmHead } from './read';
+export type { RpmHead, RpmHeaders } from './read';
 export { compareEvr, formatNevra, rpmFileName, rpmvercmp } from './version';
 export type { Evr } from './version';
 export { CPIO_TRAILER, decodeNewcHeader, NEWC_HEADER_SIZE, readNewc } from './cpio';

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { SuppackError, withFile } from '../../base/errors';
 import { createHash } from 'node:crypto';
 import { checkRpmDigest, readCheckedRpm, rpmDigestPlan, type CheckedRpm, type RpmDigestRange } from './digests';
-import { readRpmHead } from './read';
+import { type RpmHeaders, readRpmHead } from './read';
 import type { RpmInfo } from './types';
 import { checkRpmIdentity } from './identity';
 
@@ -143,6 +143,8 @@ export interface PackRpmHead {
   head: Buffer;
   /** The digests its bytes past the headers must give (MD5 of the header and payload, PAYLOADDIGEST). */
   checks: RpmDigestRange[];
+  /** Both headers, decoded once from `head` (for the host check). */
+  headers: RpmHeaders;
 }
 
 /** A digest of the bytes [from, to) of a file (the ISO writer's FileDigestRequest). */
@@ -160,10 +162,10 @@ export function readPackRpmHead(path: string): PackRpmHead {
       file: path,
     });
   }
-  const { info, bytes } = readRpmHead(path);
-  const checks = rpmDigestPlan(bytes, info);
+  const { info, bytes, headers } = readRpmHead(path);
+  const checks = rpmDigestPlan(bytes, info, headers);
   checkRpmIdentity(info);
-  return { info, size: info.fileSize, head: bytes, checks };
+  return { info, size: info.fileSize, head: bytes, checks, headers };
 }
 
 /**
@@ -171,7 +173,7 @@ export function readPackRpmHead(path: string): PackRpmHead {
  * pack metadata's md5 or sha256), each of its `checks`, and the headers again (sha256), so that
  * a file changed since its headers were read is caught.
  */
-export function packRpmDigestRequests(rpm: PackRpmHead, fileAlgorithms: readonly string[]): ByteRangeDigest[] {
+export function packRpmDigestRequests(rpm: Omit<PackRpmHead, 'headers'>, fileAlgorithms: readonly string[]): ByteRangeDigest[] {
   return [
     ...fileAlgorithms.map((algorithm) => ({ algorithm })),
     ...rpm.checks.map((c) => ({ algorithm: c.algorithm, from: c.start })),
@@ -184,7 +186,7 @@ export function packRpmDigestRequests(rpm: PackRpmHead, fileAlgorithms: readonly
  * order) with what the RPM says; returns the whole file's digests per algorithm. Throws the
  * SuppackError readPackRpm would.
  */
-export function checkPackRpmDigests(rpm: PackRpmHead, fileAlgorithms: readonly string[], hex: readonly string[]): Record<string, string> {
+export function checkPackRpmDigests(rpm: Omit<PackRpmHead, 'headers'>, fileAlgorithms: readonly string[], hex: readonly string[]): Record<string, string> {
   const path = rpm.info.path;
   const headHex = hex[fileAlgorithms.length + rpm.checks.length];
   if (headHex !== createHash('sha256').update(rpm.head).digest('hex')) {

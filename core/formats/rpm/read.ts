@@ -28,6 +28,14 @@ export interface RpmHead {
   info: RpmInfo;
   /** The file's first bytes, up to the end of the main header (`info.headerRange.end`). */
   bytes: Buffer;
+  /** Both headers decoded from `bytes`, for the readers that need more than `info` (decoded once). */
+  headers: RpmHeaders;
+}
+
+/** The signature and main headers of an RPM, decoded. */
+export interface RpmHeaders {
+  sig: RpmHeader;
+  main: RpmHeader;
 }
 
 /**
@@ -56,9 +64,12 @@ export function readRpmHead(path: string): RpmHead {
         buf = next.subarray(0, filled);
         if (filled < need) break;
       }
-      const info = parseRpm(buf, path, fileSize);
-      // A copy of just the headers: a view would keep the whole first read (64 KiB) alive per RPM.
-      return { info, bytes: Buffer.from(buf.subarray(0, info.headerRange.end)) };
+      // Decoded from a copy of just the headers: a view would keep the whole first read (64 KiB)
+      // alive per RPM, and the decoded headers point into the bytes they were decoded from.
+      const end = Math.min(rpmHeadersLength(buf, fileSize), buf.length);
+      const bytes = Buffer.from(buf.subarray(0, end));
+      const { info, headers } = parseRpmHeaders(bytes, path, fileSize);
+      return { info, bytes, headers };
     } finally {
       closeSync(fd);
     }
@@ -78,6 +89,11 @@ export async function readRpm(path: string): Promise<RpmInfo> {
  * main header (the whole file is fine too). `fileSize` is the size of the whole file.
  */
 export function parseRpm(buf: Buffer, path: string, fileSize: number): RpmInfo {
+  return parseRpmHeaders(buf, path, fileSize).info;
+}
+
+/** parseRpm, and both headers decoded on the way. */
+export function parseRpmHeaders(buf: Buffer, path: string, fileSize: number): { info: RpmInfo; headers: RpmHeaders } {
   return withFile(path, () => {
     checkLead(buf, fileSize);
     const need = (end: number, kind: HeaderKind): void => {
@@ -97,13 +113,14 @@ export function parseRpm(buf: Buffer, path: string, fileSize: number): RpmInfo {
     need(mainStart + decodeHeaderIntro(buf, mainStart, 'main').size, 'main');
     const main = decodeHeader(buf, mainStart, 'main');
     checkFileSize(sig, mainStart, fileSize);
-    return buildInfo(main, {
+    const info = buildInfo(main, {
       path,
       fileSize,
       signatureRange: { start: sig.start, end: sig.paddedEnd },
       headerRange: { start: main.start, end: main.end },
       payloadOffset: main.end,
     });
+    return { info, headers: { sig, main } };
   });
 }
 
