@@ -203,6 +203,16 @@ describe('GRUB syntax', () => {
     expect(patchText(cfg, 'grub', ['a>b>deep', 'top-of-a']).patched.map((e) => e.path)).toEqual(['a>b>deep', 'a>top-of-a']);
   });
 
+  // GRUB's lexer (grub-core/script/yylex.l: CHAR excludes { and }) ends a word at a brace, so a
+  // block may touch its title or its last argument.
+  test('braces that touch words: `menuentry "x"{`, `}` after an argument', () => {
+    const cfg = "menuentry \"install\"{\n  multiboot2 /boot/xen.gz\n  module2 /boot/vmlinuz}\nmenuentry 'b'{ multiboot2 /boot/xen.gz; module2 /boot/vmlinuz ro;}\n";
+    const r = patchText(cfg, 'grub');
+    expect(r.patched.map((e) => e.name)).toEqual(['install', 'b']);
+    expect(r.patched[0]!.dom0).toBe('/boot/vmlinuz');
+    expect(r.text).toBe(cfg.replace('module2 /boot/vmlinuz}', `module2 /boot/vmlinuz${ADDED}}`).replace('vmlinuz ro;}', `vmlinuz ro${ADDED};}`));
+  });
+
   test('backslash continuations: the parameters go after the last argument, on its line', () => {
     const cfg = 'menuentry "install" {\n  multiboot2 /boot/xen.gz \\\n     dom0_mem=1G\n  module2 /boot/vmlinuz \\\n     console=hvc0\n  module2 /install.img\n}\n';
     const r = patchText(cfg, 'grub');

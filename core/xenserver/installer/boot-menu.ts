@@ -237,7 +237,7 @@ type GrubItem = { kind: 'word'; tok: Token } | { kind: 'end' } | { kind: 'open' 
 /**
  * GRUB's lexer, enough for menus: words with '...' (literal), "..." (\\ \" \$ escapes) and \x
  * quoting, ${...} variables, `#` comments at a word's start, `;` and newlines ending commands,
- * `{` and `}` as their own tokens, backslash-newline removed.
+ * `{` and `}` as their own tokens (also where a word touches them), backslash-newline removed.
  */
 function grubItems(text: string): GrubItem[] {
   const out: GrubItem[] = [];
@@ -267,7 +267,10 @@ function grubItems(text: string): GrubItem[] {
       i++;
     } else if (c === '#' && !word) {
       while (i < text.length && text[i] !== '\n') i++;
-    } else if ((c === '{' || c === '}') && !word) {
+    } else if (c === '{' || c === '}') {
+      // Outside quotes and ${...}, GRUB's lexer never puts a brace in a word (CHAR excludes both,
+      // docs/formats/xenserver.md §5): `menuentry "x"{` is a title and a block.
+      endWord();
       out.push({ kind: c === '{' ? 'open' : 'close' });
       i++;
     } else if (c === "'") {
