@@ -65,6 +65,11 @@ describe('ImageSink', () => {
     expect(readFileSync(join(work, 'out')).equals(image)).toBe(true);
   });
 
+  test('with md5 lanes and no other worker, a file asking for another digest is an internal error', async () => {
+    sink = new ImageSink(fh, 'out', 0, undefined, ['md5'], 0, true);
+    expect(() => sink!.beginFile([{ algorithm: 'md5' }, { algorithm: 'sha256' }], 1)).toThrow('ImageSink.beginFile: no worker for sha256');
+  });
+
   test('with md5 lanes: finish() after settle() with nothing since', async () => {
     const file = randomBytes(5000, 'lanes settle');
     sink = new ImageSink(fh, 'out', file.length, undefined, ['md5'], 0, true);

@@ -93,10 +93,11 @@ export class ImageSink {
   beginFile(requests: readonly FileDigestRequest[], size: number): void {
     if (this.rangers.length === 0) throw new Error('ImageSink.beginFile: the sink has no range workers');
     const first = this.lanes ? 1 : 0;
+    const crypto = this.rangers.length - first;
     let other = 0;
     const streams = requests.map((r) => {
-      const worker = this.lanes && r.algorithm === 'md5' ? 0 : first + (other++ % (this.rangers.length - first));
-      if (worker >= this.rangers.length) throw new Error(`ImageSink.beginFile: no worker for ${r.algorithm}`);
+      const worker = this.lanes && r.algorithm === 'md5' ? 0 : crypto > 0 ? first + (other++ % crypto) : -1;
+      if (worker < 0) throw new Error(`ImageSink.beginFile: no worker for ${r.algorithm}`);
       const id = this.nextStream++;
       this.ops[worker]!.push([0, id, r.algorithm]);
       return { worker, id, from: r.from ?? 0, to: r.to ?? size };
