@@ -138,9 +138,11 @@ const steps = {
   'cat into one file': () => sh(`rm -f ${root}/cat.out; cat ${rpms}/*.rpm >${root}/cat.out`),
 };
 const results = {};
+const runs = {};
 for (const [name, fn] of Object.entries(steps)) {
   fn(); // warm-up: page cache, and the first run's own costs
-  results[name] = median(Array.from({ length: RUNS }, () => time(fn)));
+  runs[name] = Array.from({ length: RUNS }, () => time(fn));
+  results[name] = median(runs[name]);
 }
 const peak = Number(readFileSync(peakFile, 'utf8'));
 
@@ -153,7 +155,8 @@ const fsType = (() => {
 })();
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${fsType} at ${root}`);
 console.log(`input: ${files.length} RPMs, ${(bytes / 2 ** 20).toFixed(0)} MiB; median of ${RUNS} after a warm-up; suppack ${UPDATE ? 'build-update' : 'build-supplemental-pack'}`);
-for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(22)} ${s.toFixed(2)} s`);
+// This kind of VM drifts by up to 30% within an hour: every run is printed, not only the median.
+for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(22)} ${s.toFixed(2)} s   (runs: ${runs[name].map((r) => r.toFixed(2)).join(' ')})`);
 const ratio = (a, b) => (results[a] / results[b]).toFixed(2);
 console.log(`suppack / md5sum of the inputs: ${ratio('suppack', 'md5sum of the RPMs')}x (goal <= 1.5x)`);
 if (UPDATE) console.log(`suppack / sha256sum of the inputs: ${ratio('suppack', 'sha256sum of the RPMs')}x`);
