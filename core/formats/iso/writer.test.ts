@@ -19,7 +19,7 @@ import {
   run,
   runBinary,
 } from './testing';
-import { type IsoEntry, type IsoOptions, type IsoWritten, planIso, writeIso } from './writer';
+import { type IsoEntry, type IsoOptions, type IsoWritten, type PlannedFile, hashingWorkers, planIso, writeIso } from './writer';
 
 const OPTS: IsoOptions = { volumeId: 'SUPPACK-TEST_1', applicationId: 'SUPPACK TEST APP', publisherId: 'ACME', epoch: 946684800 };
 
@@ -312,5 +312,26 @@ describe('writeIso: files\' own digests and deferred files (one pass over the in
       expect((err as Error).message).toMatch(re);
       expect(existsSync(out)).toBe(false);
     }
+  });
+});
+
+// The choice of hashing workers, a pure function of the plan and the core count.
+describe('hashingWorkers', () => {
+  const file = (size: number, digests: PlannedFile['digests']): PlannedFile => ({ path: 'f', size, source: 'f', extent: 0, ...(digests ? { digests } : {}) });
+  const rpm = (size: number) => file(size, [{ algorithm: 'md5' }, { algorithm: 'md5', from: 1000 }, { algorithm: 'sha256', from: 5000 }, { algorithm: 'sha256', to: 1000 }]);
+
+  test('a legacy pack on 2 cores: every MD5 in the lanes, one worker for the rest', () => {
+    expect(hashingWorkers({ files: [rpm(1 << 30)] }, 2)).toEqual({ rangeWorkers: 1, md5Lanes: true });
+    expect(hashingWorkers({ files: [rpm(1 << 30)] }, 3)).toEqual({ rangeWorkers: 1, md5Lanes: true });
+  });
+
+  test('from 4 cores the OpenSSL chains run side by side: no lanes, up to 3 workers', () => {
+    expect(hashingWorkers({ files: [rpm(1 << 30)] }, 4)).toEqual({ rangeWorkers: 3, md5Lanes: false });
+    expect(hashingWorkers({ files: [rpm(1 << 20)] }, 16)).toEqual({ rangeWorkers: 1, md5Lanes: false }); // one per 64 MiB
+  });
+
+  test('no MD5 asked for (an update pack), or no digests at all: no lanes', () => {
+    expect(hashingWorkers({ files: [file(1 << 30, [{ algorithm: 'sha256' }])] }, 2)).toEqual({ rangeWorkers: 1, md5Lanes: false });
+    expect(hashingWorkers({ files: [file(1 << 30, undefined)] }, 2)).toEqual({ rangeWorkers: 0, md5Lanes: false });
   });
 });
