@@ -70,26 +70,19 @@ describe('ImageSink', () => {
     expect(() => sink!.beginFile([{ algorithm: 'md5' }, { algorithm: 'sha256' }], 1)).toThrow('ImageSink.beginFile: no worker for sha256');
   });
 
-  test('with md5 lanes: finish() after settle() with nothing since', async () => {
-    const file = randomBytes(5000, 'lanes settle');
-    sink = new ImageSink(fh, 'out', file.length, undefined, ['md5'], 0, true);
+  // The image's digest: sha256 in a HashWorker without the lanes, md5 in the lanes worker with them.
+  test.each([
+    ['without md5 lanes', false, 'sha256', 1],
+    ['with md5 lanes', true, 'md5', 0],
+  ] as const)('finish() after settle() with nothing since, %s: every digest, no wait', async (_, lanes, image, rangeWorkers) => {
+    const file = randomBytes(5000, `sink settle ${lanes}`);
+    sink = new ImageSink(fh, 'out', file.length, undefined, [image], rangeWorkers, lanes);
     sink.beginFile([{ algorithm: 'md5' }], file.length);
     await sink.put(file);
     const digests = sink.endFile();
     await sink.settle();
     expect(await digests).toEqual([hex('md5', file)]);
-    expect(await sink.finish()).toEqual({ bytes: file.length, md5: hex('md5', file) });
-  });
-
-  test('finish() after settle() with nothing since: the digests of every file, no wait', async () => {
-    const file = randomBytes(5000, 'sink settle');
-    sink = new ImageSink(fh, 'out', file.length, undefined, ['sha256'], 1);
-    sink.beginFile([{ algorithm: 'md5' }], file.length);
-    await sink.put(file);
-    const digests = sink.endFile();
-    await sink.settle();
-    expect(await digests).toEqual([hex('md5', file)]);
-    expect(await sink.finish()).toEqual({ bytes: file.length, sha256: hex('sha256', file) });
+    expect(await sink.finish()).toEqual({ bytes: file.length, [image]: hex(image, file) });
   });
 
   // A range worker that fails (here: an algorithm its crypto does not know) fails the sink: the
