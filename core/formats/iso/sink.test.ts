@@ -101,6 +101,40 @@ describe('ImageSink', () => {
     await expect(sink.finish()).rejects.toThrow(/cannot write output/);
   });
 
+  // A sink with workers writes in a worker thread (image-writes.ts WorkerWrites), one without on
+  // this thread (AsyncWrites). A failed write fails the sink with the error's code either way;
+  // here the output is open read-only, so every write fails with EBADF.
+  test.each([
+    ['in the write worker', ['md5'] as const],
+    ['on the calling thread', [] as const],
+  ])('a failed write %s rejects finish() with the code of the error', async (_, digests) => {
+    const readOnly = await open(join(work, 'out'), 'r');
+    try {
+      const s = new ImageSink(readOnly, 'out', CHUNK + 10, undefined, digests);
+      try {
+        await s.put(randomBytes(CHUNK + 10, 'sink write fail'));
+        const err = await s.finish().then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(SuppackError);
+        expect((err as Error).message).toMatch(/out: cannot write output: EBADF/);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  test('bytes written by the write worker are reported as progress, in order, up to the total', async () => {
+    const image = randomBytes(2 * CHUNK + 77, 'sink progress');
+    const seen: number[] = [];
+    sink = new ImageSink(fh, 'out', image.length, (p) => seen.push(p.written), ['sha256']);
+    await sink.put(image);
+    expect(await sink.finish()).toEqual({ bytes: image.length, sha256: hex('sha256', image) });
+    expect(seen.at(-1)).toBe(image.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(readFileSync(join(work, 'out')).equals(image)).toBe(true);
+  });
+
   // The operations on an empty file travel without a buffer: finish() must wait for their answer.
   test('finish() reports a range worker failure on operations sent without a buffer', async () => {
     sink = new ImageSink(fh, 'out', 0, undefined, [], 1);

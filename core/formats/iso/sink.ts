@@ -1,18 +1,18 @@
 /**
  * The image byte stream: a small pool of large shared buffers that are filled in order, then
  * written with positional writes and hashed (MD5, SHA-256) by worker threads at the same time.
- * Memory is fixed (POOL × CHUNK) whatever the image size; each CHUNK is written in WRITE_SLICE pieces.
+ * Memory is fixed (POOL × CHUNK) whatever the image size; each CHUNK is written in WRITE_SLICE
+ * pieces (image-writes.ts), by a worker thread too when the sink has hashing workers.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { md5LanesMemory } from '../../base/md5-lanes';
 import { HashWorker, Md5LanesWorker, RangeHashWorker, type RangeHasher, type RangeOp } from './digest';
+import { AsyncWrites, type ImageWrites, WorkerWrites } from './image-writes';
 import type { FileDigestRequest, IsoDigest } from './tree';
 
 export const CHUNK = 4 << 20;
 const POOL = 4;
-/** The size of one write syscall (see writeSlices). */
-const WRITE_SLICE = 128 << 10;
 
 export class ImageSink {
   private readonly bufs: Buffer[] = [];
@@ -39,13 +39,14 @@ export class ImageSink {
   /** Image offset of the start of the current buffer. */
   private position = 0;
   private written = 0;
-  /** The writes so far, one buffer after the other. */
-  private writes: Promise<void> = Promise.resolve();
+  /** The buffers' writes, one buffer after the other. */
+  private readonly writes: ImageWrites;
   /** Range workers' answers still to come on operations sent without a buffer (sendOps(-1)). */
   private loose = 0;
 
   constructor(
-    private readonly fh: FileHandle,
+    /** The output, open for writing: close it only after close(). */
+    fh: FileHandle,
     /** The output path, named in errors. */
     private readonly out: string,
     private readonly total: number,
@@ -84,6 +85,19 @@ export class ImageSink {
       this.image = { id, hex: this.streamDigest(id) };
     }
     this.cur = this.free.shift() as number;
+    const written = {
+      done: (index: number, length: number) => {
+        if (this.failure !== null) return;
+        this.written += length;
+        this.onProgress?.({ written: this.written, total: this.total });
+        this.release(index);
+      },
+      failed: fail,
+    };
+    // A worker for the writes too when workers start anyway (their start-up overlaps); a sink
+    // without digests (rebuild-iso's) writes little and keeps its writes on this thread.
+    const workers = this.hashers.length + this.rangers.length;
+    this.writes = workers > 0 ? new WorkerWrites(fh, this.bufs, written) : new AsyncWrites(fh, this.bufs, written);
   }
 
   /**
@@ -210,8 +224,9 @@ export class ImageSink {
     return { bytes: this.written, ...Object.fromEntries(this.digests.map((d) => [d, found[d]])) };
   }
 
+  /** Stop the workers. No write runs once it resolves: the file may then be closed. */
   async close(): Promise<void> {
-    await Promise.all([...this.hashers, ...this.rangers].map((h) => h.close()));
+    await Promise.all([this.writes, ...this.hashers, ...this.rangers].map((h) => h.close()));
   }
 
   /** The current file's bytes [tap.pos, tap.pos + n) are at `off` in the current buffer. */
@@ -264,30 +279,7 @@ export class ImageSink {
     this.pending[index] += this.sendOps(index);
     // One buffer's writes at a time: ext4 takes the inode's lock for each buffered write, and
     // concurrent writers spin on it (docs/formats/containers.md §3, "One writer at a time").
-    this.writes = this.writes.then(
-      () => (this.failure === null ? this.writeSlices(this.bufs[index], length, at) : undefined),
-    ).then(
-      () => {
-        if (this.failure !== null) return;
-        this.written += length;
-        this.onProgress?.({ written: this.written, total: this.total });
-        this.release(index);
-      },
-      (e: unknown) => this.fail(e),
-    );
-  }
-
-  /**
-   * Write `length` bytes of `buf` at `at` in WRITE_SLICE pieces, one after the other: measured on
-   * ext4 (Linux 6.x), 4 MiB writes into the page cache take 3-4x as long as the same bytes in
-   * 64-128 KiB writes (docs/formats/containers.md §3); the buffers stay large for the hashers.
-   */
-  private async writeSlices(buf: Buffer, length: number, at: number): Promise<void> {
-    for (let off = 0; off < length; off += WRITE_SLICE) {
-      const n = Math.min(WRITE_SLICE, length - off);
-      const { bytesWritten } = await this.fh.write(buf, off, n, at + off);
-      if (bytesWritten !== n) throw new Error(`short write: ${bytesWritten} of ${n} bytes`);
-    }
+    this.writes.write(index, length, at);
   }
 
   private release(index: number): void {

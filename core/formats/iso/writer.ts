@@ -78,15 +78,16 @@ export async function writeIso(
     if (result.bytes !== plan.totalBytes) {
       throw new Error(`ISO writer wrote ${result.bytes} bytes, planned ${plan.totalBytes}`);
     }
+    await sink.close();
     await fh.close();
     fh = undefined;
     return files.size > 0 ? { ...result, files } : result;
   } catch (e) {
+    // The workers first: a write still running must not land on a descriptor closed and reused.
+    await sink?.close();
     await fh?.close().catch(() => undefined);
     await fsp.rm(out, { force: true });
     throw e;
-  } finally {
-    await sink?.close();
   }
 }
 
