@@ -3,10 +3,11 @@
  * XS-PACKAGES, the RPMs, install/install.sh), `<label>.iso.md5`, `<label>.metadata.md5` and
  * optionally `<label>.tar.gz` out — what the DDK's build-supplemental-pack.sh made (docs/formats/xenserver.md §1).
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
-import { SuppackError, withFile, withFileAsync } from '../../base/errors';
+import { SuppackError, withFile } from '../../base/errors';
 import { writeAllAtomically } from '../../base/output';
 import { checkPackRpmDigests, packRpmDigestRequests, readPackRpmHead, readPackRpms, type RpmInfo } from '../../formats/rpm';
 import {
@@ -159,7 +160,7 @@ export async function writeLegacyIso(
   pass?: LegacyIsoPass,
 ): Promise<string> {
   const options = { volumeId: o.pack.text, applicationId: o.pack.vendorName, epoch: o.epoch, onProgress: o.onProgress };
-  const written = await writeIso(await isoEntries(members, pass), { ...options, digests: ['md5'] }, dest);
+  const written = await writeIso(isoEntries(members, pass), { ...options, digests: ['md5'] }, dest);
   return written.md5 as string;
 }
 
@@ -268,11 +269,13 @@ export function packMembers(repositoryXml: string, packagesXml: string, rpms: Re
   ];
 }
 
-async function isoEntries(members: PackMember[], pass?: LegacyIsoPass): Promise<IsoEntry[]> {
+function isoEntries(members: PackMember[], pass?: LegacyIsoPass): IsoEntry[] {
   const entries: IsoEntry[] = [];
   for (const m of members) {
     if (typeof m.source === 'string') {
-      const { size } = await withFileAsync(m.source, () => stat(m.source as string));
+      // Synchronous: from the page cache a stat takes microseconds, an asynchronous one a thread-pool
+      // round trip (~0.1 ms; docs/formats/containers.md §3), 25 ms for a pack of 220 RPMs.
+      const { size } = withFile(m.source, () => statSync(m.source as string));
       const digests = pass?.requests.get(m.name);
       entries.push({ path: m.name, kind: 'file', size, source: m.source, mode: m.mode, ...(digests ? { digests } : {}) });
     } else if (m.last) {
