@@ -3,11 +3,13 @@
  * signature over the main header goes into the signature header (268 RSAHEADER for RSA, 267
  * DSAHEADER for EdDSA, as rpmsign files it), and RESERVEDSPACE (1008) shrinks by as much, so the
  * file size and the offsets of the main header and payload stay the same. Lead, main header and
- * payload are copied byte for byte; the payload is streamed.
+ * payload are copied byte for byte; the payload is streamed (signedRpmStream), or written straight
+ * into an update ISO without a signed copy on disk.
  */
 import { INTRO } from './index-entry';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SuppackError, withFileAsync } from '../../base/errors';
 import { signDetached, type SigningKey } from '../openpgp';
@@ -26,13 +28,27 @@ const FIXED_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1 
 /** Tags a new header signature replaces: both header signatures and the v3 header+payload ones. */
 const REPLACED: ReadonlySet<number> = new Set([SIG_TAG.DSA, SIG_TAG.RSA, SIG_TAG.PGP, SIG_TAG.GPG, SIG_TAG.RESERVEDSPACE]);
 
+/** A signed copy of an RPM, before it is written: `prefix`, then the original's bytes from `from` on. */
+export interface SignedRpm {
+  /** The lead and the new signature header. */
+  prefix: Buffer;
+  /** Where the original's main header starts: the copy's bytes after `prefix` are the original's from here. */
+  from: number;
+  /** The copy's bytes up to the end of its main header. */
+  head: Buffer;
+  /** The copy's size. */
+  size: number;
+  /** The original's bytes before `from` (its lead and old signature header). */
+  replaced: Buffer;
+}
+
 /**
- * Writes a signed copy of the RPM `input` to `output` (atomically; `output` may equal `input`).
- * `time` is the signature creation time (see openpgp signatureTime). Any previous header or v3
- * signature is replaced. When RESERVEDSPACE is missing or too small, the signature header is
+ * What a signed copy of the RPM `input` is made of, from its headers alone (the payload is not
+ * read). `time` is the signature creation time (see openpgp signatureTime). Any previous header or
+ * v3 signature is replaced. When RESERVEDSPACE is missing or too small, the signature header is
  * rebuilt at its natural size and the main header moves (its bytes do not change).
  */
-export async function signRpm(input: string, output: string, key: SigningKey, time: number): Promise<void> {
+export async function signedRpm(input: string, key: SigningKey, time: number): Promise<SignedRpm> {
   const info = await readRpm(input);
   const head = await withFileAsync(input, () => readHead(input, info.headerRange.end));
   const sig = decodeHeader(head, LEAD_SIZE, 'signature');
@@ -46,14 +62,29 @@ export async function signRpm(input: string, output: string, key: SigningKey, ti
   kept.push({ tag: key.algorithm === 'rsa' ? SIG_TAG.RSA : SIG_TAG.DSA, type: RPM_TYPE.BIN, count: packet.length, raw: packet });
   const signature = fitSignatureHeader(kept, sig.end - LEAD_SIZE);
   const prefix = Buffer.concat([head.subarray(0, LEAD_SIZE), signature]);
+  const from = info.headerRange.start;
+  return { prefix, from, head: Buffer.concat([prefix, mainHeader]), size: prefix.length + info.fileSize - from, replaced: head.subarray(0, from) };
+}
+
+/** The bytes of the signed copy: its prefix, then `input` from `from` on, streamed. */
+export function signedRpmStream(input: string, signed: SignedRpm): Readable {
+  return Readable.from(
+    (async function* () {
+      yield signed.prefix;
+      yield* createReadStream(input, { start: signed.from, highWaterMark: 1 << 20 });
+    })(),
+    { objectMode: false },
+  );
+}
+
+/**
+ * Writes a signed copy of the RPM `input` to `output` (atomically; `output` may equal `input`);
+ * see signedRpm.
+ */
+export async function signRpm(input: string, output: string, key: SigningKey, time: number): Promise<void> {
+  const signed = await signedRpm(input, key, time);
   await writeAtomically(output, async (tmp) => {
-    await pipeline(
-      async function* () {
-        yield prefix;
-        yield* createReadStream(input, { start: info.headerRange.start });
-      },
-      createWriteStream(tmp),
-    );
+    await pipeline(signedRpmStream(input, signed), createWriteStream(tmp));
   });
 }
 

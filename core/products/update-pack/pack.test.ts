@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildUpdatePack } from './pack';
+import { buildUpdatePack, updatePackMetadata, writeUpdateIso } from './pack';
+import { loadUpdateSigning } from '../../xenserver/update/signing';
+import { signRpm } from '../../formats/rpm/sign';
+import { signatureTime } from '../../formats/openpgp';
+import { randomBytes } from '../../../testing/random';
 import { inspectPack, verifyPack } from '../report/pack-report';
 import { openIso } from '../../formats/iso';
 import { encodeRpm } from '../../formats/rpm';
@@ -303,6 +307,66 @@ describe('a driver disk', () => {
     const ko = run('rpm', ['-qpl', rpms['acme-modules']!]).split('\n').find((l) => l.endsWith('.ko'))!;
     expect(existsSync(join(root, ko))).toBe(true);
     expect(existsSync(join(root, `var/update/applied/${UUID}`))).toBe(true);
+  });
+});
+
+// Signed RPMs go into the ISO without a signed copy on disk: their new lead and signature, then
+// the original's bytes (core/formats/rpm/sign.ts signedRpmStream).
+describe('signed RPMs, written straight into the ISO', () => {
+  const big = join(dir, 'straight', 'big-1.0-1.noarch.rpm');
+  const build = async (known: boolean, onProgress?: () => void) => {
+    const p = pack();
+    const meta = await updatePackMetadata(p, [big], { key: keys.pub }, EPOCH);
+    const signing = await loadUpdateSigning(keys.pub, { keyFile: keys.secret, passphraseFile: keys.passphrase });
+    const out = join(dir, 'straight', `out-${Math.random().toString(16).slice(2)}.iso`);
+    await writeUpdateIso({ pack: p, version: meta.version, updateXml: meta.updateXml, rpms: [big], ...(known ? { known: meta.known } : {}), signing, epoch: EPOCH, ...(onProgress ? { onProgress } : {}) }, out);
+    return { out, signing };
+  };
+  beforeAll(() => {
+    mkdirSync(join(dir, 'straight'), { recursive: true });
+    // 24 MiB that do not compress: more than the ISO writer reads ahead of its first write (4 x 4 MiB)
+    const content = randomBytes(24 << 20, 'straight big');
+    writeFileSync(big, encodeRpm({ name: 'big', version: '1.0', release: '1', arch: 'noarch', summary: 'big', description: 'big', license: 'MIT', buildTime: EPOCH, files: [{ path: '/opt/big.bin', mode: 0o100644, content }] }));
+  });
+
+  it('are byte for byte the copy signRpm writes', async () => {
+    const { out, signing } = await build(true);
+    const copy = join(dir, 'straight', 'signed-copy.rpm');
+    await signRpm(big, copy, signing.key, signatureTime(signing.key, EPOCH));
+    const tree = extract(out, join(dir, 'straight', 'tree'));
+    expect(readFileSync(join(tree, 'Packages', 'big-1.0-1.noarch.rpm')).equals(readFileSync(copy))).toBe(true);
+  });
+
+  it('an RPM that changed after the metadata was made is refused', async () => {
+    const p = pack();
+    const meta = await updatePackMetadata(p, [big], { key: keys.pub }, EPOCH);
+    const known = new Map(meta.known);
+    known.set(big, { ...known.get(big)!, sha256: '0'.repeat(64) });
+    const signing = await loadUpdateSigning(keys.pub, { keyFile: keys.secret, passphraseFile: keys.passphrase });
+    await expect(
+      writeUpdateIso({ pack: p, version: meta.version, updateXml: meta.updateXml, rpms: [big], known, signing, epoch: EPOCH }, join(dir, 'straight', 'changed1.iso')),
+    ).rejects.toThrow(/big-1\.0-1\.noarch\.rpm: changed while the update was built/);
+  });
+
+  it('an RPM that changes while the ISO is written is refused', async () => {
+    const original = readFileSync(big);
+    let changed = false;
+    try {
+      await expect(
+        build(false, () => {
+          if (changed) return;
+          changed = true;
+          // same size, the last byte different: the writer has read at most 16 MiB of the RPM when
+          // its first buffer is written
+          const bytes = Buffer.from(original);
+          bytes[bytes.length - 1] ^= 0xff;
+          writeFileSync(big, bytes);
+        }),
+      ).rejects.toThrow(/big-1\.0-1\.noarch\.rpm: changed while the update was built/);
+      expect(changed).toBe(true);
+    } finally {
+      writeFileSync(big, original);
+    }
   });
 });
 

@@ -9,9 +9,10 @@ import { readInput } from '../../base/read-input';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
-import { SuppackError, describeError } from '../../base/errors';
-import { encodeRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
-import { signRpm } from '../../formats/rpm/sign';
+import { SuppackError, describeError, withFile } from '../../base/errors';
+import { hashFileFrom } from '../../base/digest';
+import { encodeRpm, parseRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
+import { signedRpm, signedRpmStream } from '../../formats/rpm/sign';
 import { armorSignature, signDetached, signatureTime } from '../../formats/openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup, type KnownRpm } from '../../formats/repodata';
 import { writeIso, type IsoEntry } from '../../formats/iso';
@@ -188,7 +189,7 @@ export interface UpdateIsoBuild {
 export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<string> {
   const stage = tempSibling(dest, 'stage');
   try {
-    await fsp.mkdir(join(stage, PACKAGES_DIR), { recursive: true });
+    await fsp.mkdir(stage, { recursive: true });
     const time = o.signing ? signatureTime(o.signing.key, o.epoch) : o.epoch;
     const entries: IsoEntry[] = [];
     const addBuffer = (path: string, data: Buffer) =>
@@ -200,19 +201,38 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
       const name = basename(rpm);
       if (names.has(name)) throw new SuppackError(`two RPMs named ${name} in one update`, { file: rpm });
       names.add(name);
-      let path = rpm;
+      const href = `${PACKAGES_DIR}/${name}`;
       if (o.signing) {
-        path = join(stage, PACKAGES_DIR, name);
-        await signRpm(rpm, path, o.signing.key, time);
+        // Signed: no signed copy on disk. The copy is its new lead and signature, then the
+        // original's bytes. One read gives the copy's sha256 (for the repodata; checked again as
+        // the bytes are copied into the ISO) and the original's (which must be the one checked
+        // before, when the metadata was made).
+        const signed = await signedRpm(rpm, o.signing.key, time);
+        const { size, hex } = withFile(rpm, () =>
+          hashFileFrom(rpm, signed.from, [
+            { algorithm: 'sha256', prefix: signed.prefix },
+            { algorithm: 'sha256', prefix: signed.replaced },
+          ]),
+        );
+        const checked = o.known?.get(rpm)?.sha256;
+        if (size + signed.prefix.length !== signed.size || (checked !== undefined && hex[1] !== checked)) {
+          throw new SuppackError('changed while the update was built: its sha256 is not the one read before', { file: rpm });
+        }
+        const sha256 = hex[0]!;
+        const info = parseRpm(signed.head, rpm, signed.size);
+        repoPackages.push(await readRepoPackage(rpm, href, o.epoch, { info, head: signed.head, size: signed.size, sha256 }));
+        expected.set(href, { path: rpm, sha256 });
+        entries.push({ path: href, kind: 'file', size: signed.size, source: () => signedRpmStream(rpm, signed), mode: 0o644, digests: [{ algorithm: 'sha256' }] });
+        continue;
       }
       // Unsigned, the ISO carries the very file that was read: its sha256 is checked again as it
       // is copied, so that the repodata cannot name other bytes than the ISO holds.
-      const known = o.signing ? undefined : o.known?.get(rpm);
-      const repoPackage = await readRepoPackage(path, `${PACKAGES_DIR}/${name}`, o.epoch, known);
+      const known = o.known?.get(rpm);
+      const repoPackage = await readRepoPackage(rpm, href, o.epoch, known);
       repoPackages.push(repoPackage);
       const digests = known ? { digests: [{ algorithm: 'sha256' }] } : {};
-      if (known) expected.set(`${PACKAGES_DIR}/${name}`, { path, sha256: known.sha256 });
-      entries.push({ path: `${PACKAGES_DIR}/${name}`, kind: 'file', size: repoPackage.size, source: path, mode: 0o644, ...digests });
+      if (known) expected.set(href, { path: rpm, sha256: known.sha256 });
+      entries.push({ path: href, kind: 'file', size: repoPackage.size, source: rpm, mode: 0o644, ...digests });
     }
     let comps: string | undefined;
     if (o.groupfile !== undefined) {
