@@ -7,6 +7,7 @@
 //   npm run bench -- --small=1000      1,000 small RPMs
 //   npm run bench -- --update          `suppack build-update` of the same RPMs (an unsigned update
 //                                      ISO), against sha256sum (its digest) and md5sum
+//   npm run bench -- --update --signed the same, signed with an RSA key made by gpg for the bench
 //   options: --gib=N (scales the large set), --runs=N (default 5)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +26,7 @@ const SMALL = arg('small', 0);
 const GIB = arg('gib', 1);
 const RUNS = arg('runs', 5);
 const UPDATE = process.argv.includes('--update');
+const SIGNED = UPDATE && process.argv.includes('--signed');
 
 if (!existsSync(cli)) throw new Error('run npm run build first');
 const { encodeRpm } = require(join(repo, 'dist/core/formats/rpm/write.js'));
@@ -100,10 +102,27 @@ const peakFile = join(root, 'peak-rss');
 const preload = join(root, 'peak-rss-preload.cjs');
 writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(peakFile)}, String(require(${JSON.stringify(join(here, 'peak-rss.cjs'))}).peakRssKiB())));\n`);
 
+/** An RSA key without a passphrase, made once in the bench directory (gpg's own home there). */
+function signingFlags() {
+  if (!SIGNED) return [];
+  const home = join(root, 'gnupg');
+  const pub = join(root, 'RPM-GPG-KEY-bench');
+  const sec = join(root, 'bench-secret.asc');
+  if (!existsSync(sec)) {
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const gpg = (...args) => execFileSync('gpg', ['--homedir', home, '--batch', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    gpg('--passphrase', '', '--quick-gen-key', 'Bench <bench@example.com>', 'rsa2048', 'sign', 'never');
+    writeFileSync(pub, gpg('--armor', '--export', 'bench@example.com'));
+    writeFileSync(sec, gpg('--armor', '--export-secret-keys', 'bench@example.com'));
+  }
+  return [`--keyfile=${pub}`, `--key=${sec}`, '--no-passphrase'];
+}
+
 function suppack() {
   rmSync(out, { recursive: true, force: true });
   const command = UPDATE
-    ? ['build-update', `--output=${out}.iso`, '--uuid=0d9e9d3a-8d1f-4b1e-9f55-3c3f5a6b7c8d', '--label=bench', '--version=1.0', '--description=Bench']
+    ? ['build-update', `--output=${out}.iso`, '--uuid=0d9e9d3a-8d1f-4b1e-9f55-3c3f5a6b7c8d', '--label=bench', '--version=1.0', '--description=Bench', ...signingFlags()]
     : ['build-supplemental-pack', `--output=${out}`, '--vendor-code=bench', '--vendor-name=Bench', '--label=bench', '--text=Bench', '--version=1.0', '--product-version=7.0.0'];
   if (UPDATE) rmSync(`${out}.iso`, { force: true });
   const r = spawnSync(process.execPath, ['-r', preload, cli, ...command, ...inputs()], {
@@ -154,7 +173,7 @@ const fsType = (() => {
   }
 })();
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${fsType} at ${root}`);
-console.log(`input: ${files.length} RPMs, ${(bytes / 2 ** 20).toFixed(0)} MiB; median of ${RUNS} after a warm-up; suppack ${UPDATE ? 'build-update' : 'build-supplemental-pack'}`);
+console.log(`input: ${files.length} RPMs, ${(bytes / 2 ** 20).toFixed(0)} MiB; median of ${RUNS} after a warm-up; suppack ${UPDATE ? `build-update${SIGNED ? ', signed' : ''}` : 'build-supplemental-pack'}`);
 // This kind of VM drifts by up to 30% within an hour: every run is printed, not only the median.
 for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(22)} ${s.toFixed(2)} s   (runs: ${runs[name].map((r) => r.toFixed(2)).join(' ')})`);
 const ratio = (a, b) => (results[a] / results[b]).toFixed(2);

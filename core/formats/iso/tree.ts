@@ -30,7 +30,22 @@ export type IsoEntry =
   | { path: string; kind: 'symlink'; target: string };
 
 /** A file's bytes: a file on disk, a stream, or bytes made once the other files are written. */
-export type FileSource = string | (() => NodeJS.ReadableStream) | DeferredSource;
+export type FileSource = string | FilePart | (() => NodeJS.ReadableStream) | DeferredSource;
+
+/**
+ * `prefix`, then the bytes of the file at `path` from byte `from` to its end: a signed RPM is its
+ * new lead and signature, then the original's headers and payload (core/formats/rpm/sign.ts).
+ * The writer reads the file straight into its buffers, as it does a path.
+ */
+export interface FilePart {
+  path: string;
+  from: number;
+  prefix: Buffer;
+}
+
+export function isFilePart(source: FileSource): source is FilePart {
+  return typeof source === 'object' && source !== null && typeof (source as FilePart).path === 'string';
+}
 
 /**
  * Bytes made after every other file's data has been written and hashed: a manifest of them, such
@@ -205,8 +220,13 @@ function checkEntry(e: IsoEntry | PlacedEntry): void {
         field: 'size',
       });
     }
-    if (typeof e.source !== 'function' && !isDeferred(e.source) && (typeof e.source !== 'string' || e.source === '')) {
-      throw new SuppackError('expected a file path, a stream factory or a deferred source', { file: e.path, field: 'source' });
+    if (isFilePart(e.source)) {
+      const { path, from, prefix } = e.source;
+      if (path === '' || !Number.isSafeInteger(from) || from < 0 || !Buffer.isBuffer(prefix) || prefix.length > e.size) {
+        throw new SuppackError('expected a file part: a path, a start offset and a prefix no longer than the file', { file: e.path, field: 'source' });
+      }
+    } else if (typeof e.source !== 'function' && !isDeferred(e.source) && (typeof e.source !== 'string' || e.source === '')) {
+      throw new SuppackError('expected a file path, a file part, a stream factory or a deferred source', { file: e.path, field: 'source' });
     }
     for (const d of e.digests ?? []) checkDigestRequest(d, e.size, e.path);
   } else if (e.kind === 'symlink') {

@@ -184,6 +184,32 @@ describe('writeIso: sources and failures', () => {
     expect(md5(runBinary('isoinfo', ['-R', '-x', '/from/stream.bin', '-i', out]))).toBe(md5(content));
   });
 
+  // A FilePart (a signed RPM in an update ISO): its prefix, then the file from an offset on, read
+  // straight into the buffers; small (synchronous reads) and large (asynchronous) both.
+  test.each([
+    ['small', 3000],
+    ['large', 5 * 1024 * 1024 + 17],
+  ])('file parts (%s) are their prefix, then the file from the offset on', async (_, size) => {
+    const file = join(work, `part-${size}.bin`);
+    const content = randomBytes(size, `part ${size}`);
+    writeFileSync(file, content);
+    const prefix = randomBytes(700, 'part prefix');
+    const out = join(work, `part-${size}.iso`);
+    const expected = Buffer.concat([prefix, content.subarray(1234)]);
+    const r = await writeIso([{ path: 'p.bin', kind: 'file', size: expected.length, source: { path: file, from: 1234, prefix }, digests: [{ algorithm: 'sha256' }] }], OPTS, out);
+    expect(runBinary('isoinfo', ['-R', '-x', '/p.bin', '-i', out]).equals(expected)).toBe(true);
+    expect(r.files?.get('p.bin')).toEqual([createHash('sha256').update(expected).digest('hex')]);
+  });
+
+  test('a file part whose file changed size, or a bad one: SuppackError, no output file', async () => {
+    const file = join(work, 'part-changed.bin');
+    writeFileSync(file, randomBytes(5000, 'part changed'));
+    const prefix = Buffer.alloc(100);
+    await expectFailure([{ path: 'p', kind: 'file', size: 100 + 4000, source: { path: file, from: 1234, prefix } }], OPTS, new RegExp(`^${file}: size: file changed .*expected 5234 bytes, found 5000`));
+    await expectFailure([{ path: 'p', kind: 'file', size: 50, source: { path: file, from: 0, prefix } }], OPTS, /^p: source: expected a file part/);
+    await expectFailure([{ path: 'p', kind: 'file', size: 500, source: { path: file, from: -1, prefix } }], OPTS, /^p: source: expected a file part/);
+  });
+
   test('invalid options and entries: SuppackError, no output file', async () => {
     const ok: IsoEntry[] = [{ path: 'a', kind: 'file', size: 1, source: join(work, 'tree/XS-PACKAGES') }];
     await expectFailure(ok, { ...OPTS, volumeId: 'V'.repeat(33) }, /^volumeId: expected 1 to 32 printable ASCII characters/);

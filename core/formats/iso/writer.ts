@@ -11,11 +11,11 @@ import { md5LanesSupported } from '../../base/md5-lanes';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
-import { type FileDigests, type IsoDigest, type IsoEntry, type IsoOptions, isDeferred } from './tree';
+import { type FileDigests, type IsoDigest, type IsoEntry, type IsoOptions, isDeferred, isFilePart } from './tree';
 
 export { planIso, PAD_BLOCKS } from './layout';
 export type { IsoPlan, PlannedFile } from './layout';
-export type { DeferredSource, FileDigestRequest, FileDigests, FileSource, IsoDigest, IsoEntry, IsoOptions } from './tree';
+export type { DeferredSource, FileDigestRequest, FileDigests, FilePart, FileSource, IsoDigest, IsoEntry, IsoOptions } from './tree';
 
 /**
  * Size of the image and the hex digests asked for in `options.digests`; `files`: the digests the
@@ -144,7 +144,10 @@ function emptyFileDigests(entries: readonly IsoEntry[]): Map<string, readonly st
 /** @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad` is false. */
 export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true): Promise<void> {
   if (typeof f.source === 'string') await copyFile(f, f.source, sink);
-  else if (isDeferred(f.source)) throw new Error(`deferred file ${f.path}: only writeIso makes deferred files`);
+  else if (isFilePart(f.source)) {
+    await sink.put(f.source.prefix);
+    await copyFile(f, f.source.path, sink, f.source.from, f.size - f.source.prefix.length);
+  } else if (isDeferred(f.source)) throw new Error(`deferred file ${f.path}: only writeIso makes deferred files`);
   else await copyStream(f, f.source, sink);
   if (pad) await sink.zeros(padding(f.size));
 }
@@ -182,29 +185,30 @@ function outputError(e: unknown, out: string): unknown {
 const probe = Buffer.alloc(1);
 
 /**
- * Read `f.size` bytes of a file on disk straight into the sink's buffers. A small file is read
+ * Read `length` bytes of a file on disk from `from` on (by default all `f.size` of them) straight into the sink's buffers. A small file is read
  * with synchronous calls: from the page cache they take microseconds, while each asynchronous
  * call costs a thread-pool round trip (~0.1 ms; docs/formats/containers.md §3), which a pack of
  * 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
  * writes and hashes of the buffers before it complete while it is read (measured: 5% faster).
  */
-async function copyFile(f: PlannedFile, source: string, sink: ImageSink): Promise<void> {
-  const io = f.size <= SYNC_READ_MAX ? syncFileIo : asyncFileIo;
+async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size): Promise<void> {
+  const io = length <= SYNC_READ_MAX ? syncFileIo : asyncFileIo;
+  const end = from + length;
   let file: OpenFile | undefined;
   try {
     file = await io.open(source);
     const st = await file.stat();
     if (!st.isFile()) throw new SuppackError('expected a regular file', { file: source });
-    if (st.size !== f.size) throw changed(source, f.size, `found ${st.size}`);
-    let pos = 0;
-    while (pos < f.size) {
+    if (st.size !== end) throw changed(source, end, `found ${st.size}`);
+    let pos = from;
+    while (pos < end) {
       const { buf, off, len } = await sink.space();
-      const bytesRead = await file.read(buf, off, Math.min(len, f.size - pos), pos);
-      if (bytesRead === 0) throw changed(source, f.size, `it ended after ${pos}`);
+      const bytesRead = await file.read(buf, off, Math.min(len, end - pos), pos);
+      if (bytesRead === 0) throw changed(source, end, `it ended after ${pos}`);
       sink.advance(bytesRead);
       pos += bytesRead;
     }
-    if ((await file.read(probe, 0, 1, f.size)) !== 0) throw changed(source, f.size, 'it grew');
+    if ((await file.read(probe, 0, 1, end)) !== 0) throw changed(source, end, 'it grew');
   } catch (e) {
     throw sourceError(e, source);
   } finally {

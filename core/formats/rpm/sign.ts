@@ -3,8 +3,8 @@
  * signature over the main header goes into the signature header (268 RSAHEADER for RSA, 267
  * DSAHEADER for EdDSA, as rpmsign files it), and RESERVEDSPACE (1008) shrinks by as much, so the
  * file size and the offsets of the main header and payload stay the same. Lead, main header and
- * payload are copied byte for byte; the payload is streamed (signedRpmStream), or written straight
- * into an update ISO without a signed copy on disk.
+ * payload are copied byte for byte; the payload is streamed (signedRpmStream), or an update ISO
+ * reads it straight from the original (an ISO FilePart source), with no signed copy on disk.
  */
 import { INTRO } from './index-entry';
 import { createReadStream, createWriteStream } from 'node:fs';

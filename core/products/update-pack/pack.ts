@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { SuppackError, describeError, withFile } from '../../base/errors';
 import { hashFileFrom } from '../../base/digest';
 import { encodeRpm, parseRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
-import { signedRpm, signedRpmStream } from '../../formats/rpm/sign';
+import { signedRpm } from '../../formats/rpm/sign';
 import { armorSignature, signDetached, signatureTime } from '../../formats/openpgp';
 import { readRepoPackage, writeRepodata, type CompsGroup, type KnownRpm } from '../../formats/repodata';
 import { writeIso, type IsoEntry } from '../../formats/iso';
@@ -222,7 +222,7 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
         const info = parseRpm(signed.head, rpm, signed.size);
         repoPackages.push(await readRepoPackage(rpm, href, o.epoch, { info, head: signed.head, size: signed.size, sha256 }));
         expected.set(href, { path: rpm, sha256 });
-        entries.push({ path: href, kind: 'file', size: signed.size, source: () => signedRpmStream(rpm, signed), mode: 0o644, digests: [{ algorithm: 'sha256' }] });
+        entries.push({ path: href, kind: 'file', size: signed.size, source: { path: rpm, from: signed.from, prefix: signed.prefix }, mode: 0o644, digests: [{ algorithm: 'sha256' }] });
         continue;
       }
       // Unsigned, the ISO carries the very file that was read: its sha256 is checked again as it

@@ -15,7 +15,7 @@ import { hasBootInfoTable, patchBootInfoTable, setBootRecordCatalogLba, setCatal
 import { type Growth, SECTOR, decodeGptHeader, decodeMbr, geometryOf, growSystemArea } from '../hybrid';
 import { type IsoPlan, type PlannedFile, encodeRootRecord, encodeTables, planLayout } from '../layout';
 import { ImageSink } from '../sink';
-import { type IsoEntry, type PlacedEntry, isDeferred, validateOptions } from '../tree';
+import { type IsoEntry, type PlacedEntry, isDeferred, isFilePart, validateOptions } from '../tree';
 import { type IsoWritten, writeFileData } from '../writer';
 import type { AppendChanges, AppendOptions, FileExtension } from './types';
 
@@ -271,6 +271,7 @@ function withBootInfoTable(e: SessionEntry, moved: readonly MovedBoot[]): Sessio
   const source = e.source;
   const read = async (): Promise<Buffer> => {
     if (typeof source === 'string') return fsp.readFile(source);
+    if (isFilePart(source)) return Buffer.concat([source.prefix, (await fsp.readFile(source.path)).subarray(source.from)]);
     if (isDeferred(source)) throw new Error('an appended session has no deferred files');
     const parts: Buffer[] = [];
     for await (const c of source()) parts.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array));
