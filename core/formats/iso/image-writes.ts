@@ -6,7 +6,7 @@
  *   thread posts one message per buffer instead of awaiting a thread-pool round trip per slice,
  *   which a 1 GiB pack build paid ~8,500 times on the thread that also reads the inputs.
  * - `AsyncWrites`: `FileHandle.write` from the main thread; for sinks that start no worker at all
- *   (rebuild-iso's few writes), where a worker's start-up (~30 ms) would cost more than it saves.
+ *   (rebuild-iso's few writes), where a worker's start-up (~45 ms) would cost more than it saves.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';

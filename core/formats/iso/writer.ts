@@ -185,10 +185,10 @@ function outputError(e: unknown, out: string): unknown {
 const probe = Buffer.alloc(1);
 
 /**
- * Read `length` bytes of a file on disk from `from` on (by default all `f.size` of them) straight into the sink's buffers. A small file is read
- * with synchronous calls: from the page cache they take microseconds, while each asynchronous
- * call costs a thread-pool round trip (~0.1 ms; docs/formats/containers.md §3), which a pack of
- * 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
+ * Read `length` bytes of a file on disk from `from` on (by default all `f.size` of them) straight
+ * into the sink's buffers. A small file is read with synchronous calls: from the page cache they
+ * take microseconds, while each asynchronous call costs a thread-pool round trip (~0.1 ms;
+ * docs/formats/containers.md §3), which a pack of 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
  * writes and hashes of the buffers before it complete while it is read (measured: 5% faster).
  */
 async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size): Promise<void> {
