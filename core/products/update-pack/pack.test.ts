@@ -348,6 +348,18 @@ describe('signed RPMs, written straight into the ISO', () => {
     ).rejects.toThrow(/big-1\.0-1\.noarch\.rpm: changed while the update was built/);
   });
 
+  it('an RPM whose size changed after the metadata was made is refused, with both sizes', async () => {
+    const p = pack();
+    const meta = await updatePackMetadata(p, [big], { key: keys.pub }, EPOCH);
+    const known = new Map(meta.known);
+    const size = known.get(big)!.size;
+    known.set(big, { ...known.get(big)!, size: size - 1 });
+    const signing = await loadUpdateSigning(keys.pub, { keyFile: keys.secret, passphraseFile: keys.passphrase });
+    await expect(
+      writeUpdateIso({ pack: p, version: meta.version, updateXml: meta.updateXml, rpms: [big], known, signing, epoch: EPOCH }, join(dir, 'straight', 'changed2.iso')),
+    ).rejects.toThrow(`big-1.0-1.noarch.rpm: changed while the update was built: it has ${size} bytes, ${size - 1} when it was read before`);
+  });
+
   it('an RPM that changes while the ISO is written is refused', async () => {
     const original = readFileSync(big);
     let changed = false;

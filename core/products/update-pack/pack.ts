@@ -214,8 +214,13 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
             { algorithm: 'sha256', prefix: signed.replaced },
           ]),
         );
-        const checked = o.known?.get(rpm)?.sha256;
-        if (size + signed.prefix.length !== signed.size || (checked !== undefined && hex[1] !== checked)) {
+        const before = o.known?.get(rpm);
+        // The original's size as this read found it, against the signature's read and the metadata's.
+        const now = signed.from + size;
+        for (const was of [signed.from + signed.size - signed.prefix.length, before?.size ?? now]) {
+          if (now !== was) throw new SuppackError(`changed while the update was built: it has ${now} bytes, ${was} when it was read before`, { file: rpm });
+        }
+        if (before !== undefined && hex[1] !== before.sha256) {
           throw new SuppackError('changed while the update was built: its sha256 is not the one read before', { file: rpm });
         }
         const sha256 = hex[0]!;
