@@ -354,7 +354,7 @@ export class Md5LanePlanner {
     const slot = this.free.pop() ?? this.newSlot();
     const s: Stream = { id, slot, length: 0, pending: null, actions: [], next: 0, ended: false, touched: false };
     this.streams.set(id, s);
-    this.act(s, { job: false, words: IV.flatMap((v, j) => [STORE, slot + 4 * j, v | 0]) });
+    this.act(s, { job: false, words: [STORE, slot, IV[0]! | 0, STORE, slot + 4, IV[1]! | 0, STORE, slot + 8, IV[2]! | 0, STORE, slot + 12, IV[3]! | 0] });
   }
 
   /** The stream's next `length` bytes are at `at` in the memory (until the program has run). */
@@ -391,40 +391,40 @@ export class Md5LanePlanner {
     for (const s of this.touched) this.plan(s);
     const out = new ProgramWriter();
     const lanes: Array<Stream | null> = [null, null, null, null];
+    const instruction = [LANES_OP, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let queued = 0;
-    /** Write the stream's actions up to its next job; false once it has none left. */
-    const ready = (s: Stream): boolean => {
-      for (; s.next < s.actions.length; s.next++) {
-        const a = s.actions[s.next]!;
-        if (a.job) return true;
-        out.push(a.words);
-      }
-      return false;
-    };
     for (;;) {
+      let n = Infinity;
+      let anyData = -1;
       for (let l = 0; l < LANES; l++) {
         while (lanes[l] === null && queued < this.touched.length) {
           const s = this.touched[queued++]!;
-          if (ready(s)) lanes[l] = s;
+          if (this.ready(s, out)) lanes[l] = s;
         }
+        const s = lanes[l];
+        if (s === null) continue;
+        const job = s.actions[s.next] as { job: true; at: number; blocks: number };
+        if (job.blocks < n) n = job.blocks;
+        if (anyData < 0) anyData = job.at; // idle lanes read these bytes into the dummy state
       }
-      const busy = lanes.filter((s): s is Stream => s !== null);
-      if (busy.length === 0) break;
-      const jobs = busy.map((s) => s.actions[s.next] as { job: true; at: number; blocks: number });
-      const n = Math.min(...jobs.map((j) => j.blocks));
-      const anyData = jobs[0]!.at; // idle lanes read these bytes into the dummy state
-      const states = lanes.map((s) => (s === null ? this.mem.dummy : s.slot));
-      const data = lanes.map((s) => (s === null ? anyData : (s.actions[s.next] as { at: number }).at));
-      out.push([LANES_OP, ...states, ...data, n]);
-      lanes.forEach((s, l) => {
-        if (s === null) return;
+      if (anyData < 0) break;
+      for (let l = 0; l < LANES; l++) {
+        const s = lanes[l];
+        instruction[1 + l] = s === null ? this.mem.dummy : s.slot;
+        instruction[5 + l] = s === null ? anyData : (s.actions[s.next] as { at: number }).at;
+      }
+      instruction[9] = n;
+      out.push(instruction);
+      for (let l = 0; l < LANES; l++) {
+        const s = lanes[l];
+        if (s === null) continue;
         const job = s.actions[s.next] as { job: true; at: number; blocks: number };
         job.at += n * BLOCK;
         job.blocks -= n;
-        if (job.blocks > 0) return;
+        if (job.blocks > 0) continue;
         s.next++;
-        if (!ready(s)) lanes[l] = null;
-      });
+        if (!this.ready(s, out)) lanes[l] = null;
+      }
     }
     const ends: Array<[number, number]> = [];
     for (const s of this.touched) {
@@ -440,6 +440,16 @@ export class Md5LanePlanner {
     for (const [, slot] of ends) this.free.push(slot);
     this.touched = [];
     return { chunks: out.finish(), ends };
+  }
+
+  /** Write the stream's actions up to its next job; false once it has none left. */
+  private ready(s: Stream, out: ProgramWriter): boolean {
+    for (; s.next < s.actions.length; s.next++) {
+      const a = s.actions[s.next]!;
+      if (a.job) return true;
+      out.push(a.words);
+    }
+    return false;
   }
 
   private stream(id: number): Stream {
@@ -493,20 +503,22 @@ export class Md5LanePlanner {
 /** A program in pieces of at most PROGRAM_WORDS words, each piece whole instructions. */
 class ProgramWriter {
   private readonly chunks: Int32Array[] = [];
-  private words: number[] = [];
+  private words = new Int32Array(PROGRAM_WORDS);
+  private length = 0;
 
-  push(instruction: number[]): void {
-    if (this.words.length + instruction.length > PROGRAM_WORDS) this.cut();
-    for (const w of instruction) this.words.push(w);
+  push(instruction: readonly number[]): void {
+    if (this.length + instruction.length > PROGRAM_WORDS) this.cut();
+    for (let i = 0; i < instruction.length; i++) this.words[this.length++] = instruction[i]!;
   }
 
   finish(): Int32Array[] {
-    if (this.words.length > 0) this.cut();
+    if (this.length > 0) this.cut();
     return this.chunks;
   }
 
+  /** Each piece gets its own ArrayBuffer of its own length: the pieces are transferred to the worker. */
   private cut(): void {
-    this.chunks.push(Int32Array.from(this.words));
-    this.words = [];
+    this.chunks.push(this.words.slice(0, this.length));
+    this.length = 0;
   }
 }
