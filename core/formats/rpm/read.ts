@@ -134,11 +134,10 @@ function checkFileSize(sig: RpmHeader, mainStart: number, fileSize: number): voi
   const size = sig.number(tag);
   if (size === undefined) return;
   const expected = mainStart + size;
+  if (fileSize === expected) return;
   const field = `signature header tag ${describeTag('signature', tag)}`;
   if (fileSize < expected) throw new SuppackError(`truncated RPM: expected ${expected} bytes, file has ${fileSize}`, { field });
-  if (fileSize > expected) {
-    throw new SuppackError(`expected ${expected} bytes, file has ${fileSize} (trailing data after the payload)`, { field });
-  }
+  throw new SuppackError(`expected ${expected} bytes, file has ${fileSize} (trailing data after the payload)`, { field });
 }
 
 type Placement = Pick<RpmInfo, 'path' | 'fileSize' | 'signatureRange' | 'headerRange' | 'payloadOffset'>;
