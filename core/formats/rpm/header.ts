@@ -178,7 +178,9 @@ export class RpmHeader {
 /**
  * Decodes the header whose magic is at `offset`. Checks the intro limits, every index entry
  * (known type, alignment, offset and count inside the data store, NUL-terminated strings) and
- * the region tag's trailer. Throws a SuppackError naming the header, entry and tag.
+ * the region tag's trailer. Throws a SuppackError naming the header, entry and tag. The values
+ * are made from `buf` when first read, as BIN values always were views of it: `buf` must not
+ * change while the header is in use (readRpmHead decodes from a copy of its own).
  */
 export function decodeHeader(buf: Buffer, offset: number, kind: HeaderKind): RpmHeader {
   const intro = decodeHeaderIntro(buf, offset, kind);
