@@ -346,6 +346,8 @@ export class Md5LanePlanner {
   private touched: Stream[] = [];
   private readonly free: number[] = [];
   private slots = 0;
+  /** Where each take() writes its program before the pieces are cut out (one for every take). */
+  private readonly scratch = new Int32Array(PROGRAM_WORDS);
 
   constructor(private readonly mem: Md5LanesMemory) {}
 
@@ -389,7 +391,7 @@ export class Md5LanePlanner {
   /** The program for everything since the last take, four streams at a time. */
   take(): Md5Program {
     for (const s of this.touched) this.plan(s);
-    const out = new ProgramWriter();
+    const out = new ProgramWriter(this.scratch);
     const lanes: Array<Stream | null> = [null, null, null, null];
     const instruction = [LANES_OP, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let queued = 0;
@@ -503,8 +505,9 @@ export class Md5LanePlanner {
 /** A program in pieces of at most PROGRAM_WORDS words, each piece whole instructions. */
 class ProgramWriter {
   private readonly chunks: Int32Array[] = [];
-  private words = new Int32Array(PROGRAM_WORDS);
   private length = 0;
+
+  constructor(private readonly words: Int32Array) {}
 
   push(instruction: readonly number[]): void {
     if (this.length + instruction.length > PROGRAM_WORDS) this.cut();
