@@ -196,7 +196,7 @@ const fsType = (() => {
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${fsType} at ${root}`);
 console.log(`input: ${files.length} RPMs, ${(bytes / 2 ** 20).toFixed(0)} MiB; median of ${RUNS} after a warm-up; suppack ${UPDATE ? `build-update${SIGNED ? ', signed' : ''}` : 'build-supplemental-pack'}`);
 // This kind of VM drifts by up to 30% within an hour: every run is printed, not only the median.
-for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(22)} ${s.toFixed(2)} s   (runs: ${runs[name].map((r) => r.toFixed(2)).join(' ')})`);
+for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(24)} ${s.toFixed(2)} s   (runs: ${runs[name].map((r) => r.toFixed(2)).join(' ')})`);
 const ratio = (a, b) => (results[a] / results[b]).toFixed(2);
 console.log(`suppack / md5sum of the inputs: ${ratio('suppack', 'md5sum of the RPMs')}x (goal <= 1.5x)`);
 console.log(`suppack over its previous output / md5sum: ${ratio('suppack over its output', 'md5sum of the RPMs')}x (a re-run: the old ISO is removed too)`);
