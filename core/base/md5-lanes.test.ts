@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { random, randomBytes } from '../../testing/random';
-import { BLOCK, Md5LanePlanner, Md5LanesRunner, PROGRAM_WORDS, md5LanesMemory, md5LanesSupported, md5LanesWasm } from './md5-lanes';
+import { BLOCK, Md5LanePlanner, Md5LanesRunner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule, md5LanesSupported, md5LanesWasm } from './md5-lanes';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
@@ -45,6 +46,23 @@ describe('md5 lanes', () => {
       planner.end(100 + i);
     });
     expect(new Map(runner.execute(planner.take()))).toEqual(new Map(SUITE.map(([, hex], i) => [100 + i, hex])));
+  });
+
+  // The MD5 lanes worker (core/formats/iso/hash-workers.ts) runs executeMd5Program's source text,
+  // so that text must work alone: here it runs in a context that has only the globals a worker has.
+  test("executeMd5Program's source runs alone, as the worker runs it", () => {
+    const data = Buffer.from(SUITE.map(([s]) => s).join(''));
+    const { mem, planner } = setup(data);
+    let off = 0;
+    SUITE.forEach(([s], i) => {
+      planner.open(i);
+      planner.update(i, off, s.length);
+      planner.end(i);
+      off += s.length;
+    });
+    const { run } = new WebAssembly.Instance(md5LanesModule(), { e: { m: mem.memory } }).exports as { run: (at: number, end: number) => void };
+    const alone = runInNewContext(`(${executeMd5Program.toString()})`, { Buffer, Int32Array }) as typeof executeMd5Program;
+    expect(new Map(alone(mem.memory, run, mem.programAt, PROGRAM_WORDS, planner.take()))).toEqual(new Map(SUITE.map(([, hex], i) => [i, hex])));
   });
 
   // Streams of random lengths, opened and ended at random, fed in random pieces at random

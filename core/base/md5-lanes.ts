@@ -299,13 +299,28 @@ export class Md5LanesRunner {
 
   /** Run a program taken from a planner over the same memory; then the ended streams' digests. */
   execute(program: Md5Program): Array<[id: number, hex: string]> {
-    const words = new Int32Array(this.memory.buffer, this.programAt, PROGRAM_WORDS);
-    for (const chunk of program.chunks) {
-      words.set(chunk);
-      this.run(this.programAt, this.programAt + 4 * chunk.length);
-    }
-    return program.ends.map(([id, at]) => [id, Buffer.from(this.memory.buffer, at, 16).toString('hex')]);
+    return executeMd5Program(this.memory, this.run, this.programAt, PROGRAM_WORDS, program);
   }
+}
+
+/**
+ * Run `program` with the module's `run` over `memory`; then the ended streams' hex digests. It uses
+ * only its parameters and globals: the MD5 lanes worker runs its source text
+ * (core/formats/iso/hash-workers.ts), so the worker and Md5LanesRunner run the same code.
+ */
+export function executeMd5Program(
+  memory: WebAssembly.Memory,
+  run: (at: number, end: number) => void,
+  programAt: number,
+  programWords: number,
+  program: Md5Program,
+): Array<[id: number, hex: string]> {
+  const words = new Int32Array(memory.buffer, programAt, programWords);
+  for (const chunk of program.chunks) {
+    words.set(chunk);
+    run(programAt, programAt + 4 * chunk.length);
+  }
+  return program.ends.map(([id, at]) => [id, Buffer.from(memory.buffer, at, 16).toString('hex')]);
 }
 
 /** What a planner hands a runner: the program in pieces, and where each ended stream's digest is. */

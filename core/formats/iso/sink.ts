@@ -7,7 +7,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { md5LanesMemory } from '../../base/md5-lanes';
-import { HashWorker, Md5LanesWorker, RangeHashWorker, type RangeHasher, type RangeOp } from './digest';
+import { HashWorker, Md5LanesWorker, RangeHashWorker, type RangeHasher, type RangeOp } from './hash-workers';
 import { AsyncWrites, type ImageWrites, WorkerWrites } from './image-writes';
 import type { FileDigestRequest, IsoDigest } from './tree';
 

@@ -3,7 +3,7 @@
  * ~0.5 GB/s) and SHA-256 run in parallel with each other and with the writer's I/O.
  */
 import { Worker } from 'node:worker_threads';
-import { Md5LanePlanner, type Md5LanesMemory, PROGRAM_WORDS, md5LanesModule } from '../../base/md5-lanes';
+import { Md5LanePlanner, type Md5LanesMemory, PROGRAM_WORDS, executeMd5Program, md5LanesModule } from '../../base/md5-lanes';
 
 /** Plain JS run with `eval: true`, so it works from both the TypeScript sources and dist/. */
 const WORKER_SOURCE = `
@@ -141,20 +141,15 @@ export class RangeHashWorker implements RangeHasher {
 
 /**
  * Plain JS for an Md5LanesWorker: runs the programs of core/base/md5-lanes.ts over the shared
- * memory and answers the ended streams' digests (Md5LanesRunner.execute, in a worker).
+ * memory with the function Md5LanesRunner runs, and answers the ended streams' digests.
  */
 const LANES_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { memory, module, programAt, programWords } = workerData;
 const { run } = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
+const executeMd5Program = ${executeMd5Program.toString()};
 parentPort.on('message', ({ index, chunks, ends }) => {
-  const words = new Int32Array(memory.buffer, programAt, programWords);
-  for (const chunk of chunks) {
-    words.set(chunk);
-    run(programAt, programAt + 4 * chunk.length);
-  }
-  const done = ends.map(([id, at]) => [id, Buffer.from(memory.buffer, at, 16).toString('hex')]);
-  parentPort.postMessage({ index, done });
+  parentPort.postMessage({ index, done: executeMd5Program(memory, run, programAt, programWords, { chunks, ends }) });
 });
 `;
 
