@@ -20,8 +20,7 @@ const flags = commandFlags({
   gone: { 'repo-data': { takesValue: true, message: 'arbitrary metadata is no longer supported; declare dependencies with --requires' } },
 });
 
-export const usage = `Usage: suppack build-supplemental-pack --output=DIR --vendor-code=CODE --vendor-name=NAME
-         --label=LABEL --text=TEXT --version=VERSION --product-version=VERSION [options] RPM...
+export const usage = `${flags.synopsis('build-supplemental-pack', 'RPM...')}
 
 Builds <label>.iso, <label>.iso.md5 and <label>.metadata.md5 (and <label>.tar.gz) in DIR:
 a legacy supplemental pack (XS-REPOSITORY / XS-PACKAGES) for XenServer 7.0 and older.

@@ -49,8 +49,7 @@ const flags = commandFlags({
   },
 });
 
-export const usage = `Usage: suppack build-update --uuid=UUID --label=LABEL --version=VERSION
-         --description=TEXT --output=ISO [options] RPM...
+export const usage = `${flags.synopsis('build-update', 'RPM...')}
 
 Builds an update ISO (update.xml, Packages/, repodata/ with the comps group "update"),
 signed when --keyfile is given: XenServer 7.1+, Citrix Hypervisor 8, XCP-ng 8.

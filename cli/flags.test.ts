@@ -90,6 +90,21 @@ describe('the usage is generated from the same declarations', () => {
     expect(packUsage).toMatch(/\n {2}--reorder {15}install RPMs in dependency order \(default\)\n {2}--noreorder {13}install RPMs in the order given\n/);
   });
 
+  it("the synopsis names every flag of the section Required, as its line below does, and wraps before column 100", () => {
+    for (const text of [packUsage, updateUsage]) {
+      const synopsis = text.slice(0, text.indexOf('\n\n'));
+      const section = text.slice(text.indexOf('\nRequired:\n') + 11).split('\n');
+      const lines = section.slice(0, section.findIndex((l) => !l.startsWith(' ')));
+      const required = lines.map((l) => /^ {2}(?:-., )?(--[a-z-]+(?:=\S+)?)/.exec(l)?.[1]).filter((f) => f !== undefined);
+      expect(required.length).toBeGreaterThan(4);
+      expect(synopsis.match(/--[a-z-]+(=\S+)?/g)).toEqual(required);
+      expect(synopsis).toMatch(/ \[options\] RPM\.\.\.$/);
+      for (const line of synopsis.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    }
+    const flags = commandFlags({ before: [{ flag: 'a', arg: 'A', section: 'Required', help: 'a' }], after: [{ flag: 'b', arg: 'B', help: 'b' }] });
+    expect(flags.synopsis('x', 'FILE')).toBe('Usage: suppack x --a=A [options] FILE');
+  });
+
   it('a new field with a flag is a new option: parsed, checked and listed, with no other edit', () => {
     const schema = z.object({
       name: z.string().register(cliFlags, { flag: 'name', arg: 'NAME', section: 'Required', help: 'the name' }),

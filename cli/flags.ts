@@ -28,6 +28,8 @@ export interface ParsedFlags<S extends z.ZodObject> {
 export interface CommandFlags<S extends z.ZodObject> {
   /** The usage's option sections, one line per flag (`  -l, --label=LABEL   text`). */
   usage(): string;
+  /** `Usage: suppack <command> --a=A ... [options] <operands>`: the flags of the section "Required". */
+  synopsis(command: string, operands: string): string;
   parse(argv: string[]): ParsedFlags<S>;
   /** `--vendor-code` for the field `vendorCode`. */
   flagOf(field: string): string;
@@ -52,6 +54,7 @@ export function commandFlags<S extends z.ZodObject>(spec: CommandSpec<S>): Comma
   return {
     flagOf: (field) => `--${flagOfField.get(field)?.flag ?? field}`,
     usage: () => parser.usage(),
+    synopsis: (command, operands) => parser.synopsis(command, operands),
     parse(argv) {
       const { values, own, positionals } = parser.parse(argv);
       const input: Record<string, unknown> = {};

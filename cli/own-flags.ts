@@ -26,11 +26,16 @@ export interface FlagsSpec {
 export interface FlagParser {
   /** The usage's option sections, one line per flag (`  -l, --label=LABEL   text`). */
   usage(): string;
+  /** `Usage: suppack <command> --a=A ... [options] <operands>`: the flags of the section "Required", wrapped. */
+  synopsis(command: string, operands: string): string;
   /** Every flag's value by flag name (`values`), the command's own ones (`own`) and the positionals. */
   parse(argv: string[]): { values: Values; own: Values; positionals: string[] };
 }
 
 const HELP_COLUMN = 26;
+/** The synopsis is wrapped before this column, its next lines indented under the command. */
+const SYNOPSIS_WIDTH = 100;
+const SYNOPSIS_INDENT = '         ';
 
 /** The parser of the command's own flags and of `fieldFlags` (a schema's, listed between them). */
 export function flagParser(spec: FlagsSpec, fieldFlags: readonly CliFlag[] = []): FlagParser {
@@ -49,6 +54,17 @@ export function flagParser(spec: FlagsSpec, fieldFlags: readonly CliFlag[] = [])
   for (const [flag, g] of Object.entries(spec.gone ?? {})) add(flag, g.takesValue);
 
   return {
+    synopsis(command, operands) {
+      const required = listed.filter((m) => (m.section ?? spec.defaultSection ?? 'Options') === 'Required');
+      const words = [...required.map((m) => `--${m.flag}${m.arg !== undefined ? `=${m.arg}` : ''}`), '[options]', operands];
+      const lines = [`Usage: suppack ${command}`];
+      for (const word of words) {
+        const last = lines.length - 1;
+        if (`${lines[last]} ${word}`.length > SYNOPSIS_WIDTH) lines.push(`${SYNOPSIS_INDENT}${word}`);
+        else lines[last] = `${lines[last]} ${word}`;
+      }
+      return lines.join('\n');
+    },
     usage() {
       const sections = new Map<string, string[]>();
       for (const name of spec.sections ?? []) sections.set(name, []);
