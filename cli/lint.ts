@@ -27,7 +27,7 @@ const flags = commandFlags({
 const PACK_FACTS = ['update', 'productVersion', 'product', 'vendorCode', 'vendorName', 'version', 'memMiB'];
 
 export const usage = `Usage: suppack lint [options] PACK.iso
-       suppack lint (--update | --product-version=VERSION) [options] RPM...
+       suppack lint (--update | --product-version=VER) [options] RPM...
 
 Checks a pack against the rules and guidelines of the XenServer DDK guide (docs/lint.md lists
 each rule): kernel module packaging, file placement, scriptlets, upgrades, versions, firmware,
