@@ -103,6 +103,15 @@ describe('suppack build-update --rollups=U1,U2', () => {
   });
 });
 
+describe('suppack build-update -o in a place no directory can be made', () => {
+  // Node's recursive mkdir never returns for a path under /proc; the output's directory is made
+  // with core/base/make-dir.ts, so the command ends with an error naming that directory.
+  it('-o under /proc: one error line naming the directory, exit 1', async () => {
+    const r = await cli([...base('/proc/suppack-no-such/u.iso'), rpms['hello-lib']!]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'suppack: error: /proc/suppack-no-such: cannot write output: no such file or directory\n' });
+  });
+});
+
 describe('suppack build-update -k UID (a key in the gpg keyring, as build-update takes it)', () => {
   it('looks the key up with gpg and signs with it', async () => {
     const iso = join(dir, 'signed.iso');

@@ -17,6 +17,7 @@ import { volumeIdSchema } from '../schemas/pack-members';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
 import { nToOne, Staging } from './staging';
+import { makeDir } from '../core';
 
 export interface RebuildIsoOptions {
   /** The installer ISO to start from: a path, relative to process.cwd() or absolute. Its BIOS and UEFI boot are kept. */
@@ -117,7 +118,7 @@ export function rebuildIso(options: RebuildIsoOptions): Transform {
       const outDir = join(await staging.workDir(), 'out');
       const output = join(outDir, name);
       try {
-        await mkdir(outDir, { recursive: true });
+        await makeDir(outDir);
         const result = await rebuild({ ...build, packs, output });
         for (const line of menuReportLines(result.menus)) log(line);
         for (const w of result.answerfileWarnings) process.stderr.write(`suppack: warning: ${w}\n`);

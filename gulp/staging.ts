@@ -12,6 +12,7 @@ import Vinyl from 'vinyl';
 import { isSuppackError } from '../core';
 import { writeContents } from './contents';
 import { PLUGIN_NAME, pluginError } from './errors';
+import { makeDir } from '../core';
 
 export interface Staged {
   /** Where the input was written for core to read. */
@@ -45,7 +46,7 @@ export class Staging {
     const dir = join(await this.workDir(), 'in', String(this.inputs.length));
     const staged = join(dir, basename(file.path));
     this.inputs.push({ staged, original: file.path });
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await writeContents(file, staged);
   }
 

@@ -19,6 +19,7 @@ import type { SigningSource } from '../core';
 import { dottedPath, parseWithSchema } from '../schemas/parse';
 import { pluginError } from './errors';
 import { nToOne, Staging } from './staging';
+import { makeDir } from '../core';
 
 /** The legacy pack metadata (schemas/legacy-pack.ts, build-supplemental-pack's flags) plus how the files come out. */
 export interface LegacySupplementalPackOptions extends LegacyPackInput {
@@ -74,7 +75,7 @@ export function supplementalPack(options: SupplementalPackOptions): Transform {
       sideFiles = [o.isoMd5!, o.metadataMd5, ...(o.tarball !== undefined ? [o.tarball] : [])];
     } else {
       const { pack, epoch, signing } = checked;
-      await mkdir(outDir, { recursive: true });
+      await makeDir(outDir);
       const files: UpdatePackFiles = {};
       for (const k of ['precheck', 'remove', 'key', 'groupfile'] as const) if (pack[k] !== undefined) files[k] = pack[k];
       const result = await buildUpdatePack({ pack, rpms, files, signing, output: outDir, epoch });

@@ -2,7 +2,8 @@
  * The layering of docs/ARCHITECTURE.md, checked on the sources: the core's layers import only
  * downwards (base ← formats ← xenserver ← products), the core imports neither Nx nor gulp, the
  * adapters reach the core only through its entry points (core/index.ts; the Nx plugin through
- * core/graph.ts), and no module imports itself through a loop.
+ * core/graph.ts), no module imports itself through a loop, and directories are made with
+ * core/base/make-dir.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -101,4 +102,9 @@ test('no import loop among the modules (type-only imports aside)', () => {
   };
   for (const f of graph.keys()) if (!state.has(f)) visit(f);
   expect(cycles).toEqual([]);
+});
+
+test("production code makes directories with core/base/make-dir.ts, never Node's recursive mkdir (which spins forever under /proc)", () => {
+  const bad = production.filter((f) => f !== 'core/base/make-dir.ts' && /mkdir(Sync)?\([^;]*recursive:\s*true/.test(readFileSync(join(ROOT, f), 'utf8')));
+  expect(bad).toEqual([]);
 });

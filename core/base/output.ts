@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { removeStaleTemps, tempSibling, writeSetJournal } from './temp-names';
+import { makeDir } from './make-dir';
 
 /** A temp file next to its destination: renamed into place by `commit`, removed by `discard`. */
 export interface AtomicOutput {
@@ -15,7 +16,7 @@ export interface AtomicOutput {
 export async function atomicOutput(dest: string): Promise<AtomicOutput> {
   const dir = dirname(dest);
   try {
-    await fsp.mkdir(dir, { recursive: true });
+    await makeDir(dir);
   } catch (e) {
     throw asOutputError(e, dir);
   }
@@ -77,7 +78,7 @@ export async function writeAllAtomically(
   try {
     for (const { dest, write } of outputs) {
       const dir = dirname(dest);
-      await fsp.mkdir(dir, { recursive: true }).catch((e) => {
+      await makeDir(dir).catch((e) => {
         throw asOutputError(e, dir);
       });
       await removeStaleTemps(dest);
@@ -104,6 +105,15 @@ export async function writeAllAtomically(
   }
 }
 
+/** Make an output directory (and its parents) with makeDir; a failure is "cannot write output", naming it. */
+export async function makeOutputDir(dir: string): Promise<void> {
+  try {
+    await makeDir(dir);
+  } catch (e) {
+    throw asOutputError(e, dir);
+  }
+}
+
 export function asOutputError(e: unknown, path: string): unknown {
   if (e instanceof SuppackError) return e;
   if (isNodeError(e) && typeof e.code === 'string') {
@@ -123,7 +133,7 @@ export async function replaceDir<T>(outDir: string, fill: (tmpDir: string) => Pr
   const tmp = tempSibling(outDir, 'tmp');
   const old = tempSibling(outDir, 'old');
   try {
-    await fsp.mkdir(tmp, { recursive: true });
+    await makeDir(tmp);
   } catch (e) {
     throw asOutputError(e, outDir);
   }

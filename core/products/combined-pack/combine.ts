@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError } from '../../base/errors';
-import { writeAllAtomically } from '../../base/output';
+import { makeOutputDir, writeAllAtomically } from '../../base/output';
 import { writeIso, type IsoEntry } from '../../formats/iso';
 import { REPOSITORY_LIST, encodeRepositoryList } from '../../xenserver/installer';
 import { isoMd5File } from '../../xenserver/legacy';
@@ -40,7 +40,7 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
     const iso = join(o.outDir, `${o.name}.iso`);
     const isoMd5 = join(o.outDir, `${o.name}.iso.md5`);
     let md5 = '';
-    await fsp.mkdir(o.outDir, { recursive: true });
+    await makeOutputDir(o.outDir);
     await writeAllAtomically([
       {
         dest: iso,

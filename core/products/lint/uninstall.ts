@@ -10,6 +10,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SuppackError } from '../../base/errors';
+import { makeDir } from '../../base/make-dir';
 
 /** What a check needs of this machine; why it cannot run, or undefined. */
 export function uninstallCheckUnavailable(): string | undefined {
@@ -59,11 +60,11 @@ async function addTools(root: string): Promise<void> {
     for (const lib of ldd.output.split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1])) if (lib !== undefined) copies.set(lib, lib);
   }
   for (const [dest, src] of copies) {
-    await mkdir(dirname(join(root, dest)), { recursive: true });
+    await makeDir(dirname(join(root, dest)));
     await copyFile(src, join(root, dest));
     await chmod(join(root, dest), 0o755);
   }
-  for (const d of ['tmp', 'var/tmp', 'var/lib/rpm', 'etc']) await mkdir(join(root, d), { recursive: true });
+  for (const d of ['tmp', 'var/tmp', 'var/lib/rpm', 'etc']) await makeDir(join(root, d));
 }
 
 /** Every non-directory path under `root`, as `/relative`, sorted. */

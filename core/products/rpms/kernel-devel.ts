@@ -30,6 +30,7 @@ import { rpmvercmp } from '../../formats/rpm/version';
 import { openRpmPayload } from '../../xenserver/installer/decompress';
 import { kernelRelease } from './render-spec';
 import type { Kernel, Manifest } from '../../../schemas/manifest';
+import { makeDir } from '../../base/make-dir';
 
 /** Subdirectory of build-rpms' work directory (dist/<project>/.rpmbuild) holding the extracted trees. */
 export const KERNELS_SUBDIR = 'kernels';
@@ -126,7 +127,7 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
   const ensureParent = async (rel: string) => {
     const parent = posix.dirname(rel) === '.' ? '' : posix.dirname(rel);
     if (madeDirs.has(parent)) return;
-    await fsp.mkdir(join(dest, parent), { recursive: true });
+    await makeDir(join(dest, parent));
     for (let p = parent; p !== '' && !madeDirs.has(p); p = posix.dirname(p) === '.' ? '' : posix.dirname(p)) madeDirs.add(p);
   };
 
@@ -159,7 +160,7 @@ async function extractEntries(chunks: AsyncIterable<Buffer>, dest: string, limit
     }
     const abs = join(dest, rel);
     if (type === S_IFDIR) {
-      await fsp.mkdir(abs, { recursive: true });
+      await makeDir(abs);
       for (let p = rel; p !== '' && !madeDirs.has(p); p = posix.dirname(p) === '.' ? '' : posix.dirname(p)) madeDirs.add(p);
       dirModes.set(rel, (e.mode & 0o777) | 0o700);
       return;
@@ -291,7 +292,7 @@ export async function prepareKernelTrees(manifest: Manifest, o: KernelTreesOptio
   }
   if (wanted.length === 0) return manifest;
   const kernels: Kernel[] = [];
-  await fsp.mkdir(base, { recursive: true });
+  await makeDir(base);
   for (const [i, k] of manifest.kernels.entries()) {
     if (k.develRpm === undefined) {
       kernels.push(k);

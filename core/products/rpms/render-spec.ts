@@ -82,6 +82,7 @@ import { statusReportFiles } from '../../xenserver/status-report';
 import { tarGzBytes, type TarInput } from '../../formats/tar';
 import { MANIFEST_FILE, type Kernel, type Manifest } from '../../../schemas/manifest';
 import { readInput } from '../../base/read-input';
+import { makeDir } from '../../base/make-dir';
 
 export { kernelBuildDir, kernelRelease };
 
@@ -315,7 +316,7 @@ export async function renderSpecs(o: { manifest: Manifest; projectDir: string; o
 
   await replaceDir(o.outDir, async (tmp) => {
     for (const f of files) {
-      if (f.path.includes('/')) await fsp.mkdir(join(tmp, f.path.slice(0, f.path.lastIndexOf('/'))), { recursive: true });
+      if (f.path.includes('/')) await makeDir(join(tmp, f.path.slice(0, f.path.lastIndexOf('/'))));
       await fsp.writeFile(join(tmp, f.path), f.contents);
     }
   });

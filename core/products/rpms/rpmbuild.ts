@@ -15,6 +15,7 @@ import { replaceDir } from '../../base/output';
 import { checkRpmsForHost } from '../../xenserver/host-check';
 import { hostRpmbuildMacros, RPM_4_11, targetHost, type HostRpm } from '../../xenserver/hosts';
 import { MANIFEST_FILE, type Manifest } from '../../../schemas/manifest';
+import { makeDir } from '../../base/make-dir';
 
 const NOT_FOUND = 'rpmbuild not found: install rpm (apt-get install rpm / dnf install rpm-build)';
 /** How many lines of rpmbuild's output a failure shows. */
@@ -108,7 +109,7 @@ export async function buildRpms(o: {
   // _topdir: BUILD, BUILDROOT, RPMS, SRPMS of rpmbuild, and SOURCES = source tarballs + extras.
   for (const sub of ['BUILD', 'BUILDROOT', 'RPMS', 'SRPMS', 'SOURCES']) await fsp.rm(join(o.workDir, sub), { recursive: true, force: true });
   const sourceDir = join(o.workDir, 'SOURCES');
-  await fsp.mkdir(sourceDir, { recursive: true });
+  await makeDir(sourceDir);
   await copyFiles(o.sourcesDir, sourceDir);
   await copyFiles(join(o.specsDir, EXTRAS_DIR), sourceDir);
 

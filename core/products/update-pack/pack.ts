@@ -8,7 +8,7 @@
 import { readInput } from '../../base/read-input';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SuppackError, describeError, withFile } from '../../base/errors';
 import { hashFileFrom } from '../../base/digest';
 import { encodeRpm, parseRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
@@ -27,7 +27,7 @@ import {
   updateRpmSpec,
 } from '../../xenserver/update/update-rpms';
 import { loadUpdateSigning, type SigningSource, type UpdateSigning } from '../../xenserver/update/signing';
-import { writeAllAtomically } from '../../base/output';
+import { makeOutputDir, writeAllAtomically } from '../../base/output';
 import { checkRpmsForHost, checkSigningKeyForHost } from '../../xenserver/host-check';
 import { HASH_ALGO, UPDATE_HOSTS } from '../../xenserver/hosts';
 import { removeStaleTemps, tempSibling } from '../../base/temp-names';
@@ -189,7 +189,7 @@ export interface UpdateIsoBuild {
 export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<string> {
   const stage = tempSibling(dest, 'stage');
   try {
-    await fsp.mkdir(stage, { recursive: true });
+    await makeOutputDir(stage);
     const time = o.signing ? signatureTime(o.signing.key, o.epoch) : o.epoch;
     const entries: IsoEntry[] = [];
     const addBuffer = (path: string, data: Buffer) =>
@@ -318,10 +318,11 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
     () => false,
   );
   const iso = isDir ? join(o.output, updateIsoName(o.pack, meta.version)) : o.output;
+  await makeOutputDir(dirname(iso)); // first, so that an error names it, not a temp directory in it
   await removeStaleTemps(iso);
   const work = tempSibling(iso, 'rpms');
   try {
-    await fsp.mkdir(work, { recursive: true });
+    await makeOutputDir(work);
     const generated: string[] = [];
     for (const g of meta.generated) {
       const path = join(work, g.fileName);

@@ -14,6 +14,7 @@ import type { CpioEntry } from '../../formats/rpm/cpio';
 import type { DriverRpm } from './driver-rpm';
 import type { InitrdFile } from './initrd';
 import { walkInitramfsFile } from './initramfs';
+import { makeDir } from '../../base/make-dir';
 
 export interface ModuleIndexes {
   /** Where /lib/modules really is in the ramdisk: `lib/modules` or `usr/lib/modules`. */
@@ -109,9 +110,9 @@ export async function regenerateModuleIndexes(image: string, imageName: string, 
     if (!prefixes.some((p) => `${path}/`.startsWith(p))) return;
     const dest = join(root, path);
     if (type === S_IFDIR) {
-      await fsp.mkdir(dest, { recursive: true });
+      await makeDir(dest);
     } else if (type === S_IFREG) {
-      await fsp.mkdir(join(dest, '..'), { recursive: true });
+      await makeDir(join(dest, '..'));
       await fsp.rm(dest, { recursive: true, force: true });
       const data = await e.buffer(MAX_FILE_BYTES);
       await fsp.writeFile(dest, data, { mode: (e.mode & 0o777) | 0o600 });
@@ -157,7 +158,7 @@ export async function regenerateModuleIndexes(image: string, imageName: string, 
       files.push({ path, data: f.data, mode: f.mode });
       placed.at(-1)!.push(path);
       if (path.startsWith(`${modulesDir}/`)) {
-        await fsp.mkdir(join(root, path, '..'), { recursive: true });
+        await makeDir(join(root, path, '..'));
         await fsp.writeFile(join(root, path), f.data);
       }
     }
