@@ -1,6 +1,6 @@
 /**
  * Computing the project graph loads the plugin alone: `suppack/plugin` pulls in the schemas and
- * core/graph.ts and the five small modules behind it (errors, the manifest reader, the stage directories, the stage descriptors, member resolution), never the pipelines (ISO, RPM, installer code) or @nx/devkit before
+ * core/graph.ts and the six small modules behind it (errors, opening an input, the manifest reader, the stage directories, the stage descriptors, member resolution), never the pipelines (ISO, RPM, installer code) or @nx/devkit before
  * Nx calls it. Checked on the build (dist/), as Nx loads it.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ test('suppack/plugin loads no pipeline code and no @nx/devkit', () => {
   const ours = loaded.filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1));
   expect(ours.filter((p) => p.startsWith('core/')).sort()).toEqual([
     'core/base/errors.js',
+    'core/base/open-input.js',
     'core/graph.js',
     'core/products/layout.js',
     'core/products/manifest-file.js',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openInputSync } from './open-input';
 
 export interface FileDigests {
   size: number;
@@ -24,7 +25,7 @@ export async function hashFile(path: string, algorithms: readonly string[] = ['m
  */
 export function hashFileFrom(path: string, from: number, streams: ReadonlyArray<{ algorithm: string; prefix?: Buffer }>): { size: number; hex: string[] } {
   const hashes = streams.map((s) => createHash(s.algorithm).update(s.prefix ?? Buffer.alloc(0)));
-  const fd = openSync(path, 'r');
+  const fd = openInputSync(path);
   let at = from;
   try {
     const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(fstatSync(fd).size - from, 1)));

@@ -88,6 +88,8 @@ export function describeNodeError(e: NodeJS.ErrnoException): string {
       return 'a path component is not a directory';
     case 'ENOSPC':
       return 'no space left on device';
+    case 'ENOTREG': // core/base/open-input.ts: a FIFO, a device or a socket
+      return e.message;
     default:
       return `${e.code}: ${e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`;
   }

@@ -3,8 +3,8 @@
  * (as the user gave it), the field that named it, and what went wrong, e.g.
  * `keys/acme.asc: cannot read the public key: no such file or directory`.
  */
-import { promises as fsp } from 'node:fs';
 import { SuppackError, describeError, isNodeError } from './errors';
+import { readInputFile } from './open-input';
 
 export interface ReadInputWhere {
   /** The file as errors name it (default `path`). */
@@ -19,7 +19,7 @@ export interface ReadInputWhere {
 
 export async function readInput(path: string, where: ReadInputWhere = {}): Promise<Buffer> {
   try {
-    return await fsp.readFile(path);
+    return await readInputFile(path);
   } catch (e) {
     const missing = where.missing !== undefined && isNodeError(e) && e.code === 'ENOENT';
     const what = missing ? where.missing! : `cannot read ${where.what === undefined ? 'it' : `the ${where.what}`}: ${describeError(e)}`;

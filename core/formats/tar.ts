@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { SuppackError, describeNodeError, isNodeError } from '../base/errors';
 import { writeAtomically } from '../base/output';
+import { openInput } from '../base/open-input';
 
 export interface TarEntry {
   type?: 'file';
@@ -242,7 +243,7 @@ async function* tarChunks(entries: PreparedEntry[], epoch: number): AsyncGenerat
     written += TAR_BLOCK;
     if (e.typeflag === '0' && typeof e.source === 'string') {
       let got = 0;
-      for await (const chunk of createReadStream(e.source) as AsyncIterable<Buffer>) {
+      for await (const chunk of (await openInput(e.source)).createReadStream() as AsyncIterable<Buffer>) {
         got += chunk.length;
         if (got > e.size) break;
         yield chunk;

@@ -5,13 +5,13 @@
  * `packs/acme/suppack.json: line 4, column 16: pack.version: expected a string such as "1.0", got the number 1`.
  * It loads no pipeline code (the plugin reads manifests while Nx computes the graph).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SuppackError, describeError } from '../base/errors';
 import { jsonPosition } from '../../schemas/json-positions';
 import { manifestSchema, projectManifestSchema, type Manifest, type ProjectManifest } from '../../schemas/manifest';
 import { dottedPath, parseWithSchema, type Locator } from '../../schemas/parse';
 import type { z } from 'zod';
+import { readInputFile } from '../base/open-input';
 
 /** Parse and validate the text of a pack project's manifest; `file` is the name used in errors. */
 export function parseManifestText(text: string, file: string): Manifest {
@@ -47,7 +47,7 @@ export async function readProjectManifest(workspaceRoot: string, file: string): 
 
 async function readText(workspaceRoot: string, file: string): Promise<string> {
   try {
-    return await readFile(join(workspaceRoot, file), 'utf8');
+    return (await readInputFile(join(workspaceRoot, file))).toString('utf8');
   } catch (e) {
     throw new SuppackError(`cannot read the manifest: ${describeError(e)}`, { file });
   }

@@ -4,7 +4,7 @@
  * (core/products/layout.ts). No Nx here: the executors (executors/project.ts) give the workspace
  * root and project roots they get from Nx; tests and other adapters can give their own.
  */
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { SuppackError, describeError } from '../base/errors';
 import { parseProjectManifestText } from './manifest-file';
@@ -12,6 +12,7 @@ import { stageDirs, type StageDirs } from './layout';
 import { MANIFEST_FILE, type ProjectKind, type ProjectManifest } from '../../schemas/manifest';
 import { isIsoPath } from '../../schemas/pack-members';
 import { resolveMembers, type MemberProject } from './members';
+import { readInputFile } from '../base/open-input';
 
 export interface ProjectOf<M extends ProjectManifest> {
   /** Absolute workspace root. */
@@ -36,7 +37,7 @@ export async function readProjectAt(workspaceRoot: string, root: string): Promis
   const manifestFile = posix.join(projectRoot || '.', MANIFEST_FILE);
   let text: string;
   try {
-    text = await fsp.readFile(join(projectDir, MANIFEST_FILE), 'utf8');
+    text = (await readInputFile(join(projectDir, MANIFEST_FILE))).toString('utf8');
   } catch (e) {
     throw new SuppackError(describeError(e), { file: manifestFile });
   }

@@ -33,6 +33,7 @@ import {
   joinSymlinkComponents,
   u733,
 } from './decode';
+import { openInput } from '../../base/open-input';
 
 export interface IsoDirent {
   /** POSIX path from the root, no leading slash, e.g. 'packages/foo.rpm' ('' for the root). */
@@ -120,7 +121,7 @@ const RR_ER_IDS = new Set(['RRIP_1991A', 'IEEE_P1282', 'IEEE_1282']);
 export async function openIso(path: string, options: OpenIsoOptions = {}): Promise<IsoImage> {
   const limits = { ...DEFAULT_ISO_LIMITS, ...options.limits };
   return withFileAsync(path, async () => {
-    const fh = await fsp.open(path, 'r');
+    const fh = await openInput(path);
     try {
       const size = (await fh.stat()).size;
       const src = new Source(fh, size, path);

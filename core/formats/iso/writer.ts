@@ -5,13 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { md5LanesSupported } from '../../base/md5-lanes';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
 import { type FileDigests, type IsoDigest, type IsoEntry, type IsoOptions, isDeferred, isFilePart } from './tree';
+import { openInput, openInputSync } from '../../base/open-input';
 
 export { planIso, PAD_BLOCKS } from './layout';
 export type { IsoPlan, PlannedFile } from './layout';
@@ -227,7 +228,7 @@ interface OpenFile {
 
 const syncFileIo = {
   open(path: string): OpenFile {
-    const fd = openSync(path, 'r');
+    const fd = openInputSync(path);
     return {
       stat: () => fstatSync(fd),
       read: (buf, off, len, pos) => readSync(fd, buf, off, len, pos),
@@ -238,7 +239,7 @@ const syncFileIo = {
 
 const asyncFileIo = {
   async open(path: string): Promise<OpenFile> {
-    const fh = await fsp.open(path, 'r');
+    const fh = await openInput(path);
     return {
       stat: () => fh.stat(),
       read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead,

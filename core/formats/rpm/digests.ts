@@ -13,7 +13,7 @@
  * the SHA1/SHA256 + PAYLOADDIGEST pair has nothing vouching for its payload and is refused too.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { SuppackError, withFile } from '../../base/errors';
 import { decodeHeader, HEADER_INTRO_SIZE, INDEX_ENTRY_SIZE, type RpmHeader } from './header';
 import { decodeIndexEntry, INTRO } from './index-entry';
@@ -21,6 +21,7 @@ import { LEAD_SIZE } from './lead';
 import { type RpmHeaders, parseRpm, rpmHeadersLength } from './read';
 import { REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 import type { RpmInfo } from './types';
+import { openInputSync } from '../../base/open-input';
 
 /** PGPHASHALGO_* ids (RFC 4880 9.4) as rpm stores them in PAYLOADDIGESTALGO. */
 const HASH_ALGOS: Readonly<Record<number, string>> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
@@ -221,7 +222,7 @@ function corrupt(path: string, field: string, what: string, expected: string, go
 export async function readCheckedRpm(path: string, algorithms: readonly string[] = []): Promise<CheckedRpm> {
   // Synchronous reads: see readRpmHead (read.ts) for why, and the hashing is synchronous anyway.
   return withFile(path, () => {
-    const fd = openSync(path, 'r');
+    const fd = openInputSync(path);
     try {
       const size = fstatSync(fd).size;
       const check = new RpmStreamCheck(path, size, algorithms);

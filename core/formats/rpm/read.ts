@@ -2,12 +2,13 @@
  * Reads an RPM's lead, signature header and main header into an RpmInfo (docs/formats/containers.md §4).
  * The payload is never read here: see payload.ts.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { SuppackError, withFile } from '../../base/errors';
 import { decodeHeader, decodeHeaderIntro, HEADER_INTRO_SIZE, type HeaderKind, type RpmHeader } from './header';
 import { checkLead, LEAD_SIZE } from './lead';
 import { SIG_TAG, TAG, describeTag } from './tags';
 import type { RpmDependency, RpmFile, RpmInfo } from './types';
+import { openInputSync } from '../../base/open-input';
 
 /**
  * How many leading bytes of the file `parseRpm` needs, judged from the first `buf.length` bytes.
@@ -45,7 +46,7 @@ export interface RpmHeaders {
  */
 export function readRpmHead(path: string): RpmHead {
   return withFile(path, () => {
-    const fd = openSync(path, 'r');
+    const fd = openInputSync(path);
     try {
       const fileSize = fstatSync(fd).size;
       let buf: Buffer = Buffer.alloc(0);

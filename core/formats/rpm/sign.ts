@@ -19,6 +19,7 @@ import { encodeHeader, padTo8, type HeaderInput } from './header-write';
 import { LEAD_SIZE } from './lead';
 import { readRpm } from './read';
 import { REGION_TAG, SIG_TAG } from './tags';
+import { openInput } from '../../base/open-input';
 
 /** One signature-header entry as raw data-store bytes, so tags of any type are carried over unchanged. */
 type RawEntry = HeaderInput & { raw: Buffer };
@@ -89,7 +90,7 @@ export async function signRpm(input: string, output: string, key: SigningKey, ti
 }
 
 async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
+  const fh = await openInput(path);
   try {
     const buf = Buffer.alloc(length);
     let filled = 0;

@@ -28,6 +28,7 @@ import {
 import type { InjectedDriver } from '../../xenserver/installer/drivers';
 import { openPackSources } from '../../xenserver/pack-sources';
 import type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './types';
+import { openInput, specialFileKind } from '../../base/open-input';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -45,7 +46,7 @@ async function includeEntries(spec: IncludeSpec, index: number): Promise<IsoEntr
     throw new SuppackError(`expected a relative path inside the ISO, got ${JSON.stringify(spec.to)}`, { field: `${field}.to` });
   }
   if (st.isFile()) return [{ path: to, kind: 'file', size: st.size, source: spec.from, mode: st.mode & 0o777 }];
-  if (!st.isDirectory()) throw new SuppackError('expected a regular file or a directory', { file: spec.from, field });
+  if (!st.isDirectory()) throw new SuppackError(`is ${specialFileKind(st)}, expected a regular file or a directory`, { file: spec.from, field });
   const out: IsoEntry[] = [{ path: to, kind: 'dir' }];
   const walk = async (dir: string): Promise<void> => {
     const ents = (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -60,6 +61,10 @@ async function includeEntries(spec: IncludeSpec, index: number): Promise<IsoEntr
       } else if (d.isFile()) {
         const s = await fsp.stat(abs);
         out.push({ path: rel, kind: 'file', size: s.size, source: abs, mode: s.mode & 0o777 });
+      } else {
+        // a FIFO, a device or a socket: an ISO holds none, and leaving it out would be a silent change
+        const kind = specialFileKind(await fsp.lstat(abs));
+        throw new SuppackError(`is ${kind}, expected a regular file, a directory or a symbolic link`, { file: abs, field });
       }
     }
   };
@@ -116,7 +121,7 @@ async function firstBytes(isoPath: string, iso: IsoImage, file: IsoDirent, n: nu
   const first = file.extents[0];
   if (!first) return Buffer.alloc(0);
   const buf = Buffer.alloc(Math.min(n, first.length));
-  const fh = await fsp.open(isoPath, 'r');
+  const fh = await openInput(isoPath);
   try {
     await fh.read(buf, 0, buf.length, first.lba * iso.volume.blockSize);
   } finally {

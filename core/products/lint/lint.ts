@@ -15,6 +15,7 @@ import { readRpmPayloadStream, SUPPORTED_PAYLOAD_COMPRESSORS, type CpioEntry } f
 import { parseRpm, rpmHeadersLength } from '../../formats/rpm/read';
 import { failingFindings, formatFinding, type Finding, type LintReport } from './findings';
 import { DOM0_MEMORY_MIB, RULES, type LintPack, type LintRpm } from './rules';
+import { openInput } from '../../base/open-input';
 
 const MODULE_FILE = /\.ko$/;
 const VERMAGIC = Buffer.from('vermagic=', 'latin1');
@@ -63,8 +64,9 @@ export function checkIgnore(ignore: unknown, where: { file?: string; field?: str
 
 /** An RPM file's headers, host facts and (when it has modules) their vermagics, in one read. */
 export async function readLintRpm(path: string): Promise<LintRpm> {
-  const { size } = await withFileAsync(path, () => stat(path));
-  return readLintRpmStream(createReadStream(path, { highWaterMark: 256 * 1024 }), size, path);
+  const fh = await withFileAsync(path, () => openInput(path));
+  const { size } = await fh.stat();
+  return readLintRpmStream(fh.createReadStream({ highWaterMark: 256 * 1024 }), size, path);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   encodeLocalHeader,
   type ZipEntryHeader,
 } from '../../formats/zip';
+import { openInput } from '../../base/open-input';
 
 export interface ZipSource {
   /** POSIX path inside the archive. */
@@ -65,7 +66,7 @@ export async function writeZip(entries: ZipSource[], dest: string, epoch: number
         // Stream: input → (crc, size) → raw deflate → file at `pos`.
         await pipeline(
           async function* () {
-            for await (const chunk of createReadStream(entry.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+            for await (const chunk of (await openInput(entry.path)).createReadStream({ highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
               header.crc32 = crc32(chunk, header.crc32);
               header.size += chunk.length;
               yield chunk;

@@ -4,10 +4,10 @@
  * image at its start (core/formats/iso/append/placement.ts). Only the image's two ends are read: at the
  * end, a few KiB, then as far back as the gzip trailer there says a member can reach.
  */
-import { promises as fsp } from 'node:fs';
 import type { IsoImage } from '../../formats/iso';
 import { appendedMemberSpan, findAppendedMember, findLeadingMember } from './initrd';
 import { decodeXmlBytes } from '../../formats/xml/encoding';
+import { openInput } from '../../base/open-input';
 
 /** The most of install.img's end, and of its start, read when looking for members. */
 const TAIL_BYTES = 16 << 20;
@@ -29,7 +29,7 @@ export async function injectedAnswerfile(iso: IsoImage, isoPath: string, install
   const first = img?.extents[0];
   const last = img?.extents.at(-1);
   if (!img || !first || !last || img.size === 0) return null;
-  const fh = await fsp.open(isoPath, 'r');
+  const fh = await openInput(isoPath);
   const at = last.lba * iso.volume.blockSize;
   const read = async (from: number, to: number): Promise<Buffer> => {
     const buf = Buffer.alloc(to - from);

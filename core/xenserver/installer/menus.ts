@@ -3,12 +3,12 @@
  * EFI/<vendor>/grub*.cfg on the ISO, and every isolinux/syslinux/grub menu inside the FAT images
  * that El Torito boots (boot/efiboot.img and any other image the boot catalog points at).
  */
-import { promises as fsp } from 'node:fs';
 import { openFat, type FatImage } from '../../formats/fat';
 import type { IsoImage } from '../../formats/iso';
 import { catalogEntries } from '../../formats/iso/eltorito';
 import { menuSyntaxOf, parseBootMenu, type BootMenu } from './boot-menu';
 import type { InstallerLayout } from './layout';
+import { openInput } from '../../base/open-input';
 
 const MAX_MENU_BYTES = 1 << 20;
 const MAX_FAT_IMAGE_BYTES = 64 << 20;
@@ -64,7 +64,7 @@ async function fatBootImages(iso: IsoImage, isoPath: string, known: string | und
   const lba = iso.volume.bootCatalogLba;
   if (lba !== undefined) {
     const catalog = Buffer.alloc(iso.volume.blockSize);
-    const fh = await fsp.open(isoPath, 'r');
+    const fh = await openInput(isoPath);
     try {
       await fh.read(catalog, 0, catalog.length, lba * iso.volume.blockSize);
     } finally {

@@ -6,11 +6,11 @@
  * ISO is always signed by the key its inputs name.
  */
 import { readInput } from '../../base/read-input';
-import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError, describeError } from '../../base/errors';
 import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../../formats/openpgp';
 import { exportGpgSecretKey } from './gpg-export';
+import { readInputFile as readRegularFile } from '../../base/open-input';
 
 /**
  * The secret key itself (ASCII armored, or base64 of a binary or armored export, as CI secret
@@ -90,7 +90,7 @@ async function secretKeyFromEnv(env: NodeJS.ProcessEnv, publicKeyFile: string): 
   }
   const inline = `$${SIGNING_KEY_ENV}`;
   if (value.trimStart().startsWith('-----BEGIN PGP')) return { secret: Buffer.from(value, 'utf8'), from: inline };
-  const asPath = await fsp.readFile(value).then(
+  const asPath = await readRegularFile(value).then(
     (data) => ({ data }),
     // Only the error code: a Node message may quote the path, that is the value.
     (e: unknown) => ({ error: isNodeError(e) && SAFE_CODES.has(String(e.code)) ? describeNodeError(e) : 'cannot read it' }),
@@ -108,7 +108,7 @@ async function secretKeyFromEnv(env: NodeJS.ProcessEnv, publicKeyFile: string): 
  * base64 of a binary OpenPGP secret key (first packet: Secret-Key, tag 5, RFC 4880 4.2) or of an
  * armored one; undefined for anything else.
  */
-const SAFE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR']);
+const SAFE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENOTREG']);
 
 function base64Key(value: string): Buffer | undefined {
   const text = value.replace(/\s+/g, '');

@@ -23,6 +23,8 @@ import type { IsoWritten } from '../writer';
 
 export type { AppendChanges, AppendOptions, FileExtension } from './types';
 import type { AppendChanges, AppendOptions } from './types';
+import { checkInputFile } from '../../../base/open-input';
+import { withFileAsync } from '../../../base/errors';
 
 /** An appended session being made: the copy of the input runs while the changes are prepared. */
 export interface AppendSession {
@@ -38,6 +40,8 @@ export interface AppendSession {
  * it starts now, so that the caller can prepare the changes (and load what it needs) meanwhile.
  */
 export async function beginAppendSession(input: string, output: string): Promise<AppendSession> {
+  // cp would wait for a FIFO's writer or copy /dev/zero without end: only a regular file is copied
+  await withFileAsync(input, () => checkInputFile(input));
   const out = await atomicOutput(output);
   const copy = startCopy(input, out.tmp);
   let ended = false;

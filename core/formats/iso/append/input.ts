@@ -8,6 +8,7 @@ import { FIRST_DESCRIPTOR_LBA, SECTOR_SIZE, hasDescriptorId } from '../decode';
 import { type CatalogEntryRef, bootRecordCatalogLba, catalogEntries } from '../eltorito';
 import { SECTOR, decodeGptEntries, decodeGptHeader, decodeMbr } from '../hybrid';
 import { type IsoDirent, type IsoVolume, openIso } from '../reader';
+import { openInput } from '../../../base/open-input';
 
 const SYSTEM_AREA_BYTES = 16 * SECTOR_SIZE;
 const MAX_DESCRIPTORS = 64;
@@ -107,7 +108,7 @@ export async function readOldImage(path: string): Promise<OldImage> {
     const entries = img.entries();
     const volume = img.volume;
     return await withFileAsync(path, async () => {
-      const fh = await fsp.open(path, 'r');
+      const fh = await openInput(path);
       try {
         const size = (await fh.stat()).size;
         if (size % SECTOR_SIZE !== 0) {

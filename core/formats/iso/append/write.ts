@@ -18,6 +18,7 @@ import { ImageSink } from '../sink';
 import { type IsoEntry, type PlacedEntry, isDeferred, isFilePart, validateOptions } from '../tree';
 import { type IsoWritten, writeFileData } from '../writer';
 import type { AppendChanges, AppendOptions, FileExtension } from './types';
+import { readInputFile } from '../../../base/open-input';
 
 /** How often the progress of the kernel copy is looked at. */
 const COPY_POLL_MS = 250;
@@ -270,8 +271,8 @@ function withBootInfoTable(e: SessionEntry, moved: readonly MovedBoot[]): Sessio
   if (!m || e.kind !== 'file' || 'extent' in e) return e;
   const source = e.source;
   const read = async (): Promise<Buffer> => {
-    if (typeof source === 'string') return fsp.readFile(source);
-    if (isFilePart(source)) return Buffer.concat([source.prefix, (await fsp.readFile(source.path)).subarray(source.from)]);
+    if (typeof source === 'string') return readInputFile(source);
+    if (isFilePart(source)) return Buffer.concat([source.prefix, (await readInputFile(source.path)).subarray(source.from)]);
     if (isDeferred(source)) throw new Error('an appended session has no deferred files');
     const parts: Buffer[] = [];
     for await (const c of source()) parts.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array));
