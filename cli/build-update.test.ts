@@ -136,6 +136,22 @@ describe('suppack build-update -k UID (a key in the gpg keyring, as build-update
     }
   });
 
+  // The Nx targets and gulp take no key option: SUPPACK_SIGNING_KEY_ID names a key in the keyring.
+  it('SUPPACK_SIGNING_KEY_ID does what -k UID does, for the Nx targets and gulp; an unknown id names the variable', async () => {
+    const iso = join(dir, 'env-uid.iso');
+    const env = { GNUPGHOME: home, SUPPACK_SIGNING_KEY_ID: UID, SUPPACK_SIGNING_PASSPHRASE_FILE: pass };
+    const r = await cli([...base(iso), '--keyfile', pub, rpms['hello-lib']!], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const x = extract(iso, 'env-uid');
+    expect(gpgVerify(readFileSync(pub), readFileSync(join(x, 'update.xml.asc')), readFileSync(join(x, 'update.xml'))).status).toBe(0);
+    const none = await cli([...base(join(dir, 'env-none.iso')), '--keyfile', pub, rpms['hello-lib']!], { ...env, SUPPACK_SIGNING_KEY_ID: 'nobody@example.invalid' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^suppack: error: \$SUPPACK_SIGNING_KEY_ID: gpg exported no secret key for "nobody@example.invalid"/);
+    const both = await cli([...base(join(dir, 'env-both.iso')), '--keyfile', pub, rpms['hello-lib']!], { ...env, SUPPACK_SIGNING_KEY: pub });
+    expect(both).toEqual({ code: 1, stdout: '', stderr: `suppack: error: ${pub}: both SUPPACK_SIGNING_KEY and SUPPACK_SIGNING_KEY_ID are set: set one of them\n` });
+  });
+
   it('says so when gpg is not installed', async () => {
     const empty = join(dir, 'no-bin');
     mkdirSync(empty, { recursive: true });

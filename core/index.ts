@@ -48,6 +48,6 @@ export type { RpmInfo } from './formats/rpm';
 export { targetHost, targetPlatform } from './xenserver/hosts';
 export { rpmHostFacts } from './xenserver/host-check';
 export type { RpmHostSummary } from './xenserver/host-check';
-export { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from './xenserver/update/signing';
+export { SIGNING_KEY_ENV, SIGNING_KEY_ID_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from './xenserver/update/signing';
 export type { SigningSource } from './xenserver/update/signing';
 export { redactAnswerfile } from './xenserver/installer/answerfile-redact';

@@ -111,7 +111,7 @@ export const updatePackSchema = z
     key: path('the public key file')
       .optional()
       .describe(
-        'Public key file (ASCII armored), published as RPM-GPG-KEY-... Its basename becomes update.xml key=; giving it turns signing on, with the secret key from SUPPACK_SIGNING_KEY. build-update: --keyfile.',
+        'Public key file (ASCII armored), published as RPM-GPG-KEY-... Its basename becomes update.xml key=; giving it turns signing on, with the secret key from SUPPACK_SIGNING_KEY (or the key in the gpg keyring that SUPPACK_SIGNING_KEY_ID names). build-update: --keyfile.',
       )
       .register(cliFlags, {
         flag: 'keyfile',

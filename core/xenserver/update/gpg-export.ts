@@ -14,14 +14,17 @@ export interface GpgExportOptions {
   env?: NodeJS.ProcessEnv;
   /** The gpg binary (default `gpg` on PATH). */
   gpg?: string;
+  /** Where the user id came from, for messages (default the CLI's flag, -k/--key). */
+  field?: string;
 }
 
 /** The flag the user gave, for messages. */
 const FLAG = '-k/--key';
 
 export async function exportGpgSecretKey(uid: string, o: GpgExportOptions = {}): Promise<Buffer> {
+  const field = o.field ?? FLAG;
   if (uid.trim() === '' || /[\0\r\n]/.test(uid)) {
-    throw new SuppackError(`expected a gpg user id, key id or fingerprint, or a secret key file, got ${JSON.stringify(uid)}`, { field: FLAG });
+    throw new SuppackError(`expected a gpg user id, key id or fingerprint, or a secret key file, got ${JSON.stringify(uid)}`, { field });
   }
   const args = ['--batch', '--no-tty', '--armor', '--pinentry-mode', 'loopback'];
   if (o.passphrase !== undefined) args.push('--passphrase-fd', '0');
@@ -40,7 +43,7 @@ export async function exportGpgSecretKey(uid: string, o: GpgExportOptions = {}):
   if (missing) {
     throw new SuppackError(
       `${JSON.stringify(uid)} is not a file, and gpg is not installed to look it up as a key's user id: install GnuPG 2.1+, or pass the secret key file (gpg --export-secret-keys --armor ${JSON.stringify(uid)} > key.asc)`,
-      { field: FLAG },
+      { field },
     );
   }
   if (code !== 0 || !stdout.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----')) {
@@ -55,7 +58,7 @@ export async function exportGpgSecretKey(uid: string, o: GpgExportOptions = {}):
         ? ': the key is protected, give its passphrase (--passphrase-file or the environment)'
         : ': wrong passphrase?'
       : ` (keyring: ${o.env?.GNUPGHOME ?? process.env.GNUPGHOME ?? '~/.gnupg'})`;
-    throw new SuppackError(`gpg exported no secret key for ${JSON.stringify(uid)}${why ? ` (${why})` : ''}${hint}`, { field: FLAG });
+    throw new SuppackError(`gpg exported no secret key for ${JSON.stringify(uid)}${why ? ` (${why})` : ''}${hint}`, { field });
   }
   return stdout;
 }

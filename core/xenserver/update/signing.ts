@@ -17,11 +17,16 @@ import { readInputFile as readRegularFile } from '../../base/open-input';
  * stores keep it), or the path of a file holding it (armored or binary). Never shown in a message.
  */
 export const SIGNING_KEY_ENV = 'SUPPACK_SIGNING_KEY';
+/**
+ * A gpg user id, key id or fingerprint: the key is exported from the gpg keyring (GNUPGHOME), as
+ * build-update's `-k UID` does, for the Nx targets and gulp, which take no key option.
+ */
+export const SIGNING_KEY_ID_ENV = 'SUPPACK_SIGNING_KEY_ID';
 export const SIGNING_PASSPHRASE_ENV = 'SUPPACK_SIGNING_PASSPHRASE';
 export const SIGNING_PASSPHRASE_FILE_ENV = 'SUPPACK_SIGNING_PASSPHRASE_FILE';
 
 export interface SigningSource {
-  /** Secret key file (the CLI's --key naming a file); else keyUid; else SUPPACK_SIGNING_KEY. */
+  /** Secret key file (the CLI's --key naming a file); else keyUid; else SUPPACK_SIGNING_KEY or SUPPACK_SIGNING_KEY_ID. */
   keyFile?: string;
   /** A gpg user id, key id or fingerprint (build-update's --key UID): exported from the gpg keyring. */
   keyUid?: string;
@@ -42,6 +47,10 @@ function readInputFile(path: string, what: string): Promise<Buffer> {
   return readInput(path, { what });
 }
 
+function nonEmpty(v: string | undefined): boolean {
+  return v !== undefined && v.trim() !== '';
+}
+
 /** The passphrase without its final line break (as `gpg --passphrase-file` reads it). */
 function firstLine(b: Buffer): string {
   return b.toString('utf8').replace(/\r?\n$/, '');
@@ -51,6 +60,14 @@ function firstLine(b: Buffer): string {
 export async function loadUpdateSigning(publicKeyFile: string, source: SigningSource = {}): Promise<UpdateSigning> {
   const env = source.env ?? process.env;
   const publicKey = await readInputFile(publicKeyFile, 'public key file');
+  let uidField: string | undefined;
+  if (source.keyFile === undefined && source.keyUid === undefined && nonEmpty(env[SIGNING_KEY_ID_ENV])) {
+    if (nonEmpty(env[SIGNING_KEY_ENV])) {
+      throw new SuppackError(`both ${SIGNING_KEY_ENV} and ${SIGNING_KEY_ID_ENV} are set: set one of them`, { file: publicKeyFile });
+    }
+    source = { ...source, keyUid: env[SIGNING_KEY_ID_ENV]!.trim() };
+    uidField = `$${SIGNING_KEY_ID_ENV}`;
+  }
   // The passphrase first: gpg needs it to export a key named by user id.
   const pass = source.noPassphrase ? undefined : await passphraseOf(source, env);
   const { secret, from } =
@@ -58,7 +75,7 @@ export async function loadUpdateSigning(publicKeyFile: string, source: SigningSo
       ? { secret: await readInputFile(source.keyFile, 'secret key file'), from: source.keyFile }
       : source.keyUid !== undefined
         ? {
-            secret: await exportGpgSecretKey(source.keyUid, { env, ...(pass !== undefined ? { passphrase: pass.value } : {}) }),
+            secret: await exportGpgSecretKey(source.keyUid, { env, ...(pass !== undefined ? { passphrase: pass.value } : {}), ...(uidField !== undefined ? { field: uidField } : {}) }),
             from: `gpg --export-secret-keys ${JSON.stringify(source.keyUid)}`,
           }
         : await secretKeyFromEnv(env, publicKeyFile);
@@ -84,7 +101,7 @@ async function secretKeyFromEnv(env: NodeJS.ProcessEnv, publicKeyFile: string): 
   const value = env[SIGNING_KEY_ENV];
   if (value === undefined || value.trim() === '') {
     throw new SuppackError(
-      `signing is on (a public key file is given) but no secret key: set ${SIGNING_KEY_ENV} to the armored (or base64) secret key or to the path of a file holding it (gpg --export-secret-keys --armor KEYID)`,
+      `signing is on (a public key file is given) but no secret key: set ${SIGNING_KEY_ENV} to the armored (or base64) secret key or to the path of a file holding it (gpg --export-secret-keys --armor KEYID), or ${SIGNING_KEY_ID_ENV} to a key in the gpg keyring`,
       { file: publicKeyFile },
     );
   }
