@@ -5,7 +5,6 @@
  * installer ISO and the other inputs are options (paths), not stream files: the stream carries
  * only the packs, and may be empty when the options add something.
  */
-import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Transform } from 'node:stream';
 import { z } from 'zod';

@@ -3,7 +3,7 @@
  * temp directory under os.tmpdir() for core to read, core's errors renamed from the staged paths
  * to the user's files, outputs made as vinyl files, and the temp directory removed.
  */
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';

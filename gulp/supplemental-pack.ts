@@ -6,7 +6,6 @@
  *    key (the secret key comes from `signing.keyFile`, from the gpg keyring with `signing.keyUid`
  *    (build-update's --key), or SUPPACK_SIGNING_KEY, never inline).
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { isSuppackError, SuppackError } from '../core';

@@ -5,7 +5,7 @@
  * through gzip with a fixed header (mtime 0, OS byte 3 = Unix), so the same inputs give the same
  * bytes on every machine. `directoryEntries` turns a directory tree into entries under a prefix.
  */
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

@@ -7,8 +7,6 @@ import { basename } from 'node:path';
 import { lintIgnoreSchema, type LintRuleId } from '../../../schemas/lint';
 import { parseWithSchema } from '../../../schemas/parse';
 import { allProblems, SuppackError, withFile, withFileAsync } from '../../base/errors';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { rpmHostFacts } from '../../xenserver/host-check';
 import { readRpmPayloadStream, SUPPORTED_PAYLOAD_COMPRESSORS, type CpioEntry } from '../../formats/rpm/payload';

@@ -3,7 +3,7 @@
  * `<label>.iso.md5`, `<label>.metadata.md5` and `sources/<tarballs>`. Deterministic: entries
  * sorted by name, every time the epoch's MS-DOS time, mode 0644, raw deflate, no extra fields.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zconst, crc32, createDeflateRaw } from 'node:zlib';

@@ -74,7 +74,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
+import { SuppackError } from '../../base/errors';
 import { kernelBuildDir, kernelRelease } from '../layout';
 import { replaceDir } from '../../base/output';
 import { DEFAULT_EPOCH } from '../../base/time';

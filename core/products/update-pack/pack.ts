@@ -9,7 +9,7 @@ import { readInput } from '../../base/read-input';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
-import { SuppackError, describeError, withFile } from '../../base/errors';
+import { SuppackError, withFile } from '../../base/errors';
 import { hashFileFrom } from '../../base/digest';
 import { encodeRpm, parseRpm, readPackRpms, type RpmInfo, type RpmSpecInput } from '../../formats/rpm';
 import { signedRpm } from '../../formats/rpm/sign';

@@ -7,7 +7,7 @@
  */
 import { readInput } from '../../base/read-input';
 import { basename } from 'node:path';
-import { SuppackError, describeNodeError, isNodeError, describeError } from '../../base/errors';
+import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { readPublicKeyFingerprints, readSigningKey, type SigningKey } from '../../formats/openpgp';
 import { exportGpgSecretKey } from './gpg-export';
 import { readInputFile as readRegularFile } from '../../base/open-input';
