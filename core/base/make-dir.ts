@@ -2,8 +2,8 @@
  * `mkdir -p` that always ends. Node's own (`mkdir(dir, { recursive: true })`, Node 20 and 22)
  * never returns for a path under /proc: procfs answers ENOENT for a new child of a directory that
  * exists, and Node then makes the parent (EEXIST, taken as done) and retries the child, forever,
- * at 100% CPU (docs/security.md, "Output directories"). Here each missing directory is made once, from the
- * top; the first one that cannot be made is the error.
+ * at 100% CPU (docs/security.md, "Output directories"). Here each missing directory is made once,
+ * from the top; the first one that cannot be made is the error.
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
