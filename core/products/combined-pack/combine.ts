@@ -3,7 +3,7 @@
  * become one, each in `packages.<label>/` with its XS-REPOSITORY and XS-PACKAGES, and a top-level
  * `XS-REPOSITORY-LIST` naming those directories. Writes `<name>.iso` and `<name>.iso.md5`.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, type Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError } from '../../base/errors';
@@ -30,6 +30,8 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
   if (!/^[A-Za-z0-9._-]+$/.test(o.name)) {
     throw new SuppackError(`expected letters, digits, ".", "_" or "-" (it names the ISO file), got ${JSON.stringify(o.name)}`, { field: 'name' });
   }
+  const iso = join(o.outDir, `${o.name}.iso`);
+  await refuseOutputAmongInputs(iso, o.packs);
   const { sources, close } = await openPackSources(o.packs);
   try {
     const list = Buffer.from(encodeRepositoryList(sources.map((s) => s.dir)), 'utf8');
@@ -37,7 +39,6 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
       { path: REPOSITORY_LIST, kind: 'file', size: list.length, source: () => Readable.from([list]), mode: 0o644 },
       ...sources.flatMap((s) => s.entries),
     ];
-    const iso = join(o.outDir, `${o.name}.iso`);
     const isoMd5 = join(o.outDir, `${o.name}.iso.md5`);
     let md5 = '';
     await makeOutputDir(o.outDir);
@@ -58,5 +59,22 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
     return { iso, isoMd5 };
   } finally {
     await close();
+  }
+}
+
+/**
+ * The output may not be one of the packs (by any name: a symlink or a hard link is the same
+ * file). Replacing a pack with the combination would leave the pack's `.metadata.md5` beside an
+ * ISO it does not describe, and lose the pack.
+ */
+async function refuseOutputAmongInputs(iso: string, packs: readonly string[]): Promise<void> {
+  const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+  const out = await fsp.stat(iso).catch(() => undefined);
+  if (out === undefined) return;
+  for (const pack of packs) {
+    const st = await fsp.stat(pack).catch(() => undefined);
+    if (st !== undefined && same(st, out)) {
+      throw new SuppackError(`is also the output ${iso}: expected an output that is not one of the packs combined`, { file: pack });
+    }
   }
 }

@@ -3,7 +3,7 @@
  * reports, isoinfo, bsdtar, mtools, cpio. (The QEMU boot of the result is e2e/boot.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -77,6 +77,20 @@ describe('combinePacks (docs/formats/xenserver.md §3)', () => {
       /packages\.acme-fw is also that of/,
     );
     expect(existsSync(join(dir, 'c3'))).toBe(false);
+  });
+
+  it('refuses an output that is one of its packs, by any name, and leaves the pack as it was', async () => {
+    const self = join(dir, 'self');
+    mkdirSync(self);
+    copyFileSync(packA, join(self, 'a.iso'));
+    symlinkSync('a.iso', join(self, 'link.iso'));
+    for (const name of ['a', 'link']) {
+      await expect(combinePacks({ packs: [join(self, 'a.iso'), packB], outDir: self, name, volumeId: 'x', epoch: EPOCH })).rejects.toThrow(
+        new RegExp(`self/a\\.iso: is also the output .*self/${name}\\.iso: expected an output that is not one of the packs combined`),
+      );
+    }
+    expect(readFileSync(join(self, 'a.iso')).equals(readFileSync(packA))).toBe(true);
+    expect(readdirSync(self).sort()).toEqual(['a.iso', 'link.iso']);
   });
 });
 
