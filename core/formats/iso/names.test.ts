@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { SuppackError } from '../../base/errors';
-import { assignIsoNames, compareIsoNames, isoBaseName, isoIdentifier, jolietIdentifier, rockRidgeName } from './names';
+import { assignIsoNames, compareIsoNames, isoBaseName, isoIdentifier, jolietIdentifier, plainNameAsMounted, rockRidgeName } from './names';
 
 const ids = (children: Array<{ name: string; isDir: boolean }>) =>
   assignIsoNames(children).map((n, i) => isoIdentifier(n, children[i].isDir).toString('latin1'));
@@ -62,6 +62,16 @@ describe('ISO 9660 names', () => {
       { name: 'A', ext: 'ZZ' },
       { name: 'AB', ext: 'Z' },
     ]);
+  });
+});
+
+describe('plain ISO 9660 names as a Linux host shows them (isofs map=normal)', () => {
+  test('lower case, no version, no dot of a name without extension; anything else in d-characters', () => {
+    expect(plainNameAsMounted('answerfile.xml', false)).toBe('answerfile.xml');
+    expect(plainNameAsMounted('notes_1', false)).toBe('notes_1');
+    expect(plainNameAsMounted('XS-REPOSITORY-LIST', false)).toBe('xs_repository_list');
+    expect(plainNameAsMounted('packages.acme-fw', true)).toBe('packages_acme_fw');
+    expect(plainNameAsMounted('Install.img', false)).toBe('install.img');
   });
 });
 

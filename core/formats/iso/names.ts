@@ -48,6 +48,16 @@ export function isoBaseName(real: string, isDir: boolean): IsoName {
   return { name, ext };
 }
 
+/**
+ * The name a Linux host shows for the ISO 9660 identifier of `real` on an image with neither Rock
+ * Ridge nor Joliet (the isofs default map=normal: lower case, without ";1" and without the "." of
+ * a name that has no extension). Only a name it shows as itself can be found there.
+ */
+export function plainNameAsMounted(real: string, isDir: boolean): string {
+  const n = isoBaseName(real, isDir);
+  return (n.ext === '' ? n.name : `${n.name}.${n.ext}`).toLowerCase();
+}
+
 /** `base` shortened so that `suffix` fits, then `suffix` appended. */
 function withSuffix(base: IsoName, suffix: string, isDir: boolean): IsoName {
   if (isDir) return { name: base.name.slice(0, ISO_DIR_MAX - suffix.length) + suffix, ext: '' };

@@ -458,14 +458,31 @@ describe('an installer ISO with plain ISO 9660 names (no Rock Ridge, no Joliet)'
 
     const out = join(dir, 'plain-out.iso');
     writeFileSync(join(dir, 'plain-answerfile.xml'), ANSWERFILE);
-    await rebuildIso({ input: plain, output: out, packs: [packA], answerfile: join(dir, 'plain-answerfile.xml'), epoch: EPOCH });
+    mkdirSync(join(dir, 'plain-extra'));
+    writeFileSync(join(dir, 'plain-extra/notes_1.txt'), 'notes\n');
+    await rebuildIso({ input: plain, output: out, answerfile: join(dir, 'plain-answerfile.xml'), include: [{ from: join(dir, 'plain-extra'), to: 'site' }], epoch: EPOCH });
     const after = await inspectPack(out);
     expect(after.format).toBe('installer');
     if (after.format !== 'installer') return;
     expect(after.answerfile).toContain('<primary-disk>sda</primary-disk>');
     expect((await verifyPack(out)).report.format).toBe('installer');
-    // (The new session of such an image carries ISO 9660 names too, d-characters only:
-    // PACKAGES_ACME_FW/XS_REPOSITORY, which neither the installer nor inspect finds as
-    // packages.acme-fw/XS-REPOSITORY: see docs/security.md "Known limits".)
+    // The names as Linux shows them (isoinfo -f: the ISO 9660 names)
+    expect(text('isoinfo', ['-f', '-i', out])).toContain('/SITE/NOTES_1.TXT;1');
+  });
+
+  // Such an image keeps ISO 9660 names in its new session: Linux would show the packs' names in
+  // d-characters, where the installer does not look for them.
+  it('refuses names the host would not see as given (packs) and symbolic links, naming the first', async () => {
+    const plain = join(dir, 'plain', 'installer.iso');
+    const out = join(dir, 'plain-refused.iso');
+    await expect(rebuildIso({ input: plain, output: out, packs: [packA], epoch: EPOCH })).rejects.toThrow(
+      /installer\.iso: has ISO 9660 names only \(no Rock Ridge or Joliet\), where a host would see (XS-REPOSITORY-LIST as xs_repository_list|packages\.acme-fw as packages_acme_fw): expected an image with Rock Ridge or Joliet names/,
+    );
+    mkdirSync(join(dir, 'plain-links'));
+    symlinkSync('elsewhere', join(dir, 'plain-links/link'));
+    await expect(rebuildIso({ input: plain, output: out, include: [{ from: join(dir, 'plain-links'), to: 'site' }], epoch: EPOCH })).rejects.toThrow(
+      /has ISO 9660 names only \(no Rock Ridge or Joliet\), which cannot record the symbolic link site\/link/,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 });

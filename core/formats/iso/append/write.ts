@@ -19,6 +19,7 @@ import { type IsoEntry, type PlacedEntry, isDeferred, isFilePart, validateOption
 import { type IsoWritten, writeFileData } from '../writer';
 import type { AppendChanges, AppendOptions, FileExtension } from './types';
 import { readInputFile } from '../../../base/open-input';
+import { plainNameAsMounted } from '../names';
 
 /** How often the progress of the kernel copy is looked at. */
 const COPY_POLL_MS = 250;
@@ -136,6 +137,7 @@ export async function writeSession(input: string, output: string, tmp: string, c
   const old = await readOldImage(input);
   const extensions = checkExtensions(old, changes);
   const files = changes.files ?? [];
+  if (!old.volume.rockRidge && old.joliet === undefined) checkPlainNames(files, old, input);
   const merged = mergeSession(keptEntries(old.entries, input), files, changes.remove ?? [], input);
   const keptPaths = new Set(merged.filter((e) => e.kind === 'file' && 'extent' in e).map((e) => e.path));
   const oldFiles = old.entries.filter((d) => d.kind === 'file' && d.size > 0);
@@ -210,6 +212,32 @@ export async function writeSession(input: string, output: string, tmp: string, c
   } finally {
     await sink.close();
     await fh.close();
+  }
+}
+
+/**
+ * An image with ISO 9660 names only keeps them in its new session (a Rock Ridge or Joliet tree
+ * in the last session would change how Linux and the boot loaders match every old name: with
+ * case, where they matched without). There a new name must be one the host shows as itself:
+ * `packages.acme-fw/XS-REPOSITORY` would be seen as `packages_acme_fw/xs_repository`, and a
+ * symbolic link cannot be recorded at all.
+ * docs/security.md, "Known limits".
+ */
+function checkPlainNames(files: readonly IsoEntry[], old: OldImage, input: string): void {
+  const oldPaths = new Set(old.entries.map((e) => e.path));
+  const why = 'expected an image with Rock Ridge or Joliet names, as installers are mastered (xorriso -as mkisofs -R -J)';
+  for (const f of files) {
+    const parts = norm(f.path).split('/');
+    if (f.kind === 'symlink' && !oldPaths.has(parts.join('/'))) {
+      throw new SuppackError(`has ISO 9660 names only (no Rock Ridge or Joliet), which cannot record the symbolic link ${parts.join('/')}: ${why}`, { file: input });
+    }
+    const seen = parts.map((part, i) => {
+      const path = parts.slice(0, i + 1).join('/');
+      return oldPaths.has(path) ? part : plainNameAsMounted(part, i < parts.length - 1 || f.kind === 'dir');
+    });
+    if (seen.some((s, i) => s !== parts[i])) {
+      throw new SuppackError(`has ISO 9660 names only (no Rock Ridge or Joliet), where a host would see ${parts.join('/')} as ${seen.join('/')}: ${why}`, { file: input });
+    }
   }
 }
 
