@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inferProjectMetadata, inferTargets, kernelInputs, manifestReadsInput, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, tokenisedStageDirs } from './targets';
+import { bothShellsWord, inferProjectMetadata, inferTargets, kernelInputs, manifestReadsInput, kernelTreeIdentityCommand, KERNEL_TREE_IDENTITY, PICK_JSON_PATHS, tokenisedStageDirs } from './targets';
 import type { InstallerManifest } from '../schemas/installer';
 import type { PackStageName } from '../core/products/stage-reads';
+import { MANIFEST_READS } from '../core/graph';
 
 const pack = { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme NIC driver', version: '1.0', productVersion: '7.0.0' };
 const parse = (m: ManifestInput) => manifestSchema.parse(m);
@@ -490,6 +491,24 @@ describe('what each pack stage hashes of suppack.json (core/products/stage-reads
       ['kind', null],
       ['format', null],
       ['rpms', [{ spec: 's.spec', version: '1.0' }]],
+    ]);
+  });
+
+  // Nx runs a runtime input with child_process.exec: /bin/sh here, cmd.exe on Windows (which
+  // cannot run here). Inside double quotes, a word without " $ ` \\ % ! ^ reads the same in both.
+  test('the command is double-quoted words that sh and cmd.exe read alike, unless the path needs sh quoting', () => {
+    const input = manifestReadsInput('packs/a b/suppack.json', 'build-iso') as { runtime: string };
+    expect(input.runtime).toBe(`node -e "${PICK_JSON_PATHS}" "packs/a b/suppack.json" ${MANIFEST_READS['build-iso'].join(' ')}`);
+    expect(PICK_JSON_PATHS).toMatch(/^[^"$`\\%!^\r\n]+$/);
+    expect(bothShellsWord('a$b')).toBe("'a$b'");
+    expect(bothShellsWord("50% it's")).toBe(`'50% it'\\''s'`);
+    mkdirSync(join(dir, 'packs', '$HOME%x'), { recursive: true });
+    writeFileSync(join(dir, 'packs', '$HOME%x', 'suppack.json'), JSON.stringify(base));
+    const odd = manifestReadsInput('packs/$HOME%x/suppack.json', 'bundle') as { runtime: string };
+    expect(JSON.parse(execFileSync('sh', ['-c', odd.runtime], { cwd: dir, encoding: 'utf8' }))).toEqual([
+      ['kind', null],
+      ['format', null],
+      ['pack.label', 'acme-nic'],
     ]);
   });
 

@@ -388,15 +388,29 @@ function count(n: number, what: string): string {
 /**
  * A node one-liner printing, as JSON, the values at the given paths of a JSON file (`pack.label`,
  * `rpms`; a missing one as null): what a runtime input hashes of suppack.json for one stage.
+ * Written as one word that both shells Nx runs runtime inputs with read alike (bothShellsWord):
+ * single quotes inside, no backslash (a leading byte order mark is dropped by its code, 65279).
  */
 export const PICK_JSON_PATHS =
-  'const a=process.argv,m=JSON.parse(require("fs").readFileSync(a[1],"utf8").replace(/^\\uFEFF/,""));' +
-  'process.stdout.write(JSON.stringify(a.slice(2).map(p=>[p,p.split(".").reduce((v,k)=>v==null?null:v[k]===undefined?null:v[k],m)])))';
+  "const a=process.argv,t=require('fs').readFileSync(a[1],'utf8'),m=JSON.parse(t.charCodeAt(0)===65279?t.slice(1):t);" +
+  "process.stdout.write(JSON.stringify(a.slice(2).map(p=>[p,p.split('.').reduce((v,k)=>v==null?null:v[k]===undefined?null:v[k],m)])))";
 
 /**
  * The runtime input of a pack stage: the parts of `manifestFile` (workspace-relative, as Nx runs
  * runtime inputs from the workspace root) that the stage reads, MANIFEST_READS[stage].
  */
 export function manifestReadsInput(manifestFile: string, stage: PackStageName): Input {
-  return { runtime: `node -e ${shellQuote(PICK_JSON_PATHS)} ${shellQuote(manifestFile)} ${MANIFEST_READS[stage].join(' ')}` };
+  return { runtime: `node -e ${bothShellsWord(PICK_JSON_PATHS)} ${bothShellsWord(manifestFile)} ${MANIFEST_READS[stage].join(' ')}` };
+}
+
+/** What neither shell gives a meaning to inside double quotes: sh's $ ` \ and cmd.exe's % ! ^, and the quote itself. */
+const DOUBLE_QUOTE_SAFE = /^[^"$`\\%!^\r\n]*$/;
+
+/**
+ * `s` as one word for the shell Nx runs a runtime input with: /bin/sh on Linux and macOS, cmd.exe
+ * on Windows (Node's child_process.exec). In double quotes, a word without $ ` \ % ! ^ or " means
+ * the same to both; any other word is single-quoted for sh (shellQuote), which cmd.exe does not read.
+ */
+export function bothShellsWord(s: string): string {
+  return DOUBLE_QUOTE_SAFE.test(s) ? `"${s}"` : shellQuote(s);
 }

@@ -127,7 +127,7 @@ describe('build-rpms builds for the target host', () => {
     });
     const inputs = inferTargets('packs/acme', manifest)['build-rpms']!.inputs;
     const reads = inputs!.find((i): i is { runtime: string } => typeof i === 'object' && 'runtime' in i && i.runtime.startsWith('node -e '));
-    expect(reads?.runtime).toContain("'packs/acme/suppack.json'");
+    expect(reads?.runtime).toContain('"packs/acme/suppack.json"');
     for (const field of ['format', 'pack.product', 'pack.productVersion', 'pack.requires']) expect(reads?.runtime.split(' ')).toContain(field);
     expect(inputs).toContainEqual({ externalDependencies: ['suppack'] });
   });
