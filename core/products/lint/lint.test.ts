@@ -1,10 +1,12 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureRpmFiles, type FixtureRpms } from '../../../testing/rpms';
 import { isSuppackError } from '../../base/errors';
 import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../xenserver/hosts';
 import type { Finding } from './findings';
-import { assertLintClean, findVermagic, lintRpms } from './lint';
+import { assertLintClean, findVermagic, lintRpms, readLintRpm } from './lint';
 import { LINT_RULE_IDS } from '../../../schemas/lint';
 import { RULES, type LintPack } from './rules';
 
@@ -183,6 +185,25 @@ describe('ignoring rules', () => {
 
 it('has one rule per rule id of the schema, in the same order', () => {
   expect(RULES.map((r) => r.id)).toEqual([...LINT_RULE_IDS]);
+});
+
+// Found by the fuzz campaign (scripts/fuzz.sh): an RPM refused before its first chunk was read
+// (an empty file) left its file open until garbage collection.
+describe('reading an RPM for lint closes it, whatever it holds', () => {
+  const openFds = () => readdirSync('/proc/self/fd').length;
+  it.each([
+    ['empty', Buffer.alloc(0)],
+    ['a lead only', Buffer.concat([Buffer.from([0xed, 0xab, 0xee, 0xdb, 3, 0]), Buffer.alloc(90)])],
+    ['not an RPM', Buffer.from('hello\n')],
+  ])('%s: refused, and no descriptor left open', async (_, bytes) => {
+    const dir = mkdtempSync(join(tmpdir(), 'suppack-lint-fd-'));
+    const file = join(dir, 'x.rpm');
+    writeFileSync(file, bytes);
+    const before = openFds();
+    await expect(readLintRpm(file)).rejects.toThrow(/x\.rpm/);
+    expect(openFds()).toBe(before);
+    rmSync(dir, { recursive: true });
+  });
 });
 
 describe('findVermagic', () => {

@@ -63,8 +63,12 @@ export function checkIgnore(ignore: unknown, where: { file?: string; field?: str
 /** An RPM file's headers, host facts and (when it has modules) their vermagics, in one read. */
 export async function readLintRpm(path: string): Promise<LintRpm> {
   const fh = await withFileAsync(path, () => openInput(path));
-  const { size } = await fh.stat();
-  return readLintRpmStream(fh.createReadStream({ highWaterMark: 256 * 1024 }), size, path);
+  try {
+    const { size } = await fh.stat();
+    return await readLintRpmStream(fh.createReadStream({ highWaterMark: 256 * 1024, autoClose: false }), size, path);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -103,7 +107,10 @@ export async function readLintRpmStream(stream: NodeJS.ReadableStream, fileSize:
       return { ...rpm, payloadProblem: e.message };
     }
   } finally {
+    // return() ends the stream only once it has been read from: an RPM refused before its first
+    // chunk (an empty file) would leave it open.
     await chunks.return?.();
+    (stream as Partial<Readable>).destroy?.();
   }
 }
 
