@@ -83,6 +83,16 @@ describe('fuzz harness', () => {
     const again = await fuzz([`--case=self-test-crash:${first.case}`, '--seed=5']);
     expect(again.report.kinds[0]!.failures[0]!.ops).toEqual(first.ops);
   }, 120_000);
+
+  it('reports a reader that leaves a file handle open, naming where it was opened (handles.ts)', async () => {
+    const { code, report } = await fuzz(['--kinds=self-test-leak', '--cases=6', '--seed=5']);
+    expect(code).toBe(1);
+    const leak = report.kinds[0]!;
+    expect(leak.cases).toBe(6);
+    expect(leak.failures.length).toBeGreaterThan(0);
+    expect(leak.failures.length).toBeLessThan(6);
+    expect(leak.failures.every((f) => /^left 1 file handle\(s\) open: \S+input\.bin \(opened at .*kinds\.ts/.test(f.problem))).toBe(true);
+  }, 120_000);
 });
 
 describe(`fuzz: ${CASES} mutated cases of each kind, seed ${SEED}`, () => {

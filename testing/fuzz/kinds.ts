@@ -9,7 +9,7 @@
  * a stack trace, another exit code, an output or temporary file left after a refusal, or a
  * secret's bytes in any output.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../cli/main';
@@ -346,6 +346,15 @@ const SELF_TEST: Record<string, Kind> = {
     probes: [
       reader('crashes on odd sizes', (_input, bytes) => {
         if (bytes.length % 2 === 1) throw new TypeError('deliberate crash');
+      }),
+    ],
+  },
+  'self-test-leak': {
+    file: 'input.bin',
+    probes: [
+      reader('leaves its input open on even sizes', async (input, bytes) => {
+        const fh = await fsp.open(input, 'r');
+        if (bytes.length % 2 === 1) await fh.close();
       }),
     ],
   },

@@ -1,8 +1,9 @@
 /**
  * The fuzz suite's runner (docs/security.md "Fuzzing"): seeded mutations of every kind of input
  * through every reader and command that takes it (kinds.ts), each kind in a worker thread under a
- * watchdog. Reports, per kind, the cases run, what was accepted and refused, every crash, hang
- * and memory overrun with the case that reproduces it, and the peak memory.
+ * watchdog. Reports, per kind, the cases run, what was accepted and refused, every crash, hang,
+ * memory overrun and file handle left open (handles.ts) with the case that reproduces it, and
+ * the peak memory.
  *
  *   node -r @swc-node/register testing/fuzz/run.ts [--kinds=rpm,fat] [--cases=300] [--seed=1]
  *        [--timeout=30000] [--jobs=2] [--json=report.json] [--save=DIR] [--corpus=DIR] [--case=KIND:N]
@@ -24,6 +25,7 @@ import { random, seedOf } from '../random';
 import { buildCorpus, type Corpus } from './corpus';
 import { type CaseContext, KIND_NAMES, kindOf, seedsOf, type Verdict, writeInput } from './kinds';
 import { mutateBytes, mutateText, type Range } from './mutate';
+import { trackFileHandles } from './handles';
 
 interface Options {
   kinds: string[];
@@ -288,9 +290,11 @@ async function workerThread(input: WorkerInput): Promise<void> {
   const seeds: Array<{ path: string; bytes: Buffer; hot: Range[] }> = [];
   for (const path of input.inputs ?? seedsOf(input.kind, input.corpus)) {
     const bytes = readFileSync(path);
-    seeds.push({ path, bytes, hot: kind.hot ? await kind.hot(path, bytes) : [] });
+    // A reproducer (--inputs) need not parse: then it has no hot ranges (it is run as it is).
+    seeds.push({ path, bytes, hot: kind.hot ? await kind.hot(path, bytes).catch(() => []) : [] });
   }
   const c: CaseContext = { corpus: input.corpus, scratch: input.scratch };
+  const handles = trackFileHandles();
   for (let i = input.from; i < input.to; i++) {
     const rand = random(seedOf(input.seed, input.kind, i));
     const seed = input.pristine ? seeds[i]! : rand.pick(seeds);
@@ -306,6 +310,8 @@ async function workerThread(input: WorkerInput): Promise<void> {
       const t0 = performance.now();
       const verdict = await probe.run(file, m.bytes, c);
       results.push({ probe: probe.name, verdict, ms: performance.now() - t0 });
+      const leaks = await handles.leaks();
+      if (leaks.length > 0) results.push({ probe: probe.name, verdict: { ok: false, problem: `left ${leaks.length} file handle(s) open: ${leaks.join('; ')}` }, ms: 0 });
     }
     const mem = process.memoryUsage();
     post({ t: 'verdicts', i, results, heap: mem.heapUsed + mem.external });
