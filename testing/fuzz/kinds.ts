@@ -9,7 +9,7 @@
  * a stack trace, another exit code, an output or temporary file left after a refusal, or a
  * secret's bytes in any output.
  */
-import { mkdirSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../cli/main';
@@ -355,6 +355,10 @@ const SELF_TEST: Record<string, Kind> = {
       reader('leaves its input open on even sizes', async (input, bytes) => {
         const fh = await fsp.open(input, 'r');
         if (bytes.length % 2 === 1) await fh.close();
+      }),
+      reader('leaves a descriptor open on odd sizes', (input, bytes) => {
+        const fd = openSync(input, 'r');
+        if (bytes.length % 2 === 0) closeSync(fd);
       }),
     ],
   },
