@@ -4,7 +4,7 @@ import type { UpdatePackReport } from '../core';
 import type { RpmHostSummary } from '../core';
 import { UsageError } from './args';
 import { commandFlags } from './flags';
-import { redactAnswerfile } from '../core';
+import { printableStrings, redactAnswerfile } from '../core';
 
 const flags = commandFlags({
   after: [
@@ -36,7 +36,8 @@ export async function inspectCommand(argv: string[], out: NodeJS.WritableStream)
   const found = await inspectPack(oneIso(positionals));
   // The answerfile's root password never reaches the output (docs/security.md).
   const report = found.format === 'installer' && typeof found.answerfile === 'string' ? { ...found, answerfile: redactAnswerfile(found.answerfile) } : found;
-  out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  // As text, what the ISO holds is shown with its control characters escaped (docs/security.md).
+  out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(printableStrings(report, new Set(['answerfile']))));
   return 0;
 }
 
@@ -48,7 +49,7 @@ export async function verifyCommand(argv: string[], out: NodeJS.WritableStream):
     const extra = report.format === 'legacy' ? { metadataMd5: report.metadataMd5 } : { format: 'update' };
     out.write(`${JSON.stringify({ ok, ...extra, packages: checks }, null, 2)}\n`);
   } else {
-    for (const c of checks) out.write(`${c.ok ? 'OK    ' : 'FAILED'}  ${c.file}${c.ok ? '' : `: ${c.problem}`}\n`);
+    for (const c of printableStrings(checks)) out.write(`${c.ok ? 'OK    ' : 'FAILED'}  ${c.file}${c.ok ? '' : `: ${c.problem}`}\n`);
     if (report.format === 'legacy') out.write(`metadata md5: ${report.metadataMd5}\n`);
     // Update packs: the repodata files repomd.xml lists are checked too.
     const what = report.format === 'update' ? 'file' : 'package';

@@ -8,6 +8,7 @@
 export * from './base/errors';
 export * from './base/time';
 export { progressPrinter } from './base/progress';
+export { printableLine, printableStrings, printableText } from './base/printable';
 export { makeDir } from './base/make-dir';
 
 // Products, end to end (one call each, as the CLI runs them).

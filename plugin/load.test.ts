@@ -15,6 +15,7 @@ test('suppack/plugin loads no pipeline code and no @nx/devkit', () => {
   expect(ours.filter((p) => p.startsWith('core/')).sort()).toEqual([
     'core/base/errors.js',
     'core/base/open-input.js',
+    'core/base/printable.js',
     'core/graph.js',
     'core/products/layout.js',
     'core/products/manifest-file.js',

@@ -3,6 +3,8 @@
  * (a file or a flag), which field, and what was expected (allProblems: one such line per problem). Adapters (CLI, Nx executors, gulp)
  * print `message` and exit non-zero; they never print a stack for a SuppackError.
  */
+import { joinLines, printableLine } from './printable';
+
 export interface ErrorWhere {
   /** The file the problem is in (an input path as the user gave it), or a flag such as `--label`. */
   file?: string;
@@ -95,6 +97,7 @@ export function describeNodeError(e: NodeJS.ErrnoException): string {
   }
 }
 
+/** One line to print: the code's line breaks joined, any control character from an input escaped. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return printableLine(joinLines(s));
 }

@@ -2,7 +2,8 @@
  * Test-only: the fuzz suite's seed inputs, made once per run with the real tools and suppack's own
  * commands: RPMs from rpmbuild, a legacy pack, update packs (signed and unsigned, a driver disk),
  * an installer ISO from xorriso and its rebuilt copy, install.img members, FAT images, the
- * answerfile and boot-menu fixtures, OpenPGP keys from gpg, and the pack metadata files.
+ * answerfile and boot-menu fixtures, OpenPGP keys from gpg, the pack metadata files and pack
+ * manifests (suppack.json).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,19 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
     const disk = join(dir, 'build-driver-disk.iso');
     await cli(['build-update', '--uuid=1b2c3d4e-5f60-4718-89ab-cdef01234567', '--driver-disk', '--label=acme-drv', '--description=Acme driver', `--output=${disk}`, fixtures['acme-modules']!]);
     put('update-iso', 'driver-disk.iso', readFileSync(disk));
+
+    // pack manifests (suppack.json): the examples, a driver pack for two kernels, an installer
+    for (const example of ['legacy-pack', 'userspace', 'update-pack', 'bundle']) {
+      put('manifest', `${example}.json`, readFileSync(join(__dirname, '../../examples', example, 'suppack.json')));
+    }
+    const driver = {
+      format: 'update',
+      pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'acme-nic', version: '1.0', description: 'Acme NIC', driverDisk: true },
+      rpms: [{ spec: 'specs/acme-nic.spec', kind: 'kernel-module', version: '1.0', release: '1' }],
+      kernels: [{ version: '4.19.0+1', develRpm: 'kernels/kernel-devel-4.19.19-8.0.20.x86_64.rpm' }, { version: '4.19.0+2', buildDir: '/usr/src/k' }],
+    };
+    put('manifest', 'driver.json', JSON.stringify(driver, null, 2));
+    put('manifest', 'installer.json', JSON.stringify({ kind: 'installer', baseIso: 'iso/XenServer-8.2.1-install-cd.iso', packs: ['acme-nic'], answerfile: 'answerfile.xml' }, null, 2));
 
     // the metadata files the installer, xapi and yum read
     put('xml', 'XS-REPOSITORY', await isoFile(pack, 'XS-REPOSITORY'));

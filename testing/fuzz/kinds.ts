@@ -35,6 +35,9 @@ import { parseRpm } from '../../core/formats/rpm/read';
 import { parseUpdateXml } from '../../core/xenserver/update/update-xml';
 import { parseXml } from '../../core/formats/xml/read';
 import { decodeXmlBytes } from '../../core/formats/xml/encoding';
+import { parseProjectManifestText } from '../../core/products/manifest-file';
+import { inferProjectMetadata, inferTargets } from '../../plugin/targets';
+import { MAX_PROBLEMS } from '../../schemas/parse';
 import type { Corpus } from './corpus';
 import type { Range } from './mutate';
 
@@ -67,9 +70,12 @@ function firstLine(s: string): string {
 }
 
 /** A thrown value as a verdict: a one-line SuppackError is a refusal, anything else a crash. */
-export function judgeThrown(e: unknown): Verdict {
+export function judgeThrown(e: unknown, manyProblems = false): Verdict {
   if (isSuppackError(e)) {
-    if (e.message.includes('\n')) return { ok: false, problem: `message of ${e.message.split('\n').length} lines: ${firstLine(e.message)}` };
+    // A reader that lists every problem (allProblems) gives one line each, every one naming the file.
+    const lines = e.message.split('\n');
+    const oneEach = manyProblems && lines.length <= MAX_PROBLEMS + 1 && lines.every((l) => l.startsWith(lines[0]!.split(':')[0]!));
+    if (lines.length > 1 && !oneEach) return { ok: false, problem: `message of ${lines.length} lines: ${firstLine(e.message)}` };
     if (/internal error/i.test(e.message)) return { ok: false, problem: `internal error: ${e.message}` };
     return { ok: true, accepted: false, message: e.message };
   }
@@ -79,7 +85,7 @@ export function judgeThrown(e: unknown): Verdict {
 }
 
 /** A reader called in process. */
-function reader(name: string, fn: (input: string, bytes: Buffer, c: CaseContext) => unknown): Probe {
+function reader(name: string, fn: (input: string, bytes: Buffer, c: CaseContext) => unknown, o: { manyProblems?: boolean } = {}): Probe {
   return {
     name,
     async run(input, bytes, c) {
@@ -87,7 +93,7 @@ function reader(name: string, fn: (input: string, bytes: Buffer, c: CaseContext)
         await fn(input, bytes, c);
         return { ok: true, accepted: true };
       } catch (e) {
-        return judgeThrown(e);
+        return judgeThrown(e, o.manyProblems);
       }
     },
   };
@@ -326,6 +332,20 @@ const KIND_TABLE: Record<string, Kind> = {
       ),
     ],
   },
+  manifest: {
+    file: 'suppack.json',
+    text: true,
+    probes: [
+      reader('parseProjectManifestText', (input, bytes) => parseProjectManifestText(bytes.toString('utf8'), input), { manyProblems: true }),
+      // what the Nx plugin makes of it while Nx computes the graph (pure: no file is read)
+      reader('inferTargets', (input, bytes) => {
+        const manifest = parseProjectManifestText(bytes.toString('utf8'), input);
+        const member = parseProjectManifestText(MEMBER_MANIFEST, 'packs/member/suppack.json');
+        const members = (name: string) => (name === 'fuzz' ? undefined : { root: `packs/${name}`, manifest: member });
+        inferProjectMetadata(manifest, inferTargets('packs/fuzz', manifest, { projectName: 'fuzz', members }));
+      }, { manyProblems: true }),
+    ],
+  },
   xml: {
     file: 'metadata.xml',
     text: true,
@@ -340,6 +360,13 @@ const KIND_TABLE: Record<string, Kind> = {
 };
 
 /** Kinds that check the harness itself (never part of a normal run): a reader that crashes, one that hangs. */
+/** A legacy pack, the member every pack a fuzzed bundle or installer names resolves to. */
+const MEMBER_MANIFEST = JSON.stringify({
+  format: 'legacy',
+  pack: { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme', version: '1.0', productVersion: '7.0.0' },
+  prebuilt: ['rpms/*.rpm'],
+});
+
 const SELF_TEST: Record<string, Kind> = {
   'self-test-crash': {
     file: 'input.bin',

@@ -8,7 +8,7 @@ import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../xenserver/hosts'
 import type { Finding } from './findings';
 import { assertLintClean, findVermagic, lintRpms, readLintRpm } from './lint';
 import { LINT_RULE_IDS } from '../../../schemas/lint';
-import { RULES, type LintPack } from './rules';
+import { RULES, type LintPack, type LintRpm } from './rules';
 
 // Real RPMs built by rpmbuild from testing/fixtures/lint-specs/lint.spec: lint-bad-* break one
 // rule each, lint-clean-* follow every rule.
@@ -203,6 +203,33 @@ describe('reading an RPM for lint closes it, whatever it holds', () => {
     await expect(readLintRpm(file)).rejects.toThrow(/x\.rpm/);
     expect(openFds()).toBe(before);
     rmSync(dir, { recursive: true });
+  });
+});
+
+// A scriptlet is the RPM author's text, anyone's: the rules read it in time linear in its length.
+describe('scriptlet rules on hostile scripts', () => {
+  // A fake RPM holding only a %post: these rules read nothing else of it.
+  const run = (id: string, post: string) =>
+    RULES.find((r) => r.id === id)!
+      .check({ pack: {} as LintPack, rpms: [{ name: 'x.rpm', info: { scripts: { postin: post } } } as unknown as LintRpm] })
+      .map((h) => h.message);
+
+  it('any number of systemctl options before the command (`-{1,2}[\\w-]+` read `--a` two ways: 2^n tries)', () => {
+    const options = '--a '.repeat(60);
+    expect(run('SCRIPT-STARTS-PROCESS', `systemctl ${options}start acmed`)).toEqual([expect.stringMatching(/^starts a systemd unit: "systemctl --a --a .*\.\.\."$/)]);
+    expect(run('SCRIPT-STARTS-PROCESS', `systemctl ${options}x`)).toEqual([]);
+    expect(run('SCRIPT-RUNNING-HOST', `systemctl ${'-q '.repeat(60)}stop acmed`)).toEqual(['uses systemctl without testing for a running host (runlevel)']);
+    expect(run('SCRIPT-RUNNING-HOST', `systemctl ${options}x`)).toEqual([]);
+  });
+
+  it('enable --now: in one command, options first or not; a megabyte line of others read once', () => {
+    const found = (cmd: string) => [`starts a systemd unit (enable --now): "${cmd}"`];
+    expect(run('SCRIPT-STARTS-PROCESS', 'systemctl enable acmed --now')).toEqual(found('systemctl enable acmed --now'));
+    expect(run('SCRIPT-STARTS-PROCESS', 'x && /usr/bin/systemctl -q enable --now acmed')).toEqual(found('x && /usr/bin/systemctl -q enable --now acmed'));
+    expect(run('SCRIPT-STARTS-PROCESS', 'systemctl enable acmed; echo --now')).toEqual([]);
+    expect(run('SCRIPT-STARTS-PROCESS', 'systemctl disable acmed --now')).toEqual([]);
+    // ~1 MB on one line: the former pattern went on from each systemctl to the end (minutes)
+    expect(run('SCRIPT-STARTS-PROCESS', 'systemctl enable a '.repeat(50_000))).toEqual([]);
   });
 });
 

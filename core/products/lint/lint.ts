@@ -14,6 +14,7 @@ import { parseRpm, rpmHeadersLength } from '../../formats/rpm/read';
 import { failingFindings, formatFinding, type Finding, type LintReport } from './findings';
 import { DOM0_MEMORY_MIB, RULES, type LintPack, type LintRpm } from './rules';
 import { openInput } from '../../base/open-input';
+import { printableLine } from '../../base/printable';
 
 const MODULE_FILE = /\.ko$/;
 const VERMAGIC = Buffer.from('vermagic=', 'latin1');
@@ -153,7 +154,8 @@ export async function findVermagic(chunks: AsyncIterable<Buffer>): Promise<strin
 
 /** A lint report as lines for a terminal: one per finding, then the notes. */
 export function formatLintReport(report: LintReport): string[] {
-  return [...report.findings.map(formatFinding), ...report.notes];
+  // RPM and file names and scriptlet lines are the RPM author's: no control character reaches the terminal
+  return [...report.findings.map(formatFinding), ...report.notes].map(printableLine);
 }
 
 /** Throws when the report has errors that are not ignored (build-iso and `lint` use this). */

@@ -71,7 +71,8 @@ const OPS: Record<string, number> = {
  */
 export function parseBaseRequires(text: string, field = 'baseRequires'): RpmDependency[] {
   return text.split(',').map((part, i) => {
-    const m = /^\s*([^\s<>=,]+)\s*(?:(==|=|<=|>=|<|>)\s*(\S+))?\s*$/.exec(part);
+    // trimmed first: `\s*` at both ends of an optional group tries every split of a run of spaces
+    const m = /^([^\s<>=,]+)\s*(?:(==|=|<=|>=|<|>)\s*(\S+))?$/.exec(part.trim());
     if (m === null || (m[2] !== undefined && !/^(\d+:)?[A-Za-z0-9._+~^]+(-[A-Za-z0-9._+~^]+)?$/.test(m[3] ?? ''))) {
       throw new SuppackError(
         `expected RPM requirements such as "xenserver-release >= 8.2.0" (comma-separated), got ${JSON.stringify(part.trim())}`,
