@@ -19,7 +19,7 @@ export function globPatternProblem(pattern: string): string | undefined {
   if (/[+*]\(/.test(body)) {
     return '"+(...)" and "*(...)" mean one or more / any number in suppack but one in Nx\'s input hashing: list the alternatives with {a,b} or @(a|b)';
   }
-  if (/\{[^{}]*\.\.[^{}]*\}/.test(body)) return '"{a..b}" ranges are not expanded by Nx\'s input hashing: list the alternatives with {a,b}';
+  if ([...body.matchAll(/\{[^{}]*\}/g)].some((m) => m[0].includes('..'))) return '"{a..b}" ranges are not expanded by Nx\'s input hashing: list the alternatives with {a,b}';
   if (/\[\[:[a-z]+:\]/.test(body)) return '"[[:class:]]" classes are not read by Nx\'s input hashing: write the characters, e.g. [0-9]';
   if (!RELATIVE_PATH.test(body)) return 'expected a pattern relative to the project root, without ".."';
   if (body.includes('//')) return 'expected no empty path segment ("//")';

@@ -52,7 +52,10 @@ export function parseXml(xml: string, file: string, options: ParseXmlOptions = {
   });
   if (options.internalEntities) {
     parser.on('doctype', (doctype) => {
-      const subset = /\[([\s\S]*)\]/.exec(doctype)?.[1] ?? '';
+      // from the first `[` to the last `]` (as /\[([\s\S]*)\]/, which retries from every `[`)
+      const open = doctype.indexOf('[');
+      const close = doctype.lastIndexOf(']');
+      const subset = open >= 0 && close > open ? doctype.slice(open + 1, close) : '';
       for (const m of subset.matchAll(/<!ENTITY\s+([^\s%"'<>]+)\s+(?:"([^"]*)"|'([^']*)')\s*>/g)) {
         const value = m[2] ?? m[3] ?? '';
         if (!/[<&]/.test(value) && !(m[1] in parser.ENTITIES && Object.prototype.hasOwnProperty.call(parser.ENTITIES, m[1]))) parser.ENTITIES[m[1]] = value;

@@ -8,7 +8,8 @@ import { legacyPlatform, targetHost, UPDATE_HOSTS } from '../../xenserver/hosts'
 import type { Finding } from './findings';
 import { assertLintClean, findVermagic, lintRpms, readLintRpm } from './lint';
 import { LINT_RULE_IDS } from '../../../schemas/lint';
-import { RULES, type LintPack, type LintRpm } from './rules';
+import { RULES, stripComments, type LintPack, type LintRpm } from './rules';
+import { random } from '../../../testing/random';
 
 // Real RPMs built by rpmbuild from testing/fixtures/lint-specs/lint.spec: lint-bad-* break one
 // rule each, lint-clean-* follow every rule.
@@ -220,6 +221,19 @@ describe('scriptlet rules on hostile scripts', () => {
     expect(run('SCRIPT-STARTS-PROCESS', `systemctl ${options}x`)).toEqual([]);
     expect(run('SCRIPT-RUNNING-HOST', `systemctl ${'-q '.repeat(60)}stop acmed`)).toEqual(['uses systemctl without testing for a running host (runlevel)']);
     expect(run('SCRIPT-RUNNING-HOST', `systemctl ${options}x`)).toEqual([]);
+  });
+
+  it('comments out as /(^|\\s)#.*$/ took them, in one pass over a line', () => {
+    const rand = random(3);
+    const pieces = ['#', ' ', '\t', 'a', 'echo', '\n', '"#"', 'x#y'];
+    for (let i = 0; i < 20_000; i++) {
+      const script = Array.from({ length: rand.int(10) }, () => rand.pick(pieces)).join('');
+      const before = script.split('\n').map((line) => (/^\s*#/.test(line) ? '' : line.replace(/(^|\s)#.*$/, '$1'))).join('\n');
+      expect(stripComments(script), JSON.stringify(script)).toBe(before);
+    }
+    // a comment of a CRLF script ends at the newline, \r and all (the pattern stopped at the \r and kept it)
+    expect(stripComments('service a start # note\r\nx')).toBe('service a start \nx');
+    expect(stripComments(`a${'\t#'.repeat(500_000)}`)).toBe('a\t');
   });
 
   it('enable --now: in one command, options first or not; a megabyte line of others read once', () => {

@@ -133,8 +133,16 @@ function scriptlets(ctx: LintContext): Array<{ rpm: LintRpm; label: string; body
 export function stripComments(script: string): string {
   return script
     .split('\n')
-    .map((line) => (/^\s*#/.test(line) ? '' : line.replace(/(^|\s)#.*$/, '$1')))
+    .map((line) => (/^\s*#/.test(line) ? '' : line.slice(0, commentStart(line))))
     .join('\n');
+}
+
+/** Where a line's comment starts: the first `#` at its start or after a blank; found in one pass (/(^|\s)#.*$/ retried from every `#`). */
+function commentStart(line: string): number {
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) {
+    if (i === 0 || /\s/.test(line[i - 1]!)) return i;
+  }
+  return line.length;
 }
 
 /**
@@ -205,7 +213,7 @@ const RUNLEVEL_TEST = /\brunlevel\b/;
 
 /** Version or build numbers in a vendor string (7.3: "should not be used in either of these strings"). */
 const VERSIONISH: ReadonlyArray<RegExp> = [
-  /\d+\.\d+/,
+  /\d\.\d/, // a dotted number; /\d+\.\d+/ says the same and retries every run of digits
   /(^|[^a-z])v\d+/i,
   /\b(version|ver|build|release|rev|r)[-_ ]?\d+/i,
   /(^|\D)(19|20)\d{6}(\D|$)/,

@@ -198,7 +198,8 @@ function rawOf(text: string, toks: Token[]): string {
     .replace(/\\\r?\n/g, '')
     .replace(/\s+/g, ' ');
 }
-const isXenImage = (path: string) => /xen[^/]*$/i.test(path);
+/** `xen` in the last part of the path (as /xen[^/]*$/i, which retries from every `xen` to the end). */
+const isXenImage = (path: string) => /xen/i.test(path.slice(path.lastIndexOf('/') + 1));
 
 function isolinuxEntry(text: string, name: string, loader: Token[] | undefined, append: Token[] | undefined): MenuEntry {
   const entry: MenuEntry = { name, path: name, kind: 'other' };

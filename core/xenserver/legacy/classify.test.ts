@@ -1,7 +1,8 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, test } from 'vitest';
 import { SuppackError } from '../../base/errors';
 import { readRpm } from '../../formats/rpm';
-import { checkPackagePaths, classifyPackage, isKernelName } from './classify';
+import { checkPackagePaths, classifyPackage, ddkModulesNameSplit, isKernelName, modulesNameSplit } from './classify';
+import { random } from '../../../testing/random';
 import { fakeRpm, files } from './testing';
 
 const KERNEL_GROUP = 'System Environment/Kernel';
@@ -160,5 +161,34 @@ describe('kernel releases read from the modules the RPM ships', () => {
   it('agrees with the vendor regex on well-formed names', () => {
     const info = fakeRpm({ name: 'my-drv-4.19.0+1-modules', group: KERNEL, files: files('/lib/modules/4.19.0+1/updates/x.ko') });
     expect(classifyPackage(info)).toMatchObject({ label: 'my-drv', kernel: '4.19.0+1' });
+  });
+});
+
+// The regexes the splits stand for backtrack polynomially (the first cubically) on hostile names;
+// the splits give what they give, in time linear in the name.
+describe('the -modules name splits: the regexes\' answers, read in one pass', () => {
+  const pieces = ['-', '-modules', '-modules-', 'a', 'b1', '.', '\n', '\r', 'modules'];
+  const names = (seed: number) => {
+    const rand = random(seed);
+    return Array.from({ length: 20_000 }, () => Array.from({ length: rand.int(8) }, () => rand.pick(pieces)).join(''));
+  };
+  test('(.*)-(.*)-modules, as re.search reads it', () => {
+    for (const name of names(1)) {
+      const m = /(.*)-(.*)-modules/.exec(name);
+      expect(modulesNameSplit(name), JSON.stringify(name)).toEqual(m ? { label: m[1], kernel: m[2] } : undefined);
+    }
+  });
+  test('^(.+)-modules-([^-]+)-(.+)$, the DDK guide\'s form', () => {
+    for (const name of names(2)) {
+      const m = /^(.+)-modules-([^-]+)-(.+)$/.exec(name);
+      expect(ddkModulesNameSplit(name), JSON.stringify(name)).toEqual(m ? { label: m[1], flavour: m[2], kernel: m[3] } : undefined);
+    }
+  });
+  test('hostile names a megabyte long', () => {
+    const long = `x-${'ules-'.repeat(200_000)}k-modules`;
+    const split = modulesNameSplit(long);
+    expect([split?.label.length, split?.kernel]).toEqual([long.length - '-k-modules'.length, 'k']);
+    const ddk = ddkModulesNameSplit(`s${'-modules-s-s'.repeat(100_000)}`);
+    expect([ddk?.label.length, ddk?.flavour, ddk?.kernel]).toEqual([1 + 12 * 99_999, 's', 's']);
   });
 });

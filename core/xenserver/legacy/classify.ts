@@ -31,9 +31,20 @@ export function isKernelName(name: string): boolean {
  * group 1 takes everything up to the LAST `-X-modules` split: `my-drv-4.19.0+1-modules` gives
  * label `my-drv`, kernel `4.19.0+1`, but a kernel version with a dash
  * (`drv-4.19.19-7.0-modules`) gives label `drv-4.19.19`, kernel `7.0`; and text after
- * `-modules` is ignored (`a-b-modules-extra` gives `a`, `b`). JS and Python backtrack alike.
+ * `-modules` is ignored (`a-b-modules-extra` gives `a`, `b`). JS and Python backtrack alike:
+ * group 1 ends at the last `-` before the last `-modules`, group 2 runs from there to it.
  */
-const MODULES_NAME = /(.*)-(.*)-modules/;
+export function modulesNameSplit(name: string): { label: string; kernel: string } | undefined {
+  // The same split found in time linear in the name: the regex itself backtracks cubically (a
+  // 12 KB name of dashes and "modules" took minutes). `.` stops at a line end, so the match lies
+  // in one line, and in the first line that has one (it starts where that line starts).
+  for (const line of name.split(/[\n\r\u2028\u2029]/)) {
+    const modules = line.lastIndexOf('-modules');
+    const dash = modules > 0 ? line.lastIndexOf('-', modules - 1) : -1;
+    if (dash >= 0) return { label: line.slice(0, dash), kernel: line.slice(dash + 1, modules) };
+  }
+  return undefined;
+}
 
 /**
  * The NAME forms suppack reads from the modules the RPM actually ships, before the vendor regex:
@@ -55,8 +66,26 @@ function kernelFromModules(info: RpmInfo): { label: string; kernel: string } | u
     if (info.name.endsWith(suffix) && info.name.length > suffix.length) {
       return { label: info.name.slice(0, -suffix.length), kernel: k };
     }
-    const ddk = /^(.+)-modules-([^-]+)-(.+)$/.exec(info.name);
-    if (ddk && ddk[3]! + ddk[2]! === k) return { label: ddk[1]!, kernel: k };
+    const ddk = ddkModulesNameSplit(info.name);
+    if (ddk && ddk.kernel + ddk.flavour === k) return { label: ddk.label, kernel: k };
+  }
+  return undefined;
+}
+
+/**
+ * `/^(.+)-modules-([^-]+)-(.+)$/` (the DDK guide's 7.7.2 naming) in time linear in the name:
+ * group 1, greedy, ends at the last `-modules-` followed by a run without `-`, a `-` and more.
+ * Groups 1 and 3 (`.`) hold no line end; group 2 (`[^-]`) may.
+ */
+export function ddkModulesNameSplit(name: string): { label: string; flavour: string; kernel: string } | undefined {
+  const ends = [...name.matchAll(/[\n\r\u2028\u2029]/g)].map((m) => m.index!);
+  const firstEnd = ends[0] ?? name.length;
+  const lastEnd = ends.at(-1) ?? -1;
+  const after = '-modules-'.length;
+  for (let at = name.lastIndexOf('-modules-'); at >= 1; at = name.lastIndexOf('-modules-', at - 1)) {
+    if (at > firstEnd) continue;
+    const dash = name.indexOf('-', at + after);
+    if (dash > at + after && dash < name.length - 1 && dash > lastEnd) return { label: name.slice(0, at), flavour: name.slice(at + after, dash), kernel: name.slice(dash + 1) };
   }
   return undefined;
 }
@@ -67,8 +96,8 @@ export function classifyPackage(info: RpmInfo): ClassifiedPackage {
   if (!isKernel && info.group.endsWith('/Kernel')) {
     const exact = kernelFromModules(info);
     if (exact) return { type: 'driver-rpm', ...exact, isKernel };
-    const m = MODULES_NAME.exec(info.name);
-    if (m) return { type: 'driver-rpm', label: m[1] ?? '', kernel: m[2] ?? '', isKernel };
+    const m = modulesNameSplit(info.name);
+    if (m) return { type: 'driver-rpm', ...m, isKernel };
     return { type: 'driver-rpm', label: info.name, kernel: 'any', isKernel };
   }
   return withOptions({ type: 'rpm', label: info.name, isKernel }, options);
