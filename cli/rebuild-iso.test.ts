@@ -31,6 +31,11 @@ test('warned answerfile: exit 0, the ISO written, each warning one stderr line n
     `suppack: warning: ${af}: installation/primary-disk@gueststorage: "1" reads as false (the installer takes yes or true, any case, as true and anything else as false)`,
     `suppack: warning: ${af}: installation/ssh-mode: "yes" is not on, off or auto: the installer ignores it`,
   ]);
+  // a value holding a line break (&#10;) is shown escaped: the warning stays one line
+  writeFileSync(af, ANSWERFILE.replace('<installation ', '<installation sr-type="xfs&#10;suppack: fake" '));
+  const err2 = sink();
+  expect(await rebuildIsoCommand([`--answerfile=${af}`, `--output=${output}`, iso], sink().stream, err2.stream)).toBe(0);
+  expect(err2.text()).toMatch(/^suppack: warning: [^\n]*installation@sr-type: "xfs\\nsuppack: fake" is neither lvm nor ext[^\n]*\n$/);
   writeFileSync(af, ANSWERFILE.replace('mode="fresh"', 'mode="Fresh"'));
   const output2 = join(dir, 'out2.iso');
   // main() prints it as "suppack: error: <message>" and exits 1.

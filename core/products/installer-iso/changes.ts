@@ -29,6 +29,7 @@ import type { InjectedDriver } from '../../xenserver/installer/drivers';
 import { openPackSources } from '../../xenserver/pack-sources';
 import type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './types';
 import { openInput, specialFileKind } from '../../base/open-input';
+import { printableLine } from '../../base/printable';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -184,7 +185,8 @@ export async function rebuildChanges(o: RebuildIsoBuild): Promise<{ changes: App
       if (o.answerfile !== undefined) {
         const bytes = await readInput(o.answerfile);
         const answerfile = parseAnswerfile(bytes, o.answerfile);
-        answerfileWarnings.push(...answerfile.model.warnings.map((w) => `${o.answerfile}: ${w}`));
+        // one line each, whatever the answerfile's values hold (docs/security.md, "What suppack prints")
+        answerfileWarnings.push(...answerfile.model.warnings.map((w) => printableLine(`${o.answerfile}: ${w}`)));
         const files = [{ path: 'answerfile.xml', data: answerfile.bytes }];
         tailMembers.push(encodeInitrdMember(files, o.epoch));
         if (!hasDrivers && (await injectedAnswerfile(iso, o.input, layout.installImg)) === null) head = encodeInitrdMember(files, o.epoch, true);
