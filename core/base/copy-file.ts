@@ -7,10 +7,11 @@
  *
  * The copy runs in the kernel or in a child process, so the caller's thread is free while it
  * runs: `startCopy` returns at once, and the caller prepares the rest of its output meanwhile.
- * The child dies with this process (setpriv --pdeathsig), so a killed build leaves no cp running.
+ * The child dies with this process (bound-child.ts), so a killed build leaves no cp running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { boundToThisProcess } from './bound-child';
 
 export interface RunningCopy {
   /** Resolves when `to` holds all of `from` (mode 0644); rejects with the reason it could not. */
@@ -24,10 +25,11 @@ export interface RunningCopy {
 function runCp(from: string, to: string, onChild: (c: ChildProcess | null) => void): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
   return new Promise((resolve) => {
-    // setpriv (util-linux) gives cp a parent-death signal: when this process dies, even by
-    // SIGKILL, cp dies with it instead of copying on (issue 19 item 6). Without setpriv (or
-    // without --pdeathsig) the spawn fails and fs.copyFile copies, with no child at all.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'cp', '--reflink=auto', '--no-preserve=all', '--', from, to], { stdio: 'ignore' });
+    // cp dies with this process, even by SIGKILL, instead of copying on (issue 19 item 6;
+    // bound-child.ts). Without setpriv (or without --pdeathsig) the spawn fails and
+    // fs.copyFile copies, with no child at all.
+    const bound = boundToThisProcess('cp', ['--reflink=auto', '--no-preserve=all', '--', from, to]);
+    const child = spawn(bound.file, bound.args, { stdio: 'ignore' });
     onChild(child);
     child.on('error', () => resolve(false));
     child.on('close', (code) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SuppackError } from '../../base/errors';
 import { makeDir } from '../../base/make-dir';
+import { boundToThisProcess } from '../../base/bound-child';
 
 /** What a check needs of this machine; why it cannot run, or undefined. */
 export function uninstallCheckUnavailable(): string | undefined {
@@ -25,10 +26,11 @@ interface Run {
   output: string;
 }
 
-/** Runs a command with an argument array (no shell); the child dies with this process. */
+/** Runs a command with an argument array (no shell reads them); the child dies with this process. */
 function run(cmd: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const bound = boundToThisProcess(cmd, args);
+    const child = spawn(bound.file, bound.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let output = '';
     const take = (d: Buffer) => {
       if (output.length < 64 * 1024) output += d.toString('utf8');
