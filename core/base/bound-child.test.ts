@@ -1,9 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PARENT_CHECK, boundToThisProcess } from './bound-child';
+import { PARENT_CHECK, boundToThisProcess, boundWherePossible, onPath } from './bound-child';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-bound-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,5 +35,18 @@ describe('a child bound to this process (core/base/bound-child.ts)', () => {
     parent.kill('SIGKILL');
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('finds commands on PATH as a shell does; without setpriv on PATH, the command runs unbound', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'tool'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'tool'), 0o755);
+    writeFileSync(join(bin, 'data'), '');
+    expect(onPath('tool', `/nonexistent:${bin}`)).toBe(join(bin, 'tool'));
+    expect(onPath('data', bin)).toBeUndefined();
+    expect(onPath('sh')).toMatch(/\/sh$/);
+    expect(boundWherePossible('/x/tool', ['a'], bin)).toEqual({ file: '/x/tool', args: ['a'] });
+    expect(boundWherePossible('/x/tool', ['a']).file).toBe('setpriv');
   });
 });

@@ -16,6 +16,7 @@ import { checkRpmsForHost } from '../../xenserver/host-check';
 import { hostRpmbuildMacros, RPM_4_11, targetHost, type HostRpm } from '../../xenserver/hosts';
 import { MANIFEST_FILE, type Manifest } from '../../../schemas/manifest';
 import { makeDir } from '../../base/make-dir';
+import { boundWherePossible, onPath } from '../../base/bound-child';
 
 const NOT_FOUND = 'rpmbuild not found: install rpm (apt-get install rpm / dnf install rpm-build)';
 /** How many lines of rpmbuild's output a failure shows. */
@@ -199,7 +200,14 @@ export function rpmbuildEnv(epoch: number, workDir: string, env: NodeJS.ProcessE
 function runRpmbuild(args: string[], spec: string, p: SpecPlan, manifestFile: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const all: string[] = [];
-    const child = spawn('rpmbuild', args, {
+    // rpmbuild runs for minutes: it dies with this process, even by SIGKILL (bound-child.ts)
+    const rpmbuild = onPath('rpmbuild', env.PATH);
+    if (rpmbuild === undefined) {
+      reject(new SuppackError(NOT_FOUND));
+      return;
+    }
+    const bound = boundWherePossible(rpmbuild, args, env.PATH);
+    const child = spawn(bound.file, bound.args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     });
