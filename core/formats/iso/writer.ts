@@ -39,7 +39,7 @@ const LANES_BELOW_CORES = 4;
  * that computes four per step (core/base/md5-lanes.ts), and one more worker takes the other
  * algorithms: there, three OpenSSL MD5 threads would share two cores, and the lanes do the same
  * work with ~2.8x less CPU. With more cores the three OpenSSL chains run side by side at ~650 MB/s
- * each, faster than a lane's ~470 MB/s (docs/formats/containers.md §3, "MD5 four at a time").
+ * each, faster than a lane's ~495 MB/s (docs/formats/containers.md §3, "MD5 four at a time").
  * Otherwise one worker per RANGE_WORKER_BYTES of hashed files (a worker costs ~10 MB and ~30 ms
  * to start), at most one per request of a file and MAX_RANGE_WORKERS.
  */
