@@ -2,7 +2,7 @@
  * `suppack build-supplemental-pack`: the DDK's build-supplemental-pack.sh flags (docs/formats/xenserver.md §1.1),
  * so an existing build script switches by changing one word. Thin: flags → schema → core.
  */
-import { buildLegacyPack, progressPrinter, sourceDateEpoch } from '../core/legacy-pack';
+import { buildLegacyPack, progressPrinter, removedNotice, sourceDateEpoch } from '../core/legacy-pack';
 import { legacyPackSchema } from '../schemas/legacy-pack';
 import { UsageError } from './args';
 import { commandFlags } from './flags';
@@ -29,7 +29,7 @@ ${flags.usage()}
 
 Timestamps come from SOURCE_DATE_EPOCH (default 2000-01-01T00:00:00Z).`;
 
-export async function buildSupplementalPackCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function buildSupplementalPackCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const given = flags.parse(argv);
   if (given.own.help) {
     out.write(`${usage}\n`);
@@ -48,6 +48,7 @@ export async function buildSupplementalPackCommand(argv: string[], out: NodeJS.W
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(`${pack.label}.iso`),
   });
+  err.write(removedNotice(result.removed));
   for (const p of Object.values(result.outputs)) if (p) out.write(`${p}\n`);
   return 0;
 }

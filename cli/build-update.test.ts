@@ -3,7 +3,7 @@
  * -k/--key naming a key in the gpg keyring (GnuPG 2.1+, a throwaway GNUPGHOME). The ISO is read
  * back with bsdtar and its update.xml compared byte for byte with build-update's form.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -42,12 +42,15 @@ async function cli(argv: string[], env: Record<string, string | undefined> = {})
   Object.assign(process.env, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   const out = new PassThrough();
+  const err = new PassThrough();
   const chunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
   out.on('data', (b: Buffer) => chunks.push(b));
+  err.on('data', (b: Buffer) => errChunks.push(b));
   // What cli/main.ts prints for each kind of error (its require() of the command is not for vitest).
   try {
-    const code = await buildUpdateCommand(argv, out);
-    return { code, stdout: Buffer.concat(chunks).toString(), stderr: '' };
+    const code = await buildUpdateCommand(argv, out, err);
+    return { code, stdout: Buffer.concat(chunks).toString(), stderr: Buffer.concat(errChunks).toString() };
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `suppack build-update: ${e.message}\n` };
     if (isSuppackError(e)) return { code: 1, stdout: '', stderr: `suppack: error: ${e.message}\n` };
@@ -100,6 +103,19 @@ describe('suppack build-update --rollups=U1,U2', () => {
     const r = await cli([...base(iso), '--enforce-homogeneity', rpms['hello-lib']!]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(extract(iso, 'homog'), 'update.xml'), 'utf8')).toMatch(/^ {2}<update enforce-homogeneity="true" installation-size="\d+" name-label="example"/);
+  });
+});
+
+describe('suppack build-update over an earlier build of another kind', () => {
+  it("removes the legacy pack's .iso.md5 left beside the ISO it replaces, and says so on stderr", async () => {
+    const out = join(dir, 'family');
+    mkdirSync(out);
+    writeFileSync(join(out, 'example.iso'), 'a legacy pack');
+    writeFileSync(join(out, 'example.iso.md5'), '0123456789abcdef0123456789abcdef  example.iso\n');
+    const r = await cli([...base(join(out, 'example.iso')), rpms['hello-lib']!]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`suppack: removed ${join(out, 'example.iso.md5')}: an earlier build's under this name, not part of the set written now\n`);
+    expect(readdirSync(out).sort()).toEqual(['example.iso', 'example.iso.sha256']);
   });
 });
 

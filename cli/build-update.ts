@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { sourceDateEpoch } from '../core';
-import { buildUpdatePack } from '../core';
+import { buildUpdatePack, removedNotice } from '../core';
 import { SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV, SIGNING_PASSPHRASE_FILE_ENV } from '../core';
 import { progressPrinter } from '../core';
 import { updatePackSchema } from '../schemas/update-pack';
@@ -67,7 +67,7 @@ function isFile(path: string): boolean {
   }
 }
 
-export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const given = flags.parse(argv);
   const own = given.own;
   if (own.help) {
@@ -101,6 +101,7 @@ export async function buildUpdateCommand(argv: string[], out: NodeJS.WritableStr
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(`${pack.label} ISO`),
   });
+  err.write(removedNotice(result.removed));
   out.write(`${result.iso}\n${result.iso}.sha256\n`);
   return 0;
 }

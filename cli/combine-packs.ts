@@ -1,6 +1,6 @@
 /** `suppack combine-packs`: the DDK's combine-supplemental-packs.sh (docs/formats/xenserver.md §3), natively. Thin: flags → core. */
 import { sourceDateEpoch } from '../core';
-import { combinePacks } from '../core';
+import { combinePacks, removedNotice } from '../core';
 import { progressPrinter } from '../core';
 import { UsageError } from './args';
 import { commandFlags } from './flags';
@@ -24,7 +24,7 @@ the installer reads one repo per source.
 
 ${flags.usage()}`;
 
-export async function combinePacksCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function combinePacksCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { own: values, positionals } = flags.parse(argv);
   if (values.help) return void out.write(`${combineUsage}\n`), 0;
   const output = values.output as string | undefined;
@@ -40,6 +40,7 @@ export async function combinePacksCommand(argv: string[], out: NodeJS.WritableSt
     epoch: sourceDateEpoch(),
     onProgress: progressPrinter(basename(output)),
   });
+  err.write(removedNotice(r.removed));
   out.write(`${r.iso}\n${r.isoMd5}\n`);
   return 0;
 }

@@ -17,6 +17,7 @@ export type { LegacyPackBuild, LegacyPackResult } from './products/legacy-pack/p
 export { buildUpdatePack } from './products/update-pack/pack';
 export type { UpdatePackBuild, UpdatePackFiles } from './products/update-pack/pack';
 export { combinePacks } from './products/combined-pack/combine';
+export { packOutputFamily, removedNotice } from './products/output-family';
 export type { CombinePacksBuild } from './products/combined-pack/combine';
 export { menuReportLines, rebuildIso } from './products/installer-iso/rebuild';
 export type { IncludeSpec, RebuildIsoBuild, RebuildIsoResult } from './products/installer-iso/rebuild';

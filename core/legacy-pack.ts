@@ -7,3 +7,4 @@
 export { progressPrinter } from './base/progress';
 export { sourceDateEpoch } from './base/time';
 export { buildLegacyPack } from './products/legacy-pack/pack';
+export { removedNotice } from './products/output-family';

@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { removeStaleTemps, tempSibling, writeSetJournal } from './temp-names';
 import { makeDir } from './make-dir';
@@ -69,10 +69,15 @@ export async function replaceFile(tmp: string, dest: string): Promise<void> {
  * any old member (never a new ISO beside an old .md5), which the next run for the same outputs
  * completes from the journal (removeStaleTemps) before it does anything else. docs/security.md,
  * "Outputs after a kill".
+ *
+ * `family`: the names an earlier set of the same name may have had (packOutputFamily): those
+ * this set does not write are removed with the old outputs (an `.iso.md5` of the ISO replaced,
+ * a `.metadata.md5` beside a combined ISO), and returned. Only files and symlinks are removed.
  */
 export async function writeAllAtomically(
   outputs: Array<{ dest: string; write: (tmpPath: string) => Promise<unknown> }>,
-): Promise<void> {
+  family: readonly string[] = [],
+): Promise<{ removed: string[] }> {
   const staged: Array<{ tmp: string; dest: string }> = [];
   let journal: string | undefined;
   try {
@@ -90,12 +95,14 @@ export async function writeAllAtomically(
     await Promise.all(staged.map(({ tmp }) => fsp.rm(tmp, { force: true })));
     throw asOutputError(e, staged.at(-1)?.dest ?? '');
   }
-  if (staged.length === 0) return;
+  if (staged.length === 0) return { removed: [] };
   try {
-    journal = await writeSetJournal(staged);
-    for (const { dest } of staged) await fsp.rm(dest, { force: true });
+    const removed = await leftFromEarlierSets(family, staged);
+    journal = await writeSetJournal(staged, removed);
+    for (const path of [...staged.map((m) => m.dest), ...removed]) await fsp.rm(path, { force: true });
     for (const { tmp, dest } of staged) await fsp.rename(tmp, dest);
     await fsp.rm(journal, { force: true });
+    return { removed };
   } catch (e) {
     // A failure half way (a full disk, a vanished directory) finishes nothing: the temps go, and
     // whatever of the old set is left stays.
@@ -103,6 +110,18 @@ export async function writeAllAtomically(
     if (journal !== undefined) await fsp.rm(journal, { force: true });
     throw asOutputError(e, staged[0]!.dest);
   }
+}
+
+/** The members of `family` that exist as a file or symlink and that `staged` does not write. */
+async function leftFromEarlierSets(family: readonly string[], staged: ReadonlyArray<{ dest: string }>): Promise<string[]> {
+  const written = new Set(staged.map((m) => resolve(m.dest)));
+  const left: string[] = [];
+  for (const path of family) {
+    if (written.has(resolve(path))) continue;
+    const st = await fsp.lstat(path).catch(() => undefined);
+    if (st !== undefined && !st.isDirectory()) left.push(path);
+  }
+  return left;
 }
 
 /** Make an output directory (and its parents) with makeDir; a failure is "cannot write output", naming it. */

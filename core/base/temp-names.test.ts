@@ -93,3 +93,23 @@ it('a set commit killed before its journal: the old set stays and the temps go',
   expect(readdirSync(out).sort()).toEqual(['acme.iso', 'acme.iso.md5']);
   expect(readFileSync(join(out, 'acme.iso'), 'utf8')).toBe('old iso');
 });
+
+it('a set commit killed after its journal also removes the earlier set\'s files the journal lists', async () => {
+  const out = join(dir, 'set-removes');
+  mkdirSync(out);
+  const dead = deadPid();
+  // A legacy pack replacing an update pack: acme.iso.sha256 is to go with the old ISO.
+  writeFileSync(join(out, 'acme.iso'), 'old iso');
+  writeFileSync(join(out, 'acme.iso.sha256'), 'old sha256');
+  const tmpIso = `.acme.iso.${dead}-0123456789ab.tmp`;
+  writeFileSync(join(out, tmpIso), 'new iso');
+  writeFileSync(
+    join(out, `.acme.iso.${dead}-0123456789ab.set`),
+    JSON.stringify([{ tmp: tmpIso, dest: 'acme.iso' }, { remove: 'acme.iso.sha256' }, { remove: '../outside' }]),
+  );
+  writeFileSync(join(dir, 'outside'), 'not in the journal\'s directory');
+  await removeStaleTemps(join(out, 'acme.iso'));
+  expect(readdirSync(out)).toEqual(['acme.iso']);
+  expect(readFileSync(join(out, 'acme.iso'), 'utf8')).toBe('new iso');
+  expect(existsSync(join(dir, 'outside'))).toBe(true);
+});

@@ -63,41 +63,50 @@ export async function removeStaleTemps(dest: string): Promise<void> {
   }
 }
 
-/** One output of a set commit: its temp and its final path, both relative to the journal's directory. */
-interface SetMember {
-  tmp: string;
-  dest: string;
-}
+/**
+ * One entry of a set commit's journal, paths relative to the journal's directory: an output (its
+ * temp and its final path) or a file of an earlier set that the commit removes.
+ */
+type SetEntry = { tmp: string; dest: string } | { remove: string };
 
 /**
  * Records a set commit about to start (core/base/output.ts writeAllAtomically): the journal, named
  * after the first output, is itself written to a temp and renamed, so it is whole or absent.
  */
-export async function writeSetJournal(members: ReadonlyArray<{ tmp: string; dest: string }>): Promise<string> {
+export async function writeSetJournal(members: ReadonlyArray<{ tmp: string; dest: string }>, removes: readonly string[] = []): Promise<string> {
   const journal = tempSibling(members[0]!.dest, 'set');
   const dir = dirname(journal);
-  const body: SetMember[] = members.map((m) => ({ tmp: relative(dir, m.tmp), dest: relative(dir, m.dest) }));
+  const body: SetEntry[] = [
+    ...members.map((m) => ({ tmp: relative(dir, m.tmp), dest: relative(dir, m.dest) })),
+    ...removes.map((r) => ({ remove: relative(dir, r) })),
+  ];
   const tmp = `${journal}.tmp`;
   await fsp.writeFile(tmp, JSON.stringify(body));
   await fsp.rename(tmp, journal);
   return journal;
 }
 
-/** Finishes the set commit a killed process left: each temp still there replaces its output. */
+/**
+ * Finishes the set commit a killed process left: each temp still there replaces its output, and
+ * the earlier set's files the commit was removing go too.
+ */
 async function rollSetForward(journal: string): Promise<void> {
   const dir = dirname(journal);
-  let members: SetMember[] = [];
+  let entries: unknown[] = [];
   try {
     const parsed: unknown = JSON.parse(await fsp.readFile(journal, 'utf8'));
-    if (Array.isArray(parsed)) members = parsed.filter((m): m is SetMember => typeof m?.tmp === 'string' && typeof m?.dest === 'string');
+    if (Array.isArray(parsed)) entries = parsed;
   } catch {
     // Unreadable: nothing to finish; the temps are then removed as stale.
   }
   // Only names inside the journal's directory tree, as writeSetJournal wrote them.
-  const inside = (p: string) => !isAbsolute(p) && !p.split(/[\\/]/).includes('..');
-  const safe = members.filter((m) => inside(m.tmp) && inside(m.dest));
+  const inside = (p: unknown): p is string => typeof p === 'string' && !isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+  const safe = entries.filter((m): m is { tmp: string; dest: string } => inside((m as { tmp?: unknown })?.tmp) && inside((m as { dest?: unknown })?.dest));
+  const removes = entries.map((m) => (m as { remove?: unknown })?.remove).filter(inside);
   const present = await Promise.all(safe.map((m) => fsp.access(join(dir, m.tmp)).then(() => true, () => false)));
-  // Every temp gone: the commit had finished its renames. Some left: remove their old outputs, rename.
+  // Every temp gone: the commit had finished its renames (and its removals before them).
+  if (present.includes(true)) for (const r of removes) await fsp.rm(join(dir, r), { force: true }).catch(() => undefined);
+  // Some left: remove their old outputs, rename.
   for (const [i, m] of safe.entries()) {
     if (!present[i]) continue;
     await fsp.rm(join(dir, m.dest), { force: true }).catch(() => undefined);

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError } from '../../base/errors';
 import { makeOutputDir, writeAllAtomically } from '../../base/output';
+import { packOutputFamily } from '../output-family';
 import { writeIso, type IsoEntry } from '../../formats/iso';
 import { REPOSITORY_LIST, encodeRepositoryList } from '../../xenserver/installer';
 import { isoMd5File } from '../../xenserver/legacy';
@@ -25,7 +26,7 @@ export interface CombinePacksBuild {
   onProgress?: (p: { written: number; total: number }) => void;
 }
 
-export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string; isoMd5: string }> {
+export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string; isoMd5: string; removed: string[] }> {
   if (o.packs.length === 0) throw new SuppackError('no packs given: expected one or more pack ISOs to combine');
   if (!/^[A-Za-z0-9._-]+$/.test(o.name)) {
     throw new SuppackError(`expected letters, digits, ".", "_" or "-" (it names the ISO file), got ${JSON.stringify(o.name)}`, { field: 'name' });
@@ -42,7 +43,7 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
     const isoMd5 = join(o.outDir, `${o.name}.iso.md5`);
     let md5 = '';
     await makeOutputDir(o.outDir);
-    await writeAllAtomically([
+    const { removed } = await writeAllAtomically([
       {
         dest: iso,
         write: async (tmp) => {
@@ -55,8 +56,8 @@ export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string;
         },
       },
       { dest: isoMd5, write: (tmp) => fsp.writeFile(tmp, isoMd5File(md5, basename(iso)), { mode: 0o644 }) },
-    ]);
-    return { iso, isoMd5 };
+    ], packOutputFamily(iso));
+    return { iso, isoMd5, removed };
   } finally {
     await close();
   }

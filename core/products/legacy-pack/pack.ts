@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { basename, join } from 'node:path';
 import { SuppackError, withFile } from '../../base/errors';
 import { writeAllAtomically } from '../../base/output';
+import { packOutputFamily } from '../output-family';
 import { checkPackRpmDigests, packRpmDigestRequests, readPackRpmHead, readPackRpms, type RpmInfo } from '../../formats/rpm';
 import {
   classifyPackage,
@@ -52,6 +53,8 @@ export interface LegacyPackResult {
   packagesXml: string;
   /** Paths of the files written, by kind. */
   outputs: { iso?: string; isoMd5?: string; metadataMd5: string; tarball?: string };
+  /** Files of an earlier output set of the same label that this one does not write, removed (packOutputFamily). */
+  removed: string[];
 }
 
 /** What goes into the pack (the DDK's staging directory), in one place for the ISO and the tarball. */
@@ -99,9 +102,9 @@ export async function buildLegacyPack(build: LegacyPackBuild): Promise<LegacyPac
     });
   }
   writes.push({ dest: outputs.metadataMd5, write: (tmp) => writeText(tmp, metadataMd5File(metadata().repositoryXml, metadata().packagesXml)) });
-  await writeAllAtomically(writes);
+  const { removed } = await writeAllAtomically(writes, packOutputFamily(join(build.outDir, `${label}.iso`)));
   const { repository, packages, repositoryXml, packagesXml } = metadata();
-  return { repository, packages, repositoryXml, packagesXml, outputs };
+  return { repository, packages, repositoryXml, packagesXml, outputs, removed };
 }
 
 /**

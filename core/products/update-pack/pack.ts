@@ -28,6 +28,7 @@ import {
 } from '../../xenserver/update/update-rpms';
 import { loadUpdateSigning, type SigningSource, type UpdateSigning } from '../../xenserver/update/signing';
 import { makeOutputDir, writeAllAtomically } from '../../base/output';
+import { packOutputFamily } from '../output-family';
 import { checkRpmsForHost, checkSigningKeyForHost } from '../../xenserver/host-check';
 import { HASH_ALGO, UPDATE_HOSTS } from '../../xenserver/hosts';
 import { removeStaleTemps, tempSibling } from '../../base/temp-names';
@@ -309,7 +310,7 @@ export interface UpdatePackBuild {
  * pack-metadata and build-iso stages for the same inputs, the ISO and its `<iso>.sha256`.
  * Returns the ISO path, sha256 and version.
  */
-export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string }> {
+export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string; removed: string[] }> {
   const meta = await updatePackMetadata(o.pack, o.rpms, o.files, o.epoch);
   const signing = o.files.key !== undefined ? await loadUpdateSigning(o.files.key, o.signing) : undefined;
   if (signing && o.files.key !== undefined) checkSigningKeyForHost(signing.key, o.files.key, UPDATE_HOSTS);
@@ -331,7 +332,7 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
     }
     // The ISO and its .sha256 are one set (core/base/output.ts): replaced together, as the Nx stage does.
     let sha256 = '';
-    await writeAllAtomically([
+    const { removed } = await writeAllAtomically([
       {
         dest: iso,
         write: async (tmp) => {
@@ -352,8 +353,8 @@ export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string
         },
       },
       { dest: `${iso}.sha256`, write: (tmp) => fsp.writeFile(tmp, sha256File(sha256, basename(iso)), { mode: 0o644 }) },
-    ]);
-    return { iso, sha256, version: meta.version };
+    ], packOutputFamily(iso));
+    return { iso, sha256, version: meta.version, removed };
   } finally {
     await fsp.rm(work, { recursive: true, force: true });
   }
