@@ -46,3 +46,12 @@ export function onPath(command: string, path: string | undefined = process.env.P
 export function boundWherePossible(command: string, args: readonly string[], path: string | undefined = process.env.PATH): { file: string; args: string[] } {
   return onPath('setpriv', path) !== undefined ? boundToThisProcess(command, args) : { file: command, args: [...args] };
 }
+
+/**
+ * `command args...` bound where possible, `command` looked up on `path` first; a command not
+ * found is spawned as it is, so that spawn reports ENOENT and the caller names what to install.
+ */
+export function boundIfFound(command: string, args: readonly string[], path: string | undefined = process.env.PATH): { file: string; args: string[] } {
+  const found = onPath(command, path);
+  return found === undefined ? { file: command, args: [...args] } : boundWherePossible(found, args, path);
+}

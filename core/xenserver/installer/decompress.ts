@@ -5,6 +5,7 @@
  * package when it is missing.
  */
 import { spawn } from 'node:child_process';
+import { boundIfFound } from '../../base/bound-child';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -93,7 +94,9 @@ export function decompress(compression: Compression, source: Readable, file: str
 }
 
 function spawnTool(tool: Tool, compression: string, source: Readable, file: string, field: string): Decompressed {
-  const child = spawn(tool.command, tool.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // it dies with this process, even by SIGKILL (core/base/bound-child.ts)
+  const bound = boundIfFound(tool.command, tool.args);
+  const child = spawn(bound.file, bound.args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let failure: SuppackError | undefined;
   let closed = false;

@@ -15,7 +15,7 @@ import type { DriverRpm } from './driver-rpm';
 import type { InitrdFile } from './initrd';
 import { walkInitramfsFile } from './initramfs';
 import { makeDir } from '../../base/make-dir';
-import { boundWherePossible, onPath } from '../../base/bound-child';
+import { boundIfFound } from '../../base/bound-child';
 
 export interface ModuleIndexes {
   /** Where /lib/modules really is in the ramdisk: `lib/modules` or `usr/lib/modules`. */
@@ -199,8 +199,7 @@ async function runDepmod(args: string[], imageName: string, kver: string): Promi
   await new Promise<void>((resolve, reject) => {
     // it dies with this process, even by SIGKILL (bound-child.ts); found first, so that a missing
     // depmod is ENOENT below (the wrapping shell would say exit 127)
-    const depmod = onPath('depmod', PATH);
-    const bound = depmod === undefined ? { file: 'depmod', args } : boundWherePossible(depmod, args, PATH);
+    const bound = boundIfFound('depmod', args, PATH);
     const child = spawn(bound.file, bound.args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH, LC_ALL: 'C' } });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {

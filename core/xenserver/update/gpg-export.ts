@@ -6,6 +6,7 @@
  * exported bytes stay in memory: never printed, written or put in a message.
  */
 import { spawn } from 'node:child_process';
+import { boundIfFound } from '../../base/bound-child';
 import { SuppackError } from '../../base/errors';
 
 export interface GpgExportOptions {
@@ -30,7 +31,10 @@ export async function exportGpgSecretKey(uid: string, o: GpgExportOptions = {}):
   if (o.passphrase !== undefined) args.push('--passphrase-fd', '0');
   args.push('--export-secret-keys', '--', uid);
   const { code, stdout, stderr, missing } = await new Promise<{ code: number | null; stdout: Buffer; stderr: string; missing: boolean }>((resolve) => {
-    const child = spawn(o.gpg ?? 'gpg', args, { env: { ...(o.env ?? process.env), LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), LC_ALL: 'C' };
+    // it dies with this process, even by SIGKILL (core/base/bound-child.ts)
+    const bound = boundIfFound(o.gpg ?? 'gpg', args, env.PATH);
+    const child = spawn(bound.file, bound.args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
