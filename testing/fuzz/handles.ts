@@ -1,6 +1,7 @@
 /**
- * File handles a fuzz case leaves open (run.ts). In the worker, fs.promises.open is wrapped, so
- * every handle is known from its opening to its close. One still open once a case has ended and
+ * File handles and descriptors a fuzz case leaves open (run.ts). In the worker, fs.promises.open,
+ * fs.open and fs.openSync are wrapped (streams on a path open theirs with fs.open), so every
+ * handle and descriptor is known from its opening to its close. One still open once a case has ended and
  * the event loop has run what was queued (a stream's closing waits for its last read) is a leak:
  * its descriptor stays open until garbage collection, which Node warns of, and a long build that
  * leaks one per input runs out of descriptors. Each leak is reported with the path and the stack
