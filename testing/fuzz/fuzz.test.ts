@@ -7,7 +7,7 @@
  * scripts/fuzz.sh runs it long.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,22 @@ describe('fuzz harness', () => {
     expect(again.report.kinds[0]!.failures[0]!.ops).toEqual(first.ops);
   }, 120_000);
 
+  it('makes a kept corpus again when corpus.ts changed or a kind has no seeds there, never fuzzing one kind with another\'s', async () => {
+    const file = join(corpus, 'corpus.json');
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { builder: string; seeds: Record<string, string[]> };
+    expect(kept.builder).toMatch(/^[0-9a-f]{64}$/);
+    // as a corpus kept from before the manifest kind existed
+    delete kept.seeds.manifest;
+    writeFileSync(file, JSON.stringify(kept));
+    const { code, output, report } = await fuzz(['--pristine', '--kinds=manifest']);
+    expect(code, output).toBe(0);
+    expect(output).toContain('without seeds for every kind, made again');
+    const manifest = report.kinds[0]!;
+    expect(manifest.kind).toBe('manifest');
+    expect(Object.values(manifest.accepted).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as typeof kept).seeds.manifest!.length).toBeGreaterThan(0);
+  }, 300_000);
+
   it('reports a reader that leaves a file handle or descriptor open, naming where it was opened (handles.ts)', async () => {
     const { code, report } = await fuzz(['--kinds=self-test-leak', '--cases=6', '--seed=5']);
     expect(code).toBe(1);
@@ -117,6 +133,10 @@ describe(`fuzz: ${CASES} mutated cases of each kind, seed ${SEED}`, () => {
       const k = report.kinds.find((r) => r.kind === kind)!;
       expect(sum(k.accepted), kind).toBeGreaterThan(0);
       expect(sum(k.refused), kind).toBeGreaterThan(0);
+    }
+    // and text inputs still parse after some mutations (a manifest: then the Nx plugin's inference runs on it)
+    for (const kind of ['answerfile', 'boot-menu', 'manifest', 'xml']) {
+      expect(sum(report.kinds.find((r) => r.kind === kind)!.accepted), kind).toBeGreaterThan(0);
     }
   }, 1_200_000);
 });

@@ -406,8 +406,11 @@ export function kindOf(name: string): Kind | undefined {
 }
 
 /** The seeds of a kind; the self-test kinds take a few bytes. */
+/** The seed files of kind `name`; the harness's own kinds share the self-test seeds. A real kind without seeds is an error, never another kind's bytes. */
 export function seedsOf(name: string, corpus: Corpus): string[] {
-  return corpus.seeds[name] ?? corpus.seeds['self-test'] ?? [];
+  const seeds = corpus.seeds[name] ?? (name in SELF_TEST ? corpus.seeds['self-test'] : undefined);
+  if (seeds === undefined || seeds.length === 0) throw new Error(`fuzz: the corpus has no seeds for ${name}`);
+  return seeds;
 }
 
 export function writeInput(scratch: string, kind: Kind, bytes: Buffer): string {

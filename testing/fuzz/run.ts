@@ -17,6 +17,7 @@
  * fuzzing found, kept as tests). --corpus keeps the seeds between runs.
  * scripts/fuzz.sh runs it long.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,12 +142,23 @@ function killChildren(): void {
   }
 }
 
+/**
+ * The seeds: those a --corpus directory keeps, when corpus.ts has not changed since they were made
+ * and every kind has its seeds there; otherwise made afresh. (A corpus kept from before a kind
+ * existed once gave that kind no seeds of its own, and its campaign fuzzed other bytes.)
+ */
 async function loadCorpus(o: Options): Promise<{ corpus: Corpus; temporary?: string }> {
-  if (o.corpus && existsSync(join(o.corpus, 'corpus.json'))) return { corpus: JSON.parse(readFileSync(join(o.corpus, 'corpus.json'), 'utf8')) as Corpus };
+  const builder = createHash('sha256').update(readFileSync(join(__dirname, 'corpus.ts'))).digest('hex');
+  if (o.corpus && existsSync(join(o.corpus, 'corpus.json'))) {
+    const kept = JSON.parse(readFileSync(join(o.corpus, 'corpus.json'), 'utf8')) as Corpus & { builder?: string };
+    if (kept.builder === builder && KIND_NAMES.every((k) => (kept.seeds[k]?.length ?? 0) > 0)) return { corpus: kept };
+    process.stderr.write(`fuzz: ${o.corpus}: kept from another corpus.ts or without seeds for every kind, made again\n`);
+    rmSync(o.corpus, { recursive: true, force: true });
+  }
   const dir = o.corpus ?? mkdtempSync(join(tmpdir(), 'suppack-fuzz-corpus-'));
   mkdirSync(dir, { recursive: true });
   const corpus = await buildCorpus(dir);
-  writeFileSync(join(dir, 'corpus.json'), JSON.stringify(corpus, null, 2));
+  writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ ...corpus, builder }, null, 2));
   return { corpus, temporary: o.corpus ? undefined : dir };
 }
 
