@@ -60,6 +60,8 @@ export interface Kind {
   file: string;
   /** Text formats get line and markup mutations as well as byte ones. */
   text?: boolean;
+  /** JSON formats also get mutations that keep them JSON (mutate.ts mutateJson). */
+  json?: boolean;
   /** Byte ranges of a seed to mutate most. */
   hot?(seed: string, bytes: Buffer): Promise<Range[]>;
   probes: Probe[];
@@ -335,6 +337,7 @@ const KIND_TABLE: Record<string, Kind> = {
   manifest: {
     file: 'suppack.json',
     text: true,
+    json: true,
     probes: [
       reader('parseProjectManifestText', (input, bytes) => parseProjectManifestText(bytes.toString('utf8'), input), { manyProblems: true }),
       // what the Nx plugin makes of it while Nx computes the graph (pure: no file is read)

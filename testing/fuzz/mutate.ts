@@ -171,3 +171,127 @@ export function mutateText(input: Buffer, rand: Random): { bytes: Buffer; ops: s
   }
   return { bytes: Buffer.from(text, 'latin1'), ops };
 }
+
+/** JSON values that schemas and the code after them trip on: types, edges, paths, patterns, names. */
+const JSON_VALUES: readonly unknown[] = [
+  null, true, false, 0, -1, 1.5, 1e308, 2 ** 53 + 2, '', ' ', 'a'.repeat(300), '\u0000', '\u00e9\ud83d', '\r\n',
+  '../../etc/passwd', '/abs/path', 'C:\\\\x', '$(id)', '`id`', "' \"", '*', '**/*', '**/*.rpm', '{a,b}', '{1..100000}', '[!a]',
+  'rpms/*.rpm', 'packs/acme-nic', 'acme-nic', '1.0', '8.2.0', '6854ab19-f807-4444-b94f-3ce7d64efe50', 'legacy', 'update', 'bundle', 'installer',
+  [], {}, [''], { '': '' }, [null], JSON.parse('{"__proto__": {"polluted": true}}'),
+];
+/** Keys a mutation may rename one to: the manifest's own words and the object model's. */
+const JSON_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', '', 'kind', 'format', 'pack', 'packs', 'kernels', 'requires', 'prebuilt', 'sources', 'lint', 'version', 'label'];
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Slot = { parent: Json[] | { [k: string]: Json }; key: string | number };
+
+/** Every place in `doc` a value sits: (parent, key) pairs, the root excluded. */
+function slots(doc: Json): Slot[] {
+  const out: Slot[] = [];
+  const walk = (v: Json) => {
+    if (Array.isArray(v)) v.forEach((c, i) => (out.push({ parent: v, key: i }), walk(c)));
+    else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) out.push({ parent: v, key: k }), walk(v[k]!);
+  };
+  walk(doc);
+  return out;
+}
+
+const get = (s: Slot): Json => (s.parent as Record<string | number, Json>)[s.key]!;
+/** A mutated document holds at most about this many values (what a worker's heap holds many times over). */
+const MAX_JSON_NODES = 200_000;
+
+/** The number of values in `v`, counted up to MAX_JSON_NODES. */
+function nodes(v: Json): number {
+  let n = 0;
+  const stack: Json[] = [v];
+  while (stack.length > 0 && n < MAX_JSON_NODES) {
+    const x = stack.pop()!;
+    n++;
+    if (x !== null && typeof x === 'object') stack.push(...(Array.isArray(x) ? x : Object.values(x)));
+  }
+  return n;
+}
+
+/** A copy made through JSON, so that an own `__proto__` key stays an own key. */
+const clone = (v: Json): Json => JSON.parse(JSON.stringify(v)) as Json;
+const set = (s: Slot, v: Json) => void ((s.parent as Record<string | number, Json>)[s.key] = v);
+
+/**
+ * 1–3 mutations of a JSON document that keep it JSON, so that they reach what reads it after the
+ * parser (a schema, then the code that trusts it): a value replaced by another type, an edge or a
+ * hostile string; a key deleted or renamed (`__proto__` too); an array item repeated many times; a
+ * subtree copied elsewhere; a value nested deep. Input that is not JSON gets text mutations.
+ */
+export function mutateJson(input: Buffer, rand: Random): { bytes: Buffer; ops: string[] } {
+  let doc: Json;
+  try {
+    doc = JSON.parse(input.toString('utf8')) as Json;
+  } catch {
+    return mutateText(input, rand);
+  }
+  const ops: string[] = [];
+  const count = 1 + rand.int(3);
+  // a draw that changes nothing (a token for a value that is not a string) is drawn again
+  for (let i = 0; i < count || (ops.length === 0 && i < 20); i++) {
+    const all = slots(doc);
+    if (all.length === 0) break;
+    const at = rand.pick(all);
+    const where = String(at.key);
+    switch (rand.int(6)) {
+      case 0: {
+        const v = clone(rand.pick(JSON_VALUES) as Json);
+        ops.push(`set ${where}=${JSON.stringify(v)?.slice(0, 40)}`);
+        set(at, v);
+        break;
+      }
+      case 1:
+        ops.push(`delete ${where}`);
+        if (Array.isArray(at.parent)) at.parent.splice(at.key as number, 1);
+        else delete at.parent[at.key as string];
+        break;
+      case 2: {
+        if (Array.isArray(at.parent)) {
+          // inputs stay below MAX_JSON_NODES values (a nested item is many values in few bytes)
+          const times = Math.max(1, Math.min(rand.pick([2, 3, 100, 5000]), Math.floor(MAX_JSON_NODES / nodes(get(at)))));
+          ops.push(`repeat item ${where} x${times}`);
+          const item = get(at);
+          at.parent.splice(at.key as number, 0, ...Array.from({ length: times }, () => clone(item)));
+        } else {
+          const to = rand.pick(JSON_KEYS);
+          ops.push(`rename ${where}->${to}`);
+          const v = get(at);
+          delete at.parent[at.key as string];
+          Object.defineProperty(at.parent, to, { value: v, enumerable: true, writable: true, configurable: true });
+        }
+        break;
+      }
+      case 3: {
+        const from = rand.pick(all);
+        if (nodes(get(from)) + all.length >= MAX_JSON_NODES) break;
+        ops.push(`copy ${String(from.key)} to ${where}`);
+        set(at, clone(get(from)));
+        break;
+      }
+      case 4: {
+        const depth = rand.pick([10, 1000]);
+        ops.push(`nest ${where} x${depth}`);
+        let v = get(at);
+        for (let d = 0; d < depth; d++) v = rand.chance(0.5) ? [v] : { x: v };
+        set(at, v);
+        break;
+      }
+      default: {
+        // a string value edited as text: a token inserted into it
+        const v = get(at);
+        if (typeof v !== 'string') break;
+        const token = rand.pick(TEXT_TOKENS);
+        const pos = rand.int(v.length + 1);
+        ops.push(`insert ${JSON.stringify(token)}@${where}:${pos}`);
+        set(at, v.slice(0, pos) + token + v.slice(pos));
+      }
+    }
+  }
+  // indented, a value nested 1000 deep takes a megabyte a copy: only small documents are indented
+  const indent = rand.chance(0.5) && nodes(doc) < 1000 && !ops.some((o) => o.startsWith('nest '));
+  return { bytes: Buffer.from(indent ? JSON.stringify(doc, null, 2) : JSON.stringify(doc), 'utf8'), ops };
+}

@@ -25,7 +25,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { random, seedOf } from '../random';
 import { buildCorpus, type Corpus } from './corpus';
 import { type CaseContext, KIND_NAMES, kindOf, seedsOf, type Verdict, writeInput } from './kinds';
-import { mutateBytes, mutateText, type Range } from './mutate';
+import { mutateBytes, mutateJson, mutateText, type Range } from './mutate';
 import { trackFileHandles } from './handles';
 
 interface Options {
@@ -312,7 +312,7 @@ async function workerThread(input: WorkerInput): Promise<void> {
     const seed = input.pristine ? seeds[i]! : rand.pick(seeds);
     // Named before the mutation runs, so a failure of the mutation itself is this case's.
     post({ t: 'case', i, seedFile: seed.path, ops: ['(mutating)'] });
-    const m = input.pristine ? { bytes: seed.bytes, ops: [] } : kind.text && rand.chance(0.6) ? mutateText(seed.bytes, rand) : mutateBytes(seed.bytes, rand, seed.hot);
+    const m = input.pristine ? { bytes: seed.bytes, ops: [] } : kind.json && rand.chance(0.5) ? mutateJson(seed.bytes, rand) : kind.text && rand.chance(0.6) ? mutateText(seed.bytes, rand) : mutateBytes(seed.bytes, rand, seed.hot);
     for (const name of readdirSync(input.scratch)) rmSync(join(input.scratch, name), { recursive: true, force: true });
     const file = writeInput(input.scratch, kind, m.bytes);
     post({ t: 'case', i, seedFile: seed.path, ops: m.ops });
