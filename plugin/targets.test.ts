@@ -216,6 +216,25 @@ describe('inferTargets', () => {
     expect(machine).toEqual([]);
   });
 
+  test('no path field reaches a target climbing out of its root: "\\" and drives are refused, "/" is the separator', () => {
+    const fields: Array<[string, (p: string) => ManifestInput]> = [
+      ['rpms[0].spec', (p) => ({ ...driver, rpms: [{ ...driver.rpms![0]!, spec: p }] })],
+      ['rpms[0].sources', (p) => ({ ...driver, rpms: [{ ...driver.rpms![0]!, sources: p }] })],
+      ['eulas[0]', (p) => ({ ...userspace, eulas: [p] })],
+      ['kernels[0].develRpm', (p) => ({ ...driver, kernels: [{ version: '6.1.0-28-amd64', develRpm: `${p}.rpm` }] })],
+      ['lint.previous', (p) => ({ ...driver, lint: { previous: `${p}.iso` } })],
+    ];
+    for (const [field, manifest] of fields) {
+      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', '/src', 'a/../../src']) {
+        const result = manifestSchema.safeParse(manifest(p));
+        expect(result.success, `${field} = ${JSON.stringify(p)}`).toBe(false);
+        expect(result.error!.issues[0]!.message).toMatch(/relative to the (project|workspace) root, with "\/" between directories and no "\.\."/);
+      }
+      // a name with dots that is no ".." component stays a name
+      expect(manifestSchema.safeParse(manifest('src/..a/b..')).success, field).toBe(true);
+    }
+  });
+
   test('target names can be overridden; executors and dependsOn follow', () => {
     const t = inferTargets('p', driver, { options: { buildIsoTargetName: 'iso', buildRpmsTargetName: 'rpms' } });
     expect(t.iso.executor).toBe('suppack:build-iso');

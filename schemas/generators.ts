@@ -3,6 +3,7 @@ import { legacyPackSchema } from './legacy-pack';
 import { kernelSchema } from './manifest';
 import { updatePackSchema } from './update-pack';
 import { volumeIdSchema } from './pack-members';
+import { RELATIVE_PATH, workspaceDirectory } from './paths';
 
 /**
  * Options of the Nx generators (`nx g suppack:init`, `nx g suppack:pack`). The zod schemas are
@@ -70,9 +71,7 @@ export const packGeneratorSchema = z
     uuid: updatePackSchema.shape.uuid
       .optional()
       .describe('Update UUID, lowercase (default: a new random one, like uuidgen). --format update only; every published update needs its own.'),
-    directory: z
-      .string()
-      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
+    directory: workspaceDirectory()
       .optional()
       .describe('Project directory relative to the workspace root (default packs/<name>).'),
     vendorCode: legacyPackSchema.shape.vendorCode
@@ -137,9 +136,7 @@ const mediumName = (what: string) =>
     .max(48, { error: 'expected at most 48 characters' });
 
 const mediumDirectory = (dflt: string) =>
-  z
-    .string()
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a directory relative to the workspace root, without ".."' })
+  workspaceDirectory()
     .optional()
     .describe(`Project directory relative to the workspace root (default ${dflt}/<name>).`);
 
@@ -164,7 +161,7 @@ export const installerGeneratorSchema = z
     baseIso: z
       .string({ error: 'required, expected the installer ISO to start from (relative to the project directory)' })
       .regex(/\.iso$/i, { error: 'expected an ISO file ending in .iso' })
-      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a path relative to the project directory, without ".."' })
+      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".."' })
       .describe('The XenServer / XCP-ng installer ISO to start from, relative to the project directory (put it there, e.g. iso/installer.iso).')
       .meta({ 'x-prompt': 'Which installer ISO (a path relative to the project directory, e.g. iso/xenserver.iso)?', 'x-priority': 'important' }),
     packs: memberListSchema
@@ -172,7 +169,7 @@ export const installerGeneratorSchema = z
       .meta({ 'x-prompt': 'Which packs (project names, comma-separated; empty for every legacy pack of the workspace)?' }),
     answerfile: z
       .string()
-      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'expected a path relative to the project directory, without ".."' })
+      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".."' })
       .optional()
       .describe('An answerfile to inject (relative to the project directory); the generator writes a starting one at answerfile.xml when --answerfile=answerfile.xml names no file.'),
     volumeId: volumeIdSchema.optional().describe("ISO volume id (default the base ISO's)."),

@@ -138,6 +138,9 @@ describe('globPatternProblem', () => {
     ['!!a.rpm', 'one leading "!"'],
     ['/abs/*.rpm', 'relative to the project root'],
     ['../up/*.rpm', 'without ".."'],
+    // "\\" escapes in a pattern, but Nx on Windows reads it as a separator
+    ['rpms\\..\\..\\*.rpm', 'without ".."'],
+    ['C:/rpms/*.rpm', 'relative to the project root'],
     ['rpms//a.rpm', '"//"'],
     ['./rpms/a.rpm', 'leading "./"'],
   ])('%j: %s', (p, message) => {
