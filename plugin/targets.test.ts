@@ -225,7 +225,7 @@ describe('inferTargets', () => {
       ['lint.previous', (p) => ({ ...driver, lint: { previous: `${p}.iso` } })],
     ];
     for (const [field, manifest] of fields) {
-      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', '/src', 'a/../../src']) {
+      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', './C:', './/C:/x', '/src', 'a/../../src']) {
         const result = manifestSchema.safeParse(manifest(p));
         expect(result.success, `${field} = ${JSON.stringify(p)}`).toBe(false);
         expect(result.error!.issues[0]!.message).toMatch(/relative to the (project|workspace) root, with "\/" between directories and no "\.\."/);
@@ -483,6 +483,11 @@ describe('kernel inputs of build-rpms (issue 12 items 4, 5)', () => {
   test('develRpm and buildDir together are refused; develRpm must be an RPM path inside the workspace', () => {
     const issues = (k: object) => manifestSchema.safeParse({ pack, rpms: [modules], kernels: [k] }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ version: '1', develRpm: 'k.rpm', buildDir: '/k' })).toEqual(['kernels.0.buildDir: give either buildDir or develRpm, not both (develRpm brings its own build tree)']);
+    // buildDir reaches rpmbuild as a macro body, make, and the identity command's shell: a plain absolute path only
+    for (const dir of ['usr/src/k', '/usr/src/%(touch pwned)', '/usr/src/$(touch pwned)', '/usr/src/a b', "/usr/src/it's", '/usr/src/\u0000', '/usr/src/a\nb', '/usr/src/a\\b']) {
+      expect(issues({ version: '1', buildDir: dir })?.[0], dir).toMatch(/^kernels\.0\.buildDir: expected an absolute path of letters, digits/);
+    }
+    expect(issues({ version: '1', buildDir: '/usr/src/linux-headers-6.1.0-28-amd64/' })).toBeUndefined();
     expect(issues({ version: '1', develRpm: '../k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
     expect(issues({ version: '1', develRpm: '/k.rpm' })?.[0]).toMatch(/^kernels\.0\.develRpm: expected the kernel-devel RPM relative to the workspace root/);
     expect(issues({ version: '1', develRpm: 'k.tar' })).toEqual(['kernels.0.develRpm: expected a kernel-devel RPM file (ending in .rpm)']);

@@ -31,6 +31,10 @@ export const kernelSchema = z
       .describe('Kernel flavour for old releases (xen, kdump); omit for one-kernel releases.'),
     buildDir: z
       .string()
+      // it reaches rpmbuild as a macro body (%{kernel_build_dir}), make and a runtime input's shell command
+      .regex(/^\/[A-Za-z0-9._+~@,=:/-]*$/, {
+        error: 'expected an absolute path of letters, digits, "/", ".", "_", "+", "-", "~", "@", ",", "=" or ":" (kbuild, rpm macros and the shell give spaces, quotes, "%", "$" and control characters meanings of their own)',
+      })
       .optional()
       .describe('Kernel build tree (default /lib/modules/<version><flavour>/build). An absolute path on the build machine.'),
     develRpm: workspacePath('the kernel-devel RPM')

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * separator and the build, on Linux, as a letter of the name, so the two would see different files,
  * and "a\\..\\.." would climb out of the project in Nx's hashing (docs/nx/caching.md).
  */
-export const RELATIVE_PATH = /^(?![A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\]+$/;
+export const RELATIVE_PATH = /^(?!(?:\.\/+)*[A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\]+$/;
 
 /** What a path field expects, after `what` (the field's name for it) and the root it is relative to. */
 const relativeTo = (what: string, root: string) => `expected ${what} relative to the ${root} root, with "/" between directories and no ".."`;
@@ -15,7 +15,7 @@ const relativeTo = (what: string, root: string) => `expected ${what} relative to
 export const relativePath = (what: string) => z.string().regex(RELATIVE_PATH, { error: relativeTo(what, 'project') });
 
 /** A pattern's body (after any "!"): relative, and no ".." component whether "\\" separates or escapes. */
-const RELATIVE_PATTERN = /^(?![A-Za-z]:)(?!\/)(?!.*(?:^|[\\/])\.\.(?:[\\/]|$)).+$/;
+const RELATIVE_PATTERN = /^(?!(?:\.[\\/]+)*[A-Za-z]:)(?!\/)(?!.*(?:^|[\\/])\.\.(?:[\\/]|$)).+$/;
 
 /**
  * Why a file pattern (core/base/file-globs.ts) cannot be used, or undefined when suppack and Nx read it

@@ -112,18 +112,7 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
     await cli(['build-update', '--uuid=1b2c3d4e-5f60-4718-89ab-cdef01234567', '--driver-disk', '--label=acme-drv', '--description=Acme driver', `--output=${disk}`, fixtures['acme-modules']!]);
     put('update-iso', 'driver-disk.iso', readFileSync(disk));
 
-    // pack manifests (suppack.json): the examples, a driver pack for two kernels, an installer
-    for (const example of ['legacy-pack', 'userspace', 'update-pack', 'bundle']) {
-      put('manifest', `${example}.json`, readFileSync(join(__dirname, '../../examples', example, 'suppack.json')));
-    }
-    const driver = {
-      format: 'update',
-      pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'acme-nic', version: '1.0', description: 'Acme NIC', driverDisk: true },
-      rpms: [{ spec: 'specs/acme-nic.spec', kind: 'kernel-module', version: '1.0', release: '1' }],
-      kernels: [{ version: '4.19.0+1', develRpm: 'kernels/kernel-devel-4.19.19-8.0.20.x86_64.rpm' }, { version: '4.19.0+2', buildDir: '/usr/src/k' }],
-    };
-    put('manifest', 'driver.json', JSON.stringify(driver, null, 2));
-    put('manifest', 'installer.json', JSON.stringify({ kind: 'installer', baseIso: 'iso/XenServer-8.2.1-install-cd.iso', packs: ['acme-nic'], answerfile: 'answerfile.xml' }, null, 2));
+    for (const [name, bytes] of manifestSeeds()) put('manifest', name, bytes);
 
     // the metadata files the installer, xapi and yum read
     put('xml', 'XS-REPOSITORY', await isoFile(pack, 'XS-REPOSITORY'));
@@ -187,4 +176,22 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
   const otherPack = join(dir, 'other-pack.iso');
   copyFileSync(join(otherDir, 'acme-tools.iso'), otherPack);
   return { seeds, rpm: rpmCopy, pack, otherPack, installer, answerfile, publicKey, passphraseFile, passphrase };
+}
+
+/** The manifest kind's seeds (suppack.json): the examples, a driver pack for two kernels, an installer. */
+export function manifestSeeds(): Array<[name: string, bytes: Buffer]> {
+  const seeds: Array<[string, Buffer]> = ['legacy-pack', 'userspace', 'update-pack', 'bundle'].map((example) => [
+    `${example}.json`,
+    readFileSync(join(__dirname, '../../examples', example, 'suppack.json')),
+  ]);
+  const driver = {
+    format: 'update',
+    pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'acme-nic', version: '1.0', description: 'Acme NIC', driverDisk: true },
+    rpms: [{ spec: 'specs/acme-nic.spec', kind: 'kernel-module', version: '1.0', release: '1' }],
+    kernels: [{ version: '4.19.0+1', develRpm: 'kernels/kernel-devel-4.19.19-8.0.20.x86_64.rpm' }, { version: '4.19.0+2', buildDir: '/usr/src/k' }],
+  };
+  seeds.push(['driver.json', Buffer.from(JSON.stringify(driver, null, 2))]);
+  const installer = { kind: 'installer', baseIso: 'iso/XenServer-8.2.1-install-cd.iso', packs: ['acme-nic'], answerfile: 'answerfile.xml' };
+  seeds.push(['installer.json', Buffer.from(JSON.stringify(installer, null, 2))]);
+  return seeds;
 }

@@ -40,6 +40,10 @@ import { inferProjectMetadata, inferTargets } from '../../plugin/targets';
 import { MAX_PROBLEMS } from '../../schemas/parse';
 import type { Corpus } from './corpus';
 import type { Range } from './mutate';
+import type { Random } from '../random';
+import { arbitraryDocument, valuePool, type ValuePool } from './arbitrary';
+import { targetProblems } from './target-invariants';
+import { projectManifestSchema } from '../../schemas/manifest';
 
 /** What one probe made of one input. */
 export type Verdict = { ok: true; accepted: boolean; message?: string } | { ok: false; problem: string };
@@ -64,6 +68,8 @@ export interface Kind {
   json?: boolean;
   /** Byte ranges of a seed to mutate most. */
   hot?(seed: string, bytes: Buffer): Promise<Range[]>;
+  /** Draws a whole input instead of mutating a seed (some of the cases); `seeds` are the kind's seed files' bytes. */
+  generate?(rand: Random, seeds: readonly Buffer[]): { bytes: Buffer; ops: string[] };
   probes: Probe[];
 }
 
@@ -338,15 +344,37 @@ const KIND_TABLE: Record<string, Kind> = {
     file: 'suppack.json',
     text: true,
     json: true,
+    // 40% of the cases: a document drawn from the schema itself, so most of them reach the inference
+    generate(rand, seeds) {
+      const { value, ops } = arbitraryDocument(projectManifestSchema, rand, poolOf(seeds));
+      return { bytes: Buffer.from(rand.chance(0.5) ? JSON.stringify(value, null, 2) : JSON.stringify(value), 'utf8'), ops };
+    },
     probes: [
       reader('parseProjectManifestText', (input, bytes) => parseProjectManifestText(bytes.toString('utf8'), input), { manyProblems: true }),
-      // what the Nx plugin makes of it while Nx computes the graph (pure: no file is read)
-      reader('inferTargets', (input, bytes) => {
-        const manifest = parseProjectManifestText(bytes.toString('utf8'), input);
-        const member = parseProjectManifestText(MEMBER_MANIFEST, 'packs/member/suppack.json');
-        const members = (name: string) => (name === 'fuzz' ? undefined : { root: `packs/${name}`, manifest: member });
-        inferProjectMetadata(manifest, inferTargets('packs/fuzz', manifest, { projectName: 'fuzz', members }));
-      }, { manyProblems: true }),
+      // what the Nx plugin makes of it while Nx computes the graph (pure: no file is read), and what
+      // must hold of it (target-invariants.ts): a violation is a failure, not a refusal
+      {
+        name: 'inferTargets',
+        async run(input, bytes, c) {
+          let problems: string[];
+          try {
+            const manifest = parseProjectManifestText(bytes.toString('utf8'), input);
+            const before = JSON.stringify(manifest);
+            const member = parseProjectManifestText(MEMBER_MANIFEST, 'packs/member/suppack.json');
+            const members = (name: string) => (name === 'fuzz' ? undefined : { root: `packs/${name}`, manifest: member });
+            const targets = inferTargets('packs/fuzz', manifest, { projectName: 'fuzz', members });
+            const metadata = inferProjectMetadata(manifest, targets);
+            problems = targetProblems(targets, c.scratch);
+            if (JSON.stringify(inferTargets('packs/fuzz', manifest, { projectName: 'fuzz', members })) !== JSON.stringify(targets)) problems.push('a second inference differs');
+            if (JSON.stringify(manifest) !== before) problems.push('inference changed the manifest');
+            const groups = Object.values((metadata.targetGroups ?? {}) as Record<string, string[]>).flat();
+            if (groups.some((g) => !(g in targets))) problems.push(`a target group names a target that is not there: ${groups.join(', ')}`);
+          } catch (e) {
+            return judgeThrown(e, true);
+          }
+          return problems.length === 0 ? { ok: true, accepted: true } : { ok: false, problem: problems.slice(0, 3).join('; ') };
+        },
+      },
     ],
   },
   xml: {
@@ -362,7 +390,14 @@ const KIND_TABLE: Record<string, Kind> = {
   },
 };
 
-/** Kinds that check the harness itself (never part of a normal run): a reader that crashes, one that hangs. */
+const pools = new WeakMap<readonly Buffer[], ValuePool>();
+/** The seed documents' values, made once per list of seeds. */
+function poolOf(seeds: readonly Buffer[]): ValuePool {
+  let pool = pools.get(seeds);
+  if (pool === undefined) pools.set(seeds, (pool = valuePool(seeds)));
+  return pool;
+}
+
 /** A legacy pack, the member every pack a fuzzed bundle or installer names resolves to. */
 const MEMBER_MANIFEST = JSON.stringify({
   format: 'legacy',
@@ -370,6 +405,7 @@ const MEMBER_MANIFEST = JSON.stringify({
   prebuilt: ['rpms/*.rpm'],
 });
 
+/** Kinds that check the harness itself (never part of a normal run): a reader that crashes, one that hangs. */
 const SELF_TEST: Record<string, Kind> = {
   'self-test-crash': {
     file: 'input.bin',

@@ -80,7 +80,7 @@ export interface FuzzReport {
 type FromWorker =
   | { t: 'case'; i: number; seedFile: string; ops: string[] }
   | { t: 'probe'; name: string }
-  | { t: 'verdicts'; i: number; results: Array<{ probe: string; verdict: Verdict; ms: number }>; heap: number }
+  | { t: 'verdicts'; i: number; results: Array<{ probe: string; verdict: Verdict; ms: number }>; heap: number; input?: Uint8Array }
   | { t: 'done' };
 
 interface WorkerInput {
@@ -169,14 +169,17 @@ function runWorker(o: Options, input: WorkerInput, report: KindReport, onCaseEnd
     let current: { i: number; seedFile: string; ops: string[]; probe: string } | undefined;
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
-    const fail = (problem: string) => {
+    /** A failure of the current case; `bytes`: its input, as the worker sent it (it may have cleared its scratch since). */
+    const fail = (problem: string, bytes?: Uint8Array) => {
       if (!current) return;
       const f: Failure = { kind: input.kind, case: current.i, seedFile: current.seedFile, ops: current.ops, probe: current.probe, problem };
+      // a hung or dead worker left its input in its scratch
       const file = join(input.scratch, kindOf(input.kind)!.file);
-      if (o.save && existsSync(file)) {
+      if (o.save && (bytes !== undefined || existsSync(file))) {
         mkdirSync(o.save, { recursive: true });
         f.saved = join(o.save, `${input.kind}-${o.seed}-${current.i}-${kindOf(input.kind)!.file}`);
-        copyFileSync(file, f.saved);
+        if (bytes !== undefined) writeFileSync(f.saved, bytes);
+        else copyFileSync(file, f.saved);
       }
       report.failures.push(f);
     };
@@ -213,7 +216,7 @@ function runWorker(o: Options, input: WorkerInput, report: KindReport, onCaseEnd
             into[probe] = (into[probe] ?? 0) + 1;
           } else if (current) {
             current.probe = probe;
-            fail(verdict.problem);
+            fail(verdict.problem, m.input);
           }
         }
         onCaseEnd();
@@ -305,6 +308,7 @@ async function workerThread(input: WorkerInput): Promise<void> {
     // A reproducer (--inputs) need not parse: then it has no hot ranges (it is run as it is).
     seeds.push({ path, bytes, hot: kind.hot ? await kind.hot(path, bytes).catch(() => []) : [] });
   }
+  const seedBytes = seeds.map((s) => s.bytes);
   const c: CaseContext = { corpus: input.corpus, scratch: input.scratch };
   const handles = trackFileHandles();
   for (let i = input.from; i < input.to; i++) {
@@ -312,7 +316,15 @@ async function workerThread(input: WorkerInput): Promise<void> {
     const seed = input.pristine ? seeds[i]! : rand.pick(seeds);
     // Named before the mutation runs, so a failure of the mutation itself is this case's.
     post({ t: 'case', i, seedFile: seed.path, ops: ['(mutating)'] });
-    const m = input.pristine ? { bytes: seed.bytes, ops: [] } : kind.json && rand.chance(0.5) ? mutateJson(seed.bytes, rand) : kind.text && rand.chance(0.6) ? mutateText(seed.bytes, rand) : mutateBytes(seed.bytes, rand, seed.hot);
+    const m = input.pristine
+      ? { bytes: seed.bytes, ops: [] }
+      : kind.generate && rand.chance(0.4)
+        ? kind.generate(rand, seedBytes)
+        : kind.json && rand.chance(0.5)
+          ? mutateJson(seed.bytes, rand)
+          : kind.text && rand.chance(0.6)
+            ? mutateText(seed.bytes, rand)
+            : mutateBytes(seed.bytes, rand, seed.hot);
     for (const name of readdirSync(input.scratch)) rmSync(join(input.scratch, name), { recursive: true, force: true });
     const file = writeInput(input.scratch, kind, m.bytes);
     post({ t: 'case', i, seedFile: seed.path, ops: m.ops });
@@ -326,7 +338,8 @@ async function workerThread(input: WorkerInput): Promise<void> {
       if (leaks.length > 0) results.push({ probe: probe.name, verdict: { ok: false, problem: `left ${leaks.length} file handle(s) open: ${leaks.join('; ')}` }, ms: 0 });
     }
     const mem = process.memoryUsage();
-    post({ t: 'verdicts', i, results, heap: mem.heapUsed + mem.external });
+    // a failing case's input goes with its verdicts: the scratch is cleared for the next case
+    post({ t: 'verdicts', i, results, heap: mem.heapUsed + mem.external, ...(results.some((r) => !r.verdict.ok) ? { input: m.bytes } : {}) });
   }
   post({ t: 'done' });
 }
