@@ -104,11 +104,8 @@ export const packGeneratorSchema = z
     kernelDevelRpm: kernelSchema.shape.develRpm.describe(
       "The vendor's kernel-devel RPM to build against (kernels[].develRpm), relative to the workspace root, e.g. kernels/kernel-devel-<version>-<release>.x86_64.rpm. Driver and combined packs.",
     ),
-    kernelBuildDir: z
-      .string()
-      .regex(/^\//, { error: 'expected an absolute path to the kernel build tree' })
-      .optional()
-      .describe('Kernel build tree on the build machine (default /lib/modules/<kernel>/build). Driver and combined packs.'),
+    // the manifest's own rule (kernels[].buildDir), so a generated project always validates
+    kernelBuildDir: kernelSchema.shape.buildDir.describe('Kernel build tree on the build machine (default /lib/modules/<kernel>/build). Driver and combined packs.'),
   })
   .strict()
   .superRefine((o, ctx) => {
