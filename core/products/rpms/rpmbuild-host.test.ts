@@ -82,6 +82,19 @@ describe('build-rpms builds for the target host', () => {
     expect(for411).not.toContain('filedigest');
   });
 
+  it('paths reach rpm as text: a "%" in the workspace or kernel tree path expands to nothing else (rpm --eval)', () => {
+    const odd = "/w/100% it's/%(touch pwned)/%{_bindir}";
+    const args = rpmbuildDefines({ topDir: `${odd}/t`, sourceDir: `${odd}/s`, kernelBuildDir: `${odd}/k`, host: RPM_4_11 });
+    const cwd = mkdtempSync(join(tmpdir(), 'suppack-defines-'));
+    try {
+      const out = execFileSync('rpm', [...args, '--eval', '%{_topdir}|%{_sourcedir}|%{kernel_build_dir}'], { cwd, encoding: 'utf8' }).trim();
+      expect(out).toBe(`${odd}/t|${odd}/s|${odd}/k`);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('XenServer 6.5.0: md5 digests, gzip, no rpmlib(FileDigests); rpm 4.4.2.3 installs, verifies and removes it', async () => {
     const { run } = await buildFor({ productVersion: '6.5.0' });
     const [rpm] = await run();

@@ -54,9 +54,11 @@ export class RpmbuildError extends SuppackError {
  * is the target host's rpm (default rpm 4.11.3): its macros (hostRpmbuildMacros) come last.
  */
 export function rpmbuildDefines(o: { topDir: string; sourceDir: string; kernelBuildDir?: string; host?: HostRpm }): string[] {
+  // Paths are macro bodies to rpm: "%" doubled, so a "%(...)" or "%{...}" in one stays text.
+  const path = (p: string) => p.replace(/%/g, '%%');
   const defines: Array<[string, string]> = [
-    ['_topdir', o.topDir],
-    ['_sourcedir', o.sourceDir],
+    ['_topdir', path(o.topDir)],
+    ['_sourcedir', path(o.sourceDir)],
     ['_buildhost', BUILD_HOST],
     ['use_source_date_epoch_as_buildtime', '1'],
     ['clamp_mtime_to_source_date_epoch', '1'],
@@ -64,7 +66,7 @@ export function rpmbuildDefines(o: { topDir: string; sourceDir: string; kernelBu
     ['_build_id_links', 'none'],
     ...hostRpmbuildMacros(o.host ?? RPM_4_11),
   ];
-  if (o.kernelBuildDir !== undefined) defines.push(['kernel_build_dir', o.kernelBuildDir]);
+  if (o.kernelBuildDir !== undefined) defines.push(['kernel_build_dir', path(o.kernelBuildDir)]);
   return defines.flatMap(([k, v]) => ['--define', `${k} ${v}`]);
 }
 
