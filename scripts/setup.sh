@@ -2,7 +2,8 @@
 # Sets up a Debian machine for suppack's development, as root or as a user with sudo, on a fresh
 # machine too (the package lists are fetched first):
 #   scripts/setup.sh           every system package the tests use (.ci/apt-packages), npm install,
-#                              and the hosts' rpm releases (scripts/old-rpm.sh); then `npm test`
+#                              the hosts' rpm releases (scripts/old-rpm.sh) and the Node.js LTS the
+#                              e2e tests run suppack under too (scripts/node-lts.sh); then `npm test`
 #   scripts/setup.sh example   only what `npm run example` needs (rpm), and npm install
 # The README and .ci/run both call it.
 set -euo pipefail
@@ -32,4 +33,7 @@ as_root apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=60
 # npm install, not npm ci: the lock file cannot list optional platform packages the registry
 # mirror does not serve (e.g. rollup's android builds), and npm ci refuses such a lock.
 npm install --no-audit --no-fund
-if [ "$mode" = test ]; then bash scripts/old-rpm.sh; fi
+if [ "$mode" = test ]; then
+  bash scripts/old-rpm.sh
+  bash scripts/node-lts.sh
+fi
