@@ -40,7 +40,7 @@ describe('options are checked when the plugin is created', () => {
   });
 
   test('bad values name the option and what was expected', () => {
-    expect(creationError({ name: 'acme/all' }).message).toBe('options.name: expected letters, digits, ".", "_" or "-" only (it names <name>.iso)');
+    expect(creationError({ name: 'acme/all' }).message).toBe('options.name: expected letters, digits, ".", "_" or "-" only, not "." or ".." (it names <name>.iso)');
     expect(creationError({ name: 'x', volumeId: 'V'.repeat(33) }).message).toBe('options.volumeId: expected at most 32 characters (the ISO volume id)');
     expect(creationError({ name: 'x', buffer: 'no' }).message).toBe('options.buffer: expected true or false, got the string "no"');
     expect(creationError({ name: 'x', outDir: 'dist' }).message).toBe('unknown option: options.outDir');

@@ -97,7 +97,7 @@ describe('createNodes', () => {
     const { logged } = await run(['packs/bad/suppack.json', 'packs/bad2/suppack.json']);
     expect([...logged].sort()).toEqual([
       'suppack: packs/bad/suppack.json: line 1, column 72: pack.text: expected at most 32 characters (it becomes the ISO volume id) (its targets fail until it is fixed)',
-      'suppack: packs/bad2/suppack.json: line 1, column 142: rpms[0].spec: expected the spec template relative to the project root, with "/" between directories and no ".." (its targets fail until it is fixed)',
+      'suppack: packs/bad2/suppack.json: line 1, column 142: rpms[0].spec: expected the spec template relative to the project root, with "/" between directories and no ".." or control characters (its targets fail until it is fixed)',
     ]);
   });
 

@@ -225,10 +225,10 @@ describe('inferTargets', () => {
       ['lint.previous', (p) => ({ ...driver, lint: { previous: `${p}.iso` } })],
     ];
     for (const [field, manifest] of fields) {
-      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', './C:', './/C:/x', '/src', 'a/../../src']) {
+      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', './C:', './/C:/x', '/src', 'a/../../src', 'src\tx', 'src\nx', 'src\u007f', 'src\uffff']) {
         const result = manifestSchema.safeParse(manifest(p));
         expect(result.success, `${field} = ${JSON.stringify(p)}`).toBe(false);
-        expect(result.error!.issues[0]!.message).toMatch(/relative to the (project|workspace) root, with "\/" between directories and no "\.\."/);
+        expect(result.error!.issues[0]!.message).toMatch(/relative to the (project|workspace) root, with "\/" between directories and no "\.\." or control characters/);
       }
       // a name with dots that is no ".." component stays a name
       expect(manifestSchema.safeParse(manifest('src/..a/b..')).success, field).toBe(true);

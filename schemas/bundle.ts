@@ -13,7 +13,7 @@ export const bundleManifestSchema = z
     kind: z.literal('bundle').describe('A bundle project: legacy packs combined into one ISO.'),
     name: z
       .string({ error: 'required, expected the base name of the combined ISO (e.g. acme-drivers)' })
-      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it names <name>.iso)' })
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only, not "." or ".." (it names <name>.iso)' })
       .describe('Base name of the output: <name>.iso and <name>.iso.md5.'),
     volumeId: volumeIdSchema.describe('ISO volume id of the combined pack (at most 32 printable ASCII characters).'),
     packs: packMembersSchema

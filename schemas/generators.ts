@@ -158,7 +158,7 @@ export const installerGeneratorSchema = z
     baseIso: z
       .string({ error: 'required, expected the installer ISO to start from (relative to the project directory)' })
       .regex(/\.iso$/i, { error: 'expected an ISO file ending in .iso' })
-      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".."' })
+      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".." or control characters' })
       .describe('The XenServer / XCP-ng installer ISO to start from, relative to the project directory (put it there, e.g. iso/installer.iso).')
       .meta({ 'x-prompt': 'Which installer ISO (a path relative to the project directory, e.g. iso/xenserver.iso)?', 'x-priority': 'important' }),
     packs: memberListSchema
@@ -166,7 +166,7 @@ export const installerGeneratorSchema = z
       .meta({ 'x-prompt': 'Which packs (project names, comma-separated; empty for every legacy pack of the workspace)?' }),
     answerfile: z
       .string()
-      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".."' })
+      .regex(RELATIVE_PATH, { error: 'expected a path relative to the project directory, with "/" between directories and no ".." or control characters' })
       .optional()
       .describe('An answerfile to inject (relative to the project directory); the generator writes a starting one at answerfile.xml when --answerfile=answerfile.xml names no file.'),
     volumeId: volumeIdSchema.optional().describe("ISO volume id (default the base ISO's)."),

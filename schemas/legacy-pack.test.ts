@@ -38,6 +38,9 @@ describe('each rule names the file and field and says what was expected', () => 
     ['reserved vendor code', { vendorCode: 'xs' }, 'suppack.json: pack.vendorCode: the vendor code "xs" is reserved'],
     ['vendor code charset', { vendorCode: 'ac me' }, 'suppack.json: pack.vendorCode: expected letters, digits'],
     ['label charset', { label: 'a/b' }, 'suppack.json: pack.label: expected letters, digits'],
+    // directory names on the host and in the RPMs: /usr/share/doc/<label>/ would be /usr/share
+    ['label ..', { label: '..' }, 'suppack.json: pack.label: expected letters, digits, ".", "_" or "-" only, not "." or ".."'],
+    ['vendor code .', { vendorCode: '.' }, 'suppack.json: pack.vendorCode: expected letters, digits, ".", "_" or "-" only, not "." or ".."'],
     ['text length', { text: 'x'.repeat(33) }, 'suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id)'],
     ['text at 32 is fine', { text: 'x'.repeat(32), label: '' }, 'suppack.json: pack.label:'],
     ['text charset', { text: 'caf\u00e9' }, 'suppack.json: pack.text: expected printable ASCII'],
@@ -52,6 +55,12 @@ describe('each rule names the file and field and says what was expected', () => 
       { requires: [{ originator: 'acme', name: 'base', test: 'gte', version: '1.0' }] },
       'suppack.json: pack.requires.0.test: expected one of eq, ne, lt, gt, le, ge',
     ],
+    // an XS-REPOSITORY attribute: a control character would be read back as another text, or not at all
+    ...['a\nb', '\r', 'X\uffff', ' XCP'].map((product): [string, Record<string, unknown>, string] => [
+      `requires product ${JSON.stringify(product)}`,
+      { requires: [{ originator: 'acme', name: 'base', test: 'ge', version: '1.0', product }] },
+      'suppack.json: pack.requires.0.product: expected a product name of printable ASCII',
+    ]),
     ['unknown key', { colour: 'red' }, 'suppack.json: unknown option: pack.colour'],
   ];
   for (const [name, patch, message] of cases) {

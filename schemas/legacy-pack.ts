@@ -18,14 +18,17 @@ export const requiresTest = z.enum(['eq', 'ne', 'lt', 'gt', 'le', 'ge'], {
 
 export const legacyRequiresSchema = z
   .object({
-    originator: z.string().regex(IDENT, { error: 'expected a vendor code of letters, digits, ".", "_" or "-"' }),
-    name: z.string().regex(IDENT, { error: 'expected a pack label of letters, digits, ".", "_" or "-"' }),
+    originator: z.string().regex(IDENT, { error: 'expected a vendor code of letters, digits, ".", "_" or "-", not "." or ".."' }),
+    name: z.string().regex(IDENT, { error: 'expected a pack label of letters, digits, ".", "_" or "-", not "." or ".."' }),
     test: requiresTest,
     version: z.string().regex(DOTTED_VERSION, {
       error: 'expected a dotted numeric version such as 1.2 or 7.0.0 (xcp.version compares numeric arcs)',
     }),
-    /** Defaults to the pack's product. */
-    product: z.string().min(1).optional(),
+    /** Defaults to the pack's product. An XS-REPOSITORY attribute: printable ASCII, as the platform's own product names. */
+    product: z
+      .string()
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, { error: 'expected a product name of printable ASCII such as XenServer or XCP, without blanks around it' })
+      .optional(),
   })
   .strict();
 
@@ -44,7 +47,7 @@ export const legacyPackSchema = z
   .object({
     vendorCode: z
       .string({ error: 'required, expected the vendor code (e.g. acme)' })
-      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' })
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only, not "." or ".." (it becomes a directory name on the host)' })
       .refine((v) => v !== 'xs', { error: 'the vendor code "xs" is reserved for packs produced by the platform vendor' })
       .describe('Vendor code (XS-REPOSITORY originator): letters, digits, ".", "_", "-"; "xs" is reserved. DDK: --vendor-code.')
       .register(cliFlags, { flag: 'vendor-code', arg: 'CODE', section: 'Required', help: `vendor code: letters, digits, '.', '_', '-' ("xs" is reserved)` }),
@@ -57,7 +60,7 @@ export const legacyPackSchema = z
       .register(cliFlags, { flag: 'vendor-name', arg: 'NAME', section: 'Required', help: 'vendor name (ISO application id, at most 128 characters)' }),
     label: z
       .string({ error: 'required, expected the pack label (e.g. acme-nic)' })
-      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only (it becomes a directory name on the host)' })
+      .regex(IDENT, { error: 'expected letters, digits, ".", "_" or "-" only, not "." or ".." (it becomes a directory name on the host)' })
       .describe('Pack label (XS-REPOSITORY name and output file name). DDK: --label.')
       .register(cliFlags, { flag: 'label', arg: 'LABEL', section: 'Required', help: `pack label: letters, digits, '.', '_', '-'` }),
     text: z

@@ -52,14 +52,14 @@ describe('bundle manifests', () => {
 
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['no name', { name: undefined }, 'name: required, expected the base name of the combined ISO (e.g. acme-drivers)'],
-    ['a name that is no file name', { name: 'acme/all' }, 'name: expected letters, digits, ".", "_" or "-" only (it names <name>.iso)'],
+    ['a name that is no file name', { name: 'acme/all' }, 'name: expected letters, digits, ".", "_" or "-" only, not "." or ".." (it names <name>.iso)'],
     ['no volume id', { volumeId: undefined }, 'volumeId: required, expected string'],
     ['a volume id over 32 characters', { volumeId: 'A'.repeat(33) }, 'volumeId: expected at most 32 characters (the ISO volume id)'],
     ['a volume id that is not printable ASCII', { volumeId: 'Packs\u00e9' }, 'volumeId: expected printable ASCII (the ISO volume id)'],
     ['an empty volume id', { volumeId: '' }, 'volumeId: expected a non-empty volume id'],
     ['no packs', { packs: [] }, 'packs: expected at least one pack to combine'],
-    ['an absolute ISO path', { packs: ['/srv/isos/a.iso'] }, 'packs[0]: expected the pack ISO relative to the project root, with "/" between directories and no ".."'],
-    ['an ISO path climbing out', { packs: ['acme-nic', '../other/a.iso'] }, 'packs[1]: expected the pack ISO relative to the project root, with "/" between directories and no ".."'],
+    ['an absolute ISO path', { packs: ['/srv/isos/a.iso'] }, 'packs[0]: expected the pack ISO relative to the project root, with "/" between directories and no ".." or control characters'],
+    ['an ISO path climbing out', { packs: ['acme-nic', '../other/a.iso'] }, 'packs[1]: expected the pack ISO relative to the project root, with "/" between directories and no ".." or control characters'],
     [
       'a member that is neither',
       { packs: ['acme nic'] },
@@ -99,10 +99,10 @@ describe('installer manifests', () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['no base ISO', { baseIso: undefined }, 'baseIso: required, expected the installer ISO to start from'],
     ['a base ISO that is no .iso', { baseIso: 'base.img' }, 'baseIso: expected an ISO file ending in .iso'],
-    ['an absolute base ISO', { baseIso: '/srv/base.iso' }, 'baseIso: expected the installer ISO relative to the project root, with "/" between directories and no ".."'],
-    ['a base ISO climbing out', { baseIso: 'a/../../base.iso' }, 'baseIso: expected the installer ISO relative to the project root, with "/" between directories and no ".."'],
-    ['an absolute answerfile', { answerfile: '/etc/answerfile.xml' }, 'answerfile: expected the answerfile relative to the project root, with "/" between directories and no ".."'],
-    ['an include from outside', { include: [{ from: '../secrets' }] }, 'include[0].from: expected the file or directory relative to the project root, with "/" between directories and no ".."'],
+    ['an absolute base ISO', { baseIso: '/srv/base.iso' }, 'baseIso: expected the installer ISO relative to the project root, with "/" between directories and no ".." or control characters'],
+    ['a base ISO climbing out', { baseIso: 'a/../../base.iso' }, 'baseIso: expected the installer ISO relative to the project root, with "/" between directories and no ".." or control characters'],
+    ['an absolute answerfile', { answerfile: '/etc/answerfile.xml' }, 'answerfile: expected the answerfile relative to the project root, with "/" between directories and no ".." or control characters'],
+    ['an include from outside', { include: [{ from: '../secrets' }] }, 'include[0].from: expected the file or directory relative to the project root, with "/" between directories and no ".." or control characters'],
     [
       'an include to an absolute path',
       { include: [{ from: 'a' }, { from: 'b', to: '/boot/x' }] },
@@ -120,7 +120,7 @@ describe('installer manifests', () => {
     ['boot entries without an answerfile', { answerfile: undefined, bootEntries: ['install'] }, 'bootEntries: expected with an answerfile, whose parameters it directs'],
     ['an empty boot entry list', { answerfile: 'answerfile.xml', bootEntries: [] }, 'bootEntries: expected at least one boot entry name'],
     ['an empty boot entry name', { answerfile: 'answerfile.xml', bootEntries: ['install', ''] }, 'bootEntries[1]: expected a boot entry name, got an empty one'],
-    ['a member path climbing out', { packs: ['../p.iso'] }, 'packs[0]: expected the pack ISO relative to the project root, with "/" between directories and no ".."'],
+    ['a member path climbing out', { packs: ['../p.iso'] }, 'packs[0]: expected the pack ISO relative to the project root, with "/" between directories and no ".." or control characters'],
     [
       'nothing to add',
       { packs: [] },

@@ -20,7 +20,7 @@ export const packMemberSchema = z
   .string()
   .superRefine((member, ctx) => {
     if (isIsoPath(member)) {
-      if (!RELATIVE_PATH.test(member)) ctx.addIssue({ code: 'custom', message: 'expected the pack ISO relative to the project root, with "/" between directories and no ".."' });
+      if (!RELATIVE_PATH.test(member)) ctx.addIssue({ code: 'custom', message: 'expected the pack ISO relative to the project root, with "/" between directories and no ".." or control characters' });
     } else if (!PROJECT_NAME.test(member)) {
       ctx.addIssue({
         code: 'custom',

@@ -2,14 +2,15 @@ import { z } from 'zod';
 
 /**
  * A path inside the project: relative (no leading "/", no drive such as "C:"), with "/" between
- * directories, never climbing out with "..". A "\\" is refused: the Nx plugin would read it as a
+ * directories, never climbing out with "..", no control character (a key file's name is written into
+ * update.xml, where XML 1.0 forbids them). A "\\" is refused: the Nx plugin would read it as a
  * separator and the build, on Linux, as a letter of the name, so the two would see different files,
  * and "a\\..\\.." would climb out of the project in Nx's hashing (docs/nx/caching.md).
  */
-export const RELATIVE_PATH = /^(?!(?:\.\/+)*[A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\]+$/;
+export const RELATIVE_PATH = /^(?!(?:\.\/+)*[A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\\u0000-\u001f\u007f\ufffe\uffff]+$/;
 
 /** What a path field expects, after `what` (the field's name for it) and the root it is relative to. */
-const relativeTo = (what: string, root: string) => `expected ${what} relative to the ${root} root, with "/" between directories and no ".."`;
+const relativeTo = (what: string, root: string) => `expected ${what} relative to the ${root} root, with "/" between directories and no ".." or control characters`;
 
 /** A string field holding a path relative to the project root; `what` names it in the error. */
 export const relativePath = (what: string) => z.string().regex(RELATIVE_PATH, { error: relativeTo(what, 'project') });

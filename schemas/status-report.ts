@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 const NO_SPACES = /^\S+$/;
-const CATEGORY = /^[A-Za-z0-9._-]+$/;
+/** A directory name under /etc/xensource/bugtool: "." and ".." are none (they would put the files elsewhere). */
+const CATEGORY = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
 
 export const collectItemSchema = z.discriminatedUnion('kind', [
   z
@@ -50,7 +51,7 @@ export const newCategorySchema = z
   .object({
     name: z
       .string()
-      .regex(CATEGORY, { error: 'expected letters, digits, ".", "_" or "-" (it becomes a directory name)' })
+      .regex(CATEGORY, { error: 'expected letters, digits, ".", "_" or "-", not "." or ".." (it becomes a directory name)' })
       .describe('Category name: /etc/xensource/bugtool/<name>.xml and <name>/.'),
     pii: z
       .enum(['no', 'yes', 'maybe', 'if_customized'], { error: 'expected one of no, yes, maybe, if_customized' })
@@ -72,7 +73,7 @@ export const newCategorySchema = z
 
 export const extendCategorySchema = z
   .object({
-    category: z.string().regex(CATEGORY, { error: 'expected an existing category name such as network-status' }),
+    category: z.string().regex(CATEGORY, { error: 'expected an existing category name such as network-status (letters, digits, ".", "_" or "-", not "." or "..")' }),
     collect: z.array(collectItemSchema).min(1, { error: 'expected at least one item to collect' }),
   })
   .strict();

@@ -74,6 +74,10 @@ export const updatePackSchema = z
       .refine((s) => !/[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/.test(s), {
         error: 'must not contain control characters other than tab and newline (XML 1.0 forbids them; xapi could not read the update back)',
       })
+      // XML reads a carriage return back as a newline (XML 1.0 2.11), so xapi would show another text
+      .refine((s) => !s.includes('\r'), { error: 'must not contain a carriage return: xapi reads it back as a newline (use \\n alone between lines)' })
+      // a lone UTF-16 surrogate (JSON "\\ud83d" without its pair) is written as U+FFFD: another text again
+      .refine((s) => !/[\ud800-\udfff]/u.test(s), { error: 'must not contain a lone UTF-16 surrogate (half of a character such as an emoji)' })
       .refine((s) => !/^[\n \t]*$/.test(s), { error: 'must not be only blanks (xapi reads a blank <name-description> as missing)' })
       .describe('Description (name-description). build-update: --description.')
       .register(cliFlags, { flag: 'description', short: 'd', aliases: ['text'], arg: 'TEXT', section: 'Required', help: 'description (--text is accepted too)' }),

@@ -114,6 +114,11 @@ describe('statusReportFiles', () => {
       ],
     });
     expect(() => statusReportFiles(twice, 'x')).toThrow(new SuppackError('the category acme is defined twice', { file: 'suppack.json', field: 'statusReport.categories[1].name' }));
+    // "." and ".." are no directory names: the files would land beside bugtool's own, or above them
+    for (const name of ['.', '..']) {
+      expect(() => report({ categories: [{ name, collect: [{ kind: 'files', paths: ['/a'] }] }] })).toThrow(/categories\[0\]\.name: expected letters, digits, "\.", "_" or "-", not "\." or "\.\."/);
+      expect(() => report({ extend: [{ category: name, collect: [{ kind: 'files', paths: ['/a'] }] }] })).toThrow(/extend\[0\]\.category: expected an existing category name/);
+    }
     const control = report({ extend: [{ category: 'yum', collect: [{ kind: 'files', paths: ['/a'] }, { kind: 'command', command: 'echo \u0001' }] }] });
     expect(() => statusReportFiles(control, 'x', 'packs/a/suppack.json')).toThrow(
       'packs/a/suppack.json: statusReport.extend[0].collect[1].command: contains a control character that XML cannot carry',
@@ -125,7 +130,8 @@ describe('bugtool reads it', () => {
   it('parses with Python minidom (what xen-bugtool uses) to the same attributes and text', () => {
     const r = report({
       categories: [{ name: 'acme', maxSize: 65536, collect: [{ kind: 'directory', path: '/var/log/acme', pattern: '^a"b<&c', negate: false }] }],
-      extend: [{ category: 'yum', collect: [{ kind: 'command', command: 'echo "<&>"', label: 'x' }] }],
+      // a carriage return stays one (written as &#13;: a literal one is read back as a newline)
+      extend: [{ category: 'yum', collect: [{ kind: 'command', command: 'echo "<&>"\r\tx', label: 'x' }] }],
     });
     const files = statusReportFiles(r, 'acme-nic');
     const py = [
@@ -141,7 +147,7 @@ describe('bugtool reads it', () => {
     expect(parsed).toEqual([
       ['capability', { pii: 'maybe', min_size: '-1', max_size: '65536', min_time: '-1', max_time: '-1', mime: 'text/plain', checked: 'true', hidden: 'false' }],
       ['collect', {}, ['directory', { pattern: '^a"b<&c', negate: 'false' }, '/var/log/acme']],
-      ['collect', {}, ['command', { label: 'x' }, 'echo "<&>"']],
+      ['collect', {}, ['command', { label: 'x' }, 'echo "<&>"\r\tx']],
     ]);
   });
 });

@@ -114,7 +114,7 @@ describe('nx g suppack:installer', () => {
       'suppack:installer: --baseIso: required, expected the installer ISO to start from (relative to the project directory)',
     );
     expect(errorOf(() => installerGenerator(tree, { name: 'k', baseIso: '../x.iso' }))).toBe(
-      'suppack:installer: --baseIso: expected a path relative to the project directory, with "/" between directories and no ".."',
+      'suppack:installer: --baseIso: expected a path relative to the project directory, with "/" between directories and no ".." or control characters',
     );
   });
 });

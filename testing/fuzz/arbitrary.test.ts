@@ -14,6 +14,7 @@ import { random } from '../random';
 import { arbitraryDocument, valuePool } from './arbitrary';
 import { manifestSeeds } from './corpus';
 import { targetProblems } from './target-invariants';
+import { metadataProblems } from './metadata-invariants';
 
 const pool = valuePool(manifestSeeds().map(([, bytes]) => bytes));
 const scratch = mkdtempSync(join(tmpdir(), 'suppack-invariants-'));
@@ -100,3 +101,35 @@ describe('targetProblems', () => {
     expect(targetProblems(withRuntime('curl http://example.com'), scratch)).toEqual(['build-rpms: an unknown runtime command: curl http://example.com']);
   });
 });
+
+describe('metadataProblems', () => {
+  const legacy = projectManifestSchema.parse({
+    pack: { vendorCode: 'acme', vendorName: 'Acme', label: 'acme-nic', text: 'Acme', version: '1.0', productVersion: '7.0.0', requires: [{ originator: 'acme', name: 'base', test: 'ge', version: '1.0', product: 'XenServer' }] },
+    prebuilt: ['rpms/*.rpm'],
+  });
+  const update = projectManifestSchema.parse({
+    format: 'update',
+    pack: { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'acme', version: '1.0.0', description: 'Acme\tupdate\nsecond line', key: 'keys/RPM-GPG-KEY-acme' },
+    prebuilt: ['rpms/*.rpm'],
+  });
+
+  it('finds nothing in what valid manifests write', () => {
+    expect(metadataProblems(legacy)).toEqual([]);
+    expect(metadataProblems(update)).toEqual([]);
+  });
+
+  // values the schemas now refuse, set past them: what the host would have read instead
+  it('names a value the host reads back as another, and a file its reader refuses', () => {
+    const withProduct = structuredClone(legacy) as typeof legacy & { pack: { requires: Array<{ product?: string }> } };
+    withProduct.pack.requires[0]!.product = 'a\rb';
+    expect(metadataProblems(withProduct)).toEqual([
+      'XS-REPOSITORY requires[1]: wrote {"name":"base","originator":"acme","product":"a\\rb","test":"ge","version":"1.0"}, read {"name":"base","originator":"acme","product":"a b","test":"ge","version":"1.0"}',
+    ]);
+    const withKey = structuredClone(update) as typeof update & { pack: { key?: string } };
+    withKey.pack.key = 'keys/RPM\uffff';
+    expect(metadataProblems(withKey)).toEqual([expect.stringMatching(/^the host's reader refuses the update\.xml written: .*disallowed character/)]);
+    withKey.pack.key = 'keys/RPM\tkey';
+    expect(metadataProblems(withKey)).toEqual(['update.xml key: wrote "RPM\\tkey", read "RPM key"']);
+  });
+});
+

@@ -43,6 +43,7 @@ import type { Range } from './mutate';
 import type { Random } from '../random';
 import { arbitraryDocument, valuePool, type ValuePool } from './arbitrary';
 import { targetProblems } from './target-invariants';
+import { metadataProblems } from './metadata-invariants';
 import { projectManifestSchema } from '../../schemas/manifest';
 
 /** What one probe made of one input. */
@@ -369,6 +370,19 @@ const KIND_TABLE: Record<string, Kind> = {
             if (JSON.stringify(manifest) !== before) problems.push('inference changed the manifest');
             const groups = Object.values((metadata.targetGroups ?? {}) as Record<string, string[]>).flat();
             if (groups.some((g) => !(g in targets))) problems.push(`a target group names a target that is not there: ${groups.join(', ')}`);
+          } catch (e) {
+            return judgeThrown(e, true);
+          }
+          return problems.length === 0 ? { ok: true, accepted: true } : { ok: false, problem: problems.slice(0, 3).join('; ') };
+        },
+      },
+      // the metadata written from it reads back, by the host's rules, as meant (metadata-invariants.ts)
+      {
+        name: 'metadata round trip',
+        async run(input, bytes) {
+          let problems: string[];
+          try {
+            problems = metadataProblems(parseProjectManifestText(bytes.toString('utf8'), input));
           } catch (e) {
             return judgeThrown(e, true);
           }

@@ -113,4 +113,16 @@ describe('descriptions xapi could not read back (schema)', () => {
     expect(updatePackSchema.safeParse({ ...base, description: ' \n\t' }).error?.issues[0]?.message).toMatch(/only blanks/);
     expect(updatePackSchema.safeParse({ ...base, description: 'tab\there\nnew line, Grüße $x `y`' }).success).toBe(true);
   });
+
+  it('refuses what xapi would read back as another text: a carriage return (a newline), a lone surrogate (U+FFFD)', async () => {
+    const { updatePackSchema } = await import('../../../schemas/update-pack');
+    const base = { uuid: '6854ab19-f807-4444-b94f-3ce7d64efe50', label: 'l', version: '1' };
+    // what the XML reader does with them: a CR is a newline, a lone surrogate goes to UTF-8 as U+FFFD
+    const written = updateXml({ uuid: base.uuid, label: 'l', version: '1', description: 'a\r\nb\rc', installationSize: 0, afterApply: [], rollups: [] });
+    expect(parseUpdateXml(written, 'f').description).toBe('a\nb\nc');
+    expect(Buffer.from('\ud83d', 'utf8').toString('utf8')).toBe('\ufffd');
+    expect(updatePackSchema.safeParse({ ...base, description: 'line\r\nnext' }).error?.issues[0]?.message).toMatch(/carriage return: xapi reads it back as a newline/);
+    expect(updatePackSchema.safeParse({ ...base, description: 'emoji half \ud83d' }).error?.issues[0]?.message).toMatch(/lone UTF-16 surrogate/);
+    expect(updatePackSchema.safeParse({ ...base, description: 'a whole emoji \ud83d\ude00' }).success).toBe(true);
+  });
 });
