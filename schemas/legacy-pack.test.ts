@@ -44,6 +44,7 @@ describe('each rule names the file and field and says what was expected', () => 
     ['text length', { text: 'x'.repeat(33) }, 'suppack.json: pack.text: expected at most 32 characters (it becomes the ISO volume id)'],
     ['text at 32 is fine', { text: 'x'.repeat(32), label: '' }, 'suppack.json: pack.label:'],
     ['text charset', { text: 'caf\u00e9' }, 'suppack.json: pack.text: expected printable ASCII'],
+    ['text with blanks around it', { text: ' Acme ' }, 'suppack.json: pack.text: expected no blanks before or after the text'],
     ['vendor name length', { vendorName: 'v'.repeat(129) }, 'suppack.json: pack.vendorName: expected at most 128 characters'],
     ['version needs a dot', { version: '1' }, 'suppack.json: pack.version: expected a dotted numeric version'],
     ['version numeric arcs', { version: '1.0a' }, 'suppack.json: pack.version: expected a dotted numeric version'],

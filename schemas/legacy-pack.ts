@@ -68,6 +68,8 @@ export const legacyPackSchema = z
       .min(1, { error: 'expected a non-empty description' })
       .max(32, { error: 'expected at most 32 characters (it becomes the ISO volume id)' })
       .regex(PRINTABLE_ASCII, { error: 'expected printable ASCII (it becomes the ISO volume id)' })
+      // the installer reads <description> with Python's strip(): blanks around it would show on the host only in the volume id
+      .refine((t) => t.trim() === t, { error: 'expected no blanks before or after the text (the installer strips them from <description>, the volume id keeps them)' })
       .describe('Description, also the ISO volume id (at most 32 characters). DDK: --text.')
       .register(cliFlags, { flag: 'text', arg: 'TEXT', section: 'Required', help: 'description (ISO volume id, at most 32 characters)' }),
     version: z.string({ error: 'required, expected the pack version (e.g. 1.0)' }).regex(DOTTED_VERSION, {

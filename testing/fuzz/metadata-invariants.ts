@@ -7,7 +7,6 @@
  */
 import { basename, posix } from 'node:path';
 import { isSuppackError } from '../../core/base/errors';
-import { pyStrip } from '../../core/base/py-strip';
 import { parseXml, type ParsedElement } from '../../core/formats/xml/read';
 import { legacyRepository } from '../../core/products/legacy-pack/pack';
 import { xsRepositoryXml } from '../../core/xenserver/legacy/metadata';
@@ -60,8 +59,9 @@ export function metadataProblems(manifest: ProjectManifest): string[] {
       const back = readBack('XS-REPOSITORY', () => parseXsRepository(xsRepositoryXml(repo), 'XS-REPOSITORY'));
       if (typeof back === 'string') problems.push(back);
       else {
-        // the installer strips the description (Python's strip()) and drops a requirement's build (never written)
-        const meant = { ...repo, description: pyStrip(repo.description), requires: repo.requires.map(({ build: _, ...r }) => r) };
+        // the installer reads the description with Python's strip() (the schema refuses blanks around
+        // it, so it must come back whole) and drops a requirement's build (never written)
+        const meant = { ...repo, requires: repo.requires.map(({ build: _, ...r }) => r) };
         for (const k of Object.keys(meant) as Array<keyof typeof meant>) problems.push(...differences(`XS-REPOSITORY ${k}`, meant[k], back[k]));
       }
     }
