@@ -36,7 +36,7 @@ export const kernelSchema = z
         error: 'expected an absolute path of letters, digits, "/", ".", "_", "+", "-", "~", "@", ",", "=" or ":" (kbuild, rpm macros and the shell give spaces, quotes, "%", "$" and control characters meanings of their own)',
       })
       .optional()
-      .describe('Kernel build tree (default /lib/modules/<version><flavour>/build). An absolute path on the build machine.'),
+      .describe('Kernel build tree (default /lib/modules/<version><flavour>/build). An absolute path on the build machine, of letters, digits and / . _ + - ~ @ , = : only.'),
     develRpm: workspacePath('the kernel-devel RPM')
       .refine((p) => p.endsWith('.rpm'), { error: 'expected a kernel-devel RPM file (ending in .rpm)' })
       .optional()
