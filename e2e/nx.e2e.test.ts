@@ -145,8 +145,11 @@ describe('a workspace with the three generated packs', () => {
     expect(digestTree(join(ws, 'dist'))).toEqual(before);
   });
 
+  // A path with a space and a quote: rpm's build scripts take their paths unquoted (core/products/rpms/work-dir.ts).
+  const copyDir = () => join(root, "else where's", 'copy');
+
   test('a copy at another path with its own local cache gets remote hits for every target', async () => {
-    const other = join(root, 'elsewhere', 'copy');
+    const other = copyDir();
     const skip = new Set(['dist', '.nx-local-cache', '.nx'].map((d) => join(ws, d)));
     cpSync(ws, other, { recursive: true, verbatimSymlinks: true, filter: (src) => !skip.has(src) });
     const hits = async () => (await cache.requests()).filter((l) => l.endsWith('HIT')).length;
@@ -155,6 +158,19 @@ describe('a workspace with the three generated packs', () => {
     expect([...runs.entries()].filter(([, h]) => h !== 'remote')).toEqual([]);
     expect((await hits()) - hitsBefore).toBe(runs.size);
     expect(digestTree(join(other, 'dist'))).toEqual(digestTree(join(ws, 'dist')));
+  });
+
+  test('the copy, under a path with a space and a quote, builds its own RPMs: the same bytes', async () => {
+    const built = (w: string) => Object.fromEntries(Object.values(PACKS).map((p) => [p, digestTree(join(w, 'dist/packs', p, 'RPMS'))]));
+    const runs = taskRuns(await nx(['run-many', '-t', 'build-rpms', '--skip-nx-cache', '--outputStyle=static', '--parallel=1'], copyDir()));
+    expect([...runs.entries()].filter(([t, h]) => t.endsWith(':build-rpms') && h !== 'ran')).toEqual([]);
+    const rebuilt = built(copyDir());
+    // the driver pack's module was compiled by kbuild there, which refuses a space in a directory
+    expect(Object.keys(rebuilt[PACKS.driver]!).some((f) => f.includes('-modules-'))).toBe(true);
+    expect(rebuilt).toEqual(built(ws));
+    // rpmbuild worked in a scratch directory (gone now), not in dist/<project>/.rpmbuild
+    for (const p of Object.values(PACKS)) expect(existsSync(join(copyDir(), 'dist/packs', p, '.rpmbuild'))).toBe(false);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('.suppack-rpmbuild.'))).toEqual([]);
   });
 
   /**
