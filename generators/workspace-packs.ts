@@ -87,6 +87,10 @@ export function pickMembers(tree: Tree, given: readonly string[] | undefined, wh
 
 /** Refuses a directory that already holds files. */
 export function assertFreeDirectory(tree: Tree, directory: string, where: { file: string; field: string }): void {
+  // Nx's tree lists no children of "." (its paths have no "./"), so the root would pass as free and its template files keep their names
+  if (directory === '.' || directory === '') {
+    throw new SuppackError('expected a directory under the workspace root, not the root itself (it holds the workspace\'s own files)', where);
+  }
   if (tree.exists(directory) && (!tree.isFile(directory) ? tree.children(directory).length > 0 : true)) {
     throw new SuppackError(`${directory} already exists; choose another --directory or --name`, where);
   }

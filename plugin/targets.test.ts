@@ -225,13 +225,15 @@ describe('inferTargets', () => {
       ['lint.previous', (p) => ({ ...driver, lint: { previous: `${p}.iso` } })],
     ];
     for (const [field, manifest] of fields) {
-      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', './C:', './/C:/x', '/src', 'a/../../src', 'src\tx', 'src\nx', 'src\u007f', 'src\uffff']) {
+      for (const p of ['x\\..\\..\\..\\etc\\passwd', 'src\\driver', 'C:/src', 'c:src', './C:', './/C:/x', '/src', 'a/../../src', 'src\tx', 'src\nx', 'src\u007f', 'src\uffff', 'src\ud83d', 'src\ud83dx', 'src\udc00', '\udc00x', 'a\ude00\ud83d']) {
         const result = manifestSchema.safeParse(manifest(p));
         expect(result.success, `${field} = ${JSON.stringify(p)}`).toBe(false);
         expect(result.error!.issues[0]!.message).toMatch(/relative to the (project|workspace) root, with "\/" between directories and no "\.\." or control characters/);
       }
       // a name with dots that is no ".." component stays a name
       expect(manifestSchema.safeParse(manifest('src/..a/b..')).success, field).toBe(true);
+      // a character beyond U+FFFF (a surrogate pair) is a character like any other
+      expect(manifestSchema.safeParse(manifest('src/\ud83d\ude00')).success, field).toBe(true);
     }
   });
 

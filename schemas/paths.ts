@@ -3,11 +3,14 @@ import { z } from 'zod';
 /**
  * A path inside the project: relative (no leading "/", no drive such as "C:"), with "/" between
  * directories, never climbing out with "..", no control character (a key file's name is written into
- * update.xml, where XML 1.0 forbids them). A "\\" is refused: the Nx plugin would read it as a
+ * update.xml, where XML 1.0 forbids them) and no lone UTF-16 surrogate (JSON "\\ud83d" without its
+ * pair: written as U+FFFD, it would name another file in update.xml and on the ISO; the lookahead
+ * finds one whether the pattern is read with the u flag, as JSON Schema validators do, or without). A "\\" is refused: the Nx plugin would read it as a
  * separator and the build, on Linux, as a letter of the name, so the two would see different files,
  * and "a\\..\\.." would climb out of the project in Nx's hashing (docs/nx/caching.md).
  */
-export const RELATIVE_PATH = /^(?!(?:\.\/+)*[A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\\u0000-\u001f\u007f\ufffe\uffff]+$/;
+export const RELATIVE_PATH =
+  /^(?!(?:\.\/+)*[A-Za-z]:)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))(?!.*(?:[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]))[^\\\u0000-\u001f\u007f\ufffe\uffff]+$/;
 
 /** What a path field expects, after `what` (the field's name for it) and the root it is relative to. */
 const relativeTo = (what: string, root: string) => `expected ${what} relative to the ${root} root, with "/" between directories and no ".." or control characters`;

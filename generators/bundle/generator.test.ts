@@ -72,6 +72,13 @@ describe('nx g suppack:bundle', () => {
     const tree = workspace();
     bundleGenerator(tree, { name: 'b' });
     expect(errorOf(() => bundleGenerator(tree, { name: 'b' }))).toBe('suppack:bundle: --directory: bundles/b already exists; choose another --directory or --name');
+    expect(errorOf(() => bundleGenerator(tree, { name: 'c', directory: '.' }))).toBe(
+      "suppack:bundle: --directory: expected a directory under the workspace root, not the root itself (it holds the workspace's own files)",
+    );
+    expect(errorOf(() => installerGenerator(tree, { name: 'i', baseIso: 'x.iso', directory: './' }))).toBe(
+      "suppack:installer: --directory: expected a directory under the workspace root, not the root itself (it holds the workspace's own files)",
+    );
+    expect(tree.exists('suppack.json')).toBe(false);
     expect(errorOf(() => bundleGenerator(tree, { name: 'B!', volumeId: 'x'.repeat(40) }))).toBe(
       [
         'suppack:bundle: --name: expected lowercase letters, digits, "_" or "-", starting with a letter (it names the project and its ISO)',

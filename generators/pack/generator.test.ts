@@ -156,6 +156,17 @@ describe('pack generator', () => {
     await expect(packGenerator(tree, { ...base, name: 'x', type: 'driver' })).rejects.toThrow('suppack:pack: --directory: packs/x already exists');
     expect(read(tree, 'packs/x/keep.txt')).toBe('mine');
   });
+
+  test('the workspace root is no project directory: one line, nothing written (found by generators/fuzz.test.ts)', async () => {
+    for (const directory of ['.', './', './/']) {
+      const tree = createTreeWithEmptyWorkspace();
+      const before = tree.listChanges().map((c) => c.path);
+      await expect(packGenerator(tree, { ...base, name: 'x', type: 'driver', directory })).rejects.toThrow(
+        "suppack:pack: --directory: expected a directory under the workspace root, not the root itself (it holds the workspace's own files)",
+      );
+      expect(tree.listChanges().map((c) => c.path)).toEqual(before);
+    }
+  });
 });
 
 test('a version Nx parsed into a number is taken as the user typed it on the command line', () => {

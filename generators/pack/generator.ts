@@ -20,6 +20,7 @@ import { manifestSchema, MANIFEST_FILE, type ManifestInput } from '../../schemas
 import { parseWithSchema } from '../../schemas/parse';
 import { UPDATE_LABEL } from '../../schemas/update-pack';
 import { initGenerator } from '../init/generator';
+import { assertFreeDirectory } from '../workspace-packs';
 
 /** Suffix of the template files: `.tmpl` is what the build copies into dist/ with the code. */
 const TEMPLATE_SUFFIX = '.tmpl';
@@ -40,9 +41,7 @@ export const DRIVER_DISK_BUILD = '1';
 
 export async function packGenerator(tree: Tree, options: PackGeneratorOptions): Promise<void> {
   const plan = normalizeOptions(options, { read: (path) => tree.read(path) });
-  if (tree.exists(plan.directory) && (!tree.isFile(plan.directory) ? tree.children(plan.directory).length > 0 : true)) {
-    throw new SuppackError(`${plan.directory} already exists; choose another --directory or --name`, { file: 'suppack:pack', field: '--directory' });
-  }
+  assertFreeDirectory(tree, plan.directory, { file: 'suppack:pack', field: '--directory' });
   initGenerator(tree, {});
 
   const manifestFile = posix.join(plan.directory, MANIFEST_FILE);

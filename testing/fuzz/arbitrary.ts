@@ -66,7 +66,7 @@ export function valuePool(docs: readonly Buffer[]): ValuePool {
  */
 export const HOSTILE_STRINGS: readonly string[] = [
   '$(touch pwned)', '`touch pwned`', "'; touch pwned; '", '"; touch pwned; "', '; touch pwned', '| touch pwned', '&& touch pwned',
-  '%PATH%', '!x!', '^&', 'a b', ' ', '\t', 'a\nb', '\r', '\u0000', 'é', '\u202e', '😀', '\uffff',
+  '%PATH%', '!x!', '^&', 'a b', ' ', '\t', 'a\nb', '\r', '\u0000', 'é', '\u202e', '😀', '\ud83d', 'a\udc00b', '\uffff',
   '.', '..', '../x', 'x/..', 'x\\..\\..', '..\\x', 'a\\..\\..\\x', '.\\..', 'C:/x', 'C:\\x', 'c:x', '\\\\server\\share', '/', '//', '/etc/passwd', '~', '~root', '-rf', '--help',
   '{projectRoot}', '{workspaceRoot}/x', '^build-iso', '*', '**', '!x', '{a,b}', '[x]', '?', '#', '%{_topdir}', '%(echo x)',
   '__proto__', 'constructor', 'a'.repeat(300), 'x/'.repeat(200),

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRpm } from '../../formats/rpm';
 import { makeShellRoot, run } from '../../formats/rpm/testing';
 import { updatePackSchema, type UpdatePackInput } from '../../../schemas/update-pack';
-import { addShellToRoot, privateRpmRoot, rpmInRoot } from '../../../testing/old-rpm';
+import { addShellToRoot, privateRpmRoot, rpmInRoot, runOldRpm } from '../../../testing/old-rpm';
 import { controlRpmSpec, parseBaseRequires, precheckProgram, printfCommand, resolveUpdateVersion, updateRpmSpec, updateRpmVersion } from './update-rpms';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-update-rpms-'));
@@ -159,6 +159,30 @@ describe('parseBaseRequires', () => {
   it('names the bad item', () => {
     expect(() => parseBaseRequires('ok, bad >= ')).toThrow(/baseRequires \(item 2\): expected RPM requirements/);
     expect(() => parseBaseRequires('x >= 1 2')).toThrow(/baseRequires: expected RPM requirements .* got "x >= 1 2"/);
+  });
+  it('refuses names no package could provide: control characters, non-ASCII, a lone surrogate', () => {
+    for (const name of ['a\u0001b', 'xenserver-r\u00e9lease', 'x\ud83d', 'x\uffff', 'x\u007f']) {
+      expect(() => parseBaseRequires(`${name} >= 8.2.0`), JSON.stringify(name)).toThrow(/expected RPM requirements/);
+    }
+  });
+  // The name's first character as the host's own rpmbuild (4.11.3) takes it in a Requires: line
+  // (docs/formats/xenserver.md §2.2): build-update passes --base-requires there.
+  it.each(
+    ['xenserver-release', '_x', '/usr/bin/python', '9x', '-x', '.x', '(x)', '+x', '%x', '~x', '@x'].flatMap((n) => [n, `${n} >= 8.2.0`]),
+  )('takes %j as rpm 4.11 rpmbuild does', (requirement) => {
+    const spec = join(dir, 'requires.spec');
+    writeFileSync(spec, `Name: t\nVersion: 1\nRelease: 1\nSummary: t\nLicense: x\nBuildArch: noarch\nRequires: %{requires}\n%description\nt\n%files\n`);
+    const rpmbuild = runOldRpm('4.11', ['-bb', '--define', `_topdir ${join(dir, 'requires-top')}`, '--define', `requires ${requirement}`, spec], 'rpmbuild');
+    const ours = (() => {
+      try {
+        parseBaseRequires(requirement);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect({ requirement, accepted: ours }).toEqual({ requirement, accepted: rpmbuild.status === 0 });
+    if (!ours) expect(rpmbuild.output).toMatch(/Dependency tokens must begin with alpha-numeric, '_' or '\/'|Versioned file name not permitted/);
   });
 });
 

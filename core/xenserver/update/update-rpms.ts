@@ -72,12 +72,18 @@ const OPS: Record<string, number> = {
 export function parseBaseRequires(text: string, field = 'baseRequires'): RpmDependency[] {
   return text.split(',').map((part, i) => {
     // trimmed first: `\s*` at both ends of an optional group tries every split of a run of spaces
-    const m = /^([^\s<>=,]+)\s*(?:(==|=|<=|>=|<|>)\s*(\S+))?$/.exec(part.trim());
+    // a name as rpmbuild takes one in Requires: (docs/formats/xenserver.md §2.2): printable ASCII, first an alphanumeric, "_" or "/"
+    const m = /^([A-Za-z0-9_/](?:(?![<>=,])[\x21-\x7e])*)\s*(?:(==|=|<=|>=|<|>)\s*(\S+))?$/.exec(part.trim());
     if (m === null || (m[2] !== undefined && !/^(\d+:)?[A-Za-z0-9._+~^]+(-[A-Za-z0-9._+~^]+)?$/.test(m[3] ?? ''))) {
       throw new SuppackError(
         `expected RPM requirements such as "xenserver-release >= 8.2.0" (comma-separated), got ${JSON.stringify(part.trim())}`,
         { field: text.includes(',') ? `${field} (item ${i + 1})` : field },
       );
+    }
+    if (m[1]!.startsWith('/') && m[2] !== undefined) {
+      throw new SuppackError(`expected no version after a file path, as rpmbuild ("Versioned file name not permitted"), got ${JSON.stringify(part.trim())}`, {
+        field: text.includes(',') ? `${field} (item ${i + 1})` : field,
+      });
     }
     return m[2] === undefined ? { name: m[1]!, flags: 0, version: '' } : { name: m[1]!, flags: OPS[m[2]]!, version: m[3]! };
   });
