@@ -40,8 +40,8 @@ interface Output {
   bytes: Buffer;
 }
 
-function metadataFile(type: string, name: string, xml: string, revision: number, outputs: Output[]): RepomdEntry {
-  const open = Buffer.from(xml, 'utf8');
+function metadataFile(type: string, name: string, xml: string | Buffer, revision: number, outputs: Output[]): RepomdEntry {
+  const open = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   const bytes = deterministicGzip(open);
   outputs.push({ name, bytes });
   return { type, href: `${REPODATA_DIR}/${name}`, checksum: sha256(bytes), size: bytes.length, openChecksum: sha256(open), openSize: open.length, timestamp: revision };
@@ -51,8 +51,11 @@ export interface WriteRepodataOptions {
   packages: RepoPackage[];
   /** Written as comps.xml (type group) and comps.xml.gz (group_gz) when given. */
   groups?: CompsGroup[];
-  /** A ready-made group file (build-update --groupfile), written as is instead of `groups`. */
-  comps?: string;
+  /**
+   * A ready-made group file (build-update --groupfile), written byte for byte instead of `groups`,
+   * as createrepo_c -g copies it: its own encoding declaration stays true.
+   */
+  comps?: Buffer;
   /** The repo root: hrefs are relative to it and the metadata goes to `<outDir>/repodata/`. */
   outDir: string;
   /** SOURCE_DATE_EPOCH: `<revision>`, every `<timestamp>` and the files' mtimes. */
@@ -82,12 +85,11 @@ export async function writeRepodata(o: WriteRepodataOptions): Promise<{ repomd: 
     metadataFile('filelists', 'filelists.xml.gz', filelistsXml(o.packages), o.revision, outputs),
     metadataFile('other', 'other.xml.gz', otherXml(o.packages), o.revision, outputs),
   ];
-  const compsText = o.comps ?? (o.groups !== undefined ? compsXml(o.groups) : undefined);
-  if (compsText !== undefined) {
-    const comps = Buffer.from(compsText, 'utf8');
+  const comps = o.comps ?? (o.groups !== undefined ? Buffer.from(compsXml(o.groups), 'utf8') : undefined);
+  if (comps !== undefined) {
     outputs.push({ name: 'comps.xml', bytes: comps });
     entries.push({ type: 'group', href: `${REPODATA_DIR}/comps.xml`, checksum: sha256(comps), size: comps.length, timestamp: o.revision });
-    entries.push({ ...metadataFile('group_gz', 'comps.xml.gz', comps.toString('utf8'), o.revision, outputs) });
+    entries.push({ ...metadataFile('group_gz', 'comps.xml.gz', comps, o.revision, outputs) });
   }
   const dir = join(o.outDir, REPODATA_DIR);
   await writeAllAtomically(

@@ -310,6 +310,67 @@ describe('a driver disk', () => {
   });
 });
 
+describe('--groupfile: shipped byte for byte, UTF-8 only (docs/update-packs.md, "Group file")', () => {
+  const comps = (name: Buffer, declaration = '<?xml version="1.0" encoding="UTF-8"?>\n') =>
+    Buffer.concat([
+      Buffer.from(`${declaration}<!-- ours -->\n<comps>\n  <group>\n    <id>update</id>\n    <name>`),
+      name,
+      Buffer.from('</name>\n    <default>true</default>\n    <uservisible>true</uservisible>\n    <packagelist>\n' +
+        '      <packagereq type="mandatory">update-acme-fw</packagereq>\n      <packagereq type="mandatory">hello-lib</packagereq>\n' +
+        '    </packagelist>\n  </group>\n</comps>\n'),
+    ]);
+  const buildWith = (groupfile: string, out: string) => {
+    mkdirSync(out, { recursive: true });
+    return buildUpdatePack({
+      pack: pack({ groupfile }),
+      rpms: [rpms['hello-lib']!],
+      files: { key: keys.pub, groupfile },
+      signing: { keyFile: keys.secret, passphraseFile: keys.passphrase },
+      output: out,
+      epoch: EPOCH,
+    });
+  };
+
+  it('a UTF-8 file with an accented name: the same bytes as createrepo_c -g copies, and dnf installs @update from it', async () => {
+    const utf8 = comps(Buffer.from('Caf\u00e9', 'utf8'));
+    // named comps.xml: createrepo_c names its copy after the file it is given
+    const groupfile = join(dir, 'gf-src', 'comps.xml');
+    mkdirSync(join(dir, 'gf-src'));
+    writeFileSync(groupfile, utf8);
+    const { iso } = await buildWith(groupfile, join(dir, 'gf'));
+    const tree = extract(iso, join(dir, 'gf-tree'));
+    expect(readFileSync(join(tree, 'repodata/comps.xml')).equals(utf8)).toBe(true);
+    expect(gunzipSync(readFileSync(join(tree, 'repodata/comps.xml.gz'))).equals(utf8)).toBe(true);
+    const copy = join(dir, 'gf-cr');
+    cpSync(join(tree, 'Packages'), join(copy, 'Packages'), { recursive: true });
+    execFileSync('createrepo_c', ['-q', '--no-database', '--simple-md-filenames', '-g', groupfile, copy]);
+    expect(readFileSync(join(copy, 'repodata/comps.xml')).equals(utf8)).toBe(true);
+    const r = dnfInstall(tree, 'update', join(dir, 'root-gf'));
+    expect(r.status, r.out).toBe(0);
+    const report = await inspectPack(iso);
+    expect(report.format === 'update' ? report.groups : undefined).toEqual(['update']);
+  });
+
+  it('ASCII under an ISO-8859-1 declaration reads alike everywhere: taken', async () => {
+    const groupfile = join(dir, 'comps-ascii.xml');
+    writeFileSync(groupfile, comps(Buffer.from('Cafe'), '<?xml version="1.0" encoding="ISO-8859-1"?>\n'));
+    await expect(buildWith(groupfile, join(dir, 'gf-ascii'))).resolves.toMatchObject({ iso: expect.stringMatching(/\.iso$/) });
+  });
+
+  it('ISO-8859-1 text (which dnf refuses), or bytes that are no UTF-8: one line naming the file, no ISO', async () => {
+    const latin1 = join(dir, 'comps-latin1.xml');
+    writeFileSync(latin1, comps(Buffer.from([0x43, 0x61, 0x66, 0xe9]), '<?xml version="1.0" encoding="ISO-8859-1"?>\n'));
+    await expect(buildWith(latin1, join(dir, 'gf-latin1'))).rejects.toThrow(
+      `${latin1}: expected a UTF-8 group file, got latin_1 text: dnf reads comps as UTF-8 whatever the XML declaration says, so the host would refuse it (convert it with iconv -t UTF-8 and declare encoding="UTF-8")`,
+    );
+    expect(readdirSync(join(dir, 'gf-latin1'))).toEqual([]);
+    const bad = join(dir, 'comps-bad.xml');
+    writeFileSync(bad, comps(Buffer.from([0x43, 0x61, 0x66, 0xe9]), ''));
+    await expect(buildWith(bad, join(dir, 'gf-bad'))).rejects.toThrow(/comps-bad\.xml: not well-formed XML: byte 0xe9 at offset \d+ is not UTF-8/);
+    expect(readdirSync(join(dir, 'gf-bad'))).toEqual([]);
+  });
+});
+
 // Signed RPMs go into the ISO without a signed copy on disk: their new lead and signature, then
 // the original's bytes (core/formats/rpm/sign.ts signedRpmStream).
 describe('signed RPMs, written straight into the ISO', () => {

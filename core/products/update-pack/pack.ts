@@ -17,6 +17,7 @@ import { armorSignature, signDetached, signatureTime } from '../../formats/openp
 import { readRepoPackage, writeRepodata, type CompsGroup, type KnownRpm } from '../../formats/repodata';
 import { writeIso, type IsoEntry } from '../../formats/iso';
 import { parseXml } from '../../formats/xml/read';
+import { decodeXmlBytes } from '../../formats/xml/encoding';
 import { UPDATE_XML, appliedStamp, updateXml, type UpdateXml } from '../../xenserver/update/update-xml';
 import {
   controlRpmName,
@@ -152,9 +153,21 @@ export function updateGroups(pack: UpdatePack): CompsGroup[] {
   return groups;
 }
 
-/** A user group file must define the groups xapi (`update`) and the installer (`drivers`) install. */
-export function checkGroupFile(xml: string, file: string, pack: UpdatePack): void {
-  const root = parseXml(xml, file);
+/**
+ * A user group file must be UTF-8 (or ASCII) and define the groups xapi (`update`) and the
+ * installer (`drivers`) install. dnf's comps reader (libcomps) reads UTF-8 whatever the XML
+ * declaration says, yum's honours the declaration: only UTF-8 reads alike on every host
+ * (docs/update-packs.md, "Group file").
+ */
+export function checkGroupFile(bytes: Buffer, file: string, pack: UpdatePack): void {
+  const { text, encoding } = decodeXmlBytes(bytes, file);
+  if (encoding !== 'UTF-8' && bytes.some((b) => b >= 0x80)) {
+    throw new SuppackError(
+      `expected a UTF-8 group file, got ${encoding} text: dnf reads comps as UTF-8 whatever the XML declaration says, so the host would refuse it (convert it with iconv -t UTF-8 and declare encoding="UTF-8")`,
+      { file },
+    );
+  }
+  const root = parseXml(text, file);
   if (root.name !== 'comps') throw new SuppackError(`expected the root element <comps>, got <${root.name}>`, { file });
   const ids = new Set(
     root.children.filter((c) => c.name === 'group').map((g) => g.children.find((c) => c.name === 'id')?.text.trim() ?? ''),
@@ -240,9 +253,10 @@ export async function writeUpdateIso(o: UpdateIsoBuild, dest: string): Promise<s
       if (known) expected.set(href, { path: rpm, sha256: known.sha256 });
       entries.push({ path: href, kind: 'file', size: repoPackage.size, source: rpm, mode: 0o644, ...digests });
     }
-    let comps: string | undefined;
+    let comps: Buffer | undefined;
     if (o.groupfile !== undefined) {
-      comps = (await readField(o.groupfile, 'groupfile')).toString('utf8');
+      // checked, then shipped byte for byte as createrepo_c -g does
+      comps = await readField(o.groupfile, 'groupfile');
       checkGroupFile(comps, o.groupfile, o.pack);
     }
     const repo = await writeRepodata({

@@ -11,6 +11,7 @@ import type { IsoImage, IsoVolume } from '../../formats/iso';
 import { checkRpmIdentity, verifyRpmStream } from '../../formats/rpm';
 import { detachedSignatureProblem, readPublicKeys } from '../../formats/openpgp/verify';
 import { parseXml, streamXmlChildren, type ParsedElement } from '../../formats/xml/read';
+import { decodeXmlBytes } from '../../formats/xml/encoding';
 import { UPDATE_XML, parseUpdateXml, type UpdateXml } from './update-xml';
 import { updateRpmName } from './update-rpms';
 import type { RpmHostSummary } from '../host-check';
@@ -122,7 +123,7 @@ export async function updateReport(iso: IsoImage, isoPath: string): Promise<Upda
     if (!iso.lookup(path)) throw new SuppackError(`missing ${path}: not a complete update ISO`, { file: isoPath });
     return iso.readFile(path, MAX_METADATA_BYTES);
   };
-  const update = parseUpdateXml((await read(UPDATE_XML)).toString('utf8'), `${isoPath}: ${UPDATE_XML}`);
+  const update = parseUpdateXml(decodeXmlBytes(await read(UPDATE_XML), `${isoPath}: ${UPDATE_XML}`).text, `${isoPath}: ${UPDATE_XML}`);
   const hrefs = repomdHrefs((await read('repodata/repomd.xml')).toString('utf8'), `${isoPath}: repodata/repomd.xml`);
   const primaryHref = hrefs.get('primary');
   if (primaryHref === undefined) throw new SuppackError('has no primary data', { file: `${isoPath}: repodata/repomd.xml` });
@@ -131,7 +132,7 @@ export async function updateReport(iso: IsoImage, isoPath: string): Promise<Upda
   let groups: string[] = [];
   const groupHref = hrefs.get('group');
   if (groupHref !== undefined) {
-    const comps = parseXml((await read(groupHref)).toString('utf8'), `${isoPath}: ${groupHref}`);
+    const comps = parseXml(decodeXmlBytes(await read(groupHref), `${isoPath}: ${groupHref}`).text, `${isoPath}: ${groupHref}`);
     groups = comps.children
       .filter((c) => c.name === 'group')
       .map((g) => child(g, 'id')?.text.trim() ?? '')
