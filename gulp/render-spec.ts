@@ -51,7 +51,7 @@ export function renderSpec(manifest: ManifestInput, options: RenderSpecOptions =
       });
     }
     // The same files and bytes as the render-spec stage: core/products/rpms/render-spec.ts renderTemplate.
-    const rendered = await renderTemplate(m, mine, file.contents.toString('utf8'), projectDir, MANIFEST_FILE);
+    const rendered = await renderTemplate(m, mine, file.contents, projectDir, MANIFEST_FILE);
     for (const f of rendered) push(derived(file, join(dirname(file.path), ...f.path.split('/')), f.contents));
   }
 

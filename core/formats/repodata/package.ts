@@ -5,7 +5,8 @@
  */
 import { hashFile } from '../../base/digest';
 import { SuppackError, withFile } from '../../base/errors';
-import { decodeHeader, readRpmHead, SIG_TAG, type RpmInfo } from '../rpm';
+import { decodeHeader, parseRpm, readRpmHead, SIG_TAG, type RpmInfo } from '../rpm';
+import { createrepoText } from './text';
 
 export interface RepoChangelog {
   author: string;
@@ -62,8 +63,10 @@ export async function readRepoPackage(path: string, href: string, fileTime: numb
     }
   }
   return withFile(path, () => {
+    // every string as createrepo_c writes it (text.ts): the caller's info read them as UTF-8
+    info = { ...parseRpm(buf, info.path, info.fileSize, createrepoText), path: info.path };
     const sig = decodeHeader(buf, info.signatureRange.start, 'signature');
-    const main = decodeHeader(buf, info.headerRange.start, 'main');
+    const main = decodeHeader(buf, info.headerRange.start, 'main', createrepoText);
     const times = main.numbers(CHANGELOG_TAG.TIME) ?? [];
     const names = main.strings(CHANGELOG_TAG.NAME) ?? [];
     const texts = main.strings(CHANGELOG_TAG.TEXT) ?? [];

@@ -107,6 +107,42 @@ describe('writeRepodata against createrepo_c 0.17', () => {
   });
 });
 
+describe('header text that is not UTF-8, against createrepo_c (docs/formats/containers.md §5)', () => {
+  // An RPM as rpm 4.11 builds one from an ISO-8859-1 spec (Debian's rpmbuild, told not to refuse
+  // such text): Latin-1 summary, description, changelog author and text, and a file name; valid
+  // UTF-8 beside them; a vendor that is UTF-8; a non-ASCII changelog author in an attribute.
+  const latin1Spec = (): Buffer =>
+    Buffer.from(
+      'Name: enc\nVersion: 1\nRelease: 1\nSummary: Caf\xe9 cr\xe8me\nLicense: x\nVendor: Caf\xc3\xa9 SA\nBuildArch: noarch\n' +
+        '%description\nCaf\xe9 \x80\xbf ok done\tTab\nna\xc3\xafve line\n' +
+        '%install\nmkdir -p %{buildroot}/usr/share/enc\ntouch "%{buildroot}/usr/share/enc/caf\xe9" "%{buildroot}/usr/share/enc/na\xc3\xafve"\n' +
+        '%files\n/usr/share/enc\n' +
+        '%changelog\n* Mon Jan 01 2024 J\xf6rg M\xfcller <j@x> - 1-1\n- premi\xe8re\n* Sun Dec 31 2023 J\u00f6rg <j@x> - 0-1\n- UTF-8 author\n',
+      'latin1',
+    );
+
+  it('every file byte for byte as createrepo_c writes it', async () => {
+    const dir = join(root, 'enc');
+    writeFileSync(join(root, 'enc.spec'), latin1Spec());
+    execFileSync('rpmbuild', ['-bb', '--define', `_topdir ${join(dir, 'top')}`, '--define', '_invalid_encoding_terminates_build 0', join(root, 'enc.spec')], { stdio: 'pipe' });
+    const repos = ['enc-ours', 'enc-theirs'].map((n) => {
+      mkdirSync(join(root, n, 'Packages'), { recursive: true });
+      const dest = join(root, n, 'Packages/enc-1-1.noarch.rpm');
+      copyFileSync(join(dir, 'top/RPMS/noarch/enc-1-1.noarch.rpm'), dest);
+      utimesSync(dest, REV, REV);
+      return join(root, n);
+    });
+    await writeRepodata({ packages: await packagesOf(repos[0]!), outDir: repos[0]!, revision: REV });
+    createrepo(repos[1]!, REV);
+    for (const name of ['primary.xml.gz', 'filelists.xml.gz', 'other.xml.gz']) {
+      expect(gunzipRepodata(repos[0]!, name), name).toBe(gunzipRepodata(repos[1]!, name));
+    }
+    const primary = gunzipRepodata(repos[0]!, 'primary.xml.gz');
+    expect(primary).toContain('<summary>Caf\u00e9 cr\u00e8me</summary>');
+    expect(gunzipRepodata(repos[0]!, 'other.xml.gz')).toContain('author="J&#xF6;rg M&#xFC;ller &lt;j@x&gt; - 1-1"');
+  });
+});
+
 describe('repomd.xml', () => {
   it('checksums and sizes verify with sha256sum and gunzip', () => {
     const xml = readFileSync(join(ours, 'repodata/repomd.xml'), 'utf8');

@@ -13,8 +13,17 @@ export type Attrs = Array<[string, string | number | undefined]>;
 export function attrs(list: Attrs): string {
   return list
     .filter((a): a is [string, string | number] => a[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeAttribute(String(v))}"`)
+    .map(([k, v]) => ` ${k}="${asciiAttribute(String(v))}"`)
     .join('');
+}
+
+/**
+ * An attribute value as libxml2 serialises one in a node without a document encoding, as
+ * createrepo_c dumps its packages: every character beyond ASCII as an uppercase hexadecimal
+ * reference (`Jörg` → `J&#xF6;rg`); element text keeps its UTF-8 (docs/formats/containers.md §5).
+ */
+function asciiAttribute(s: string): string {
+  return escapeAttribute(s).replace(/[^\x00-\x7f]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16).toUpperCase()};`);
 }
 
 /** `<tag a="…"/>`. */

@@ -63,13 +63,23 @@ class CheckedEntry implements HeaderEntry {
     readonly type: number,
     readonly offset: number,
     readonly count: number,
+    private readonly text: StringDecoding,
   ) {}
 
   get value(): HeaderValue {
-    this.made ??= makeValue(this.store, this.type, this.offset, this.count);
+    this.made ??= makeValue(this.store, this.type, this.offset, this.count, this.text);
     return this.made;
   }
 }
+
+/**
+ * How a string's bytes (without its NUL) become text. rpm keeps header strings as bytes and
+ * writes whatever the spec held; the default reads them as UTF-8, each invalid sequence as U+FFFD.
+ * The repodata writer passes createrepo_c's rule instead (core/formats/repodata/text.ts).
+ */
+export type StringDecoding = (bytes: Buffer) => string;
+
+const utf8: StringDecoding = (bytes) => bytes.toString('utf8');
 
 export interface HeaderIntro {
   /** Number of index entries. */
@@ -182,7 +192,7 @@ export class RpmHeader {
  * are made from `buf` when first read, as BIN values always were views of it: `buf` must not
  * change while the header is in use (readRpmHead decodes from a copy of its own).
  */
-export function decodeHeader(buf: Buffer, offset: number, kind: HeaderKind): RpmHeader {
+export function decodeHeader(buf: Buffer, offset: number, kind: HeaderKind, text: StringDecoding = utf8): RpmHeader {
   const intro = decodeHeaderIntro(buf, offset, kind);
   const { il, dl } = intro;
   if (buf.length < offset + intro.size) {
@@ -205,7 +215,7 @@ export function decodeHeader(buf: Buffer, offset: number, kind: HeaderKind): Rpm
     }
     if (entries.has(tag) && i < regionIl) fail('duplicate tag inside the region');
     checkValue(store, type, dataOffset, count, fail);
-    entries.set(tag, new CheckedEntry(store, tag, type, dataOffset, count));
+    entries.set(tag, new CheckedEntry(store, tag, type, dataOffset, count, text));
   }
   const end = offset + intro.size;
   return new RpmHeader(kind, offset, end, offset + intro.paddedSize, buf.subarray(offset, end), entries);
@@ -278,7 +288,7 @@ function checkValue(store: Buffer, type: number, offset: number, count: number, 
 }
 
 /** The `count` values of `type` at `offset`, which checkValue has accepted. */
-function makeValue(store: Buffer, type: number, offset: number, count: number): HeaderValue {
+function makeValue(store: Buffer, type: number, offset: number, count: number, text: StringDecoding): HeaderValue {
   switch (type) {
     case RPM_TYPE.BIN:
       return store.subarray(offset, offset + count);
@@ -301,7 +311,7 @@ function makeValue(store: Buffer, type: number, offset: number, count: number): 
   let at = offset;
   for (let k = 0; k < count; k++) {
     const nul = store.indexOf(0, at);
-    strings.push(store.toString('utf8', at, nul));
+    strings.push(text(store.subarray(at, nul)));
     at = nul + 1;
   }
   return type === RPM_TYPE.STRING ? strings[0]! : strings;

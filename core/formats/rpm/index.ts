@@ -1,6 +1,6 @@
 export * from './types';
 export { decodeHeader, decodeHeaderIntro, HEADER_LIMITS, HEADER_MAGIC, RPM_TYPE, RpmHeader } from './header';
-export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue } from './header';
+export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue, StringDecoding } from './header';
 export { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 export { checkLead, LEAD_MAGIC, LEAD_SIZE } from './lead';
 export { parseRpm, readRpm, readRpmHead, rpmHeadersLength } from './read';

@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { SuppackError, withFile } from '../../base/errors';
-import { decodeHeader, decodeHeaderIntro, HEADER_INTRO_SIZE, type HeaderKind, type RpmHeader } from './header';
+import { decodeHeader, decodeHeaderIntro, HEADER_INTRO_SIZE, type HeaderKind, type RpmHeader, type StringDecoding } from './header';
 import { checkLead, LEAD_SIZE } from './lead';
 import { SIG_TAG, TAG, describeTag } from './tags';
 import type { RpmDependency, RpmFile, RpmInfo } from './types';
@@ -93,12 +93,12 @@ export async function readRpm(path: string): Promise<RpmInfo> {
  * Parses an RPM from `buf`, which holds at least the first bytes of the file up to the end of the
  * main header (the whole file is fine too). `fileSize` is the size of the whole file.
  */
-export function parseRpm(buf: Buffer, path: string, fileSize: number): RpmInfo {
-  return parseRpmHeaders(buf, path, fileSize).info;
+export function parseRpm(buf: Buffer, path: string, fileSize: number, text?: StringDecoding): RpmInfo {
+  return parseRpmHeaders(buf, path, fileSize, text).info;
 }
 
-/** parseRpm, and both headers decoded on the way. */
-export function parseRpmHeaders(buf: Buffer, path: string, fileSize: number): { info: RpmInfo; headers: RpmHeaders } {
+/** parseRpm, and both headers decoded on the way; `text` reads the main header's strings (default UTF-8). */
+export function parseRpmHeaders(buf: Buffer, path: string, fileSize: number, text?: StringDecoding): { info: RpmInfo; headers: RpmHeaders } {
   return withFile(path, () => {
     checkLead(buf, fileSize);
     const need = (end: number, kind: HeaderKind): void => {
@@ -116,7 +116,7 @@ export function parseRpmHeaders(buf: Buffer, path: string, fileSize: number): { 
     const mainStart = sig.paddedEnd;
     need(mainStart + HEADER_INTRO_SIZE, 'main');
     need(mainStart + decodeHeaderIntro(buf, mainStart, 'main').size, 'main');
-    const main = decodeHeader(buf, mainStart, 'main');
+    const main = decodeHeader(buf, mainStart, 'main', text);
     checkFileSize(sig, mainStart, fileSize);
     const info = buildInfo(main, {
       path,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,29 @@ describe('renderSpecText', () => {
   it('rejects bad macro names and multi-line values', () => {
     expect(() => renderSpecText('', { 'bad-name': 'x' })).toThrow(SuppackError);
     expect(() => renderSpecText('', { ok: 'a\nb' })).toThrow(/one-line value for the macro ok/);
+  });
+});
+
+describe('template bytes in another encoding than UTF-8', () => {
+  // An older vendor spec in ISO-8859-1: "Caf\xe9" is the byte 0xe9. It was read as UTF-8 and
+  // written back with U+FFFD in its place, so rpm 4.11 built a package with other text, and newer
+  // rpmbuild did not say that the spec is not UTF-8.
+  const latin1 = Buffer.concat([
+    Buffer.from('Name: t\nVersion: %{suppack_version}\nRelease: 1\nSummary: Caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('\nLicense: x\nBuildArch: noarch\n%description\nCaf'),
+    Buffer.from([0xe9]),
+    Buffer.from(' au lait\n%files'),
+  ]);
+
+  it('pass through render-spec unchanged (core/products/rpms/rpmbuild.test.ts builds them)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'suppack-spec-latin1-'));
+    writeFileSync(join(dir, 't.spec'), latin1);
+    const m = manifest({ rpms: [{ spec: 't.spec', version: '1.0' }] });
+    await renderSpecs({ manifest: m, projectDir: dir, outDir: join(dir, 'specs') });
+    const rendered = readFileSync(join(dir, 'specs/t.spec'));
+    expect(rendered.subarray(rendered.length - latin1.length - 1).equals(Buffer.concat([latin1, Buffer.from('\n')]))).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

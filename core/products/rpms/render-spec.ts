@@ -220,6 +220,15 @@ function userDefines(defines: Record<string, string>, file: string, field: strin
  * template unchanged (with a final newline).
  */
 export function renderSpecText(template: string, globals: Record<string, string>): string {
+  return renderSpecBytes(Buffer.from(template, 'utf8'), globals).toString('utf8');
+}
+
+/**
+ * renderSpecText on the template's bytes, which pass through unchanged whatever their encoding:
+ * rpmbuild, not render-spec, judges them (rpm 4.11 keeps ISO-8859-1 text, newer releases refuse
+ * invalid UTF-8 in the header's text with "invalid utf-8 encoding"), as it would the spec itself.
+ */
+export function renderSpecBytes(template: Buffer, globals: Record<string, string>): Buffer {
   const lines = ['# Rendered by suppack (render-spec): the global macro definitions below come from suppack.json.'];
   for (const [name, value] of Object.entries(globals)) {
     if (!MACRO_NAME.test(name)) throw new SuppackError(`expected a macro name of letters, digits and "_", got ${JSON.stringify(name)}`);
@@ -227,8 +236,8 @@ export function renderSpecText(template: string, globals: Record<string, string>
     const body = value.trim() === '' ? '%{nil}' : value.trim();
     lines.push(`%global ${name} ${body}`);
   }
-  const text = template.endsWith('\n') || template === '' ? template : `${template}\n`;
-  return `${lines.join('\n')}\n\n${text}`;
+  const newline = template.length > 0 && template[template.length - 1] !== 0x0a ? [Buffer.from('\n')] : [];
+  return Buffer.concat([Buffer.from(`${lines.join('\n')}\n\n`, 'utf8'), template, ...newline]);
 }
 
 const EULA_NAME = /^[A-Za-z0-9._+-]+$/;
@@ -272,15 +281,15 @@ export interface RenderedFile {
 }
 
 /**
- * The files one spec template (`text`, its contents; `plans`, the plans of planSpecs that use it)
+ * The files one spec template (`text`, its bytes; `plans`, the plans of planSpecs that use it)
  * renders to: a spec per plan (one per kernel for a kernel-module spec), and after the
  * spec that carries the pack's extras, `extras/<specbase>-extras.tar.gz` and
  * `extras/<specbase>-extras.files`. The render-spec stage writes these; the gulp plugin pushes them.
  */
-export async function renderTemplate(m: Manifest, plans: readonly SpecPlan[], text: string, projectDir: string, manifestFile: string = MANIFEST_FILE): Promise<RenderedFile[]> {
+export async function renderTemplate(m: Manifest, plans: readonly SpecPlan[], text: Buffer, projectDir: string, manifestFile: string = MANIFEST_FILE): Promise<RenderedFile[]> {
   const files: RenderedFile[] = [];
   for (const plan of plans) {
-    files.push({ path: plan.fileName, contents: Buffer.from(renderSpecText(text, plan.globals)) });
+    files.push({ path: plan.fileName, contents: renderSpecBytes(text, plan.globals) });
     if (plan.extras !== undefined) {
       const entries: TarInput[] = extrasEntries(m, projectDir, manifestFile);
       // The extras tarball is an intermediate: a fixed mtime keeps render-spec independent of the environment.
@@ -299,7 +308,7 @@ export async function renderTemplate(m: Manifest, plans: readonly SpecPlan[], te
 export async function renderSpecs(o: { manifest: Manifest; projectDir: string; outDir: string; manifestFile?: string }): Promise<RenderedSpec[]> {
   const manifestFile = o.manifestFile ?? MANIFEST_FILE;
   const plans = planSpecs(o.manifest, manifestFile);
-  const templates = new Map<string, string>();
+  const templates = new Map<string, Buffer>();
   for (const p of plans) {
     if (templates.has(p.template)) continue;
     templates.set(p.template, await readNamed(join(o.projectDir, p.template), manifestFile, `rpms[${p.index}].spec`, 'spec template'));
@@ -335,6 +344,6 @@ export async function renderSpecs(o: { manifest: Manifest; projectDir: string; o
 }
 
 /** A template or EULA named by `field` of `file` (suppack.json), read with the one input reader. */
-async function readNamed(path: string, file: string, field: string, what: string): Promise<string> {
-  return (await readInput(path, { file, field, what: `${what} ${path}`, missing: `${what} not found: ${path}` })).toString('utf8');
+async function readNamed(path: string, file: string, field: string, what: string): Promise<Buffer> {
+  return readInput(path, { file, field, what: `${what} ${path}`, missing: `${what} not found: ${path}` });
 }

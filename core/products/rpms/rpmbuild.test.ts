@@ -1,4 +1,4 @@
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { readRpm } from '../../formats/rpm';
 import { buildRpms, RpmbuildError, rpmbuildVersion } from './rpmbuild';
 import { renderSpecs } from './render-spec';
 import { buildSourceTarballs } from './srctarball';
+import { oldRpmBin } from '../../../testing/old-rpm';
 
 const EPOCH = 1700000000;
 const PACK = { vendorCode: 'acme', vendorName: 'ACME Corp', label: 'acme-nic', text: 'ACME NIC driver', version: '1.0' };
@@ -92,7 +93,7 @@ interface Project {
   sourcesDir: string;
 }
 
-function write(dir: string, files: Record<string, string>): void {
+function write(dir: string, files: Record<string, string | Buffer>): void {
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), content);
@@ -100,7 +101,7 @@ function write(dir: string, files: Record<string, string>): void {
 }
 
 /** A project on disk, rendered and with its source tarballs built: ready for buildRpms. */
-async function project(input: Partial<ManifestInput>, files: Record<string, string>): Promise<Project> {
+async function project(input: Partial<ManifestInput>, files: Record<string, string | Buffer>): Promise<Project> {
   const dir = mkdtempSync(join(tmpdir(), 'suppack-rpmbuild-'));
   write(dir, files);
   const manifest = parseWithSchema(manifestSchema, { pack: PACK, ...input });
@@ -247,6 +248,22 @@ describe('buildRpms: a kernel-module spec against the installed Debian kernel he
       ),
     );
     expect(existsSync(join(p.dir, 'dist/RPMS'))).toBe(false);
+  });
+});
+
+describe('buildRpms: an ISO-8859-1 spec, as the DDK built it with rpm 4.11', () => {
+  it("keeps the header's bytes (newer rpmbuild refuses such text unless told: docs/hosts.md), and the host's rpm reads them", async () => {
+    const latin1 = Buffer.from(
+      'Name: enc\nVersion: %{suppack_version}\nRelease: 1\nSummary: Caf\xe9 cr\xe8me\nLicense: x\nBuildArch: noarch\n%description\nCaf\xe9\n%files\n',
+      'latin1',
+    );
+    const p = await project({ rpms: [{ spec: 'enc.spec', version: '1' }] }, { 'enc.spec': latin1 });
+    const [rpm] = await build(p);
+    const summary = Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0x63, 0x72, 0xe8, 0x6d, 0x65]);
+    expect(execFileSync('rpm', ['-qp', '--qf', '%{SUMMARY}', rpm!]).equals(summary)).toBe(true);
+    const host = spawnSync(oldRpmBin('4.11'), ['-qp', '--qf', '%{SUMMARY}', rpm!], { env: { ...process.env, LC_ALL: 'C' } });
+    expect(host.status, host.stderr.toString()).toBe(0);
+    expect(host.stdout.equals(summary)).toBe(true);
   });
 });
 
