@@ -6,7 +6,7 @@
 import { hashFile } from '../../base/digest';
 import { SuppackError, withFile } from '../../base/errors';
 import { decodeHeader, parseRpm, readRpmHead, SIG_TAG, type RpmInfo } from '../rpm';
-import { createrepoText } from './text';
+import { createrepoText, UNWRITABLE } from './text';
 
 export interface RepoChangelog {
   author: string;
@@ -75,6 +75,14 @@ export async function readRepoPackage(path: string, href: string, fileTime: numb
         field: 'main header tags 1080-1082 (CHANGELOG)',
       });
     }
+    const changelogs = times.map((date, i) => ({ author: names[i]!, date, text: texts[i]! }));
+    const field = unwritableField(info, href, changelogs);
+    if (field !== undefined) {
+      throw new SuppackError(
+        'holds a character repodata cannot carry: a control character other than tab, LF and CR (createrepo_c leaves such a package out of the repo, so the host would not see it) or U+FFFE/U+FFFF (XML 1.0 forbids them: dnf could not read the repo)',
+        { field },
+      );
+    }
     return {
       info,
       href,
@@ -82,9 +90,35 @@ export async function readRepoPackage(path: string, href: string, fileTime: numb
       size,
       fileTime,
       archiveSize: sig.number(SIG_TAG.LONGARCHIVESIZE) ?? sig.number(SIG_TAG.PAYLOADSIZE) ?? 0,
-      changelogs: times.map((date, i) => ({ author: names[i]!, date, text: texts[i]! })),
+      changelogs,
     };
   });
+}
+
+/** The first field of what the repodata writer writes of a package that holds an UNWRITABLE character. */
+export function unwritableField(info: RpmInfo, href: string, changelogs: readonly RepoChangelog[], unwritable: RegExp = UNWRITABLE): string | undefined {
+  const fields: Array<[string, string | undefined]> = [
+    ['location', href],
+    ['name', info.name],
+    ['arch', info.arch],
+    ['version', info.version],
+    ['release', info.release],
+    ['summary', info.summary],
+    ['description', info.description],
+    ['url', info.url],
+    ['license', info.license],
+    ['vendor', info.vendor],
+    ['group', info.group],
+    ['buildhost', info.buildHost],
+    ['sourcerpm', info.sourceRpm],
+    ['packager', info.packager],
+  ];
+  for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes'] as const) {
+    info[kind].forEach((d, i) => fields.push([`${kind}[${i}]`, d.name], [`${kind}[${i}] version`, d.version]));
+  }
+  info.files.forEach((f, i) => fields.push([`file ${i}`, f.path]));
+  changelogs.forEach((c, i) => fields.push([`changelog ${i} author`, c.author], [`changelog ${i} text`, c.text]));
+  return fields.find(([, v]) => v !== undefined && unwritable.test(v))?.[0];
 }
 
 /** `<version epoch ver rel/>` attributes of the package itself; epoch defaults to 0. */
