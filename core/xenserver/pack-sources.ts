@@ -7,6 +7,7 @@ import { UPDATE_PACKS_CANNOT_COMBINE } from '../../schemas/pack-members';
 import { SuppackError } from '../base/errors';
 import { openIso, type IsoEntry, type IsoImage } from '../formats/iso';
 import { parseXsRepository } from './legacy';
+import { decodeXmlBytes } from '../formats/xml/encoding';
 import { REPOSITORY_LIST, packDirName, parseRepositoryList } from './installer';
 
 export interface PackSource {
@@ -50,7 +51,8 @@ export async function openPackSources(files: readonly string[]): Promise<{ sourc
       opened.push(iso);
       if (iso.lookup('update.xml')) throw new SuppackError(UPDATE_PACKS_CANNOT_COMBINE, { file });
       if (iso.lookup('XS-REPOSITORY')) {
-        const repo = parseXsRepository((await iso.readFile('XS-REPOSITORY')).toString('utf8'), `${file}: XS-REPOSITORY`);
+        const where = `${file}: XS-REPOSITORY`;
+        const repo = parseXsRepository(decodeXmlBytes(await iso.readFile('XS-REPOSITORY'), where).text, where);
         const dir = packDirName(repo.name);
         sources.push({ file, dir, entries: subtree(iso, '', dir) });
       } else if (iso.lookup(REPOSITORY_LIST)) {

@@ -11,6 +11,7 @@ import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageChe
 import { injectedAnswerfile } from '../../xenserver/installer/injected';
 import { checkRpmIdentity, verifyRpmStream } from '../../formats/rpm';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from '../../xenserver/legacy';
+import { decodeXmlBytes } from '../../formats/xml/encoding';
 import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from '../../xenserver/host-check';
 
 /** Metadata files are small; anything bigger is not a pack's metadata. */
@@ -182,8 +183,9 @@ async function legacyReport(iso: IsoImage, isoPath: string, directory = ''): Pro
   }
   const repoBytes = await iso.readFile(at('XS-REPOSITORY'), MAX_METADATA_BYTES);
   const pkgBytes = await iso.readFile(at('XS-PACKAGES'), MAX_METADATA_BYTES);
-  const repository = parseXsRepository(repoBytes.toString('utf8'), `${isoPath}: ${at('XS-REPOSITORY')}`);
-  const packages = parseXsPackages(pkgBytes.toString('utf8'), `${isoPath}: ${at('XS-PACKAGES')}`);
+  // decoded as the installer's parser does (an encoding declaration honoured)
+  const repository = parseXsRepository(decodeXmlBytes(repoBytes, `${isoPath}: ${at('XS-REPOSITORY')}`).text, `${isoPath}: ${at('XS-REPOSITORY')}`);
+  const packages = parseXsPackages(decodeXmlBytes(pkgBytes, `${isoPath}: ${at('XS-PACKAGES')}`).text, `${isoPath}: ${at('XS-PACKAGES')}`);
   const listed = new Set(['XS-REPOSITORY', 'XS-PACKAGES', ...packages.map((p) => p.file)]);
   return {
     format: 'legacy',
