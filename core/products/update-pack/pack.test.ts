@@ -364,6 +364,9 @@ describe('--groupfile: shipped byte for byte, UTF-8 only (docs/update-packs.md, 
       `${latin1}: expected a UTF-8 group file, got latin_1 text: dnf reads comps as UTF-8 whatever the XML declaration says, so the host would refuse it (convert it with iconv -t UTF-8 and declare encoding="UTF-8")`,
     );
     expect(readdirSync(join(dir, 'gf-latin1'))).toEqual([]);
+    const utf16 = join(dir, 'comps-utf16.xml');
+    writeFileSync(utf16, Buffer.from(comps(Buffer.from('Cafe'), '<?xml version="1.0" encoding="UTF-16"?>\n').toString('latin1'), 'utf16le'));
+    await expect(buildWith(utf16, join(dir, 'gf-utf16'))).rejects.toThrow(`${utf16}: expected a UTF-8 group file, got UTF-16 text`);
     const bad = join(dir, 'comps-bad.xml');
     writeFileSync(bad, comps(Buffer.from([0x43, 0x61, 0x66, 0xe9]), ''));
     await expect(buildWith(bad, join(dir, 'gf-bad'))).rejects.toThrow(/comps-bad\.xml: not well-formed XML: byte 0xe9 at offset \d+ is not UTF-8/);

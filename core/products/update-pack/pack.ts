@@ -161,7 +161,7 @@ export function updateGroups(pack: UpdatePack): CompsGroup[] {
  */
 export function checkGroupFile(bytes: Buffer, file: string, pack: UpdatePack): void {
   const { text, encoding } = decodeXmlBytes(bytes, file);
-  if (encoding !== 'UTF-8' && bytes.some((b) => b >= 0x80)) {
+  if (encoding === 'UTF-16' || (encoding !== 'UTF-8' && bytes.some((b) => b >= 0x80))) {
     throw new SuppackError(
       `expected a UTF-8 group file, got ${encoding} text: dnf reads comps as UTF-8 whatever the XML declaration says, so the host would refuse it (convert it with iconv -t UTF-8 and declare encoding="UTF-8")`,
       { file },
