@@ -22,7 +22,7 @@ const CASES = Number(process.env.SUPPACK_REPODATA_CASES ?? 40);
 const SEED = Number(process.env.SUPPACK_REPODATA_SEED ?? 20261205);
 const REV = 1700000000;
 const root = mkdtempSync(join(tmpdir(), 'suppack-repodata-diff-'));
-afterAll(() => process.env.KEEP ? undefined : rmSync(root, { recursive: true, force: true }));
+afterAll(() => (process.env.KEEP ? undefined : rmSync(root, { recursive: true, force: true })));
 
 const PIECES = [
   'a', 'Z', '0', ' ', '-', '.', '/', '&', '<', '>', '"', "'", '&amp;', ']]>', '\t', '\n', '\r', '\r\n', '\u0001', '\u001b', '\u007f',
