@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { random, randomBytes } from '../../testing/random';
-import { BLOCK, Md5LanePlanner, Md5LanesRunner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule, md5LanesSupported, md5LanesWasm } from './md5-lanes';
+import { BLOCK, Md5LanePlanner, Md5LanesRunner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule, md5LanesSupported, md5LanesWasm, md5Rates } from './md5-lanes';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
@@ -17,6 +17,15 @@ describe('md5 lanes', () => {
   test('the generated module is valid WebAssembly, and this Node runs it', () => {
     expect(WebAssembly.validate(md5LanesWasm())).toBe(true);
     expect(md5LanesSupported()).toBe(true);
+  });
+
+  test('md5Rates measures both ways once per thread, in MB/s', () => {
+    const rates = md5Rates();
+    for (const r of [rates.openssl, rates.lane]) {
+      expect(Number.isFinite(r)).toBe(true);
+      expect(r).toBeGreaterThan(1); // even Liftoff's first tier hashes far faster than 1 MB/s
+    }
+    expect(md5Rates()).toBe(rates);
   });
 
   // RFC 1321 §A.5, the test suite: each alone, then all seven at once (four lanes and a queue)

@@ -14,6 +14,8 @@
  * executes; the streams' bytes stay where they are (the ISO writer's shared buffers).
  */
 
+import { createHash } from 'node:crypto';
+
 /** RFC 1321 §3.4: T[i] = floor(2^32 * abs(sin(i))), i = 1..64. */
 const T: readonly number[] = [
   0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -540,4 +542,53 @@ class ProgramWriter {
     this.chunks.push(this.words.slice(0, this.length));
     this.length = 0;
   }
+}
+
+/** MB/s of one OpenSSL MD5 stream, and of each of four streams in the lanes, on this machine. */
+export interface Md5Rates {
+  openssl: number;
+  lane: number;
+}
+
+/** Bytes of each stream timed by md5Rates: long enough for the clock, ~1 ms for all rounds. */
+const RATE_BYTES = 64 << 10;
+const RATE_ROUNDS = 8;
+let measured: Md5Rates | undefined;
+
+/**
+ * The rates measured once per thread, best of RATE_ROUNDS each, the two ways taking turns. Which
+ * way is faster depends on the processor: a lane's step is bound by the latency of vector
+ * operations, OpenSSL's by scalar ones, and processors weigh them differently
+ * (docs/formats/containers.md §3, "Lanes or OpenSSL: measured on the machine").
+ */
+export function md5Rates(): Md5Rates {
+  if (measured !== undefined) return measured;
+  const mem = md5LanesMemory(LANES * RATE_BYTES);
+  const data = new Uint8Array(mem.memory.buffer, 0, LANES * RATE_BYTES);
+  for (let i = 0; i < data.length; i++) data[i] = Math.imul(i, 0x9e3779b1) >>> 24;
+  const planner = new Md5LanePlanner(mem);
+  const runner = new Md5LanesRunner(mem.memory, mem.programAt);
+  const seconds = (fn: () => void): number => {
+    const t = process.hrtime.bigint();
+    fn();
+    return Math.max(1e-9, Number(process.hrtime.bigint() - t) / 1e9);
+  };
+  let openssl = Infinity;
+  let lane = Infinity;
+  for (let round = 0; round < RATE_ROUNDS; round++) {
+    openssl = Math.min(openssl, seconds(() => createHash('md5').update(data.subarray(0, RATE_BYTES)).digest()));
+    lane = Math.min(
+      lane,
+      seconds(() => {
+        for (let id = 0; id < LANES; id++) {
+          planner.open(id);
+          planner.update(id, id * RATE_BYTES, RATE_BYTES);
+          planner.end(id);
+        }
+        runner.execute(planner.take());
+      }),
+    );
+  }
+  measured = { openssl: RATE_BYTES / openssl / 1e6, lane: RATE_BYTES / lane / 1e6 };
+  return measured;
 }

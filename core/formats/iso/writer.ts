@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { closeSync, fstatSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { md5LanesSupported } from '../../base/md5-lanes';
+import { type Md5Rates, md5LanesSupported, md5Rates } from '../../base/md5-lanes';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
@@ -28,26 +28,60 @@ export type IsoWritten = { bytes: number; files?: FileDigests } & Partial<Record
 const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
-/** Below this many cores, MD5s go to the md5 lanes (see hashingWorkers). */
-const LANES_BELOW_CORES = 4;
+/**
+ * CPU seconds per MB a pack build spends besides its MD5s (the SHA-256 of payloads, the writes, the
+ * main thread): 1.35-2.25 ms measured on two machines (docs/formats/containers.md §3).
+ */
+const OTHER_SECONDS_PER_MB = 0.0015;
+
+/** The machine the MD5 ways are chosen for: its cores, and its MD5 rates (measured when needed). */
+export interface HashingMachine {
+  cores: number;
+  md5Rates: () => Md5Rates;
+}
+
+const thisMachine: HashingMachine = { cores: availableParallelism(), md5Rates };
 
 /**
- * @internal The workers for the files' own digests, for a machine with `cores` cores.
- *
- * When files ask for MD5s (a legacy pack: each RPM's md5 and rpm's MD5 of its header and
- * payload) on fewer than LANES_BELOW_CORES cores, every MD5, the image's too, goes to one worker
- * that computes four per step (core/base/md5-lanes.ts), and one more worker takes the other
- * algorithms: there, three OpenSSL MD5 threads would share two cores, and the lanes do the same
- * work with ~2.8x less CPU. With more cores the three OpenSSL chains run side by side at ~650 MB/s
- * each, faster than a lane's ~495 MB/s (docs/formats/containers.md §3, "MD5 four at a time").
+ * Below this many bytes of files asking for MD5s, no lanes and nothing measured: measuring takes
+ * ~10 ms, and the lanes save at most ~1 ms per MB (docs/formats/containers.md §3).
+ */
+const LANES_FROM_BYTES = 16 << 20;
+
+/**
+ * @internal Whether `chains` MD5s of every byte (a legacy pack: the image's, each RPM's, and rpm's
+ * own of its header and payload) finish sooner in one lanes worker, four streams per step
+ * (core/base/md5-lanes.ts), than as OpenSSL chains in threads of their own. Seconds per MB: the
+ * lanes take one lane's time, while the other work runs beside them; the OpenSSL chains take one
+ * chain's time, or their share of the cores with the other work. On a 2-core machine where a lane
+ * ran at 74% of OpenSSL's rate the lanes won by ~30%; where it ran at 42% OpenSSL won by ~15%
+ * (docs/formats/containers.md §3, "Lanes or OpenSSL: measured on the machine").
+ */
+export function md5LanesPay(chains: number, cores: number, rates: Md5Rates): boolean {
+  if (chains < 2 || chains > 4) return false;
+  const lanes = Math.max(1 / rates.lane, (1 / rates.lane + OTHER_SECONDS_PER_MB) / cores);
+  const openssl = Math.max(1 / rates.openssl, (chains / rates.openssl + OTHER_SECONDS_PER_MB) / cores);
+  return lanes < openssl;
+}
+
+/**
+ * @internal The workers for the files' own digests, and whether every MD5 (the image's too) goes
+ * to one md5 lanes worker (md5LanesPay, from LANES_FROM_BYTES of hashed files; one more worker
+ * then takes the other algorithms).
  * Otherwise one worker per RANGE_WORKER_BYTES of hashed files (a worker costs ~10 MB and ~30 ms
  * to start), at most one per request of a file and MAX_RANGE_WORKERS.
  */
-export function hashingWorkers(plan: Pick<IsoPlan, 'files'>, cores = availableParallelism()): { rangeWorkers: number; md5Lanes: boolean } {
+export function hashingWorkers(
+  plan: Pick<IsoPlan, 'files'>,
+  imageDigests: readonly IsoDigest[],
+  machine: HashingMachine = thisMachine,
+): { rangeWorkers: number; md5Lanes: boolean } {
   const hashed = plan.files.filter((f) => f.digests !== undefined && f.digests.length > 0);
   const hashedBytes = hashed.reduce((n, f) => n + f.size, 0);
   const byBytes = Math.ceil(hashedBytes / RANGE_WORKER_BYTES);
-  const md5Lanes = cores < LANES_BELOW_CORES && hashed.some((f) => f.digests!.some((d) => d.algorithm === 'md5')) && md5LanesSupported();
+  const fileMd5s = Math.max(0, ...hashed.map((f) => f.digests!.filter((d) => d.algorithm === 'md5').length));
+  const chains = fileMd5s + (imageDigests.includes('md5') ? 1 : 0);
+  const md5Lanes = fileMd5s > 0 && chains >= 2 && chains <= 4 && hashedBytes >= LANES_FROM_BYTES && md5LanesSupported() && md5LanesPay(chains, machine.cores, machine.md5Rates());
   const others = (f: PlannedFile) => f.digests!.filter((d) => !(md5Lanes && d.algorithm === 'md5')).length;
   const requests = Math.max(0, ...hashed.map(others));
   return { rangeWorkers: Math.min(requests, md5Lanes ? 1 : MAX_RANGE_WORKERS, byBytes), md5Lanes };
@@ -63,14 +97,15 @@ export async function writeIso(
   out: string,
 ): Promise<IsoWritten> {
   const plan = planIso(entries, options);
-  const { rangeWorkers, md5Lanes } = hashingWorkers(plan);
+  const digests = options.digests ?? ['md5', 'sha256'];
+  const { rangeWorkers, md5Lanes } = hashingWorkers(plan, digests);
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, options.digests ?? ['md5', 'sha256'], rangeWorkers, md5Lanes);
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, digests, rangeWorkers, md5Lanes);
     const files = emptyFileDigests(entries);
     const hashed = await writeImage(plan, sink, files);
     const result = await sink.finish();
