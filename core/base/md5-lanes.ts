@@ -1,8 +1,9 @@
 /**
  * MD5 (RFC 1321) of many byte streams at once, four per step, in WebAssembly SIMD: one thread
  * computes a legacy pack's three MD5s of every byte (the image's, each RPM's and rpm's own MD5 of
- * its header and payload) in about the time OpenSSL takes for one and a half
- * (docs/formats/containers.md §3 has the measurements).
+ * its header and payload) in about the time OpenSSL takes for one and a half, on processors whose
+ * vector steps are quick; on others OpenSSL is faster, so the ISO writer measures both
+ * (md5Rates; docs/formats/containers.md §3 has the measurements).
  *
  * MD5 is a chain: every step needs the one before, so one stream cannot go faster than the
  * latency of a step (~5 cycles). Four independent streams in the four 32-bit lanes of a 128-bit
