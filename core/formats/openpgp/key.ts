@@ -47,9 +47,11 @@ interface TransferableKey {
 /**
  * Reads an armored or binary transferable secret key and returns the key to sign with: the newest
  * subkey whose binding signature has the sign flag, else the primary key. Errors are SuppackErrors
- * naming `opts.source`; they never contain the passphrase or key material.
+ * naming `opts.source`; they never contain the passphrase or key material. The passphrase is the
+ * bytes the S2K hashes, as gpg hashes them; a string stands for its UTF-8 bytes.
  */
-export function readSigningKey(data: Buffer, opts: { source: string; passphrase?: string; passphraseSource?: string }): SigningKey {
+export function readSigningKey(data: Buffer, opts: { source: string; passphrase?: Buffer | string; passphraseSource?: string }): SigningKey {
+  const passphrase = typeof opts.passphrase === 'string' ? Buffer.from(opts.passphrase, 'utf8') : opts.passphrase;
   return withFile(opts.source, () => {
     const packets = loadPackets(data, 'PGP PRIVATE KEY BLOCK', 'secret key');
     const keys = splitKeys(packets);
@@ -58,7 +60,7 @@ export function readSigningKey(data: Buffer, opts: { source: string; passphrase?
     }
     const key = keys[0]!;
     const chosen = chooseSigningKey(key);
-    return unlock(chosen, key, opts.passphrase, opts.passphraseSource);
+    return unlock(chosen, key, passphrase, opts.passphraseSource);
   });
 }
 
@@ -207,7 +209,7 @@ function chooseSigningKey(key: TransferableKey): KeyEntry {
 }
 
 /** Decrypts `entry` and wraps it as a SigningKey. */
-function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | undefined, passphraseSource?: string): SigningKey {
+function unlock(entry: KeyEntry, key: TransferableKey, passphrase: Buffer | undefined, passphraseSource?: string): SigningKey {
   const { pub } = entry;
   const where = `${entry === key.primary ? 'primary key' : 'signing subkey'} ${pub.keyId}`;
   const material = pub.material;
@@ -215,7 +217,7 @@ function unlock(entry: KeyEntry, key: TransferableKey, passphrase: string | unde
     throw new SuppackError(`${algorithmName(pub.algorithm)} key cannot sign here: ${material.reason}`, { field: where });
   }
   const parts: SecretKeyParts = decodeProtection(entry.body, pub, where);
-  if (parts.protection.usage === 0 && passphrase !== undefined && passphrase !== '') {
+  if (parts.protection.usage === 0 && passphrase !== undefined && passphrase.length > 0) {
     // A passphrase for a key that has none is a mistake (the wrong key, or a key exported
     // unprotected by accident): refuse it rather than sign quietly. An empty one is no
     // passphrase (gpg's own convention). The passphrase is not shown.

@@ -56,7 +56,7 @@ function stubMessage(mode: number): string {
  * usage 0 and 255 with their 16-bit sum (RFC 4880 5.5.3). A mismatch after decryption means a
  * wrong passphrase. Returns the secret MPIs as magnitudes.
  */
-export function secretFields(parts: SecretKeyParts, pub: PublicKey, passphrase: string | undefined, mpiCount: number, field: string): Buffer[] {
+export function secretFields(parts: SecretKeyParts, pub: PublicKey, passphrase: Buffer | undefined, mpiCount: number, field: string): Buffer[] {
   const fail = (what: string): never => {
     throw new SuppackError(what, { field });
   };
@@ -67,7 +67,7 @@ export function secretFields(parts: SecretKeyParts, pub: PublicKey, passphrase: 
     if (p.s2k.type === 101) return fail(stubMessage(p.s2k.mode));
     if (passphrase === undefined) return fail('the secret key is protected by a passphrase, but no passphrase was given');
     const cipher = cipherFor(p.cipher, field);
-    const key = deriveKey(p.s2k, Buffer.from(passphrase, 'utf8'), cipher.keySize, field);
+    const key = deriveKey(p.s2k, passphrase, cipher.keySize, field);
     // RFC 4880 13.9 / 5.5.3: v4 secret fields are encrypted with plain CFB using the stored IV.
     const d = createDecipheriv(cipher.openssl, key, p.iv);
     plain = Buffer.concat([d.update(p.data), d.final()]);

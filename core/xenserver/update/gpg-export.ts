@@ -11,7 +11,7 @@ import { SuppackError } from '../../base/errors';
 
 export interface GpgExportOptions {
   /** The key's passphrase; gpg 2.1+ needs it to export a protected secret key. */
-  passphrase?: string;
+  passphrase?: Buffer;
   env?: NodeJS.ProcessEnv;
   /** The gpg binary (default `gpg` on PATH). */
   gpg?: string;
@@ -42,7 +42,7 @@ export async function exportGpgSecretKey(uid: string, o: GpgExportOptions = {}):
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, stdout: Buffer.alloc(0), stderr: '', missing: e.code === 'ENOENT' }));
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), missing: false }));
     child.stdin.on('error', () => {});
-    child.stdin.end(o.passphrase !== undefined ? `${o.passphrase}\n` : '');
+    child.stdin.end(o.passphrase !== undefined ? Buffer.concat([o.passphrase, Buffer.from('\n')]) : '');
   });
   if (missing) {
     throw new SuppackError(

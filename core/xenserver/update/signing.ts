@@ -51,9 +51,15 @@ function nonEmpty(v: string | undefined): boolean {
   return v !== undefined && v.trim() !== '';
 }
 
-/** The passphrase without its final line break (as `gpg --passphrase-file` reads it). */
-function firstLine(b: Buffer): string {
-  return b.toString('utf8').replace(/\r?\n$/, '');
+/**
+ * The passphrase in a passphrase file: the bytes of its first line, as `gpg --passphrase-file`
+ * reads them (no decoding: a passphrase typed in an ISO-8859-1 terminal stays those bytes), and
+ * without a CR before the line break, which gpg would keep (a file saved with CRLF line ends).
+ */
+export function passphraseLine(b: Buffer): Buffer {
+  const lf = b.indexOf(0x0a);
+  const line = lf < 0 ? b : b.subarray(0, lf);
+  return lf >= 0 && line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
 }
 
 /** Load and unlock the signing key, and check it against the public key file of the pack. */
@@ -140,17 +146,18 @@ function base64Key(value: string): Buffer | undefined {
 }
 
 /** The passphrase and where it came from (a variable's or an option's name: never the value). */
-async function passphraseOf(source: SigningSource, env: NodeJS.ProcessEnv): Promise<{ value: string; from: string } | undefined> {
+async function passphraseOf(source: SigningSource, env: NodeJS.ProcessEnv): Promise<{ value: Buffer; from: string } | undefined> {
   if (source.passphraseFile !== undefined) {
-    return { value: firstLine(await readInputFile(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
+    return { value: passphraseLine(await readInputFile(source.passphraseFile, 'passphrase file')), from: `passphrase file ${source.passphraseFile}` };
   }
   const file = env[SIGNING_PASSPHRASE_FILE_ENV];
   if (file) {
     return {
-      value: firstLine(await readInputFile(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
+      value: passphraseLine(await readInputFile(file, `passphrase file named by ${SIGNING_PASSPHRASE_FILE_ENV}`)),
       from: `the file named by $${SIGNING_PASSPHRASE_FILE_ENV}`,
     };
   }
+  // Node hands variables over as UTF-8 text: a passphrase in other bytes needs a passphrase file.
   const value = env[SIGNING_PASSPHRASE_ENV];
-  return value !== undefined ? { value, from: `$${SIGNING_PASSPHRASE_ENV}` } : undefined;
+  return value !== undefined ? { value: Buffer.from(value, 'utf8'), from: `$${SIGNING_PASSPHRASE_ENV}` } : undefined;
 }
