@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
 import { ANSWERFILE, buildTestInstaller } from '../core/products/installer-iso/testing';
-import { rebuildIsoCommand } from './rebuild-iso';
+import { UsageError } from './args';
+import { parseInclude, rebuildIsoCommand } from './rebuild-iso';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-cli-rebuild-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,4 +44,16 @@ test('warned answerfile: exit 0, the ISO written, each warning one stderr line n
     `${af}: invalid answerfile: installation@mode: expected one of fresh, reinstall, upgrade, got "Fresh" (the installer compares it case included)`,
   );
   expect(existsSync(output2)).toBe(false);
+});
+
+test('--include: the last ":" splits PATH from DEST; a file whose name holds one needs a DEST, and the error says so', () => {
+  const colon = join(dir, 'notes:v2.txt');
+  writeFileSync(colon, 'notes\n');
+  expect(parseInclude(join(dir, 'x'))).toEqual({ from: join(dir, 'x') });
+  expect(parseInclude(`${colon}:notes.txt`)).toEqual({ from: colon, to: 'notes.txt' });
+  expect(() => parseInclude(colon)).toThrow(UsageError);
+  expect(() => parseInclude(colon)).toThrow(/does not exist; to add .*notes:v2\.txt", give it a DEST without ":"/);
+  // when the part before the ':' exists, the rule applies as documented
+  writeFileSync(join(dir, 'notes'), 'n\n');
+  expect(parseInclude(join(dir, 'notes:v2.txt'))).toEqual({ from: join(dir, 'notes'), to: 'v2.txt' });
 });

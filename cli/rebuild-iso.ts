@@ -6,6 +6,7 @@
 import { menuReportLines, progressPrinter, rebuildIso, sourceDateEpoch, type IncludeSpec } from '../core/installer';
 import { UsageError } from './args';
 import { flagParser } from './own-flags';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 
 const flags = flagParser({
@@ -29,7 +30,7 @@ const flags = flagParser({
       repeat: true,
       help: 'a driver RPM (repeatable): its /lib/modules/<kver>/ and /lib/firmware/\nfiles go into install.img, and the module indexes are regenerated\nwith depmod (Debian package kmod) so the installer can load them',
     },
-    { flag: 'include', arg: 'PATH[:DEST]', repeat: true, help: 'a file or directory to add, at DEST in the ISO (default its name)' },
+    { flag: 'include', arg: 'PATH[:DEST]', repeat: true, help: 'a file or directory to add, at DEST in the ISO (default its name;\nthe last ":" splits, so a PATH holding ":" needs a DEST)' },
     { flag: 'volume-id', arg: 'ID', help: 'ISO volume id, at most 32 characters (default: the input\'s)' },
     { flag: 'help', short: 'h', help: 'show this help' },
   ],
@@ -45,10 +46,21 @@ ${flags.usage()}
 
 Timestamps come from SOURCE_DATE_EPOCH (default 2000-01-01T00:00:00Z).`;
 
-/** `--include=PATH[:DEST]`; the last ':' splits, so DEST cannot hold one. */
-function parseInclude(raw: string): IncludeSpec {
+/**
+ * `--include=PATH[:DEST]`; the last ':' splits (an ISO name cannot hold one), so a PATH with a
+ * ':' needs a DEST. When the part before it does not exist but the whole does, that is the
+ * mistake: say so rather than "no such file" for a name the user did not write.
+ */
+export function parseInclude(raw: string): IncludeSpec {
   const cut = raw.lastIndexOf(':');
-  return cut > 0 ? { from: raw.slice(0, cut), to: raw.slice(cut + 1) } : { from: raw };
+  if (cut <= 0) return { from: raw };
+  const from = raw.slice(0, cut);
+  if (!existsSync(from) && existsSync(raw)) {
+    throw new UsageError(
+      `--include=${JSON.stringify(raw)}: the last ":" splits PATH from DEST, and ${JSON.stringify(from)} does not exist; to add ${JSON.stringify(raw)}, give it a DEST without ":" (--include=PATH:NAME)`,
+    );
+  }
+  return { from, to: raw.slice(cut + 1) };
 }
 
 export async function rebuildIsoCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
