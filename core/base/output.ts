@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SuppackError, describeNodeError, isNodeError } from './errors';
 import { removeStaleTemps, tempSibling, writeSetJournal } from './temp-names';
 import { makeDir } from './make-dir';
+import { dropCachedPages } from './drop-cache';
 
 /** A temp file next to its destination: renamed into place by `commit`, removed by `discard`. */
 export interface AtomicOutput {
@@ -21,6 +22,7 @@ export async function atomicOutput(dest: string): Promise<AtomicOutput> {
     throw asOutputError(e, dir);
   }
   await removeStaleTemps(dest);
+  await dropCachedPages(dest);
   const tmp = tempSibling(dest, 'tmp');
   return {
     dest,
@@ -87,6 +89,7 @@ export async function writeAllAtomically(
         throw asOutputError(e, dir);
       });
       await removeStaleTemps(dest);
+      await dropCachedPages(dest);
       const tmp = tempSibling(dest, 'tmp');
       staged.push({ tmp, dest });
       await write(tmp);
@@ -149,6 +152,9 @@ export function asOutputError(e: unknown, path: string): unknown {
  */
 export async function replaceDir<T>(outDir: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
   await removeStaleTemps(outDir);
+  // a stage's large outputs (its ISO) lie at its top level
+  const previous = await fsp.readdir(outDir).catch(() => [] as string[]);
+  for (const name of previous) await dropCachedPages(join(outDir, name));
   const tmp = tempSibling(outDir, 'tmp');
   const old = tempSibling(outDir, 'old');
   try {
