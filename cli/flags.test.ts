@@ -139,4 +139,23 @@ describe('through the suppack command (the build, dist/)', () => {
     expect(key.code).toBe(2);
     expect(key.err).toMatch(/^suppack build-update: --key: signing also needs --keyfile/);
   });
+
+  // found by the argv fuzz kind (testing/fuzz/argv.ts)
+  it('every problem of the flags is a "suppack: error:" line of its own', () => {
+    const r = run('build-supplemental-pack', '--output=/nonexistent', '--vendor-code=acme', '--label=.', '--text=x', '--version=1.0', 'a.rpm');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'suppack: error: --vendor-name: required, expected the vendor name\n' +
+        'suppack: error: --label: expected letters, digits, ".", "_" or "-" only, not "." or ".." (it becomes a directory name on the host)\n',
+    );
+  });
+
+  it('a command or option name holding control characters is shown escaped, on one line', () => {
+    const command = run('comb\nine-packs');
+    expect(command.code).toBe(2);
+    expect(command.err.split('\n')[0]).toMatch(/^suppack: unknown command "comb\\nine-packs" \(expected one of: /);
+    const option = run('inspect', '--x\x1b[2Jy', 'a.iso');
+    expect(option.code).toBe(2);
+    expect(option.err).toBe('suppack inspect: unknown option --x\\x1b[2Jy\nRun "suppack inspect --help" for usage.\n');
+  });
 });

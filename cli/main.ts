@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `suppack` command. Every user error is one line on stderr and a non-zero exit:
- * 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
+ * The `suppack` command. Every user error is one line on stderr (a line per problem when several
+ * are found at once) and a non-zero exit: 2 for a usage mistake, 1 for anything else. No stack traces unless SUPPACK_DEBUG is set.
  */
 import * as nodeModule from 'node:module';
 import { UsageError } from './args';
+import { printableLine } from '../core/base/printable';
 import { packageVersion } from './version';
 
 type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
@@ -52,14 +53,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     return await command()(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
-      err.write(`suppack${command ? ` ${name}` : ''}: ${e.message}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);
+      // what the user typed is shown with its control characters escaped: one line, whatever it held
+      err.write(`suppack${command ? ` ${name}` : ''}: ${printableLine(e.message)}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);
       return 2;
     }
     // The core is loaded here only now: a command loads what it needs, and rebuild-iso starts
     // copying before the rest of the core is loaded (core/installer.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if ((require('../core') as typeof import('../core')).isSuppackError(e)) {
-      err.write(`suppack: error: ${e.message}\n`);
+      // Several problems (a command line's flags, checked all at once) are a line each, every
+      // one "suppack: error: ...", so that each reads alone, as grep and CI logs show it.
+      err.write(e.message.split('\n').map((line) => `suppack: error: ${line}\n`).join(''));
       return 1;
     }
     if (process.env.SUPPACK_DEBUG) throw e;

@@ -11,7 +11,8 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { legacyPackSchema } from '../../schemas/legacy-pack';
 import { buildLegacyPack } from '../products/legacy-pack/pack';
 import { replaceDir } from './output';
-import { removeStaleTemps } from './temp-names';
+import { MAX_OUTPUT_NAME_BYTES, removeStaleTemps, tempSibling } from './temp-names';
+import { SuppackError } from './errors';
 
 const rpms = inject('fixtureRpms');
 const dir = mkdtempSync(join(tmpdir(), 'suppack-temps-'));
@@ -112,4 +113,23 @@ it('a set commit killed after its journal also removes the earlier set\'s files 
   expect(readdirSync(out)).toEqual(['acme.iso']);
   expect(readFileSync(join(out, 'acme.iso'), 'utf8')).toBe('new iso');
   expect(existsSync(join(dir, 'outside'))).toBe(true);
+});
+
+// Found by the argv fuzz kind: an output name of 250 bytes gave "internal error: ENAMETOOLONG"
+// from the temp beside it, whose name is up to 28 bytes longer.
+it('an output name too long for the temps beside it is refused in one line naming it; the longest allowed fits every temp', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'suppack-names-'));
+  try {
+    const longest = join(dir, `${'é'.repeat(MAX_OUTPUT_NAME_BYTES / 2 - 2)}.iso`); // 200 bytes
+    for (const kind of ['tmp', 'stage', 'rpms', 'old', 'set'] as const) {
+      const tmp = tempSibling(longest, kind);
+      writeFileSync(`${tmp}.tmp`, ''); // a set journal's own temp, the longest name
+      writeFileSync(join(dir, `.${tmp.slice(dir.length + 1)}.${process.pid}-000000000000.stage`), ''); // a temp of a temp
+    }
+    const tooLong = join(dir, `${'9'.repeat(MAX_OUTPUT_NAME_BYTES - 3)}.iso`);
+    expect(() => tempSibling(tooLong, 'tmp')).toThrow(SuppackError);
+    expect(() => tempSibling(tooLong, 'tmp')).toThrow(/99\.iso: cannot write output: its name has 201 bytes, .* at most 200 bytes/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -8,12 +8,28 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { SuppackError } from './errors';
 
 export type TempKind = 'tmp' | 'stage' | 'rpms' | 'old' | 'set';
 
+/**
+ * The longest output name, in bytes, that leaves room for its temps: `.<name>.<pid>-<hex>.<kind>`
+ * adds up to 28 bytes, a set journal's temp 4 more, a temp of a temp as many again, and file
+ * systems take names of at most 255 bytes.
+ */
+export const MAX_OUTPUT_NAME_BYTES = 200;
+
 /** A fresh temp name next to `dest`: `.<basename>.<pid>-<hex>.<kind>` (nothing is created). */
 export function tempSibling(dest: string, kind: TempKind): string {
-  return join(dirname(dest), `.${basename(dest)}.${process.pid}-${randomBytes(6).toString('hex')}.${kind}`);
+  const name = basename(dest);
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_OUTPUT_NAME_BYTES) {
+    throw new SuppackError(
+      `cannot write output: its name has ${bytes} bytes, and suppack writes it first under a longer temporary name beside it: at most ${MAX_OUTPUT_NAME_BYTES} bytes (file systems take 255)`,
+      { file: dest },
+    );
+  }
+  return join(dirname(dest), `.${name}.${process.pid}-${randomBytes(6).toString('hex')}.${kind}`);
 }
 
 function running(pid: number): boolean {

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { ARGV_SEEDS } from './argv';
 import { main } from '../../cli/main';
 import { encodeInitrdMember } from '../../core/xenserver/installer/initrd';
 import { openIso } from '../../core/formats/iso/reader';
@@ -167,6 +168,9 @@ export async function buildCorpus(dir: string): Promise<Corpus> {
   for (const f of readdirSync(answerDir).filter((n) => n.endsWith('.xml')).sort()) put('answerfile', f, readFileSync(join(answerDir, f)));
   const menuDir = join(__dirname, '../fixtures/boot-menus');
   for (const f of readdirSync(menuDir).filter((n) => n.endsWith('.cfg')).sort()) put('boot-menu', f, readFileSync(join(menuDir, f)));
+
+  // command lines (argv.ts), each naming the inputs a case's sandbox holds
+  for (const [name, argv] of Object.entries(ARGV_SEEDS)) put('argv', `${name}.json`, `${JSON.stringify(argv, null, 1)}\n`);
 
   // the harness's own check (kinds.ts SELF_TEST)
   put('self-test', 'seed.bin', 'abcdefgh');

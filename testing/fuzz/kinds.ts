@@ -44,6 +44,7 @@ import type { Random } from '../random';
 import { arbitraryDocument, valuePool, type ValuePool } from './arbitrary';
 import { targetProblems } from './target-invariants';
 import { metadataProblems } from './metadata-invariants';
+import { commandFlags, drawArgv, runArgv } from './argv';
 import { projectManifestSchema } from '../../schemas/manifest';
 
 /** What one probe made of one input. */
@@ -148,8 +149,9 @@ function command(name: string, args: (input: string, out: string, c: CaseContext
       if (/internal error/i.test(err)) return { ok: false, problem: firstLine(err) };
       if (/^\s+at .*[(:]\d+/m.test(all)) return { ok: false, problem: `stack trace: ${firstLine(err)}` };
       const errorLines = err.split('\n').filter((l) => l !== '');
-      if (code === 1 && errorLines.length > 0 && (errorLines.length !== 1 || !errorLines[0]!.startsWith('suppack: error: '))) {
-        return { ok: false, problem: `refusal is not one "suppack: error:" line: ${JSON.stringify(err.slice(0, 300))}` };
+      // a "suppack: error:" line per problem (cli/main.ts)
+      if (code === 1 && errorLines.length > 0 && (errorLines.length > MAX_PROBLEMS + 1 || !errorLines.every((l) => l.startsWith('suppack: error: ')))) {
+        return { ok: false, problem: `refusal is not "suppack: error:" lines: ${JSON.stringify(err.slice(0, 300))}` };
       }
       if (code === 2 && !/^suppack \S+: .*\nRun "suppack /.test(err)) return { ok: false, problem: `usage error of an unexpected shape: ${firstLine(err)}` };
       for (const secret of o.secrets?.(input, bytes, c) ?? []) {
@@ -387,6 +389,31 @@ const KIND_TABLE: Record<string, Kind> = {
             return judgeThrown(e, true);
           }
           return problems.length === 0 ? { ok: true, accepted: true } : { ok: false, problem: problems.slice(0, 3).join('; ') };
+        },
+      },
+    ],
+  },
+  // command lines for the suppack command, each run as a child in a sandbox of its own (argv.ts)
+  argv: {
+    file: 'argv.json',
+    text: true,
+    json: true,
+    generate(rand) {
+      const { argv, ops } = drawArgv(rand, commandFlags());
+      return { bytes: Buffer.from(JSON.stringify(argv), 'utf8'), ops };
+    },
+    probes: [
+      {
+        name: 'suppack (child, sandboxed)',
+        async run(_input, bytes, c) {
+          let argv: unknown;
+          try {
+            argv = JSON.parse(bytes.toString('utf8'));
+          } catch {
+            return { ok: true, accepted: false, message: 'not JSON' };
+          }
+          if (!Array.isArray(argv) || argv.length === 0 || !argv.every((w) => typeof w === 'string')) return { ok: true, accepted: false, message: 'not a command line' };
+          return runArgv(argv as string[], c.corpus, c.scratch);
         },
       },
     ],

@@ -143,12 +143,13 @@ function killChildren(): void {
 }
 
 /**
- * The seeds: those a --corpus directory keeps, when corpus.ts has not changed since they were made
+ * The seeds: those a --corpus directory keeps, when corpus.ts (and argv.ts) has not changed since they were made
  * and every kind has its seeds there; otherwise made afresh. (A corpus kept from before a kind
  * existed once gave that kind no seeds of its own, and its campaign fuzzed other bytes.)
  */
 async function loadCorpus(o: Options): Promise<{ corpus: Corpus; temporary?: string }> {
-  const builder = createHash('sha256').update(readFileSync(join(__dirname, 'corpus.ts'))).digest('hex');
+  // argv.ts holds the command-line seeds the corpus writes
+  const builder = createHash('sha256').update(readFileSync(join(__dirname, 'corpus.ts'))).update(readFileSync(join(__dirname, 'argv.ts'))).digest('hex');
   if (o.corpus && existsSync(join(o.corpus, 'corpus.json'))) {
     const kept = JSON.parse(readFileSync(join(o.corpus, 'corpus.json'), 'utf8')) as Corpus & { builder?: string };
     if (kept.builder === builder && KIND_NAMES.every((k) => (kept.seeds[k]?.length ?? 0) > 0)) return { corpus: kept };
