@@ -3,7 +3,8 @@
  * once, on the field, and the parser, the usage, the schema input and the error names follow.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,6 +16,8 @@ import { usage as packUsage } from './build-supplemental-pack';
 import { usage as updateUsage } from './build-update';
 import { commandFlags } from './flags';
 
+/** An RPM the repository keeps (examples/legacy-pack), sound for any host. */
+const FIXTURE_RPM = join(__dirname, '../examples/legacy-pack/rpms/example-hello-1.0-1.noarch.rpm');
 const PACK = ['--vendor-code=acme', '--vendor-name=Acme', '--label=acme-nic', '--text=Acme NIC', '--version=1.0', '--product-version=7.0.0'];
 const legacy = commandFlags({ schema: legacyPackSchema, gone: { 'repo-data': { takesValue: true, message: 'use --requires' } } });
 
@@ -148,6 +151,18 @@ describe('through the suppack command (the build, dist/)', () => {
       'suppack: error: --vendor-name: required, expected the vendor name\n' +
         'suppack: error: --label: expected letters, digits, ".", "_" or "-" only, not "." or ".." (it becomes a directory name on the host)\n',
     );
+  });
+
+  it('a refused build leaves no output directory it made (found by the argv fuzz kind)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'suppack-refused-'));
+    try {
+      const r = run('build-supplemental-pack', `--output=${join(root, 'new/out')}`, '--vendor-code=acme', '--vendor-name=Acme', `--label=${'x'.repeat(201)}`, '--text=x', '--version=1.0', '--product-version=8.2.0', FIXTURE_RPM);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toMatch(/cannot write output: its name has 205 bytes/);
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a command or option name holding control characters is shown escaped, on one line', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeDir } from './make-dir';
+import { makeDir, removingNewDirsOnFailure } from './make-dir';
 
 const dir = mkdtempSync(join(tmpdir(), 'suppack-make-dir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,5 +42,32 @@ describe('makeDir', () => {
     const r = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', code], { encoding: 'utf8', timeout: 30_000 });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.stdout.trim()).toBe('ENOENT');
+  });
+});
+
+describe('removingNewDirsOnFailure', () => {
+  const fail = () => Promise.reject(new Error('refused'));
+  it('a failed build leaves none of the directories it made, and the ones there before', async () => {
+    const out = join(dir, 'keep/new/deeper');
+    await makeDir(join(dir, 'keep'));
+    await expect(removingNewDirsOnFailure(out, async () => (await makeDir(out), fail()))).rejects.toThrow('refused');
+    expect(existsSync(join(dir, 'keep/new'))).toBe(false);
+    expect(existsSync(join(dir, 'keep'))).toBe(true);
+  });
+
+  it('a directory that holds anything stays, and so does everything after a success', async () => {
+    const out = join(dir, 'held/sub');
+    await expect(
+      removingNewDirsOnFailure(out, async () => {
+        await makeDir(out);
+        writeFileSync(join(dir, 'held/someone-elses.txt'), 'x');
+        return fail();
+      }),
+    ).rejects.toThrow('refused');
+    expect(existsSync(join(dir, 'held/sub'))).toBe(false);
+    expect(existsSync(join(dir, 'held/someone-elses.txt'))).toBe(true);
+    const ok = join(dir, 'ok/sub');
+    await expect(removingNewDirsOnFailure(ok, async () => (await makeDir(ok), 7))).resolves.toBe(7);
+    expect(existsSync(ok)).toBe(true);
   });
 });

@@ -37,3 +37,32 @@ export async function makeDir(dir: string): Promise<void> {
     }
   }
 }
+
+/** The directories of `dir`'s path that do not exist, deepest first. */
+async function missingDirs(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const there = await fsp.lstat(d).then(
+      () => true,
+      () => false,
+    );
+    if (there || dirname(d) === d) break;
+    missing.push(d);
+  }
+  return missing;
+}
+
+/**
+ * Run `build`, which writes its outputs under `dir`; when it fails, remove the directories of
+ * `dir`'s path that it made and left empty, so that a refused build leaves nothing behind
+ * (docs/security.md, "Output directories"). A directory that holds anything stays.
+ */
+export async function removingNewDirsOnFailure<T>(dir: string, build: () => Promise<T>): Promise<T> {
+  const missing = await missingDirs(dir);
+  try {
+    return await build();
+  } catch (e) {
+    for (const d of missing) if (!(await fsp.rmdir(d).then(() => true, () => false))) break;
+    throw e;
+  }
+}

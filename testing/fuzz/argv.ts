@@ -107,15 +107,17 @@ export function drawArgv(rand: Random, commands: Record<string, ReturnType<typeo
   return { argv, ops: [`draw ${argv.length} words`] };
 }
 
-/** Every file under `dir` (relative paths), dot files included; not the sandbox's gpg home. */
+/** Every file and directory (with a final "/") under `dir`, dot files included; not the sandbox's gpg home. */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (d === dir && e.name === 'gnupg') continue; // gpg's own files, made by any run that asks gpg
-      if (e.isDirectory()) walk(p);
-      else out.push(relative(dir, p));
+      if (e.isDirectory()) {
+        out.push(`${relative(dir, p)}/`);
+        walk(p);
+      } else out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -162,10 +164,11 @@ export function runArgv(argv: readonly string[], corpus: Corpus, caseDir: string
   // gpg may have started an agent for the sandbox's keyring: it must not outlive the case
   if (existsSync(join(box, 'gnupg', 'S.gpg-agent'))) spawnSync('gpgconf', ['--kill', 'all'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: join(box, 'gnupg') } });
   const after = listFiles(box);
-  const temps = after.filter((p) => p.split('/').some((c) => c.startsWith('.suppack') || /^\..*\.(tmp|set|old)$/.test(c)) || p.startsWith('tmp/'));
+  const temps = after.filter((p) => p.split('/').some((c) => c.startsWith('.suppack') || /^\..*\.(tmp|set|old)$/.test(c)) || (p.startsWith('tmp/') && p !== 'tmp/'));
   if (temps.length > 0) return { ok: false, problem: `temporary files left: ${temps.slice(0, 5).join(', ')}` };
   const added = after.filter((p) => !before.has(p));
-  // a refusal (a message on stderr) writes nothing; lint and verify answer 1 with a report instead
+  // a refusal (a message on stderr) writes nothing, not even a directory; lint and verify answer 1
+  // with a report instead
   if (r.status !== 0 && errLines.length > 0 && added.length > 0) return { ok: false, problem: `refused (exit ${r.status}) but wrote ${added.slice(0, 5).join(', ')}` };
   return { ok: true, accepted: r.status === 0, ...(r.status === 0 ? {} : { message: line(err) }) };
 }

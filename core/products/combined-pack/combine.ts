@@ -13,6 +13,7 @@ import { writeIso, type IsoEntry } from '../../formats/iso';
 import { REPOSITORY_LIST, encodeRepositoryList } from '../../xenserver/installer';
 import { isoMd5File } from '../../xenserver/legacy';
 import { openPackSources } from '../../xenserver/pack-sources';
+import { removingNewDirsOnFailure } from '../../base/make-dir';
 
 export interface CombinePacksBuild {
   /** Legacy pack ISOs (or combined ones), in the order XS-REPOSITORY-LIST should list them. */
@@ -27,6 +28,10 @@ export interface CombinePacksBuild {
 }
 
 export async function combinePacks(o: CombinePacksBuild): Promise<{ iso: string; isoMd5: string; removed: string[] }> {
+  return removingNewDirsOnFailure(o.outDir, () => combinePacksIn(o));
+}
+
+async function combinePacksIn(o: CombinePacksBuild): Promise<{ iso: string; isoMd5: string; removed: string[] }> {
   if (o.packs.length === 0) throw new SuppackError('no packs given: expected one or more pack ISOs to combine');
   if (!/^[A-Za-z0-9._-]+$/.test(o.name)) {
     throw new SuppackError(`expected letters, digits, ".", "_" or "-" (it names the ISO file), got ${JSON.stringify(o.name)}`, { field: 'name' });

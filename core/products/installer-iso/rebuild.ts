@@ -19,6 +19,8 @@ import { beginAppendSession } from '../../formats/iso/append';
 
 export type { IncludeSpec, MenuReport, RebuildIsoBuild, RebuildIsoResult } from './types';
 import type { MenuReport, RebuildIsoBuild, RebuildIsoResult } from './types';
+import { removingNewDirsOnFailure } from '../../base/make-dir';
+import { dirname } from 'node:path';
 
 /** The lines every adapter prints (CLI, Nx, gulp): per menu, the entries patched, then each left and why. */
 export function menuReportLines(menus: readonly MenuReport[]): string[] {
@@ -29,6 +31,10 @@ export function menuReportLines(menus: readonly MenuReport[]): string[] {
 }
 
 export async function rebuildIso(o: RebuildIsoBuild): Promise<RebuildIsoResult> {
+  return removingNewDirsOnFailure(dirname(o.output), () => rebuildIsoIn(o));
+}
+
+async function rebuildIsoIn(o: RebuildIsoBuild): Promise<RebuildIsoResult> {
   if (o.bootEntries !== undefined) {
     if (o.answerfile === undefined) throw new SuppackError('boot entries are named but there is no answerfile: expected an answerfile for them', { field: 'boot entries' });
     const bad = o.bootEntries.find((n) => n.trim() === '');

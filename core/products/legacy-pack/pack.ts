@@ -29,6 +29,7 @@ import { type RpmHostFacts, checkRpmsForHost, rpmHostFacts } from '../../xenserv
 import { targetHost } from '../../xenserver/hosts';
 import { INSTALL_SCRIPT_NAMES, installScriptPath } from '../../xenserver/pack-script';
 import type { LegacyPack } from '../../../schemas/legacy-pack';
+import { removingNewDirsOnFailure } from '../../base/make-dir';
 
 export interface LegacyPackBuild {
   /** Validated pack metadata (schemas/legacy-pack.ts). */
@@ -67,6 +68,10 @@ export interface PackMember {
 }
 
 export async function buildLegacyPack(build: LegacyPackBuild): Promise<LegacyPackResult> {
+  return removingNewDirsOnFailure(build.outDir, () => buildLegacyPackIn(build));
+}
+
+async function buildLegacyPackIn(build: LegacyPackBuild): Promise<LegacyPackResult> {
   const wantIso = build.iso ?? true;
   const wantTar = build.tarball ?? false;
   if (!wantIso && !wantTar) {

@@ -34,6 +34,7 @@ import { checkRpmsForHost, checkSigningKeyForHost } from '../../xenserver/host-c
 import { HASH_ALGO, UPDATE_HOSTS } from '../../xenserver/hosts';
 import { removeStaleTemps, tempSibling } from '../../base/temp-names';
 import type { UpdatePack } from '../../../schemas/update-pack';
+import { removingNewDirsOnFailure } from '../../base/make-dir';
 
 export const PACKAGES_DIR = 'Packages';
 
@@ -325,6 +326,10 @@ export interface UpdatePackBuild {
  * Returns the ISO path, sha256 and version.
  */
 export async function buildUpdatePack(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string; removed: string[] }> {
+  return removingNewDirsOnFailure(dirname(o.output), () => buildUpdatePackIn(o));
+}
+
+async function buildUpdatePackIn(o: UpdatePackBuild): Promise<{ iso: string; sha256: string; version: string; removed: string[] }> {
   const meta = await updatePackMetadata(o.pack, o.rpms, o.files, o.epoch);
   const signing = o.files.key !== undefined ? await loadUpdateSigning(o.files.key, o.signing) : undefined;
   if (signing && o.files.key !== undefined) checkSigningKeyForHost(signing.key, o.files.key, UPDATE_HOSTS);
