@@ -5,7 +5,6 @@
  */
 import * as nodeModule from 'node:module';
 import { UsageError } from './args';
-import { printableLine } from '../core/base/printable';
 import { packageVersion } from './version';
 
 type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
@@ -54,6 +53,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   } catch (e) {
     if (e instanceof UsageError) {
       // what the user typed is shown with its control characters escaped: one line, whatever it held
+      // (the core is loaded for it only here, as for the errors below)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { printableLine } = require('../core') as typeof import('../core');
       err.write(`suppack${command ? ` ${name}` : ''}: ${printableLine(e.message)}\nRun "suppack ${command ? `${name} ` : ''}--help" for usage.\n`);
       return 2;
     }
