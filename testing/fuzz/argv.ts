@@ -17,8 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Random } from '../random';
-import { MAX_PROBLEMS } from '../../schemas/parse';
 import { HOSTILE_STRINGS } from './arbitrary';
+import { commandContractProblem } from './command-contract';
 import type { Corpus } from './corpus';
 
 /** The compiled command: the fuzz suite runs after `npm run build` (npm test, scripts/fuzz.sh). */
@@ -143,26 +143,17 @@ export function runArgv(argv: readonly string[], corpus: Corpus, caseDir: string
     killSignal: 'SIGKILL',
     maxBuffer: 64 << 20,
   });
+  // gpg may have started an agent for the sandbox's keyring: it must not outlive the case
+  if (existsSync(join(box, 'gnupg', 'S.gpg-agent'))) spawnSync('gpgconf', ['--kill', 'all'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: join(box, 'gnupg') } });
   const line = (s: string) => s.split('\n')[0]!.slice(0, 300);
   if (r.error !== undefined) return { ok: false, problem: `did not end: ${r.error.message} (${JSON.stringify(words).slice(0, 300)})` };
   if (r.status === null) return { ok: false, problem: `killed by ${r.signal}` };
   const out = r.stdout;
   // progress, warnings and removals are lines of their own on stderr besides the verdict
   const errLines = r.stderr.split('\n').filter((l) => l !== '' && !/^writing .*: \d+% \(/.test(l) && !/^suppack: (warning|removed) /.test(l));
-  const err = errLines.join('\n');
-  if (![0, 1, 2].includes(r.status)) return { ok: false, problem: `exit code ${r.status}: ${line(err)}` };
-  if (/internal error/i.test(err)) return { ok: false, problem: line(err) };
-  if (/^\s+at .*[(:]\d+/m.test(out + r.stderr)) return { ok: false, problem: `stack trace: ${line(err)}` };
-  // a refusal: one "suppack: error:" line per problem, at most MAX_PROBLEMS and a line counting the rest
-  if (r.status === 1 && errLines.length > 0 && (errLines.length > MAX_PROBLEMS + 1 || !errLines.every((l) => l.startsWith('suppack: error: ')))) {
-    return { ok: false, problem: `refusal is not "suppack: error:" lines: ${JSON.stringify(err.slice(0, 300))}` };
-  }
-  if (r.status === 2 && !/^suppack( \S+)?: .*\nRun "suppack /.test(`${err}\n`) && !/^Usage: suppack/.test(out)) {
-    return { ok: false, problem: `usage error of an unexpected shape: ${line(err)}` };
-  }
+  const broken = commandContractProblem(r.status, out, r.stderr, errLines);
+  if (broken !== undefined) return { ok: false, problem: broken };
   if ((out + r.stderr).includes(corpus.passphrase)) return { ok: false, problem: 'output contains the passphrase' };
-  // gpg may have started an agent for the sandbox's keyring: it must not outlive the case
-  if (existsSync(join(box, 'gnupg', 'S.gpg-agent'))) spawnSync('gpgconf', ['--kill', 'all'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: join(box, 'gnupg') } });
   const after = listFiles(box);
   const temps = after.filter((p) => p.split('/').some((c) => c.startsWith('.suppack') || /^\..*\.(tmp|set|old)$/.test(c)) || (p.startsWith('tmp/') && p !== 'tmp/'));
   if (temps.length > 0) return { ok: false, problem: `temporary files left: ${temps.slice(0, 5).join(', ')}` };
@@ -170,7 +161,7 @@ export function runArgv(argv: readonly string[], corpus: Corpus, caseDir: string
   // a refusal (a message on stderr) writes nothing, not even a directory; lint and verify answer 1
   // with a report instead
   if (r.status !== 0 && errLines.length > 0 && added.length > 0) return { ok: false, problem: `refused (exit ${r.status}) but wrote ${added.slice(0, 5).join(', ')}` };
-  return { ok: true, accepted: r.status === 0, ...(r.status === 0 ? {} : { message: line(err) }) };
+  return { ok: true, accepted: r.status === 0, ...(r.status === 0 ? {} : { message: line(errLines.join('\n')) }) };
 }
 
 let usages: Record<string, ReturnType<typeof flagsOfUsage>> | undefined;

@@ -45,6 +45,7 @@ import { arbitraryDocument, valuePool, type ValuePool } from './arbitrary';
 import { targetProblems } from './target-invariants';
 import { metadataProblems } from './metadata-invariants';
 import { commandFlags, drawArgv, runArgv } from './argv';
+import { commandContractProblem } from './command-contract';
 import { projectManifestSchema } from '../../schemas/manifest';
 
 /** What one probe made of one input. */
@@ -145,15 +146,9 @@ function command(name: string, args: (input: string, out: string, c: CaseContext
       }
       const err = stderr.join('');
       const all = stdout.join('') + err;
-      if (![0, 1, 2].includes(code)) return { ok: false, problem: `exit code ${code}: ${firstLine(err)}` };
-      if (/internal error/i.test(err)) return { ok: false, problem: firstLine(err) };
-      if (/^\s+at .*[(:]\d+/m.test(all)) return { ok: false, problem: `stack trace: ${firstLine(err)}` };
       const errorLines = err.split('\n').filter((l) => l !== '');
-      // a "suppack: error:" line per problem (cli/main.ts)
-      if (code === 1 && errorLines.length > 0 && (errorLines.length > MAX_PROBLEMS + 1 || !errorLines.every((l) => l.startsWith('suppack: error: ')))) {
-        return { ok: false, problem: `refusal is not "suppack: error:" lines: ${JSON.stringify(err.slice(0, 300))}` };
-      }
-      if (code === 2 && !/^suppack \S+: .*\nRun "suppack /.test(err)) return { ok: false, problem: `usage error of an unexpected shape: ${firstLine(err)}` };
+      const broken = commandContractProblem(code, stdout.join(''), err, errorLines);
+      if (broken !== undefined) return { ok: false, problem: broken };
       for (const secret of o.secrets?.(input, bytes, c) ?? []) {
         if (secret !== '' && all.includes(secret)) return { ok: false, problem: `output contains secret bytes ${JSON.stringify(secret.slice(0, 8))}…` };
       }
