@@ -84,13 +84,20 @@ const VALUES = [
 ];
 
 /** Draws a command line: a command, then flags (known, misspelt, repeated), values and operands. */
-export function drawArgv(rand: Random, commands: Record<string, ReturnType<typeof flagsOfUsage>>): { argv: string[]; ops: string[] } {
+export function drawArgv(
+  rand: Random,
+  commands: Record<string, ReturnType<typeof flagsOfUsage>>,
+  seeds: ReadonlyArray<readonly string[]> = [],
+): { argv: string[]; ops: string[] } {
+  // Half the time a seed's whole command line (its required flags there) with a few more words,
+  // so that the builds run with flags in combinations no test wrote
+  const base = seeds.length > 0 && rand.chance(0.5) ? rand.pick(seeds) : undefined;
   const names = Object.keys(commands);
-  const command = rand.chance(0.95) ? rand.pick(names) : rand.pick(['', 'help', '--version', 'build', 'BUILD-UPDATE', ...HOSTILE_STRINGS]);
+  const command = base?.[0] ?? (rand.chance(0.95) ? rand.pick(names) : rand.pick(['', 'help', '--version', 'build', 'BUILD-UPDATE', ...HOSTILE_STRINGS]));
   const flags = commands[command] ?? [];
-  const argv = [command];
+  const argv = base ? [...base] : [command];
   const value = () => rand.pick(VALUES);
-  const n = rand.int(12);
+  const n = base ? 1 + rand.int(3) : rand.int(12);
   for (let i = 0; i < n; i++) {
     const r = rand.next();
     const f = flags.length > 0 ? rand.pick(flags) : undefined;
@@ -104,7 +111,12 @@ export function drawArgv(rand: Random, commands: Record<string, ReturnType<typeo
     else if (r < 0.72) argv.push('--');
     else argv.push(value());
   }
-  return { argv, ops: [`draw ${argv.length} words`] };
+  if (base) {
+    // the added words go among the seed's, not only after its operands
+    const added = argv.splice(base.length);
+    argv.splice(1 + rand.int(base.length), 0, ...added);
+  }
+  return { argv, ops: [base ? `seed ${base[0]} and ${n} more` : `draw ${argv.length} words`] };
 }
 
 /** Every file and directory (with a final "/") under `dir`, dot files included; not the sandbox's gpg home. */

@@ -393,8 +393,9 @@ const KIND_TABLE: Record<string, Kind> = {
     file: 'argv.json',
     text: true,
     json: true,
-    generate(rand) {
-      const { argv, ops } = drawArgv(rand, commandFlags());
+    generate(rand, seeds) {
+      const lines = seeds.map((b) => JSON.parse(b.toString('utf8')) as string[]);
+      const { argv, ops } = drawArgv(rand, commandFlags(), lines);
       return { bytes: Buffer.from(JSON.stringify(argv), 'utf8'), ops };
     },
     probes: [
