@@ -210,13 +210,6 @@ const fsType = (() => {
   }
 })();
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${fsType} at ${root}`);
-{
-  // The legacy build's three MD5s of every byte: the way the ISO writer takes on this machine.
-  const { md5Rates } = require(join(repo, 'dist/core/base/md5-lanes.js'));
-  const { md5LanesPay } = require(join(repo, 'dist/core/formats/iso/writer.js'));
-  const r = md5Rates();
-  console.log(`md5: OpenSSL ${r.openssl.toFixed(0)} MB/s, a lane ${r.lane.toFixed(0)} MB/s (measured as the writer does): ${md5LanesPay(3, cpus().length, r) ? 'the lanes' : 'OpenSSL chains'} for a legacy pack`);
-}
 console.log(`input: ${files.length} RPMs, ${(bytes / 2 ** 20).toFixed(0)} MiB; median of ${RUNS} after a warm-up; suppack ${UPDATE ? `build-update${SIGNED ? ', signed' : ''}` : 'build-supplemental-pack'}`);
 // This kind of VM drifts by up to 30% within an hour: every run is printed, not only the median.
 for (const [name, s] of Object.entries(results)) console.log(`  ${name.padEnd(24)} ${s.toFixed(2)} s   (runs: ${runs[name].map((r) => r.toFixed(2)).join(' ')})`);

@@ -1,21 +1,21 @@
 /**
- * MD5 (RFC 1321) of many byte streams at once, four per step, in WebAssembly SIMD: one thread
- * computes a legacy pack's three MD5s of every byte (the image's, each RPM's and rpm's own MD5 of
- * its header and payload) in about the time OpenSSL takes for one and a half, on processors whose
- * vector steps are quick; on others OpenSSL is faster, so the ISO writer measures both
- * (md5Rates; docs/formats/containers.md §3 has the measurements).
+ * MD5 (RFC 1321) of many byte streams at once, in WebAssembly SIMD: four streams in the four
+ * 32-bit lanes of a vector, and up to three such groups interleaved. The ISO writer's
+ * FileDigester (core/formats/iso/file-digests.ts) hashes a legacy pack's RPMs with it, two MD5s
+ * of each (the file's and rpm's own of its header and payload), six RPMs at a time.
  *
  * MD5 is a chain: every step needs the one before, so one stream cannot go faster than the
- * latency of a step (~5 cycles). Four independent streams in the four 32-bit lanes of a 128-bit
- * vector take ~5.5 cycles a step for all four. The module is generated here (a few KB of bytes,
- * no build step, no binary in the repository) and tested against node:crypto.
+ * latency of a step (~5 cycles), and OpenSSL's one stream leaves most of the core idle. Four
+ * streams in one vector take ~5.5 cycles a step for all four; the steps of two or three groups
+ * fill each other's waits. Measured on two processors: one group hashes 1.6-2.0 GB/s, three
+ * ~3.9 GB/s, against OpenSSL's 0.65-0.95 GB/s for one stream (docs/formats/containers.md §3,
+ * "Lanes across files"). The module is generated here (a few KB of bytes, no build step, no
+ * binary in the repository) and tested against node:crypto.
  *
  * How it is driven: a planner (Md5LanePlanner) turns "these bytes of memory belong to stream N"
- * into a small program of memory operations and four-lane runs, which the module's `run`
- * executes; the streams' bytes stay where they are (the ISO writer's shared buffers).
+ * into a small program of memory operations and lane runs, which the module's `run` executes;
+ * the streams' bytes stay where they are.
  */
-
-import { createHash } from 'node:crypto';
 
 /** RFC 1321 §3.4: T[i] = floor(2^32 * abs(sin(i))), i = 1..64. */
 const T: readonly number[] = [
@@ -133,62 +133,88 @@ function transpose(rows: readonly number[], tmp: readonly number[], cols: readon
 }
 
 /**
- * `lanes(ctx, n)`: n blocks of four streams. ctx holds 8 words: the four streams' state addresses
- * (16 bytes each: A B C D, little-endian) and the four data addresses; each data address is read
- * n * 64 bytes on. Two lanes may share a state address only if its result does not matter.
+ * `lanes<G>(ctx, n)`: n blocks of 4G streams, in G groups of four whose steps are interleaved.
+ * ctx holds 8G words: the streams' state addresses (16 bytes each: A B C D, little-endian), then
+ * their data addresses; each data address is read n * 64 bytes on. Two lanes may share a state
+ * address only if its result does not matter.
+ *
+ * A group's step waits on the step before (~5.5 cycles); the other groups' steps fill that wait,
+ * so two groups hash ~1.9x and three ~2.5x the bytes of one in the same time (docs/formats/containers.md §3,
+ * "Lanes across files").
  */
-function lanesFunction(): number[] {
-  // params: ctx 0, n 1; i32 locals: data addresses 2-5; v128 locals: state 6-9, saved 10-13,
-  // message 14-29, rows 30-33, temporaries 34-35
+function lanesFunction(G: number): number[] {
+  // params: ctx 0, n 1; i32 locals: data addresses 2 .. 2+4G-1; v128 locals after them
+  const N = LANES * G;
   const P = (l: number) => 2 + l;
-  const S = [6, 7, 8, 9];
-  const SAVED = (j: number) => 10 + j;
-  const M = (j: number) => 14 + j;
-  const ROW = [30, 31, 32, 33];
-  const TMP = [34, 35];
+  let next = 2 + N;
+  const take = (k: number) => Array.from({ length: k }, () => next++);
+  const S = Array.from({ length: G }, () => take(4));
+  const SAVED = Array.from({ length: G }, () => take(4));
+  const M = Array.from({ length: G }, () => take(16));
+  const ROW = take(4);
+  const TMP = take(2);
   const c: number[] = [...op.get(1), ...op.eqz, ...op.if, ...op.return, ...op.end];
-  // gather: each stream's A B C D is a row; transposed, one vector per word
-  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * l), ...op.v.load(0), ...op.set(ROW[l]!));
-  c.push(...transpose(ROW, TMP, S));
-  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(16 + 4 * l), ...op.set(P(l)));
-  c.push(...op.loop);
-  for (let j = 0; j < 4; j++) c.push(...op.get(S[j]!), ...op.set(SAVED(j)));
-  // the block's 16 words, transposed four at a time: M(w) lane l = word w of stream l's block
-  for (let q = 0; q < 4; q++) {
-    for (let l = 0; l < LANES; l++) c.push(...op.get(P(l)), ...op.v.load(16 * q), ...op.set(ROW[l]!));
-    c.push(...transpose(ROW, TMP, [0, 1, 2, 3].map((j) => M(4 * q + j))));
+  // gather: each stream's A B C D is a row; transposed, one vector per word and group
+  for (let g = 0; g < G; g++) {
+    for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * (LANES * g + l)), ...op.v.load(0), ...op.set(ROW[l]!));
+    c.push(...transpose(ROW, TMP, S[g]!));
   }
-  // RFC 1321 §3.4: 64 steps, a = b + ((a + f(b, c, d) + X[k] + T[i]) <<< s). The part that does not
-  // depend on b is summed first: b comes from the step before, and it is the critical path.
+  for (let l = 0; l < N; l++) c.push(...op.get(0), ...op.load(4 * (N + l)), ...op.set(P(l)));
+  c.push(...op.loop);
+  for (let g = 0; g < G; g++) for (let j = 0; j < 4; j++) c.push(...op.get(S[g]![j]!), ...op.set(SAVED[g]![j]!));
+  // the block's 16 words, transposed four at a time: M[g][w] lane l = word w of stream 4g+l's block
+  for (let g = 0; g < G; g++) {
+    for (let q = 0; q < 4; q++) {
+      for (let l = 0; l < LANES; l++) c.push(...op.get(P(LANES * g + l)), ...op.v.load(16 * q), ...op.set(ROW[l]!));
+      c.push(...transpose(ROW, TMP, [0, 1, 2, 3].map((j) => M[g]![4 * q + j]!)));
+    }
+  }
+  // RFC 1321 §3.4: 64 steps, a = b + ((a + f(b, c, d) + X[k] + T[i]) <<< s), each group's step i in
+  // turn. The part that does not depend on b is summed first: b comes from the step before, and it
+  // is the critical path.
   for (let i = 0; i < 64; i++) {
     const round = i >> 4;
     const k = [i, (5 * i + 1) % 16, (3 * i + 5) % 16, (7 * i) % 16][round]!;
     const s = SHIFTS[round * 4 + (i % 4)]!;
-    const [a, b, cc, d] = [0, 1, 2, 3].map((r) => S[(((r - i) % 4) + 4) % 4]!) as [number, number, number, number];
-    c.push(...op.get(a), ...op.v.const32x4(T[i]!), ...op.v.add, ...op.get(M(k)), ...op.v.add);
-    if (round === 0) c.push(...op.get(d), ...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.and, ...op.v.xor); // F = d ^ (b & (c ^ d))
-    // G = (c & ~d) | (b & d), whose two terms share no bit: added one at a time, the one without b first
-    else if (round === 1) c.push(...op.get(cc), ...op.get(d), ...op.v.andnot, ...op.v.add, ...op.get(b), ...op.get(d), ...op.v.and);
-    else if (round === 2) c.push(...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.xor); // H = (c ^ d) ^ b
-    else c.push(...op.get(cc), ...op.get(d), ...op.v.not, ...op.get(b), ...op.v.or, ...op.v.xor); // I = c ^ (b | ~d)
-    c.push(...op.v.add, ...op.tee(a), ...op.const(s), ...op.v.shl, ...op.get(a), ...op.const(32 - s), ...op.v.shrU, ...op.v.or);
-    c.push(...op.get(b), ...op.v.add, ...op.set(a));
+    for (let g = 0; g < G; g++) {
+      const [a, b, cc, d] = [0, 1, 2, 3].map((r) => S[g]![(((r - i) % 4) + 4) % 4]!) as [number, number, number, number];
+      c.push(...op.get(a), ...op.v.const32x4(T[i]!), ...op.v.add, ...op.get(M[g]![k]!), ...op.v.add);
+      if (round === 0) c.push(...op.get(d), ...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.and, ...op.v.xor); // F = d ^ (b & (c ^ d))
+      // G = (c & ~d) | (b & d), whose two terms share no bit: added one at a time, the one without b first
+      else if (round === 1) c.push(...op.get(cc), ...op.get(d), ...op.v.andnot, ...op.v.add, ...op.get(b), ...op.get(d), ...op.v.and);
+      else if (round === 2) c.push(...op.get(cc), ...op.get(d), ...op.v.xor, ...op.get(b), ...op.v.xor); // H = (c ^ d) ^ b
+      else c.push(...op.get(cc), ...op.get(d), ...op.v.not, ...op.get(b), ...op.v.or, ...op.v.xor); // I = c ^ (b | ~d)
+      c.push(...op.v.add, ...op.tee(a), ...op.const(s), ...op.v.shl, ...op.get(a), ...op.const(32 - s), ...op.v.shrU, ...op.v.or);
+      c.push(...op.get(b), ...op.v.add, ...op.set(a));
+    }
   }
-  for (let j = 0; j < 4; j++) c.push(...op.get(S[j]!), ...op.get(SAVED(j)), ...op.v.add, ...op.set(S[j]!));
-  for (let l = 0; l < LANES; l++) c.push(...op.get(P(l)), ...op.const(BLOCK), ...op.add, ...op.set(P(l)));
+  for (let g = 0; g < G; g++) for (let j = 0; j < 4; j++) c.push(...op.get(S[g]![j]!), ...op.get(SAVED[g]![j]!), ...op.v.add, ...op.set(S[g]![j]!));
+  for (let l = 0; l < N; l++) c.push(...op.get(P(l)), ...op.const(BLOCK), ...op.add, ...op.set(P(l)));
   c.push(...op.get(1), ...op.const(-1), ...op.add, ...op.tee(1), ...op.brIf(0), ...op.end);
   // scatter: transposed back into rows, each stored at its stream's state address
-  c.push(...transpose(S, TMP, ROW));
-  for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * l), ...op.get(ROW[l]!), ...op.v.store(0));
+  for (let g = 0; g < G; g++) {
+    c.push(...transpose(S[g]!, TMP, ROW));
+    for (let l = 0; l < LANES; l++) c.push(...op.get(0), ...op.load(4 * (LANES * g + l)), ...op.get(ROW[l]!), ...op.v.store(0));
+  }
   return c;
 }
 
+/** The v128 locals lanesFunction(G) uses: state, saved state and message per group, rows, temporaries. */
+const v128Locals = (G: number) => 24 * G + 6;
+
+/** Groups of four lanes the module runs at once: 1 to MAX_GROUPS (function `lanes<G>` is function G - 1). */
+export const MAX_GROUPS = 3;
+/** The opcode of `lanes<G>` in a program (G = 1: 1; G = 2, 3: 4, 5). */
+const lanesOp = (G: number) => (G === 1 ? 1 : G + 2);
+
 /**
  * `run(at, end)`: execute the program in memory [at, end), 32-bit little-endian words:
- *   0 dst src len     copy len bytes
- *   1 s0-s3 d0-d3 n   lanes(): n blocks of four streams
- *   2 dst byte len    fill len bytes
- *   3 dst value       store a 32-bit word
+ *   0 dst src len                  copy len bytes
+ *   1 s0-s3 d0-d3 n                lanes1(): n blocks of four streams
+ *   2 dst byte len                 fill len bytes
+ *   3 dst value                    store a 32-bit word
+ *   4 s0-s7 d0-d7 n                lanes2(): n blocks of eight streams
+ *   5 s0-s11 d0-d11 n              lanes3(): n blocks of twelve streams
  * Any other word traps.
  */
 function runFunction(): number[] {
@@ -196,20 +222,26 @@ function runFunction(): number[] {
   const END = 1;
   const word = (i: number) => [...op.get(AT), ...op.load(4 * i)];
   const next = (bytes: number, depth: number) => [...op.get(AT), ...op.const(bytes), ...op.add, ...op.set(AT), ...op.br(depth)];
+  /** A lanes instruction of G groups, its ctx the program's own words; `depth`: to the loop. */
+  const lanes = (G: number, depth: number) => [...op.get(AT), ...op.const(4), ...op.add, ...word(1 + 8 * G), ...op.call(G - 1), ...next(4 * (2 + 8 * G), depth)];
   return [
     ...op.block,
     ...op.loop, // each case ends with a branch back here
     ...op.get(AT), ...op.get(END), ...op.geU, ...op.brIf(1),
-    ...op.block, ...op.block, ...op.block, ...op.block, ...op.block, // unknown, 3, 2, 1, 0
-    ...word(0), ...op.brTable([0, 1, 2, 3], 4),
+    ...op.block, ...op.block, ...op.block, ...op.block, ...op.block, ...op.block, ...op.block, // unknown, 5, 4, 3, 2, 1, 0
+    ...word(0), ...op.brTable([0, 1, 2, 3, 4, 5], 6),
     ...op.end, // 0: copy
-    ...word(1), ...word(2), ...word(3), ...op.memoryCopy, ...next(16, 4),
-    ...op.end, // 1: lanes, whose ctx is the program's own words
-    ...op.get(AT), ...op.const(4), ...op.add, ...word(9), ...op.call(0), ...next(40, 3),
+    ...word(1), ...word(2), ...word(3), ...op.memoryCopy, ...next(16, 6),
+    ...op.end, // 1: lanes1
+    ...lanes(1, 5),
     ...op.end, // 2: fill
-    ...word(1), ...word(2), ...word(3), ...op.memoryFill, ...next(16, 2),
+    ...word(1), ...word(2), ...word(3), ...op.memoryFill, ...next(16, 4),
     ...op.end, // 3: store
-    ...word(1), ...word(2), ...op.store(0), ...next(12, 1),
+    ...word(1), ...word(2), ...op.store(0), ...next(12, 3),
+    ...op.end, // 4: lanes2
+    ...lanes(2, 2),
+    ...op.end, // 5: lanes3
+    ...lanes(3, 1),
     ...op.end, // any other word
     ...op.unreachable,
     ...op.end,
@@ -230,16 +262,17 @@ function encodeModule(): Uint8Array {
   const types = section(1, vec([params2]));
   const memoryImport = [...name('e'), ...name('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]; // shared, 1..65536 pages
   const imports = section(2, vec([memoryImport]));
-  const funcs = section(3, vec([[0], [0]]));
-  const exports = section(7, vec([[...name('lanes'), 0x00, 0], [...name('run'), 0x00, 1]]));
+  const groups = Array.from({ length: MAX_GROUPS }, (_, g) => g + 1);
+  const funcs = section(3, vec([...groups.map(() => [0]), [0]]));
+  const exported = section(7, vec([[...name('lanes'), 0x00, 0], [...name('run'), 0x00, ...uleb(MAX_GROUPS)]]));
   const body = (locals: number[][], code: number[]) => {
     const b = [...vec(locals), ...code, ...op.end];
     return [...uleb(b.length), ...b];
   };
-  const lanes = body([[...uleb(4), I32], [...uleb(30), V128]], lanesFunction());
+  const lanes = groups.map((G) => body([[...uleb(LANES * G), I32], [...uleb(v128Locals(G)), V128]], lanesFunction(G)));
   const run = body([], runFunction());
-  const code = section(10, vec([lanes, run]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+  const code = section(10, vec([...lanes, run]));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exported, ...code]);
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -250,13 +283,12 @@ export function md5LanesModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** Whether this Node runs the module (WebAssembly SIMD and shared memory). */
+/**
+ * Whether this Node runs the module (WebAssembly SIMD and shared memory). Only their absence
+ * answers false: a fault in the module's making is thrown, not taken for a Node without SIMD.
+ */
 export function md5LanesSupported(): boolean {
-  try {
-    return typeof SharedArrayBuffer === 'function' && md5LanesModule() !== undefined;
-  } catch {
-    return false;
-  }
+  return typeof SharedArrayBuffer === 'function' && typeof WebAssembly === 'object' && WebAssembly.validate(md5LanesWasm());
 }
 
 /** Words of program run at once: a program longer than this is run in pieces. */
@@ -368,7 +400,13 @@ export class Md5LanePlanner {
   /** Where each take() writes its program before the pieces are cut out (one for every take). */
   private readonly scratch = new Int32Array(PROGRAM_WORDS);
 
-  constructor(private readonly mem: Md5LanesMemory) {}
+  /** @param groups up to 4 x groups streams per step (1 to MAX_GROUPS). */
+  constructor(
+    private readonly mem: Md5LanesMemory,
+    private readonly groups = 1,
+  ) {
+    if (!Number.isInteger(groups) || groups < 1 || groups > MAX_GROUPS) throw new Error(`md5 lanes: ${groups} groups`);
+  }
 
   open(id: number): void {
     if (this.streams.has(id)) throw new Error(`md5 lanes: stream ${id} is open already`);
@@ -407,38 +445,52 @@ export class Md5LanePlanner {
     s.ended = true;
   }
 
-  /** The program for everything since the last take, four streams at a time. */
+  /**
+   * The program for everything since the last take, up to 4 x `groups` streams at a time (fewer
+   * groups when fewer streams have bytes).
+   */
   take(): Md5Program {
     for (const s of this.touched) this.plan(s);
     const out = new ProgramWriter(this.scratch);
-    const lanes: Array<Stream | null> = [null, null, null, null];
-    const instruction = [LANES_OP, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const width = LANES * this.groups;
+    const lanes: Array<Stream | null> = new Array<Stream | null>(width).fill(null);
+    const instructions = Array.from({ length: this.groups }, (_, g) => new Array<number>(2 + 8 * LANES * (g + 1)).fill(0));
     let queued = 0;
     for (;;) {
       let n = Infinity;
       let anyData = -1;
-      for (let l = 0; l < LANES; l++) {
+      let busy = 0;
+      for (let l = 0; l < width; l++) {
         while (lanes[l] === null && queued < this.touched.length) {
           const s = this.touched[queued++]!;
           if (this.ready(s, out)) lanes[l] = s;
         }
         const s = lanes[l];
         if (s === null) continue;
+        // the busy lanes first: an instruction of fewer groups takes the first of them
+        if (busy < l) {
+          lanes[busy] = s;
+          lanes[l] = null;
+        }
+        busy++;
         const job = s.actions[s.next] as { job: true; at: number; blocks: number };
         if (job.blocks < n) n = job.blocks;
         if (anyData < 0) anyData = job.at; // idle lanes read these bytes into the dummy state
       }
       if (anyData < 0) break;
-      for (let l = 0; l < LANES; l++) {
+      const G = Math.ceil(busy / LANES);
+      const N = LANES * G;
+      const instruction = instructions[G - 1]!;
+      instruction[0] = lanesOp(G);
+      for (let l = 0; l < N; l++) {
         const s = lanes[l];
-        instruction[1 + l] = s === null ? this.mem.dummy : s.slot;
-        instruction[5 + l] = s === null ? anyData : (s.actions[s.next] as { at: number }).at;
+        instruction[1 + l] = s == null ? this.mem.dummy : s.slot;
+        instruction[1 + N + l] = s == null ? anyData : (s.actions[s.next] as { at: number }).at;
       }
-      instruction[9] = n;
+      instruction[1 + 2 * N] = n;
       out.push(instruction);
-      for (let l = 0; l < LANES; l++) {
-        const s = lanes[l];
-        if (s === null) continue;
+      for (let l = 0; l < busy; l++) {
+        const s = lanes[l]!;
         const job = s.actions[s.next] as { job: true; at: number; blocks: number };
         job.at += n * BLOCK;
         job.blocks -= n;
@@ -543,53 +595,4 @@ class ProgramWriter {
     this.chunks.push(this.words.slice(0, this.length));
     this.length = 0;
   }
-}
-
-/** MB/s of one OpenSSL MD5 stream, and of each of four streams in the lanes, on this machine. */
-export interface Md5Rates {
-  openssl: number;
-  lane: number;
-}
-
-/** Bytes of each stream timed by md5Rates: long enough for the clock, ~1 ms for all rounds. */
-const RATE_BYTES = 64 << 10;
-const RATE_ROUNDS = 8;
-let measured: Md5Rates | undefined;
-
-/**
- * The rates measured once per thread, best of RATE_ROUNDS each, the two ways taking turns. Which
- * way is faster depends on the processor: a lane's step is bound by the latency of vector
- * operations, OpenSSL's by scalar ones, and processors weigh them differently
- * (docs/formats/containers.md §3, "Lanes or OpenSSL: measured on the machine").
- */
-export function md5Rates(): Md5Rates {
-  if (measured !== undefined) return measured;
-  const mem = md5LanesMemory(LANES * RATE_BYTES);
-  const data = new Uint8Array(mem.memory.buffer, 0, LANES * RATE_BYTES);
-  for (let i = 0; i < data.length; i++) data[i] = Math.imul(i, 0x9e3779b1) >>> 24;
-  const planner = new Md5LanePlanner(mem);
-  const runner = new Md5LanesRunner(mem.memory, mem.programAt);
-  const seconds = (fn: () => void): number => {
-    const t = process.hrtime.bigint();
-    fn();
-    return Math.max(1e-9, Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  let openssl = Infinity;
-  let lane = Infinity;
-  for (let round = 0; round < RATE_ROUNDS; round++) {
-    openssl = Math.min(openssl, seconds(() => createHash('md5').update(data.subarray(0, RATE_BYTES)).digest()));
-    lane = Math.min(
-      lane,
-      seconds(() => {
-        for (let id = 0; id < LANES; id++) {
-          planner.open(id);
-          planner.update(id, id * RATE_BYTES, RATE_BYTES);
-          planner.end(id);
-        }
-        runner.execute(planner.take());
-      }),
-    );
-  }
-  measured = { openssl: RATE_BYTES / openssl / 1e6, lane: RATE_BYTES / lane / 1e6 };
-  return measured;
 }

@@ -3,7 +3,6 @@
  * ~0.5 GB/s) and SHA-256 run in parallel with each other and with the writer's I/O.
  */
 import { Worker } from 'node:worker_threads';
-import { Md5LanePlanner, type Md5LanesMemory, PROGRAM_WORDS, executeMd5Program, md5LanesModule } from '../../base/md5-lanes';
 
 /** Plain JS run with `eval: true`, so it works from both the TypeScript sources and dist/. */
 const WORKER_SOURCE = `
@@ -97,18 +96,11 @@ parentPort.on('message', ({ index, ops }) => {
 /** An operation of RANGE_WORKER_SOURCE. */
 export type RangeOp = [0, number, string] | [1, number, number, number] | [2, number];
 
-/** A worker that hashes streams of bytes of the shared buffers (RangeHashWorker, Md5LanesWorker). */
-export interface RangeHasher {
-  /** Run `ops` on buffer `index` (-1: no buffer); messages are handled in order. */
-  run(index: number, ops: RangeOp[]): void;
-  close(): Promise<void>;
-}
-
 /**
  * Digests of many byte streams (parts of the files in an image) in one worker, reading the
  * writer's shared buffers: the streams' bytes are never copied or read a second time.
  */
-export class RangeHashWorker implements RangeHasher {
+export class RangeHashWorker {
   private readonly worker: Worker;
 
   /**
@@ -132,65 +124,6 @@ export class RangeHashWorker implements RangeHasher {
   /** Run `ops` on buffer `index` (-1: no buffer); messages are handled in order. */
   run(index: number, ops: RangeOp[]): void {
     this.worker.postMessage({ index, ops });
-  }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
-}
-
-/**
- * Plain JS for an Md5LanesWorker: runs the programs of core/base/md5-lanes.ts over the shared
- * memory with the function Md5LanesRunner runs, and answers the ended streams' digests.
- */
-const LANES_WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { memory, module, programAt, programWords } = workerData;
-const { run } = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
-const executeMd5Program = ${executeMd5Program.toString()};
-parentPort.on('message', ({ index, chunks, ends }) => {
-  parentPort.postMessage({ index, done: executeMd5Program(memory, run, programAt, programWords, { chunks, ends }) });
-});
-`;
-
-/**
- * MD5 of many streams (the image's and its files') in one worker, four per step
- * (core/base/md5-lanes.ts). The buffers are parts of the module's shared memory; the operations
- * are planned here, in order, and the worker runs the plans.
- */
-export class Md5LanesWorker implements RangeHasher {
-  private readonly worker: Worker;
-  private readonly planner: Md5LanePlanner;
-
-  /** @param bufferAt the memory address of buffer `index`. */
-  constructor(
-    mem: Md5LanesMemory,
-    private readonly bufferAt: (index: number) => number,
-    onDone: (index: number) => void,
-    onDigest: (id: number, hex: string) => void,
-    onError: (e: Error) => void,
-  ) {
-    this.planner = new Md5LanePlanner(mem);
-    const workerData = { memory: mem.memory, module: md5LanesModule(), programAt: mem.programAt, programWords: PROGRAM_WORDS };
-    this.worker = new Worker(LANES_WORKER_SOURCE, { eval: true, workerData });
-    this.worker.on('message', (m: { index: number; done: Array<[number, string]> }) => {
-      for (const [id, hex] of m.done) onDigest(id, hex);
-      onDone(m.index);
-    });
-    this.worker.on('error', onError);
-  }
-
-  run(index: number, ops: RangeOp[]): void {
-    const base = index >= 0 ? this.bufferAt(index) : 0;
-    for (const o of ops) {
-      if (o[0] === 0) {
-        if (o[2] !== 'md5') throw new Error(`Md5LanesWorker: cannot compute ${o[2]}`);
-        this.planner.open(o[1]);
-      } else if (o[0] === 1) this.planner.update(o[1], base + o[2], o[3]);
-      else this.planner.end(o[1]);
-    }
-    const { chunks, ends } = this.planner.take();
-    this.worker.postMessage({ index, chunks, ends }, chunks.map((c) => c.buffer as ArrayBuffer));
   }
 
   async close(): Promise<void> {

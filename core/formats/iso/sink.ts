@@ -6,8 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { md5LanesMemory } from '../../base/md5-lanes';
-import { HashWorker, Md5LanesWorker, RangeHashWorker, type RangeHasher, type RangeOp } from './hash-workers';
+import { HashWorker, RangeHashWorker, type RangeOp } from './hash-workers';
 import { AsyncWrites, type ImageWrites, WorkerWrites } from './image-writes';
 import type { FileDigestRequest, IsoDigest } from './tree';
 
@@ -20,15 +19,9 @@ export class ImageSink {
   private readonly free: number[] = [];
   private readonly hashers: HashWorker[];
   private readonly digests: readonly IsoDigest[];
-  /**
-   * Workers hashing parts of files (FileDigestRequest), and each one's operations on the current
-   * buffer. With md5 lanes, the first is the Md5LanesWorker: every MD5 (the image's too) goes there.
-   */
-  private readonly rangers: RangeHasher[];
+  /** Workers hashing parts of files (FileDigestRequest), and each one's operations on the current buffer. */
+  private readonly rangers: RangeHashWorker[];
   private ops: RangeOp[][];
-  private readonly lanes: boolean;
-  /** With md5 lanes and an image MD5: its stream on the lanes worker, and its digest. */
-  private readonly image: { id: number; hex: Promise<string> } | null = null;
   private nextStream = 0;
   private tap: { streams: Array<{ worker: number; id: number; from: number; to: number }>; pos: number } | null = null;
   private readonly streamDone = new Map<number, { resolve: (hex: string) => void; reject: (e: unknown) => void }>();
@@ -53,21 +46,14 @@ export class ImageSink {
     private readonly onProgress: ((p: { written: number; total: number }) => void) | undefined,
     /** Digests of the image to compute on the fly. */
     digests: readonly IsoDigest[],
-    /** Workers for the files' own digests (beginFile) other than MD5; 0 when no file asks for any. */
+    /** Workers for the files' own digests (beginFile); 0 when no file asks for any. */
     rangeWorkers = 0,
-    /**
-     * Compute every MD5 (the image's and the files') in one Md5LanesWorker, four streams per step
-     * (core/base/md5-lanes.ts): worth it when files ask for MD5s, as a legacy pack's RPMs do.
-     */
-    md5Lanes = false,
   ) {
-    const mem = md5Lanes ? md5LanesMemory(POOL * CHUNK) : null;
     for (let i = 0; i < POOL; i++) {
-      this.bufs.push(mem ? Buffer.from(mem.memory.buffer, i * CHUNK, CHUNK) : Buffer.from(new SharedArrayBuffer(CHUNK)));
+      this.bufs.push(Buffer.from(new SharedArrayBuffer(CHUNK)));
       this.pending.push(0);
       this.free.push(i);
     }
-    this.lanes = mem !== null;
     const fail = (e: unknown) => this.fail(e);
     const done = (i: number) => this.release(i);
     const digest = (id: number, hex: string) => {
@@ -75,15 +61,9 @@ export class ImageSink {
       this.streamDone.delete(id);
     };
     this.digests = digests;
-    this.hashers = digests.filter((a) => !(mem && a === 'md5')).map((a) => new HashWorker(a, this.bufs, done, fail));
+    this.hashers = digests.map((a) => new HashWorker(a, this.bufs, done, fail));
     this.rangers = Array.from({ length: rangeWorkers }, () => new RangeHashWorker(this.bufs, done, digest, fail));
-    if (mem) this.rangers.unshift(new Md5LanesWorker(mem, (i) => i * CHUNK, done, digest, fail));
     this.ops = this.rangers.map(() => []);
-    if (mem && digests.includes('md5')) {
-      const id = this.nextStream++;
-      this.ops[0]!.push([0, id, 'md5']);
-      this.image = { id, hex: this.streamDigest(id) };
-    }
     this.cur = this.free.shift() as number;
     const written = {
       done: (index: number, length: number) => {
@@ -106,12 +86,8 @@ export class ImageSink {
    */
   beginFile(requests: readonly FileDigestRequest[], size: number): void {
     if (this.rangers.length === 0) throw new Error('ImageSink.beginFile: the sink has no range workers');
-    const first = this.lanes ? 1 : 0;
-    const crypto = this.rangers.length - first;
-    let other = 0;
-    const streams = requests.map((r) => {
-      const worker = this.lanes && r.algorithm === 'md5' ? 0 : crypto > 0 ? first + (other++ % crypto) : -1;
-      if (worker < 0) throw new Error(`ImageSink.beginFile: no worker for ${r.algorithm}`);
+    const streams = requests.map((r, j) => {
+      const worker = j % this.rangers.length;
       const id = this.nextStream++;
       this.ops[worker]!.push([0, id, r.algorithm]);
       return { worker, id, from: r.from ?? 0, to: r.to ?? size };
@@ -199,7 +175,7 @@ export class ImageSink {
    * copy_file_range or a reflink). Only without digests: the skipped bytes are never seen.
    */
   async skip(count: number): Promise<void> {
-    if (this.hashers.length > 0 || this.image !== null) throw new Error('ImageSink.skip: digests need every byte');
+    if (this.hashers.length > 0) throw new Error('ImageSink.skip: digests need every byte');
     if (this.fill > 0) await this.flush();
     this.position += count;
     this.written += count;
@@ -209,9 +185,8 @@ export class ImageSink {
   /** Flush what is left, wait for every write and hash, and return the digests. */
   async finish(): Promise<{ bytes: number } & Partial<Record<IsoDigest, string>>> {
     this.check();
-    if (this.fill > 0) await this.dispatch(true);
+    if (this.fill > 0) await this.dispatch();
     else {
-      if (this.image !== null) this.ops[0]!.push([2, this.image.id]);
       this.loose += this.sendOps(-1);
       this.free.push(this.cur); // the current buffer holds nothing
       this.cur = -1;
@@ -219,7 +194,6 @@ export class ImageSink {
     while (this.free.length < POOL || this.loose > 0) await this.wait();
     const hex = await Promise.all(this.hashers.map((h) => h.digest()));
     const found: Partial<Record<IsoDigest, string>> = Object.fromEntries(this.hashers.map((h, i) => [h.algorithm, hex[i]]));
-    if (this.image !== null) found.md5 = await this.image.hex;
     this.onProgress?.({ written: this.written, total: this.total });
     return { bytes: this.written, ...Object.fromEntries(this.digests.map((d) => [d, found[d]])) };
   }
@@ -261,8 +235,8 @@ export class ImageSink {
     this.cur = this.free.shift() as number;
   }
 
-  /** Hand the current buffer to the writes and the hashers; `last`: no bytes follow. */
-  private async dispatch(last = false): Promise<void> {
+  /** Hand the current buffer to the writes and the hashers. */
+  private async dispatch(): Promise<void> {
     this.check();
     const index = this.cur;
     const length = this.fill;
@@ -272,10 +246,6 @@ export class ImageSink {
     this.fill = 0;
     this.cur = -1;
     for (const h of this.hashers) h.update(index, length);
-    if (this.image !== null) {
-      this.ops[0]!.push([1, this.image.id, 0, length]);
-      if (last) this.ops[0]!.push([2, this.image.id]);
-    }
     this.pending[index] += this.sendOps(index);
     // One buffer's writes at a time: ext4 takes the inode's lock for each buffered write, and
     // concurrent writers spin on it (docs/formats/containers.md §3, "One writer at a time").

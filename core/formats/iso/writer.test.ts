@@ -19,8 +19,7 @@ import {
   run,
   runBinary,
 } from './testing';
-import { type IsoEntry, type IsoOptions, type IsoWritten, type PlannedFile, hashingWorkers, md5LanesPay, planIso, writeIso } from './writer';
-import type { Md5Rates } from '../../base/md5-lanes';
+import { type IsoEntry, type IsoOptions, type IsoWritten, type PlannedFile, hashingWorkers, planIso, writeIso } from './writer';
 
 const OPTS: IsoOptions = { volumeId: 'SUPPACK-TEST_1', applicationId: 'SUPPACK TEST APP', publisherId: 'ACME', epoch: 946684800 };
 
@@ -342,49 +341,29 @@ describe('writeIso: files\' own digests and deferred files (one pass over the in
   });
 });
 
-// The choice of hashing workers, a pure function of the plan, the image's digests and the machine.
+// The choice of how files' digests are computed, a pure function of the plan (and of whether this
+// Node runs the MD5 lanes).
 describe('hashingWorkers', () => {
-  const file = (size: number, digests: PlannedFile['digests']): PlannedFile => ({ path: 'f', size, source: 'f', extent: 0, ...(digests ? { digests } : {}) });
+  const file = (size: number, digests: PlannedFile['digests'], source: PlannedFile['source'] = 'f'): PlannedFile => ({ path: 'f', size, source, extent: 0, ...(digests ? { digests } : {}) });
   const rpm = (size: number) => file(size, [{ algorithm: 'md5' }, { algorithm: 'md5', from: 1000 }, { algorithm: 'sha256', from: 5000 }, { algorithm: 'sha256', to: 1000 }]);
-  // The two machines measured (docs/formats/containers.md §3): a lane at 74% of OpenSSL's MD5
-  // rate (AMD EPYC, family 23), and at 42% (family 26).
-  const lanesFast = { openssl: 670, lane: 497 };
-  const lanesSlow = { openssl: 935, lane: 392 };
-  const machine = (cores: number, rates: Md5Rates, asked: { n: number } = { n: 0 }) => ({
-    cores,
-    md5Rates: () => {
-      asked.n++;
-      return rates;
-    },
+
+  test('files on disk asking for digests, 16 MiB or more of them: all read by the FileDigester, no range worker', () => {
+    const files = [rpm(10 << 20), rpm(6 << 20), file(1 << 20, undefined)];
+    expect(hashingWorkers({ files }, true)).toEqual({ rangeWorkers: 0, separate: files.slice(0, 2) });
   });
 
-  test('a legacy pack on 2 cores where a lane is fast: every MD5 in the lanes, one worker for the rest', () => {
-    expect(hashingWorkers({ files: [rpm(1 << 30)] }, ['md5'], machine(2, lanesFast))).toEqual({ rangeWorkers: 1, md5Lanes: true });
+  test('fewer bytes, or no MD5 lanes in this Node: hashed from the image buffers, a range worker per 64 MiB up to 3', () => {
+    expect(hashingWorkers({ files: [rpm(8 << 20)] }, true)).toEqual({ rangeWorkers: 1, separate: [] });
+    expect(hashingWorkers({ files: [rpm(1 << 30)] }, false)).toEqual({ rangeWorkers: 3, separate: [] });
+    expect(hashingWorkers({ files: [file(1 << 30, [{ algorithm: 'sha256' }])] }, false)).toEqual({ rangeWorkers: 1, separate: [] });
+    expect(hashingWorkers({ files: [file(1 << 30, undefined)] }, true)).toEqual({ rangeWorkers: 0, separate: [] });
   });
 
-  test('where a lane is slow, or from 4 cores: the OpenSSL chains side by side, up to 3 workers', () => {
-    expect(hashingWorkers({ files: [rpm(1 << 30)] }, ['md5'], machine(2, lanesSlow))).toEqual({ rangeWorkers: 3, md5Lanes: false });
-    expect(hashingWorkers({ files: [rpm(1 << 30)] }, ['md5'], machine(4, lanesFast))).toEqual({ rangeWorkers: 3, md5Lanes: false });
-    expect(hashingWorkers({ files: [rpm(1 << 20)] }, ['md5'], machine(16, lanesFast))).toEqual({ rangeWorkers: 1, md5Lanes: false }); // one per 64 MiB
-  });
-
-  test('no MD5 asked for (an update pack), or no digests at all: no lanes, and nothing measured', () => {
-    const asked = { n: 0 };
-    expect(hashingWorkers({ files: [file(1 << 30, [{ algorithm: 'sha256' }])] }, ['sha256'], machine(2, lanesFast, asked))).toEqual({ rangeWorkers: 1, md5Lanes: false });
-    expect(hashingWorkers({ files: [file(1 << 30, undefined)] }, ['md5'], machine(2, lanesFast, asked))).toEqual({ rangeWorkers: 0, md5Lanes: false });
-    // one MD5 chain: OpenSSL is faster than any lane
-    expect(hashingWorkers({ files: [file(1 << 30, [{ algorithm: 'md5' }])] }, [], machine(2, lanesFast, asked))).toEqual({ rangeWorkers: 1, md5Lanes: false });
-    // too few bytes to be worth measuring
-    expect(hashingWorkers({ files: [rpm(8 << 20)] }, ['md5'], machine(2, lanesFast, asked))).toEqual({ rangeWorkers: 1, md5Lanes: false });
-    expect(asked.n).toBe(0);
-  });
-
-  test('md5LanesPay weighs a lane against OpenSSL chains sharing the cores', () => {
-    expect(md5LanesPay(3, 2, lanesFast)).toBe(true);
-    expect(md5LanesPay(3, 2, lanesSlow)).toBe(false);
-    expect(md5LanesPay(3, 4, lanesFast)).toBe(false);
-    expect(md5LanesPay(2, 1, lanesFast)).toBe(true); // one core: the lanes' CPU saving is all
-    expect(md5LanesPay(1, 1, { openssl: 100, lane: 1000 })).toBe(false); // one chain: nothing to share a step
-    expect(md5LanesPay(5, 1, lanesFast)).toBe(false); // more chains than lanes
+  test('a file that is not on disk (a part with a prefix, a stream) or is empty stays with the range workers', () => {
+    const part = file(40 << 20, [{ algorithm: 'md5' }], { path: 'p', from: 10, prefix: Buffer.alloc(4) });
+    const stream = file(40 << 20, [{ algorithm: 'md5' }, { algorithm: 'sha256' }], () => process.stdin);
+    const empty = file(0, [{ algorithm: 'md5' }]);
+    const big = rpm(32 << 20);
+    expect(hashingWorkers({ files: [part, stream, empty, big] }, true)).toEqual({ rangeWorkers: 2, separate: [big] });
   });
 });

@@ -4,10 +4,10 @@
  * (`planIso`), then the image is written in one sequential pass while MD5 and SHA-256 are computed.
  */
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { closeSync, fstatSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, promises as fsp, readSync, type BigIntStats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { type Md5Rates, md5LanesSupported, md5Rates } from '../../base/md5-lanes';
+import { md5LanesSupported } from '../../base/md5-lanes';
+import { FileDigester, changedWhileWritten, fileIdentity } from './file-digests';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
@@ -29,62 +29,33 @@ const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
- * CPU seconds per MB a pack build spends besides its MD5s (the SHA-256 of payloads, the writes, the
- * main thread): 1.35-2.25 ms measured on two machines (docs/formats/containers.md §3).
+ * From this many bytes of files on disk asking for digests, a FileDigester reads and hashes them
+ * (file-digests.ts): its worker's start (~45 ms) and second read (~0.1 s per GiB from the page
+ * cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md §3).
  */
-const OTHER_SECONDS_PER_MB = 0.0015;
+const SEPARATE_FROM_BYTES = 16 << 20;
 
-/** The machine the MD5 ways are chosen for: its cores, and its MD5 rates (measured when needed). */
-export interface HashingMachine {
-  cores: number;
-  md5Rates: () => Md5Rates;
-}
-
-const thisMachine: HashingMachine = { cores: availableParallelism(), md5Rates };
-
-/**
- * Below this many bytes of files asking for MD5s, no lanes and nothing measured: measuring takes
- * ~10 ms, and the lanes save at most ~1 ms per MB (docs/formats/containers.md §3).
- */
-const LANES_FROM_BYTES = 16 << 20;
-
-/**
- * @internal Whether `chains` MD5s of every byte (a legacy pack: the image's, each RPM's, and rpm's
- * own of its header and payload) finish sooner in one lanes worker, four streams per step
- * (core/base/md5-lanes.ts), than as OpenSSL chains in threads of their own. Seconds per MB: the
- * lanes take one lane's time, while the other work runs beside them; the OpenSSL chains take one
- * chain's time, or their share of the cores with the other work. On a 2-core machine where a lane
- * ran at 74% of OpenSSL's rate the lanes won by ~30%; where it ran at 42% OpenSSL won by ~15%
- * (docs/formats/containers.md §3, "Lanes or OpenSSL: measured on the machine").
- */
-export function md5LanesPay(chains: number, cores: number, rates: Md5Rates): boolean {
-  if (chains < 2 || chains > 4) return false;
-  const lanes = Math.max(1 / rates.lane, (1 / rates.lane + OTHER_SECONDS_PER_MB) / cores);
-  const openssl = Math.max(1 / rates.openssl, (chains / rates.openssl + OTHER_SECONDS_PER_MB) / cores);
-  return lanes < openssl;
+/** A file the FileDigester can read: on disk, with bytes, asking for digests. */
+function separable(f: PlannedFile): boolean {
+  return typeof f.source === 'string' && f.size > 0 && f.digests !== undefined && f.digests.length > 0;
 }
 
 /**
- * @internal The workers for the files' own digests, and whether every MD5 (the image's too) goes
- * to one md5 lanes worker (md5LanesPay, from LANES_FROM_BYTES of hashed files; one more worker
- * then takes the other algorithms).
- * Otherwise one worker per RANGE_WORKER_BYTES of hashed files (a worker costs ~10 MB and ~30 ms
- * to start), at most one per request of a file and MAX_RANGE_WORKERS.
+ * @internal How the files' own digests are computed: `separate`, the files a FileDigester reads
+ * and hashes on its own (all files on disk asking for digests, from SEPARATE_FROM_BYTES of them);
+ * `rangeWorkers`, workers hashing the other files' digests from the image's buffers as they pass:
+ * one per RANGE_WORKER_BYTES of such files (a worker costs ~10 MB and ~30 ms to start), at most
+ * one per request of a file and MAX_RANGE_WORKERS.
  */
-export function hashingWorkers(
-  plan: Pick<IsoPlan, 'files'>,
-  imageDigests: readonly IsoDigest[],
-  machine: HashingMachine = thisMachine,
-): { rangeWorkers: number; md5Lanes: boolean } {
-  const hashed = plan.files.filter((f) => f.digests !== undefined && f.digests.length > 0);
-  const hashedBytes = hashed.reduce((n, f) => n + f.size, 0);
-  const byBytes = Math.ceil(hashedBytes / RANGE_WORKER_BYTES);
-  const fileMd5s = Math.max(0, ...hashed.map((f) => f.digests!.filter((d) => d.algorithm === 'md5').length));
-  const chains = fileMd5s + (imageDigests.includes('md5') ? 1 : 0);
-  const md5Lanes = fileMd5s > 0 && chains >= 2 && chains <= 4 && hashedBytes >= LANES_FROM_BYTES && md5LanesSupported() && md5LanesPay(chains, machine.cores, machine.md5Rates());
-  const others = (f: PlannedFile) => f.digests!.filter((d) => !(md5Lanes && d.algorithm === 'md5')).length;
-  const requests = Math.max(0, ...hashed.map(others));
-  return { rangeWorkers: Math.min(requests, md5Lanes ? 1 : MAX_RANGE_WORKERS, byBytes), md5Lanes };
+export function hashingWorkers(plan: Pick<IsoPlan, 'files'>, lanes = md5LanesSupported()): { rangeWorkers: number; separate: PlannedFile[] } {
+  const candidates = plan.files.filter(separable);
+  const separateBytes = candidates.reduce((n, f) => n + f.size, 0);
+  const separate = lanes && separateBytes >= SEPARATE_FROM_BYTES ? candidates : [];
+  const taken = new Set(separate);
+  const tapped = plan.files.filter((f) => !taken.has(f) && f.digests !== undefined && f.digests.length > 0 && !isDeferred(f.source));
+  const byBytes = Math.ceil(tapped.reduce((n, f) => n + f.size, 0) / RANGE_WORKER_BYTES);
+  const requests = Math.max(0, ...tapped.map((f) => f.digests!.length));
+  return { rangeWorkers: Math.min(requests, MAX_RANGE_WORKERS, byBytes), separate };
 }
 
 /**
@@ -98,16 +69,21 @@ export async function writeIso(
 ): Promise<IsoWritten> {
   const plan = planIso(entries, options);
   const digests = options.digests ?? ['md5', 'sha256'];
-  const { rangeWorkers, md5Lanes } = hashingWorkers(plan, digests);
+  const { rangeWorkers, separate } = hashingWorkers(plan);
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
+  let digester: FileDigester | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, digests, rangeWorkers, md5Lanes);
+    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, digests, rangeWorkers);
+    if (separate.length > 0) {
+      digester = new FileDigester(separate.map((f) => ({ path: f.source as string, size: f.size, requests: f.digests! })));
+      digester.start();
+    }
     const files = emptyFileDigests(entries);
-    const hashed = await writeImage(plan, sink, files);
+    const hashed = await writeImage(plan, sink, files, digester === undefined ? undefined : { digester, index: new Map(separate.map((f, i) => [f, i])) });
     const result = await sink.finish();
     // The last files' digests arrive once finish() has handed the last buffer to the workers.
     await Promise.all(hashed);
@@ -115,20 +91,28 @@ export async function writeIso(
       throw new Error(`ISO writer wrote ${result.bytes} bytes, planned ${plan.totalBytes}`);
     }
     await sink.close();
+    await digester?.close();
     await fh.close();
     fh = undefined;
     return files.size > 0 ? { ...result, files } : result;
   } catch (e) {
     // The workers first: a write still running must not land on a descriptor closed and reused.
     await sink?.close();
+    await digester?.close();
     await fh?.close().catch(() => undefined);
     await fsp.rm(out, { force: true });
     throw e;
   }
 }
 
+/** The FileDigester hashing some files' digests, and each such file's index there. */
+interface Separate {
+  digester: FileDigester;
+  index: ReadonlyMap<PlannedFile, number>;
+}
+
 /** Write the image; `files` gets each file's own digests once the returned promises are settled. */
-async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, readonly string[]>): Promise<Array<Promise<unknown>>> {
+async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, readonly string[]>, separate?: Separate): Promise<Array<Promise<unknown>>> {
   const system = plan.systemArea ?? Buffer.alloc(0);
   await sink.put(system);
   await sink.zeros(SYSTEM_AREA_BLOCKS * BLOCK - system.length);
@@ -149,6 +133,19 @@ async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, rea
       if (bytes.length !== f.size) throw new Error(`deferred file ${f.path}: made ${bytes.length} bytes, planned ${f.size}`);
       await sink.put(bytes);
       await sink.zeros(padding(f.size));
+      continue;
+    }
+    const i = separate?.index.get(f);
+    if (i !== undefined) {
+      // Its digests come from the FileDigester's own read: the same bytes if the file kept its identity.
+      let copied = '';
+      await writeFileData(f, sink, true, (identity) => (copied = identity));
+      const hashed = separate!.digester.result(i).then((r) => {
+        if (r.identity !== copied) throw changedWhileWritten(f.source as string, 'it was modified while it was read');
+        files.set(f.path, r.hex);
+      });
+      hashed.catch(() => undefined); // thrown where the deferred files or the end await it
+      pending.push(hashed);
       continue;
     }
     if (f.digests !== undefined && f.digests.length > 0) {
@@ -177,9 +174,13 @@ function emptyFileDigests(entries: readonly IsoEntry[]): Map<string, readonly st
   return files;
 }
 
-/** @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad` is false. */
-export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true): Promise<void> {
-  if (typeof f.source === 'string') await copyFile(f, f.source, sink);
+/**
+ * @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad`
+ * is false. `identity` gets a file on disk's identity (file-digests.ts), the same before and
+ * after the copy.
+ */
+export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true, identity?: (id: string) => void): Promise<void> {
+  if (typeof f.source === 'string') await copyFile(f, f.source, sink, 0, f.size, identity);
   else if (isFilePart(f.source)) {
     await sink.put(f.source.prefix);
     await copyFile(f, f.source.path, sink, f.source.from, f.size - f.source.prefix.length);
@@ -199,10 +200,7 @@ function expectOffset(sink: ImageSink, lba: number, what: string): void {
 }
 
 function changed(file: string, expected: number, found: string): SuppackError {
-  return new SuppackError(`file changed while the ISO was written: expected ${expected} bytes, ${found}`, {
-    file,
-    field: 'size',
-  });
+  return changedWhileWritten(file, `expected ${expected} bytes, ${found}`, 'size');
 }
 
 function sourceError(e: unknown, file: string): unknown {
@@ -227,7 +225,7 @@ const probe = Buffer.alloc(1);
  * docs/formats/containers.md §3), which a pack of 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
  * writes and hashes of the buffers before it complete while it is read (measured: 5% faster).
  */
-async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size): Promise<void> {
+async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size, identity?: (id: string) => void): Promise<void> {
   const io = length <= SYNC_READ_MAX ? syncFileIo : asyncFileIo;
   const end = from + length;
   let file: OpenFile | undefined;
@@ -235,7 +233,7 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
     file = await io.open(source);
     const st = await file.stat();
     if (!st.isFile()) throw new SuppackError('expected a regular file', { file: source });
-    if (st.size !== end) throw changed(source, end, `found ${st.size}`);
+    if (st.size !== BigInt(end)) throw changed(source, end, `found ${st.size}`);
     let pos = from;
     while (pos < end) {
       const { buf, off, len } = await sink.space();
@@ -245,6 +243,11 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
       pos += bytesRead;
     }
     if ((await file.read(probe, 0, 1, end)) !== 0) throw changed(source, end, 'it grew');
+    if (identity !== undefined) {
+      const before = fileIdentity(st);
+      if (fileIdentity(await file.stat()) !== before) throw changedWhileWritten(source, 'it was modified while it was read');
+      identity(before);
+    }
   } catch (e) {
     throw sourceError(e, source);
   } finally {
@@ -256,7 +259,7 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
 const SYNC_READ_MAX = 1 << 20;
 
 interface OpenFile {
-  stat(): Promise<Stats> | Stats;
+  stat(): Promise<BigIntStats> | BigIntStats;
   read(buf: Buffer, off: number, len: number, pos: number): Promise<number> | number;
   close(): Promise<void> | void;
 }
@@ -265,7 +268,7 @@ const syncFileIo = {
   open(path: string): OpenFile {
     const fd = openInputSync(path);
     return {
-      stat: () => fstatSync(fd),
+      stat: () => fstatSync(fd, { bigint: true }),
       read: (buf, off, len, pos) => readSync(fd, buf, off, len, pos),
       close: () => closeSync(fd),
     };
@@ -276,7 +279,7 @@ const asyncFileIo = {
   async open(path: string): Promise<OpenFile> {
     const fh = await openInput(path);
     return {
-      stat: () => fh.stat(),
+      stat: () => fh.stat({ bigint: true }),
       read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead,
       close: () => fh.close(),
     };
