@@ -347,9 +347,14 @@ describe('hashingWorkers', () => {
   const file = (size: number, digests: PlannedFile['digests'], source: PlannedFile['source'] = 'f'): PlannedFile => ({ path: 'f', size, source, extent: 0, ...(digests ? { digests } : {}) });
   const rpm = (size: number) => file(size, [{ algorithm: 'md5' }, { algorithm: 'md5', from: 1000 }, { algorithm: 'sha256', from: 5000 }, { algorithm: 'sha256', to: 1000 }]);
 
-  test('files on disk asking for digests, 16 MiB or more of them: all read by the FileDigester, no range worker', () => {
+  test('files on disk asking for MD5s, 16 MiB or more of them: all read by the FileDigester, no range worker', () => {
     const files = [rpm(10 << 20), rpm(6 << 20), file(1 << 20, undefined)];
     expect(hashingWorkers({ files }, true)).toEqual({ rangeWorkers: 0, separate: files.slice(0, 2) });
+  });
+
+  test("files asking for SHA-256 only (an update pack's RPMs, checked again): hashed from the image buffers", () => {
+    const files = [file(1 << 30, [{ algorithm: 'sha256' }]), rpm(20 << 20)];
+    expect(hashingWorkers({ files }, true)).toEqual({ rangeWorkers: 1, separate: [files[1]] });
   });
 
   test('fewer bytes, or no MD5 lanes in this Node: hashed from the image buffers, a range worker per 64 MiB up to 3', () => {

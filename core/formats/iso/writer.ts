@@ -29,20 +29,25 @@ const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
- * From this many bytes of files on disk asking for digests, a FileDigester reads and hashes them
+ * From this many bytes of files on disk asking for MD5s, a FileDigester reads and hashes them
  * (file-digests.ts): its worker's start (~45 ms) and second read (~0.1 s per GiB from the page
- * cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md §3).
+ * cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md §3,
+ * "Lanes across files").
  */
 const SEPARATE_FROM_BYTES = 16 << 20;
 
-/** A file the FileDigester can read: on disk, with bytes, asking for digests. */
+/**
+ * A file the FileDigester takes: on disk, with bytes, asking for an MD5 (a legacy pack's RPM).
+ * Other digests alone gain nothing from a second read: SHA-256 has no lanes, and a file asking
+ * only for it (an update pack's RPM, checked again) is hashed from the image's buffers.
+ */
 function separable(f: PlannedFile): boolean {
-  return typeof f.source === 'string' && f.size > 0 && f.digests !== undefined && f.digests.length > 0;
+  return typeof f.source === 'string' && f.size > 0 && f.digests !== undefined && f.digests.some((d) => d.algorithm === 'md5');
 }
 
 /**
  * @internal How the files' own digests are computed: `separate`, the files a FileDigester reads
- * and hashes on its own (all files on disk asking for digests, from SEPARATE_FROM_BYTES of them);
+ * and hashes on its own (every separable file, from SEPARATE_FROM_BYTES of them);
  * `rangeWorkers`, workers hashing the other files' digests from the image's buffers as they pass:
  * one per RANGE_WORKER_BYTES of such files (a worker costs ~10 MB and ~30 ms to start), at most
  * one per request of a file and MAX_RANGE_WORKERS.
