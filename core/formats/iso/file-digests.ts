@@ -1,38 +1,28 @@
 /**
  * The digests files ask for (IsoEntry `digests`: a legacy pack's md5 of each RPM, rpm's MD5 of
- * its header and payload, PAYLOADDIGEST), computed in a worker thread that reads the files
- * itself, several at a time, while the ISO writer copies them into the image.
+ * its header and payload, PAYLOADDIGEST), computed in a worker thread from the image itself:
+ * once a file's bytes are written, the worker reads them back from the output, several files at
+ * a time, while the writer goes on.
  *
- * Why a read of its own: MD5 is a chain, and one chain leaves most of a core idle. Four chains
- * side by side in WebAssembly's 128-bit lanes, and two or three such groups interleaved, hash up
- * to ~4 GB/s on one core where OpenSSL hashes ~0.65-0.95 GB/s (core/base/md5-lanes.ts). Filling
- * twelve lanes takes six RPMs' bytes at once, which the image, written in order, never holds; a
- * second read from the page cache costs ~0.1 s per GiB. The image's own MD5, one chain in image
- * order, stays with OpenSSL. docs/formats/containers.md §3, "Lanes across files", has the figures.
- *
- * The file's identity (device, inode, size, modification and change times, to the nanosecond)
- * is taken when it is opened here and again after its last read; the writer compares it with its
- * own (fileIdentity), so that a file changed between the two reads is an error, never a digest
- * of other bytes than the image holds.
+ * Why read them back: MD5 is a chain, and one chain leaves most of a core idle. Four chains side
+ * by side in WebAssembly's 128-bit lanes, and two or three such groups interleaved, hash up to
+ * ~3.7 GB/s on one core where OpenSSL hashes ~0.65-0.95 GB/s (core/base/md5-lanes.ts). Filling
+ * twelve lanes takes six RPMs' bytes at once, which the image, written in order, holds only as
+ * written pages: reading them back from the page cache costs ~0.1 s per GiB, and each input is
+ * still read once. The digests are those of the very bytes in the image. The image's own MD5, one
+ * chain in image order, stays with OpenSSL. docs/formats/containers.md §3, "Lanes across files",
+ * has the figures.
  */
-import { closeSync, fstatSync, type BigIntStats } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { MAX_GROUPS, Md5LanePlanner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule } from '../../base/md5-lanes';
-import { openInputSync } from '../../base/open-input';
 import type { FileDigestRequest } from './tree';
 
-/** A file on disk and the digests of its bytes it asks for. */
+/** A file in the image (its bytes at offset `at`) and the digests it asks for. */
 export interface FileToDigest {
-  path: string;
+  at: number;
   size: number;
   requests: readonly FileDigestRequest[];
-}
-
-/** What the digester found for a file: a hex digest per request, and the file's identity. */
-export interface FileDigestsFound {
-  hex: string[];
-  identity: string;
 }
 
 /** Bytes of each file read per step: large enough that a step's overheads are ~1%. */
@@ -42,22 +32,12 @@ const AHEAD = 2;
 /** MD5 streams hashed side by side at most: three groups of four lanes. */
 const MAX_STREAMS = 4 * MAX_GROUPS;
 
-/** The identity of an open file, compared across reads (see the module's comment). */
-export function fileIdentity(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
-/** The error for a file whose bytes changed while the pack was written. */
-export function changedWhileWritten(file: string, how: string, field?: 'size'): SuppackError {
-  return new SuppackError(`file changed while the ISO was written: ${how}`, { file, ...(field ? { field } : {}) });
-}
-
 /**
  * Plain JS run with `eval: true` (it works from both the TypeScript sources and dist/). Each
- * message is one step: read [file, fd, position, length, address] into the shared memory, run
+ * message is one step: read [fd, position, length, address] into the shared memory, run
  * the MD5 program, then the other hashes: [0, id, algorithm] opens stream `id`, [1, id, address,
  * length] hashes those bytes, [2, id] ends it. It answers the ended streams' hex digests, or the
- * first failure as its parts (an Error loses its code crossing threads).
+ * first failure as its parts (an Error loses its code crossing threads). `fd` is the image's.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -68,21 +48,18 @@ const { run } = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
 const executeMd5Program = ${executeMd5Program.toString()};
 const open = new Map();
 parentPort.on('message', ({ step, reads, chunks, ends, hashes }) => {
-  let file = -1;
   try {
     const view = new Uint8Array(memory.buffer);
-    for (const [f, fd, pos, len, at] of reads) {
-      file = f;
+    for (const [fd, pos, len, at] of reads) {
       for (let done = 0; done < len; ) {
         const n = readSync(fd, view, at + done, len - done, pos + done);
         if (n === 0) {
-          parentPort.postMessage({ step, error: { file, short: pos + done } });
+          parentPort.postMessage({ step, error: { short: pos + done } });
           return;
         }
         done += n;
       }
     }
-    file = -1;
     const done = executeMd5Program(memory, run, programAt, programWords, { chunks, ends });
     for (const h of hashes) {
       if (h[0] === 0) open.set(h[1], createHash(h[2]));
@@ -94,7 +71,7 @@ parentPort.on('message', ({ step, reads, chunks, ends, hashes }) => {
     }
     parentPort.postMessage({ step, done });
   } catch (e) {
-    parentPort.postMessage({ step, error: { file, message: String(e && e.message), code: e && e.code, syscall: e && e.syscall } });
+    parentPort.postMessage({ step, error: { message: String(e && e.message), code: e && e.code, syscall: e && e.syscall } });
   }
 });
 `;
@@ -103,8 +80,7 @@ type HashOp = [0, number, string] | [1, number, number, number] | [2, number];
 
 interface Active {
   index: number;
-  fd: number;
-  identity: string;
+  /** Bytes of the file sent to the worker so far. */
   pos: number;
   /** The stream id of each request, and whether it is an MD5 (in the lanes). */
   streams: Array<{ id: number; md5: boolean; from: number; to: number }>;
@@ -112,7 +88,6 @@ interface Active {
 }
 
 interface WorkerError {
-  file: number;
   short?: number;
   message?: string;
   code?: string;
@@ -120,19 +95,23 @@ interface WorkerError {
 }
 
 /**
- * Digests of `files` (each read once here, REGION bytes a step, up to as many at once as fill
- * twelve MD5 lanes), in one worker. Start it with `start()`; `result(i)` is file i's, settled
- * once its bytes are hashed. Call `close()` in every case: it stops the worker and closes the files.
+ * Digests of `files`, read back from the image open for reading as `fd` as it is written
+ * (`written`): a file is taken once its first REGION bytes are written, and each step reads up to
+ * REGION of its written bytes, up to as many files at once as fill twelve MD5 lanes, in one
+ * worker. Behind the writer, files pile up until their lanes hash as fast as it writes. `result(i)` is file i's hex digests, one per request,
+ * settled once its bytes are hashed. Call `close()` in every case: it stops the worker (close `fd`
+ * only after it).
  */
 export class FileDigester {
   private readonly worker: Worker;
   private readonly planner: Md5LanePlanner;
-  private readonly results: Array<{ promise: Promise<FileDigestsFound>; resolve: (r: FileDigestsFound) => void; reject: (e: unknown) => void }>;
+  private readonly results: Array<{ promise: Promise<string[]>; resolve: (hex: string[]) => void; reject: (e: unknown) => void }>;
   private readonly active: Array<Active | null>;
   private readonly hex = new Map<number, string>();
   /** Files whose last bytes went out in each step still running, by step. */
   private readonly ending = new Map<number, Active[]>();
-  private readonly opened = new Set<number>();
+  /** Bytes of the image written: a file is read once it lies wholly below. */
+  private writtenBytes = 0;
   private next = 0;
   private nextStream = 0;
   private step = 0;
@@ -140,16 +119,22 @@ export class FileDigester {
   private failure: unknown = null;
   private closed = false;
 
-  constructor(private readonly files: readonly FileToDigest[]) {
+  constructor(
+    private readonly fd: number,
+    /** The image's path, named in errors. */
+    private readonly out: string,
+    /** In image order. */
+    private readonly files: readonly FileToDigest[],
+  ) {
     const md5PerFile = Math.max(0, ...files.map((f) => f.requests.filter((r) => r.algorithm === 'md5').length));
     const slots = md5PerFile === 0 ? 1 : Math.max(1, Math.min(MAX_STREAMS, Math.ceil(MAX_STREAMS / md5PerFile), files.length));
     const mem = md5LanesMemory(slots * REGION);
     this.planner = new Md5LanePlanner(mem, Math.min(MAX_GROUPS, Math.ceil((slots * md5PerFile) / 4) || 1));
     this.active = new Array<Active | null>(slots).fill(null);
     this.results = files.map(() => {
-      let resolve!: (r: FileDigestsFound) => void;
+      let resolve!: (hex: string[]) => void;
       let reject!: (e: unknown) => void;
-      const promise = new Promise<FileDigestsFound>((res, rej) => ((resolve = res), (reject = rej)));
+      const promise = new Promise<string[]>((res, rej) => ((resolve = res), (reject = rej)));
       promise.catch(() => undefined); // a failure is also thrown by whoever awaits it
       return { promise, resolve, reject };
     });
@@ -159,44 +144,46 @@ export class FileDigester {
     this.worker.on('error', (e: Error) => this.fail(e));
   }
 
-  /** Send the first steps. */
-  start(): void {
+  /** The image's first `bytes` bytes are written (and readable through the descriptor). */
+  written(bytes: number): void {
+    if (bytes <= this.writtenBytes) return;
+    this.writtenBytes = bytes;
     this.pump();
   }
 
-  /** File i's digests and identity; rejected if it cannot be read or changes while it is. */
-  result(i: number): Promise<FileDigestsFound> {
+  /** File i's hex digests, one per request; rejected if the image cannot be read. */
+  result(i: number): Promise<string[]> {
     return this.results[i]!.promise;
   }
 
-  /** Stop the worker (a read in progress ends first), then close every file still open. */
+  /** Stop the worker: a read in progress ends first, none starts after. */
   async close(): Promise<void> {
     this.closed = true;
     await this.worker.terminate();
-    for (const fd of this.opened) closeSync(fd);
-    this.opened.clear();
   }
 
   private pump(): void {
     while (!this.closed && this.failure === null && this.running < AHEAD && this.sendStep()) this.running++;
   }
 
-  /** Plan and send one step; false when every file's bytes have gone out. */
+  /** Plan and send one step; false when no file has written bytes to send yet (or any more). */
   private sendStep(): boolean {
-    const reads: Array<[number, number, number, number, number]> = [];
+    const reads: Array<[number, number, number, number]> = [];
     const hashes: HashOp[] = [];
     const ended: Active[] = [];
     for (let slot = 0; slot < this.active.length; slot++) {
       let a = this.active[slot] ?? null;
       if (a === null) {
-        if (this.next >= this.files.length) continue;
+        const f = this.files[this.next];
+        if (f === undefined || f.at + Math.min(f.size, REGION) > this.writtenBytes) continue;
         a = this.activate(this.next++, slot, hashes);
-        if (a === null) return false; // failed: fail() has rejected every result
         this.active[slot] = a;
       }
       const f = this.files[a.index]!;
-      const len = Math.min(REGION, f.size - a.pos);
-      if (len > 0) reads.push([a.index, a.fd, a.pos, len, a.region]);
+      // Its written bytes only: a step reads up to REGION of them.
+      const len = Math.min(REGION, f.size - a.pos, this.writtenBytes - (f.at + a.pos));
+      if (len <= 0) continue;
+      reads.push([this.fd, f.at + a.pos, len, a.region]);
       for (const s of a.streams) {
         const from = Math.max(a.pos, s.from);
         const to = Math.min(a.pos + len, s.to);
@@ -222,21 +209,9 @@ export class FileDigester {
     return true;
   }
 
-  /** Open file `index` into `slot` and open its streams; null if it cannot be opened (fail()ed). */
-  private activate(index: number, slot: number, hashes: HashOp[]): Active | null {
+  /** Take file `index` into `slot` and open its streams. */
+  private activate(index: number, slot: number, hashes: HashOp[]): Active {
     const f = this.files[index]!;
-    let fd: number;
-    let identity: string;
-    try {
-      fd = openInputSync(f.path);
-      this.opened.add(fd);
-      const st = fstatSync(fd, { bigint: true });
-      if (st.size !== BigInt(f.size)) throw changedWhileWritten(f.path, `expected ${f.size} bytes, found ${st.size}`, 'size');
-      identity = fileIdentity(st);
-    } catch (e) {
-      this.fail(fileError(e, f.path));
-      return null;
-    }
     const streams = f.requests.map((r) => {
       const id = this.nextStream++;
       const md5 = r.algorithm === 'md5';
@@ -244,46 +219,30 @@ export class FileDigester {
       else hashes.push([0, id, r.algorithm]);
       return { id, md5, from: r.from ?? 0, to: r.to ?? f.size };
     });
-    return { index, fd, identity, pos: 0, streams, region: slot * REGION };
+    return { index, pos: 0, streams, region: slot * REGION };
   }
 
   private answered(m: { step: number; done?: Array<[number, string]>; error?: WorkerError }): void {
     if (this.failure !== null || this.closed) return;
     this.running--;
     if (m.error !== undefined) {
-      const path = this.files[m.error.file]?.path;
-      if (m.error.short !== undefined && path !== undefined) this.fail(changedWhileWritten(path, `it ended after ${m.error.short} bytes`, 'size'));
-      else {
-        const e = Object.assign(new Error(m.error.message ?? 'unknown error'), m.error.code !== undefined ? { code: m.error.code, syscall: m.error.syscall } : {});
-        this.fail(path !== undefined ? fileError(e, path) : e);
-      }
+      const { short, message, code, syscall } = m.error;
+      const e = Object.assign(new Error(message ?? 'unknown error'), code !== undefined ? { code, syscall } : {});
+      const what = short !== undefined ? `it ends at byte ${short}` : isNodeError(e) && typeof e.code === 'string' ? describeNodeError(e) : e.message;
+      this.fail(new SuppackError(`cannot read back the output: ${what}`, { file: this.out }));
       return;
     }
     for (const [id, hex] of m.done ?? []) this.hex.set(id, hex);
-    for (const a of this.ending.get(m.step) ?? []) this.finished(a);
+    for (const a of this.ending.get(m.step) ?? []) {
+      const hex = a.streams.map((s) => {
+        const h = this.hex.get(s.id)!;
+        this.hex.delete(s.id);
+        return h;
+      });
+      this.results[a.index]!.resolve(hex);
+    }
     this.ending.delete(m.step);
     this.pump();
-  }
-
-  /** File `a`'s last bytes are hashed: check it did not change, close it, settle its result. */
-  private finished(a: Active): void {
-    const f = this.files[a.index]!;
-    try {
-      const now = fileIdentity(fstatSync(a.fd, { bigint: true }));
-      if (now !== a.identity) throw changedWhileWritten(f.path, 'it was modified while it was read');
-    } catch (e) {
-      this.fail(fileError(e, f.path));
-      return;
-    } finally {
-      this.opened.delete(a.fd);
-      closeSync(a.fd);
-    }
-    const hex = a.streams.map((s) => {
-      const h = this.hex.get(s.id)!;
-      this.hex.delete(s.id);
-      return h;
-    });
-    this.results[a.index]!.resolve({ hex, identity: a.identity });
   }
 
   private fail(e: unknown): void {
@@ -291,10 +250,4 @@ export class FileDigester {
     this.failure = e;
     for (const r of this.results) r.reject(e);
   }
-}
-
-function fileError(e: unknown, file: string): unknown {
-  if (e instanceof SuppackError) return e;
-  if (isNodeError(e) && typeof e.code === 'string') return new SuppackError(describeNodeError(e), { file });
-  return e;
 }

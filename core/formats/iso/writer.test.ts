@@ -364,11 +364,12 @@ describe('hashingWorkers', () => {
     expect(hashingWorkers({ files: [file(1 << 30, undefined)] }, true)).toEqual({ rangeWorkers: 0, separate: [] });
   });
 
-  test('a file that is not on disk (a part with a prefix, a stream) or is empty stays with the range workers', () => {
+  test('any file with bytes asking for an MD5 (on disk, a part with a prefix, a stream) is read back; an empty one is not', () => {
     const part = file(40 << 20, [{ algorithm: 'md5' }], { path: 'p', from: 10, prefix: Buffer.alloc(4) });
     const stream = file(40 << 20, [{ algorithm: 'md5' }, { algorithm: 'sha256' }], () => process.stdin);
     const empty = file(0, [{ algorithm: 'md5' }]);
     const big = rpm(32 << 20);
-    expect(hashingWorkers({ files: [part, stream, empty, big] }, true)).toEqual({ rangeWorkers: 2, separate: [big] });
+    expect(hashingWorkers({ files: [part, stream, empty, big] }, true)).toEqual({ rangeWorkers: 0, separate: [part, stream, big] });
   });
+
 });

@@ -4,10 +4,10 @@
  * (`planIso`), then the image is written in one sequential pass while MD5 and SHA-256 are computed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, promises as fsp, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { md5LanesSupported } from '../../base/md5-lanes';
-import { FileDigester, changedWhileWritten, fileIdentity } from './file-digests';
+import { FileDigester } from './file-digests';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
@@ -29,20 +29,20 @@ const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
- * From this many bytes of files on disk asking for MD5s, a FileDigester reads and hashes them
- * (file-digests.ts): its worker's start (~45 ms) and second read (~0.1 s per GiB from the page
- * cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md §3,
- * "Lanes across files").
+ * From this many bytes of files asking for MD5s, a FileDigester hashes them, reading them back
+ * from the image (file-digests.ts): its worker's start (~45 ms) and its read (~0.1 s per GiB from
+ * the page cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md
+ * §3, "Lanes across files").
  */
 const SEPARATE_FROM_BYTES = 16 << 20;
 
 /**
- * A file the FileDigester takes: on disk, with bytes, asking for an MD5 (a legacy pack's RPM).
- * Other digests alone gain nothing from a second read: SHA-256 has no lanes, and a file asking
+ * A file the FileDigester takes: with bytes, asking for an MD5 (a legacy pack's RPM). Other
+ * digests alone gain nothing from reading the image back: SHA-256 has no lanes, and a file asking
  * only for it (an update pack's RPM, checked again) is hashed from the image's buffers.
  */
 function separable(f: PlannedFile): boolean {
-  return typeof f.source === 'string' && f.size > 0 && f.digests !== undefined && f.digests.some((d) => d.algorithm === 'md5');
+  return !isDeferred(f.source) && f.size > 0 && f.digests !== undefined && f.digests.some((d) => d.algorithm === 'md5');
 }
 
 /**
@@ -78,17 +78,20 @@ export async function writeIso(
   let fh: fsp.FileHandle | undefined;
   let sink: ImageSink | undefined;
   let digester: FileDigester | undefined;
+  let readBack: fsp.FileHandle | undefined;
   try {
     fh = await fsp.open(out, 'w').catch((e: unknown) => {
       throw outputError(e, out);
     });
-    sink = new ImageSink(fh, out, plan.totalBytes, options.onProgress, digests, rangeWorkers);
     if (separate.length > 0) {
-      digester = new FileDigester(separate.map((f) => ({ path: f.source as string, size: f.size, requests: f.digests! })));
-      digester.start();
+      readBack = await fsp.open(out, 'r');
+      digester = new FileDigester(readBack.fd, out, separate.map((f) => ({ at: f.extent * BLOCK, size: f.size, requests: f.digests! })));
     }
+    const d = digester;
+    const onProgress = d === undefined ? options.onProgress : (p: { written: number; total: number }) => (d.written(p.written), options.onProgress?.(p));
+    sink = new ImageSink(fh, out, plan.totalBytes, onProgress, digests, rangeWorkers);
     const files = emptyFileDigests(entries);
-    const hashed = await writeImage(plan, sink, files, digester === undefined ? undefined : { digester, index: new Map(separate.map((f, i) => [f, i])) });
+    const hashed = await writeImage(plan, sink, files, d === undefined ? undefined : { digester: d, index: new Map(separate.map((f, i) => [f, i])) });
     const result = await sink.finish();
     // The last files' digests arrive once finish() has handed the last buffer to the workers.
     await Promise.all(hashed);
@@ -97,6 +100,7 @@ export async function writeIso(
     }
     await sink.close();
     await digester?.close();
+    await readBack?.close();
     await fh.close();
     fh = undefined;
     return files.size > 0 ? { ...result, files } : result;
@@ -104,6 +108,7 @@ export async function writeIso(
     // The workers first: a write still running must not land on a descriptor closed and reused.
     await sink?.close();
     await digester?.close();
+    await readBack?.close().catch(() => undefined);
     await fh?.close().catch(() => undefined);
     await fsp.rm(out, { force: true });
     throw e;
@@ -142,13 +147,9 @@ async function writeImage(plan: IsoPlan, sink: ImageSink, files: Map<string, rea
     }
     const i = separate?.index.get(f);
     if (i !== undefined) {
-      // Its digests come from the FileDigester's own read: the same bytes if the file kept its identity.
-      let copied = '';
-      await writeFileData(f, sink, true, (identity) => (copied = identity));
-      const hashed = separate!.digester.result(i).then((r) => {
-        if (r.identity !== copied) throw changedWhileWritten(f.source as string, 'it was modified while it was read');
-        files.set(f.path, r.hex);
-      });
+      // Its digests come from the FileDigester, which reads its bytes back once they are written.
+      await writeFileData(f, sink);
+      const hashed = separate!.digester.result(i).then((hex) => files.set(f.path, hex));
       hashed.catch(() => undefined); // thrown where the deferred files or the end await it
       pending.push(hashed);
       continue;
@@ -179,13 +180,9 @@ function emptyFileDigests(entries: readonly IsoEntry[]): Map<string, readonly st
   return files;
 }
 
-/**
- * @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad`
- * is false. `identity` gets a file on disk's identity (file-digests.ts), the same before and
- * after the copy.
- */
-export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true, identity?: (id: string) => void): Promise<void> {
-  if (typeof f.source === 'string') await copyFile(f, f.source, sink, 0, f.size, identity);
+/** @internal Copy one planned file's data into the sink, zero-padded to a whole block unless `pad` is false. */
+export async function writeFileData(f: PlannedFile, sink: ImageSink, pad = true): Promise<void> {
+  if (typeof f.source === 'string') await copyFile(f, f.source, sink);
   else if (isFilePart(f.source)) {
     await sink.put(f.source.prefix);
     await copyFile(f, f.source.path, sink, f.source.from, f.size - f.source.prefix.length);
@@ -205,7 +202,10 @@ function expectOffset(sink: ImageSink, lba: number, what: string): void {
 }
 
 function changed(file: string, expected: number, found: string): SuppackError {
-  return changedWhileWritten(file, `expected ${expected} bytes, ${found}`, 'size');
+  return new SuppackError(`file changed while the ISO was written: expected ${expected} bytes, ${found}`, {
+    file,
+    field: 'size',
+  });
 }
 
 function sourceError(e: unknown, file: string): unknown {
@@ -230,7 +230,7 @@ const probe = Buffer.alloc(1);
  * docs/formats/containers.md §3), which a pack of 1,000 small RPMs paid five times per file. A large one is read asynchronously, so that the
  * writes and hashes of the buffers before it complete while it is read (measured: 5% faster).
  */
-async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size, identity?: (id: string) => void): Promise<void> {
+async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 0, length = f.size): Promise<void> {
   const io = length <= SYNC_READ_MAX ? syncFileIo : asyncFileIo;
   const end = from + length;
   let file: OpenFile | undefined;
@@ -238,7 +238,7 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
     file = await io.open(source);
     const st = await file.stat();
     if (!st.isFile()) throw new SuppackError('expected a regular file', { file: source });
-    if (st.size !== BigInt(end)) throw changed(source, end, `found ${st.size}`);
+    if (st.size !== end) throw changed(source, end, `found ${st.size}`);
     let pos = from;
     while (pos < end) {
       const { buf, off, len } = await sink.space();
@@ -248,11 +248,6 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
       pos += bytesRead;
     }
     if ((await file.read(probe, 0, 1, end)) !== 0) throw changed(source, end, 'it grew');
-    if (identity !== undefined) {
-      const before = fileIdentity(st);
-      if (fileIdentity(await file.stat()) !== before) throw changedWhileWritten(source, 'it was modified while it was read');
-      identity(before);
-    }
   } catch (e) {
     throw sourceError(e, source);
   } finally {
@@ -264,7 +259,7 @@ async function copyFile(f: PlannedFile, source: string, sink: ImageSink, from = 
 const SYNC_READ_MAX = 1 << 20;
 
 interface OpenFile {
-  stat(): Promise<BigIntStats> | BigIntStats;
+  stat(): Promise<Stats> | Stats;
   read(buf: Buffer, off: number, len: number, pos: number): Promise<number> | number;
   close(): Promise<void> | void;
 }
@@ -273,7 +268,7 @@ const syncFileIo = {
   open(path: string): OpenFile {
     const fd = openInputSync(path);
     return {
-      stat: () => fstatSync(fd, { bigint: true }),
+      stat: () => fstatSync(fd),
       read: (buf, off, len, pos) => readSync(fd, buf, off, len, pos),
       close: () => closeSync(fd),
     };
@@ -284,7 +279,7 @@ const asyncFileIo = {
   async open(path: string): Promise<OpenFile> {
     const fh = await openInput(path);
     return {
-      stat: () => fh.stat({ bigint: true }),
+      stat: () => fh.stat(),
       read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead,
       close: () => fh.close(),
     };
