@@ -97,7 +97,7 @@ describe('FileDigester', () => {
     const { files, total } = image([100, 200], 'short');
     digester = new FileDigester(fd!, 'out.iso', [...files, { at: total + 10, size: 50, requests: [{ algorithm: 'md5' }] }]);
     digester.written(total + 60);
-    await expect(digester.result(2)).rejects.toThrow(/^out\.iso: cannot read back the output: it ends at byte \d+$/);
+    await expect(digester.result(2)).rejects.toThrow(/^out\.iso: cannot read the image: it ends at byte \d+$/);
   });
 
   test('close() before the end stops the worker; results not reached never settle as digests', async () => {

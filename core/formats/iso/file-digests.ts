@@ -15,7 +15,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
-import { MAX_GROUPS, Md5LanePlanner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule } from '../../base/md5-lanes';
+import { MAX_GROUPS, Md5LanePlanner, PROGRAM_WORDS, executeMd5Program, md5LanesMemory, md5LanesModule, md5LanesSupported } from '../../base/md5-lanes';
 import type { FileDigestRequest } from './tree';
 
 /** A file in the image (its bytes at offset `at`) and the digests it asks for. */
@@ -31,6 +31,18 @@ const REGION = 1 << 20;
 const AHEAD = 2;
 /** MD5 streams hashed side by side at most: three groups of four lanes. */
 const MAX_STREAMS = 4 * MAX_GROUPS;
+
+/**
+ * From this many bytes of files asking for MD5s, a FileDigester pays: its worker's start (~45 ms)
+ * and its read (~0.1 s per GiB from the page cache) against the lanes' saving, ~1 ms per MB
+ * (docs/formats/containers.md §3, "Lanes across files").
+ */
+const PAYS_FROM_BYTES = 16 << 20;
+
+/** Whether a FileDigester pays for files of `bytes` bytes that ask for MD5s, in this Node. */
+export function digesterPays(bytes: number, lanes = md5LanesSupported()): boolean {
+  return lanes && bytes >= PAYS_FROM_BYTES;
+}
 
 /**
  * Plain JS run with `eval: true` (it works from both the TypeScript sources and dist/). Each
@@ -180,10 +192,10 @@ export class FileDigester {
         this.active[slot] = a;
       }
       const f = this.files[a.index]!;
-      // Its written bytes only: a step reads up to REGION of them.
+      // Its written bytes only: a step reads up to REGION of them (an empty file ends at once).
       const len = Math.min(REGION, f.size - a.pos, this.writtenBytes - (f.at + a.pos));
-      if (len <= 0) continue;
-      reads.push([this.fd, f.at + a.pos, len, a.region]);
+      if (len < 0 || (len === 0 && a.pos < f.size)) continue;
+      if (len > 0) reads.push([this.fd, f.at + a.pos, len, a.region]);
       for (const s of a.streams) {
         const from = Math.max(a.pos, s.from);
         const to = Math.min(a.pos + len, s.to);
@@ -229,7 +241,7 @@ export class FileDigester {
       const { short, message, code, syscall } = m.error;
       const e = Object.assign(new Error(message ?? 'unknown error'), code !== undefined ? { code, syscall } : {});
       const what = short !== undefined ? `it ends at byte ${short}` : isNodeError(e) && typeof e.code === 'string' ? describeNodeError(e) : e.message;
-      this.fail(new SuppackError(`cannot read back the output: ${what}`, { file: this.out }));
+      this.fail(new SuppackError(`cannot read the image: ${what}`, { file: this.out }));
       return;
     }
     for (const [id, hex] of m.done ?? []) this.hex.set(id, hex);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
 import { md5LanesSupported } from '../../base/md5-lanes';
-import { FileDigester } from './file-digests';
+import { FileDigester, digesterPays } from './file-digests';
 import { BLOCK, SYSTEM_AREA_BLOCKS } from './encode';
 import { type IsoPlan, type PlannedFile, encodeMetadata, planIso } from './layout';
 import { ImageSink } from './sink';
@@ -29,14 +29,6 @@ const MAX_RANGE_WORKERS = 3;
 const RANGE_WORKER_BYTES = 64 << 20;
 
 /**
- * From this many bytes of files asking for MD5s, a FileDigester hashes them, reading them back
- * from the image (file-digests.ts): its worker's start (~45 ms) and its read (~0.1 s per GiB from
- * the page cache) pay once its MD5 lanes have ~16 MiB to save time on (docs/formats/containers.md
- * §3, "Lanes across files").
- */
-const SEPARATE_FROM_BYTES = 16 << 20;
-
-/**
  * A file the FileDigester takes: with bytes, asking for an MD5 (a legacy pack's RPM). Other
  * digests alone gain nothing from reading the image back: SHA-256 has no lanes, and a file asking
  * only for it (an update pack's RPM, checked again) is hashed from the image's buffers.
@@ -47,7 +39,7 @@ function separable(f: PlannedFile): boolean {
 
 /**
  * @internal How the files' own digests are computed: `separate`, the files a FileDigester reads
- * and hashes on its own (every separable file, from SEPARATE_FROM_BYTES of them);
+ * back from the image and hashes (every separable file, once digesterPays for them);
  * `rangeWorkers`, workers hashing the other files' digests from the image's buffers as they pass:
  * one per RANGE_WORKER_BYTES of such files (a worker costs ~10 MB and ~30 ms to start), at most
  * one per request of a file and MAX_RANGE_WORKERS.
@@ -55,7 +47,7 @@ function separable(f: PlannedFile): boolean {
 export function hashingWorkers(plan: Pick<IsoPlan, 'files'>, lanes = md5LanesSupported()): { rangeWorkers: number; separate: PlannedFile[] } {
   const candidates = plan.files.filter(separable);
   const separateBytes = candidates.reduce((n, f) => n + f.size, 0);
-  const separate = lanes && separateBytes >= SEPARATE_FROM_BYTES ? candidates : [];
+  const separate = digesterPays(separateBytes, lanes) ? candidates : [];
   const taken = new Set(separate);
   const tapped = plan.files.filter((f) => !taken.has(f) && f.digests !== undefined && f.digests.length > 0 && !isDeferred(f.source));
   const byBytes = Math.ceil(tapped.reduce((n, f) => n + f.size, 0) / RANGE_WORKER_BYTES);

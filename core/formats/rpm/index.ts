@@ -3,7 +3,7 @@ export { decodeHeader, decodeHeaderIntro, HEADER_LIMITS, HEADER_MAGIC, RPM_TYPE,
 export type { HeaderEntry, HeaderIntro, HeaderKind, HeaderValue, StringDecoding } from './header';
 export { HEADERI18NTABLE, REGION_TAG, SIG_TAG, TAG, describeTag } from './tags';
 export { checkLead, LEAD_MAGIC, LEAD_SIZE } from './lead';
-export { parseRpm, readRpm, readRpmHead, rpmHeadersLength } from './read';
+export { parseRpm, readRpm, readRpmHead, readRpmHeadAt, rpmHeadersLength } from './read';
 export type { RpmHead, RpmHeaders } from './read';
 export { compareEvr, formatNevra, rpmFileName, rpmvercmp } from './version';
 export type { Evr } from './version';

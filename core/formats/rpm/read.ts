@@ -48,34 +48,43 @@ export function readRpmHead(path: string): RpmHead {
   return withFile(path, () => {
     const fd = openInputSync(path);
     try {
-      const fileSize = fstatSync(fd).size;
-      let buf: Buffer = Buffer.alloc(0);
-      for (;;) {
-        // The first read takes enough for most headers at once (they are a few KiB to a few 100 KiB).
-        const need = Math.min(Math.max(rpmHeadersLength(buf, fileSize), buf.length === 0 ? FIRST_READ : 0), fileSize);
-        if (need <= buf.length) break;
-        // The first read goes into one buffer kept for every call (they are synchronous): a new
-        // one per RPM made 1,000 small RPMs' heads cost ~3x their reads in allocation and GC.
-        const next = buf.length === 0 && need <= FIRST_READ ? firstRead() : Buffer.allocUnsafe(need);
-        buf.copy(next);
-        let filled = buf.length;
-        while (filled < need) {
-          const bytesRead = readSync(fd, next, filled, need - filled, filled);
-          if (bytesRead === 0) break; // the file shrank under us: parseRpm reports the truncation
-          filled += bytesRead;
-        }
-        buf = next.subarray(0, filled);
-        if (filled < need) break;
-      }
-      // Decoded from a copy of just the headers: a view would keep the whole first read (64 KiB)
-      // alive per RPM, and the decoded headers point into the bytes they were decoded from.
-      const end = Math.min(rpmHeadersLength(buf, fileSize), buf.length);
-      const bytes = Buffer.from(buf.subarray(0, end));
-      const { info, headers } = parseRpmHeaders(bytes, path, fileSize);
-      return { info, bytes, headers };
+      return readRpmHeadAt(fd, 0, fstatSync(fd).size, path);
     } finally {
       closeSync(fd);
     }
+  });
+}
+
+/**
+ * readRpmHead of an RPM of `fileSize` bytes stored at offset `at` of the open file `fd` (an ISO
+ * member, for verify), named `path` in messages.
+ */
+export function readRpmHeadAt(fd: number, at: number, fileSize: number, path: string): RpmHead {
+  return withFile(path, () => {
+    let buf: Buffer = Buffer.alloc(0);
+    for (;;) {
+      // The first read takes enough for most headers at once (they are a few KiB to a few 100 KiB).
+      const need = Math.min(Math.max(rpmHeadersLength(buf, fileSize), buf.length === 0 ? FIRST_READ : 0), fileSize);
+      if (need <= buf.length) break;
+      // The first read goes into one buffer kept for every call (they are synchronous): a new
+      // one per RPM made 1,000 small RPMs' heads cost ~3x their reads in allocation and GC.
+      const next = buf.length === 0 && need <= FIRST_READ ? firstRead() : Buffer.allocUnsafe(need);
+      buf.copy(next);
+      let filled = buf.length;
+      while (filled < need) {
+        const bytesRead = readSync(fd, next, filled, need - filled, at + filled);
+        if (bytesRead === 0) break; // the file shrank under us: parseRpm reports the truncation
+        filled += bytesRead;
+      }
+      buf = next.subarray(0, filled);
+      if (filled < need) break;
+    }
+    // Decoded from a copy of just the headers: a view would keep the whole first read (64 KiB)
+    // alive per RPM, and the decoded headers point into the bytes they were decoded from.
+    const end = Math.min(rpmHeadersLength(buf, fileSize), buf.length);
+    const bytes = Buffer.from(buf.subarray(0, end));
+    const { info, headers } = parseRpmHeaders(bytes, path, fileSize);
+    return { info, bytes, headers };
   });
 }
 

@@ -4,12 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { SuppackError } from '../../base/errors';
-import { caseInsensitiveNames, openIso, type IsoImage, type IsoVolume } from '../../formats/iso';
-import { promises as fsp } from 'node:fs';
+import { FileDigester, caseInsensitiveNames, digesterPays, openIso, type IsoImage, type IsoVolume } from '../../formats/iso';
+import { closeSync, fstatSync, promises as fsp } from 'node:fs';
 import { REPOSITORY_LIST, detectInstallerLayout, parseRepositoryList, readInstallerMenus, type EntryKind } from '../../xenserver/installer';
 import { checkUpdate, updateReport, type UpdatePackReport, type UpdatePackageCheck } from '../../xenserver/update/report';
 import { injectedAnswerfile } from '../../xenserver/installer/injected';
-import { checkRpmIdentity, verifyRpmStream } from '../../formats/rpm';
+import { checkRpmDigest, checkRpmIdentity, readRpmHeadAt, rpmDigestPlan, verifyRpmStream, type RpmDigestRange, type RpmInfo } from '../../formats/rpm';
+import { openInputSync } from '../../base/open-input';
 import { parseXsPackages, parseXsRepository, type LegacyPackage, type LegacyRepository } from '../../xenserver/legacy';
 import { decodeXmlBytes } from '../../formats/xml/encoding';
 import { streamRpmHostFacts, summarizeRpmHosts, type RpmHostSummary } from '../../xenserver/host-check';
@@ -150,8 +151,12 @@ export type PackVerification =
   | { report: LegacyPackReport | MediumReport; checks: PackageCheck[]; ok: boolean }
   | { report: UpdatePackReport; checks: UpdatePackageCheck[]; ok: boolean };
 
-/** Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against primary.xml. */
-export async function verifyPack(isoPath: string): Promise<PackVerification> {
+/**
+ * Legacy packs: md5 of every package against XS-PACKAGES; update packs: sha256 against
+ * primary.xml. `fileDigester` (@internal, for tests): hash a legacy pack's packages with a
+ * FileDigester always (true) or never (false); by default once it pays.
+ */
+export async function verifyPack(isoPath: string, { fileDigester }: { fileDigester?: boolean } = {}): Promise<PackVerification> {
   // Plain ISO 9660 names are matched without regard to case, as rebuild-iso and a Linux mount do.
   const iso = caseInsensitiveNames(await openIso(isoPath));
   try {
@@ -160,9 +165,8 @@ export async function verifyPack(isoPath: string): Promise<PackVerification> {
       const checks = await checkUpdate(iso, report);
       return { report, checks, ok: checks.every((c) => c.ok) };
     }
-    const checks: PackageCheck[] = [];
     const repos = report.format === 'legacy' ? [report] : report.repositories;
-    for (const r of repos) for (const p of r.packages) checks.push(await checkPackage(iso, r.directory, p));
+    const checks = await checkPackages(iso, isoPath, repos.flatMap((r) => r.packages.map((p) => ({ dir: r.directory, p }))), fileDigester);
     if (report.format !== 'legacy') {
       for (const d of report.repositoryList ?? []) {
         if (!report.repositories.some((r) => r.directory === d)) {
@@ -219,6 +223,87 @@ async function rpmHostsOf(iso: IsoImage, isoPath: string, paths: string[]): Prom
     }
   }
   return out;
+}
+
+/** A package whose bytes the FileDigester hashes, and what its head said. */
+interface Digested {
+  index: number;
+  path: string;
+  p: LegacyPackage;
+  at: number;
+  size: number;
+  /** An RPM's headers as read, and the digests of its other bytes to check. */
+  rpm?: { info: RpmInfo; checks: RpmDigestRange[] };
+  /** What is wrong with an RPM's headers (then only its md5 is computed). */
+  problem?: string;
+}
+
+/**
+ * checkPackage of every package, in order. The packages stored in one extent are hashed by a
+ * FileDigester over the image, several at a time (an RPM's md5 and rpm's own MD5 side by side in
+ * its lanes: docs/formats/containers.md §3, "Lanes across files"), once they are enough to pay for
+ * it; the others one by one from a stream, as checkPackage does.
+ */
+async function checkPackages(iso: IsoImage, isoPath: string, packages: ReadonlyArray<{ dir: string; p: LegacyPackage }>, fileDigester?: boolean): Promise<PackageCheck[]> {
+  const out: Array<PackageCheck | undefined> = new Array(packages.length);
+  const digested: Digested[] = [];
+  packages.forEach(({ dir, p }, index) => {
+    const path = dir ? `${dir}/${p.file}` : p.file;
+    const entry = iso.lookup(path);
+    if (!entry || entry.kind !== 'file') out[index] = { file: path, ok: false, problem: 'missing from the ISO' };
+    else if (entry.size !== p.size) out[index] = { file: path, ok: false, problem: `size ${entry.size} bytes, XS-PACKAGES says ${p.size}` };
+    else if (entry.extents.length === 1 && entry.size > 0) digested.push({ index, path, p, at: entry.extents[0]!.lba * iso.volume.blockSize, size: entry.size });
+  });
+  const bytes = digested.reduce((n, d) => n + d.size, 0);
+  if (digested.length > 0 && (fileDigester === undefined ? digesterPays(bytes) : fileDigester && digesterPays(Infinity))) {
+    const fd = openInputSync(isoPath);
+    try {
+      for (const d of digested) {
+        if (d.p.type !== 'rpm' && d.p.type !== 'driver-rpm') continue;
+        try {
+          const head = readRpmHeadAt(fd, d.at, d.size, d.path);
+          d.rpm = { info: head.info, checks: rpmDigestPlan(head.bytes, head.info, head.headers) };
+        } catch (e) {
+          d.problem = rpmProblem(e, d.path);
+        }
+      }
+      const requests = (d: Digested) => [{ algorithm: 'md5' }, ...(d.rpm?.checks ?? []).map((c) => ({ algorithm: c.algorithm, from: c.start }))];
+      const digester = new FileDigester(fd, isoPath, digested.map((d) => ({ at: d.at, size: d.size, requests: requests(d) })));
+      try {
+        digester.written(fstatSync(fd).size);
+        for (const [k, d] of digested.entries()) out[d.index] = judge(d, await digester.result(k));
+      } finally {
+        await digester.close();
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  for (const [index, { dir, p }] of packages.entries()) out[index] ??= await checkPackage(iso, dir, p);
+  return out as PackageCheck[];
+}
+
+/** A digested package's check from its digests (md5, then its RPM checks in order), as checkPackage judges it. */
+function judge(d: Digested, hex: string[]): PackageCheck {
+  const md5 = hex[0]!;
+  if (md5 !== d.p.md5) return { file: d.path, ok: false, md5, problem: `md5 ${md5}, XS-PACKAGES says ${d.p.md5}` };
+  let problem = d.problem;
+  if (problem === undefined && d.rpm !== undefined) {
+    try {
+      d.rpm.checks.forEach((c, i) => checkRpmDigest(d.path, c, hex[1 + i]!));
+      checkRpmIdentity(d.rpm.info);
+    } catch (e) {
+      problem = rpmProblem(e, d.path);
+    }
+  }
+  return problem === undefined ? { file: d.path, ok: true, md5 } : { file: d.path, ok: false, md5, problem };
+}
+
+/** A bad RPM's problem as verifyRpmStream words it; anything but a SuppackError is thrown on. */
+function rpmProblem(e: unknown, path: string): string {
+  if (!(e instanceof SuppackError)) throw e;
+  const problem = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
+  return `not a sound RPM: ${problem}`;
 }
 
 async function checkPackage(iso: IsoImage, dir: string, p: LegacyPackage): Promise<PackageCheck> {

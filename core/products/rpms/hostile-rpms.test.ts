@@ -116,8 +116,13 @@ function replaceAll(b: Buffer, from: string, to: string): number {
 }
 
 describe('verify reports corrupt RPMs that a pack made elsewhere carries with matching md5 / sha256', () => {
-  it('legacy pack: the RPM is corrupted in the ISO and XS-PACKAGES updated to its md5', async () => {
-    const out = join(dir, 'verify-legacy');
+  // Both ways verify reads a legacy pack's packages: one by one from a stream, or several at a
+  // time by a FileDigester over the image (the way for 16 MiB or more of packages).
+  it.each([
+    ['one by one', false],
+    ['with a FileDigester', true],
+  ] as const)('legacy pack: the RPM is corrupted in the ISO and XS-PACKAGES updated to its md5 (%s)', async (_, fileDigester) => {
+    const out = join(dir, `verify-legacy-${fileDigester}`);
     const built = await buildLegacyPack({ pack: LEGACY, rpms: [rpms['hello-lib']!, rpms['xs-hello']!], outDir: out, epoch: EPOCH });
     const iso = readFileSync(built.outputs.iso!);
     const rpm = readFileSync(rpms['hello-lib']!);
@@ -127,14 +132,49 @@ describe('verify reports corrupt RPMs that a pack made elsewhere carries with ma
     corrupt.copy(iso, at);
     const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
     expect(replaceAll(iso, md5(rpm), md5(corrupt))).toBe(1);
-    const tampered = join(dir, 'tampered.iso');
+    const tampered = join(dir, `tampered-${fileDigester}.iso`);
     writeFileSync(tampered, iso);
-    const v = await verifyPack(tampered);
+    const v = await verifyPack(tampered, { fileDigester });
     expect(v.ok).toBe(false);
     const check = v.checks.find((c) => c.file === basename(rpms['hello-lib']!));
     expect(check && 'md5' in check ? check.md5 : undefined).toBe(md5(corrupt));
     expect(check?.problem).toMatch(/^not a sound RPM: signature header tag 1004 \(MD5\): MD5 digest of the header and payload does not match/);
     expect(v.checks.filter((c) => c.ok).map((c) => c.file)).toEqual([basename(rpms['xs-hello']!)]);
+  });
+
+  // Every kind of finding at once, in one pack: the two ways give the same report.
+  it('legacy pack with a package of each fault: the same checks one by one and with a FileDigester', async () => {
+    const out = join(dir, 'verify-faults');
+    const names = ['hello-lib', 'xs-hello', 'acme-modules'] as const;
+    const built = await buildLegacyPack({ pack: LEGACY, rpms: names.map((n) => rpms[n]!), outDir: out, epoch: EPOCH });
+    const iso = readFileSync(built.outputs.iso!);
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+    // hello-lib: its signature header's MD5 entry points one byte off, XS-PACKAGES follows it
+    const lib = readFileSync(rpms['hello-lib']!);
+    const moved = readFileSync(withSignatureMd5OffsetMoved(rpms['hello-lib']!, dir, 'moved.rpm'));
+    moved.copy(iso, iso.indexOf(lib));
+    expect(replaceAll(iso, md5(lib), md5(moved))).toBe(1);
+    // xs-hello: its lead's magic broken, XS-PACKAGES follows it (the headers cannot be read)
+    const hello = readFileSync(rpms['xs-hello']!);
+    const at = iso.indexOf(hello);
+    const broken = Buffer.from(hello);
+    broken[0] = 0;
+    broken.copy(iso, at);
+    expect(replaceAll(iso, md5(hello), md5(broken))).toBe(1);
+    // acme-modules: one payload byte changed, XS-PACKAGES left as it was
+    const acme = readFileSync(rpms['acme-modules']!);
+    iso[iso.indexOf(acme) + acme.length - 1] ^= 0xff;
+    const tampered = join(dir, 'faults.iso');
+    writeFileSync(tampered, iso);
+    const one = await verifyPack(tampered, { fileDigester: false });
+    const lanes = await verifyPack(tampered, { fileDigester: true });
+    expect(lanes.checks).toEqual(one.checks);
+    const acmeNow = Buffer.concat([acme.subarray(0, -1), Buffer.from([acme[acme.length - 1]! ^ 0xff])]);
+    expect(one.checks.map((c) => [c.file, c.ok, c.problem])).toEqual([
+      [basename(rpms['hello-lib']!), false, expect.stringMatching(/^not a sound RPM: signature header tag 1004 \(MD5\): MD5 digest of the header and payload does not match/)],
+      [basename(rpms['xs-hello']!), false, expect.stringMatching(/^not a sound RPM: lead: not an RPM file/)],
+      [basename(rpms['acme-modules']!), false, `md5 ${md5(acmeNow)}, XS-PACKAGES says ${md5(acme)}`],
+    ]);
   });
 
   it('update pack: repodata made from the corrupt RPM (sha256 matching) still fails verify', async () => {
