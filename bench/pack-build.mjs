@@ -2,7 +2,8 @@
 // on a generated set of real RPMs, against the DDK's way (per RPM `rpm -qp` and `rpm -qlp` and
 // md5sum, then genisoimage and md5sum of the ISO) and against the limits: md5sum of the inputs
 // (every byte hashed once) and cat of the inputs (read once). Medians of --runs runs after a
-// warm-up (suppack and md5sum interleaved, see below), page cache warm; suppack's peak RSS (VmHWM). Prints the ratios next to the issue's goals.
+// warm-up (suppack and md5sum interleaved, see below), page cache warm; suppack's peak RSS (VmHWM). Prints the ratios next to the issue's goals,
+// and for a legacy pack `suppack verify` of the pack it made against md5sum of that ISO.
 //   npm run bench                      220 RPMs, ~1 GiB (20 x 50 MiB + 200 small)
 //   npm run bench -- --small=1000      1,000 small RPMs
 //   npm run bench -- --update          `suppack build-update` of the same RPMs (an unsigned update
@@ -143,6 +144,11 @@ function suppack() {
   if (r.status !== 0) throw new Error(`suppack failed: ${r.stderr}`);
 }
 
+function verify() {
+  const r = spawnSync(process.execPath, [cli, 'verify', join(out, 'bench.iso')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`suppack verify failed: ${r.stdout}${r.stderr}`);
+}
+
 /** The DDK's build-supplemental-pack.py, step by step, as shell commands: its per-RPM queries and md5, then mkisofs and the ISO's md5. */
 const ddkScript = `set -e
 stage=${root}/ddk-stage; mkdir -p "$stage"
@@ -174,6 +180,8 @@ const steps = {
   'cat of the RPMs': () => sh(`cat ${rpms}/*.rpm >/dev/null`),
   // The I/O floor of any build: the same bytes written to one new file, as the ISO is.
   'cat into one file': { prepare: () => rmSync(join(root, 'cat.out'), { force: true }), run: () => sh(`cat ${rpms}/*.rpm >${root}/cat.out`) },
+  // What `suppack verify` costs on the pack the last build made, against md5sum of that ISO.
+  ...(UPDATE ? {} : { 'suppack verify': verify, 'md5sum of the ISO': () => sh(`md5sum ${join(out, 'bench.iso')} >/dev/null`) }),
 };
 const results = {};
 const runs = {};
@@ -219,7 +227,10 @@ const rounds = runs.suppack.map((t, i) => t / runs[partner][i]);
 console.log(`  suppack / ${partner.split(' ')[0]}, same round: median ${median(rounds).toFixed(2)}x (rounds: ${rounds.map((r) => r.toFixed(2)).join(' ')})`);
 console.log(`suppack over its previous output / md5sum: ${ratio('suppack over its output', 'md5sum of the RPMs')}x (a re-run: the old ISO is removed too)`);
 if (UPDATE) console.log(`suppack / sha256sum of the inputs: ${ratio('suppack', 'sha256sum of the RPMs')}x`);
-else console.log(`suppack / the DDK way:          ${ratio('suppack', 'DDK way')}x`);
+else {
+  console.log(`suppack / the DDK way:          ${ratio('suppack', 'DDK way')}x`);
+  console.log(`suppack verify / md5sum of the ISO: ${ratio('suppack verify', 'md5sum of the ISO')}x`);
+}
 console.log(`suppack / writing the same bytes: ${ratio('suppack', 'cat into one file')}x (the disk's part: md5sum writes nothing)`);
 if (SMALL > 0) console.log(`suppack wall time for ${SMALL} small RPMs: ${results.suppack.toFixed(2)} s (goal <= 1.2 s for 1,000)`);
 console.log(`suppack peak RSS: ${(peak / 1024).toFixed(0)} MiB (goal < 200 MiB)`);
