@@ -72,7 +72,7 @@ describe('md5 lanes', () => {
     expect(new Map(runner.execute(planner.take()))).toEqual(new Map(SUITE.map(([, hex], i) => [100 + i, hex])));
   });
 
-  // The MD5 lanes worker (core/formats/iso/hash-workers.ts) runs executeMd5Program's source text,
+  // The FileDigester's worker (core/formats/iso/file-digests.ts) runs executeMd5Program's source text,
   // so that text must work alone: here it runs in a context that has only the globals a worker has.
   test("executeMd5Program's source runs alone, as the worker runs it", () => {
     const data = Buffer.from(SUITE.map(([s]) => s).join(''));

@@ -341,8 +341,8 @@ export class Md5LanesRunner {
 
 /**
  * Run `program` with the module's `run` over `memory`; then the ended streams' hex digests. It uses
- * only its parameters and globals: the MD5 lanes worker runs its source text
- * (core/formats/iso/hash-workers.ts), so the worker and Md5LanesRunner run the same code.
+ * only its parameters and globals: the FileDigester's worker runs its source text
+ * (core/formats/iso/file-digests.ts), so the worker and Md5LanesRunner run the same code.
  */
 export function executeMd5Program(
   memory: WebAssembly.Memory,
