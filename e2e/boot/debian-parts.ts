@@ -31,9 +31,9 @@ export interface DebianParts {
   versions: Record<string, string>;
 }
 
-/** The cache root shared by every fixture build on this machine. */
+/** The cache root shared by every fixture build on this machine (not the test run's own TMPDIR: testing/global-setup.ts). */
 export function fixtureCacheDir(): string {
-  return join(tmpdir(), 'suppack-boot-fixture-cache');
+  return join(process.env['SUPPACK_TEST_CACHE_ROOT'] ?? tmpdir(), 'suppack-boot-fixture-cache');
 }
 
 /** Fetch (or reuse from the cache) the kernel, Xen and busybox. */
