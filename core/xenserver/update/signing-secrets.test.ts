@@ -24,6 +24,13 @@ let clear: GeneratedKey;
 let other: GeneratedKey;
 /** Every representation of secret material a run may see; no message may contain a window of one. */
 let secrets: string[];
+/**
+ * The keys' public material, lower-cased: the public key packets as hex, base64 and latin1, and the
+ * fingerprints. An exported secret key holds its public key, user ids and self-signatures too (the
+ * issuer fingerprint among them), so a window of a secret's representation that is also public is
+ * no leak: an error naming the key's fingerprint once matched 12 of its digits in the secret's hex.
+ */
+let publicLower: string;
 
 beforeAll(() => {
   home = gpgHome();
@@ -38,10 +45,19 @@ beforeAll(() => {
       .filter((l) => /^[A-Za-z0-9+/=]+$/.test(l))
       .join('');
   secrets = [PASS];
+  const pub: string[] = [];
   for (const k of [key, clear, other]) {
     secrets.push(armoredBody(k), k.secretBinary.toString('base64'), k.secretBinary.toString('hex'), k.secretBinary.toString('latin1'));
     secrets.push(k.secretArmored.toString('base64'));
+    const body = k.publicArmored
+      .toString('latin1')
+      .split('\n')
+      .filter((l) => /^[A-Za-z0-9+/]+=*$/.test(l) && !l.startsWith('='))
+      .join('');
+    const binary = Buffer.from(body, 'base64');
+    pub.push(k.fpr, body, binary.toString('hex'), binary.toString('base64'), binary.toString('latin1'), k.publicArmored.toString('base64'));
   }
+  publicLower = pub.join('\n').toLowerCase();
 });
 afterAll(() => {
   removeGpgHome(home);
@@ -57,7 +73,7 @@ function leak(text: string): string | undefined {
     }
     for (let i = 0; i + 12 <= s.length; i += 4) {
       const w = s.slice(i, i + 12);
-      if (text.includes(w)) return w;
+      if (text.includes(w) && !publicLower.includes(w.toLowerCase())) return w;
     }
   }
   return undefined;
@@ -161,6 +177,19 @@ describe('loadUpdateSigning: every error path, every source, no secret in the me
         expect(s.key.primaryFingerprint, `${ks.name} + ${ps.name}`).toBe(key.fpr);
       }
     }
+  });
+
+  // The detector itself: public material is not a leak, the secret material is.
+  it('the leak check: a fingerprint in a message is none, a window of the secret key material is', () => {
+    for (const k of [key, clear, other]) {
+      // the secret export holds the fingerprint (its self-signature's issuer fingerprint), as the public key does
+      expect(k.secretBinary.toString('hex')).toContain(k.fpr.toLowerCase());
+      expect(leak(`does not hold the signing key ${k.fpr} (${k.fpr.toLowerCase()})`)).toBeUndefined();
+    }
+    const hex = key.secretBinary.toString('hex');
+    const secretOnly = Array.from({ length: Math.floor((hex.length - 12) / 4) }, (_, j) => hex.slice(4 * j, 4 * j + 12)).find((w) => !publicLower.includes(w));
+    expect(secretOnly).toBeDefined();
+    expect(leak(`error: ${secretOnly}`)).toBe(secretOnly);
   });
 
   it('fails as expected, in one line, without any window of the key or the passphrase', async () => {
