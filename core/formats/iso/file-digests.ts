@@ -10,8 +10,9 @@
  * twelve lanes takes six RPMs' bytes at once, which the image, written in order, holds only as
  * written pages: reading them back from the page cache costs ~0.1 s per GiB, and each input is
  * still read once. The digests are those of the very bytes in the image. The image's own MD5, one
- * chain in image order, stays with OpenSSL. docs/formats/containers.md §3, "Lanes across files",
- * has the figures.
+ * chain in image order, stays with OpenSSL. `verify` hashes a pack's packages the same way over
+ * an existing ISO, written whole from the start. docs/formats/containers.md §3, "Lanes across
+ * files", has the figures.
  */
 import { Worker } from 'node:worker_threads';
 import { SuppackError, describeNodeError, isNodeError } from '../../base/errors';
@@ -110,9 +111,9 @@ interface WorkerError {
  * Digests of `files`, read back from the image open for reading as `fd` as it is written
  * (`written`): a file is taken once its first REGION bytes are written, and each step reads up to
  * REGION of its written bytes, up to as many files at once as fill twelve MD5 lanes, in one
- * worker. Behind the writer, files pile up until their lanes hash as fast as it writes. `result(i)` is file i's hex digests, one per request,
- * settled once its bytes are hashed. Call `close()` in every case: it stops the worker (close `fd`
- * only after it).
+ * worker. Behind the writer, files pile up until their lanes hash as fast as it writes.
+ * `result(i)` is file i's hex digests, one per request, settled once its bytes are hashed. Call
+ * `close()` in every case: it stops the worker (close `fd` only after it).
  */
 export class FileDigester {
   private readonly worker: Worker;
@@ -122,7 +123,7 @@ export class FileDigester {
   private readonly hex = new Map<number, string>();
   /** Files whose last bytes went out in each step still running, by step. */
   private readonly ending = new Map<number, Active[]>();
-  /** Bytes of the image written: a file is read once it lies wholly below. */
+  /** Bytes of the image written: no step reads past them. */
   private writtenBytes = 0;
   private next = 0;
   private nextStream = 0;
